@@ -1,0 +1,119 @@
+"""Composition root: builds the platform from settings and starts its background work.
+
+Entry points (web, CLI, workers) call this; nothing below it knows which adapters were chosen.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from c2m.domains.catalog import models as catalog_models
+from c2m.domains.orders import models as order_models
+from c2m.domains.orders.payments import Callback, TestPaymentProvider
+from c2m.domains.orders.service import apply_callback
+from c2m.domains.platform import models as platform_models
+from c2m.kernel import idempotency, outbox
+from c2m.kernel.bus import EventBus
+from c2m.kernel.db import Base, Database
+from c2m.kernel.outbox import OutboxRelay
+from c2m.kernel.signing import Signer
+from c2m.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Every module that defines tables, so the metadata is complete wherever it is used.
+TABLE_MODULES = (platform_models, catalog_models, order_models, outbox, idempotency)
+metadata = Base.metadata
+
+
+@dataclass
+class Platform:
+    """Everything a running c2m process shares."""
+
+    settings: Settings
+    db: Database
+    bus: EventBus
+    relay: OutboxRelay
+    payments: TestPaymentProvider
+    share_signer: Signer
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self) -> None:
+        """Start the background loops (outbox relay, housekeeping) in daemon threads."""
+        self.stop.clear()
+        for target, name in ((self._relay_loop, "outbox-relay"), (self._housekeeping, "upkeep")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        self.relay.wakeup.set()
+        for thread in self.threads:
+            thread.join(timeout=5)
+        self.threads.clear()
+        self.db.dispose()
+
+    def _relay_loop(self) -> None:
+        while not self.stop.is_set():
+            try:
+                published = self.relay.relay_once()
+            except Exception:
+                log.exception("outbox relay failed; retrying")
+                published = 0
+            if not published:
+                self.relay.wakeup.wait(self.settings.outbox_poll_seconds)
+                self.relay.wakeup.clear()
+
+    def _housekeeping(self) -> None:
+        while not self.stop.wait(3600):
+            try:
+                with self.db.write() as session:
+                    idempotency.purge_expired(session, self.settings.idempotency_hours)
+            except Exception:
+                log.exception("housekeeping failed")
+
+    def deliver_callbacks_later(self, callbacks: list[Callback]) -> None:
+        """Stand in for the test provider's webhooks: deliver after a delay, as given."""
+        delay = self.settings.payment_webhook_delay
+
+        def deliver() -> None:
+            for callback in callbacks:
+                if self.stop.wait(0.2):
+                    return
+                try:
+                    with self.db.write() as session:
+                        apply_callback(session, callback, self.payments)
+                except Exception:
+                    log.exception("payment callback %s failed", callback.provider_event_id)
+
+        timer = threading.Timer(delay, deliver)
+        timer.daemon = True
+        timer.start()
+
+
+def open_database(settings: Settings) -> Database:
+    """The configured database; creates the data directory for the embedded SQLite file."""
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Database(settings.sqlalchemy_url)
+
+
+def build_platform(settings: Settings) -> Platform:
+    """Everything a serving process needs; refuses insecure settings outside demo mode."""
+    settings.check_secure()
+    db = open_database(settings)
+    bus = EventBus()
+    platform = Platform(
+        settings=settings,
+        db=db,
+        bus=bus,
+        relay=OutboxRelay(db, bus),
+        payments=TestPaymentProvider(settings.secret_key),
+        share_signer=Signer(settings.secret_key, "share"),
+    )
+    platform.payments.deliver_later = platform.deliver_callbacks_later
+    return platform

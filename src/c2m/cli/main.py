@@ -1,0 +1,139 @@
+"""The ``c2m`` command line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from c2m.bootstrap import open_database
+from c2m.cli.errors import fail, guarded
+from c2m.cli.seed import DEMO_LOGINS, seed_demo
+from c2m.kernel.errors import describe_validation
+from c2m.settings import Settings
+
+app = typer.Typer(
+    help="c2m: the open customer-to-manufacturer platform.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+console = Console()
+
+Port = Annotated[int, typer.Option(min=1, max=65535, help="TCP port to listen on.")]
+Host = Annotated[str, typer.Option(help="Address to listen on.")]
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        fail("Invalid C2M_* setting: " + describe_validation(list(exc.errors())))
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from c2m.bootstrap import build_platform
+    from c2m.web.app import create_app
+
+    platform = build_platform(settings)
+    uvicorn.run(create_app(platform), host=host, port=port, log_level="warning")
+
+
+@app.command()
+@guarded
+def demo(
+    port: Port = 8000,
+    host: Host = "127.0.0.1",
+    data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its database.")] = Path(
+        ".c2m"
+    ),
+    reset: Annotated[bool, typer.Option(help="Delete the demo data and start over.")] = False,
+) -> None:
+    """Start the whole platform with demo data on this machine."""
+    from c2m.bootstrap import build_platform
+    from c2m.migrations import upgrade
+
+    settings = _settings(demo=True, data_dir=data_dir, base_url=f"http://{host}:{port}")
+    if reset:
+        if settings.database_url:
+            fail("--reset only deletes the embedded SQLite demo; C2M_DATABASE_URL is set.")
+        shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with console.status("Preparing the database…"):
+        upgrade(settings.sqlalchemy_url)
+        platform = build_platform(settings)
+        with platform.db.write() as session:
+            seeded = seed_demo(session)
+        platform.db.dispose()
+    table = Table(title="Demo log-ins" + (" (new)" if seeded else " (kept from last time)"))
+    for column in ("role", "e-mail", "password"):
+        table.add_column(column)
+    for login in DEMO_LOGINS:
+        table.add_row(login.role, login.email, login.password)
+    console.print(table)
+    console.print(f"c2m is running at [bold]{settings.base_url}[/bold]  (Ctrl-C stops it)")
+    _serve(settings, host, port)
+    console.print("c2m stopped.")
+
+
+@app.command()
+@guarded
+def serve(port: Port = 8000, host: Host = "127.0.0.1") -> None:
+    """Serve the platform as configured by C2M_* variables (e.g. on PostgreSQL)."""
+    from c2m.migrations import is_current
+
+    settings = _settings()
+    if not is_current(settings.sqlalchemy_url):
+        fail("The database schema is not up to date; run `c2m db upgrade` first.")
+    console.print(f"c2m is serving at http://{host}:{port}")
+    _serve(settings, host, port)
+
+
+@db_app.command("upgrade")
+@guarded
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    from c2m.migrations import upgrade
+
+    settings = _settings()
+    open_database(settings).dispose()  # creates the data directory for SQLite
+    upgrade(settings.sqlalchemy_url)
+    console.print("The database schema is up to date.")
+
+
+@user_app.command("create")
+@guarded
+def user_create(
+    email: Annotated[str, typer.Option(help="Log-in e-mail address.")],
+    name: Annotated[str, typer.Option(help="Name shown to others.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    platform_owner: Annotated[bool, typer.Option(help="May use the back office.")] = False,
+    maker: Annotated[bool, typer.Option(help="Offers capacity as a maker.")] = False,
+) -> None:
+    """Create an account (e.g. the first platform owner)."""
+    from c2m.domains.platform.schemas import SignUp
+    from c2m.domains.platform.service import create_user
+
+    try:
+        data = SignUp(email=email, name=name, password=password)
+    except ValidationError as exc:
+        fail(describe_validation(list(exc.errors())))
+    db = open_database(_settings())
+    with db.write() as session:
+        user = create_user(session, data, is_platform_owner=platform_owner, is_maker=maker)
+    db.dispose()
+    console.print(f"Created {user.email}.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,162 @@
+"""Accounts, log-in sessions, API tokens and micro-enterprise membership."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from c2m.domains.platform.actor import Actor
+from c2m.domains.platform.models import (
+    ApiToken,
+    Enterprise,
+    MemberRole,
+    Membership,
+    User,
+    WebSession,
+)
+from c2m.domains.platform.schemas import SignUp
+from c2m.domains.platform.security import hash_password, token_digest, verify_password
+from c2m.kernel.clock import utcnow
+from c2m.kernel.errors import Conflict, NotAuthenticated, NotFound
+from c2m.kernel.ids import new_secret
+
+TOKEN_PREFIX = "c2m_"  # noqa: S105 - a visible prefix, not a secret
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    session: Session,
+    data: SignUp,
+    *,
+    is_platform_owner: bool = False,
+    is_maker: bool = False,
+) -> User:
+    email = normalise_email(str(data.email))
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict("An account with this e-mail address already exists; log in instead.")
+    user = User(
+        email=email,
+        name=data.name,
+        password_hash=hash_password(data.password),
+        is_platform_owner=is_platform_owner,
+        is_maker=is_maker,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    ok = verify_password(password, user.password_hash if user else None)
+    if user is None or not ok or not user.is_active:
+        raise NotAuthenticated("The e-mail address or the password is not right.")
+    return user
+
+
+@dataclass(frozen=True)
+class NewSession:
+    cookie_value: str
+    csrf_token: str
+
+
+def start_session(session: Session, user: User, days: int) -> NewSession:
+    cookie = new_secret()
+    csrf = new_secret()
+    session.add(
+        WebSession(
+            id=token_digest(cookie),
+            user_id=user.id,
+            csrf_token=csrf,
+            expires_at=utcnow() + timedelta(days=days),
+        )
+    )
+    return NewSession(cookie, csrf)
+
+
+def end_session(session: Session, cookie_value: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.id == token_digest(cookie_value)))
+
+
+def resolve_session(session: Session, cookie_value: str) -> tuple[Actor, str] | None:
+    """The actor and CSRF token of a live session, or None if the cookie is unknown or old."""
+    web_session = session.get(WebSession, token_digest(cookie_value))
+    if web_session is None or web_session.expires_at < utcnow():
+        return None
+    user = session.get(User, web_session.user_id)
+    if user is None or not user.is_active:
+        return None
+    return Actor.of(user), web_session.csrf_token
+
+
+def create_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, str]:
+    secret = TOKEN_PREFIX + new_secret()
+    token = ApiToken(
+        user_id=actor.user_id,
+        name=name,
+        prefix=secret[:10],
+        token_hash=token_digest(secret),
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def resolve_token(session: Session, secret: str) -> Actor | None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    user = session.get(User, token.user_id)
+    if user is None or not user.is_active:
+        return None
+    return Actor.of(user)
+
+
+def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
+    query = select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.created_at)
+    return list(session.scalars(query))
+
+
+def revoke_token(session: Session, actor: Actor, token_id: str) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != actor.user_id:
+        raise NotFound("There is no such API token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token
+
+
+def create_enterprise(session: Session, name: str, slug: str, owner: User) -> Enterprise:
+    if session.scalar(select(Enterprise.id).where(Enterprise.slug == slug)) is not None:
+        raise Conflict(f"A micro-enterprise with the short name {slug!r} already exists.")
+    enterprise = Enterprise(name=name, slug=slug)
+    session.add(enterprise)
+    session.flush()
+    add_member(session, enterprise, owner, MemberRole.OWNER)
+    return enterprise
+
+
+def add_member(session: Session, enterprise: Enterprise, user: User, role: MemberRole) -> None:
+    session.add(Membership(user_id=user.id, enterprise_id=enterprise.id, role=role))
+    session.flush()
+    session.expire(user, ["memberships"])
+
+
+def enterprises_of(session: Session, actor: Actor) -> list[Enterprise]:
+    query = select(Enterprise).order_by(Enterprise.name)
+    if not actor.is_platform_owner:
+        query = query.where(Enterprise.id.in_(list(actor.memberships)))
+    return list(session.scalars(query))
+
+
+def get_enterprise(session: Session, actor: Actor, enterprise_id: str) -> Enterprise:
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None or not actor.is_member_of(enterprise_id):
+        raise NotFound("There is no such micro-enterprise, or you are not one of its members.")
+    return enterprise

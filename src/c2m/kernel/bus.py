@@ -1,0 +1,89 @@
+"""In-process event bus: publishers on any thread, subscribers on asyncio loops or plain callbacks.
+
+The bus carries notifications, not truth: the database is the record, so a subscriber that misses a
+message (queue full, process restart) catches up from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, Any]
+Handler = Callable[[str, Message], None]
+
+
+@dataclass(eq=False)
+class Subscription:
+    """An asyncio queue fed by the bus for one topic; close it when the listener goes away."""
+
+    topic: str
+    queue: asyncio.Queue[Message]
+    loop: asyncio.AbstractEventLoop
+    bus: EventBus
+    dropped: int = field(default=0)
+
+    def deliver(self, message: Message) -> None:
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self.dropped += 1  # the listener re-reads the database and misses nothing
+
+    def close(self) -> None:
+        self.bus.unsubscribe(self)
+
+
+class EventBus:
+    """Topic-based fan-out; thread-safe."""
+
+    def __init__(self, queue_size: int = 1000) -> None:
+        self._lock = threading.Lock()
+        self._subscriptions: dict[str, set[Subscription]] = {}
+        self._handlers: list[tuple[str, Handler]] = []
+        self._queue_size = queue_size
+
+    def subscribe(self, topic: str) -> Subscription:
+        """Listen to a topic from the running asyncio loop."""
+        sub = Subscription(topic, asyncio.Queue(self._queue_size), asyncio.get_running_loop(), self)
+        with self._lock:
+            self._subscriptions.setdefault(topic, set()).add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        with self._lock:
+            subs = self._subscriptions.get(sub.topic)
+            if subs is not None:
+                subs.discard(sub)
+                if not subs:
+                    del self._subscriptions[sub.topic]
+
+    def add_handler(self, prefix: str, handler: Handler) -> None:
+        """Call ``handler`` synchronously for every message whose topic starts with ``prefix``."""
+        with self._lock:
+            self._handlers.append((prefix, handler))
+
+    def subscriber_count(self, topic: str) -> int:
+        with self._lock:
+            return len(self._subscriptions.get(topic, ()))
+
+    def publish(self, topic: str, message: Message) -> None:
+        """Deliver to every subscriber of ``topic`` and every handler whose prefix matches."""
+        with self._lock:
+            subs = list(self._subscriptions.get(topic, ()))
+            handlers = [h for prefix, h in self._handlers if topic.startswith(prefix)]
+        for sub in subs:
+            try:
+                sub.loop.call_soon_threadsafe(sub.deliver, message)
+            except RuntimeError:  # the subscriber's loop has closed
+                self.unsubscribe(sub)
+        for handler in handlers:
+            try:
+                handler(topic, message)
+            except Exception:
+                log.exception("event handler failed for %s", topic)

@@ -1,0 +1,66 @@
+"""One settings object for the whole program, read from ``C2M_*`` environment variables.
+
+Defaults are safe for the demo; outside demo mode an insecure secret key is refused so a
+production install cannot start with a key anyone can read in this file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+INSECURE_SECRET_KEY = "insecure-demo-key-change-me"  # noqa: S105 - the sentinel we refuse
+
+
+class InsecureSettingsError(ValueError):
+    """Raised when settings that are only acceptable for a demo are used in earnest."""
+
+
+class Settings(BaseSettings):
+    """Configuration of one c2m process; see docs/configuration.md."""
+
+    model_config = SettingsConfigDict(env_prefix="C2M_", extra="ignore")
+
+    demo: bool = Field(False, description="Demo mode: seeded data and relaxed secrets.")
+    data_dir: Path = Field(Path(".c2m"), description="Where the SQLite file and uploads live.")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir.")
+    secret_key: str = Field(INSECURE_SECRET_KEY, description="Signs share links and webhooks.")
+    base_url: str = Field("http://127.0.0.1:8000", description="Public URL, used in links.")
+    session_days: int = Field(14, ge=1, le=365, description="How long a log-in lasts.")
+    secure_cookies: bool = Field(False, description="Send cookies over HTTPS only.")
+    max_body_bytes: int = Field(1_000_000, ge=1_024, description="Largest JSON body accepted.")
+    max_order_lines: int = Field(50, ge=1, description="Most lines one order may have.")
+    max_line_quantity: int = Field(10_000, ge=1, description="Most units one line may order.")
+    idempotency_hours: int = Field(48, ge=24, description="How long Idempotency-Keys are kept.")
+    payment_webhook_delay: float = Field(
+        3.0, ge=0, description="Seconds before the test provider confirms a delayed payment."
+    )
+    outbox_poll_seconds: float = Field(0.5, gt=0, description="Outbox relay polling interval.")
+    sse_poll_seconds: float = Field(
+        2.0, gt=0, description="How often a live timeline re-reads the database as a fallback."
+    )
+
+    def check_secure(self) -> None:
+        """Refuse to run a real (non-demo) platform with a guessable secret key."""
+        if not self.demo and (self.secret_key == INSECURE_SECRET_KEY or len(self.secret_key) < 32):
+            raise InsecureSettingsError(
+                "C2M_SECRET_KEY must be set to a random string of at least 32 characters "
+                "outside demo mode (for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')."
+            )
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, falling back to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'c2m.sqlite3').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process."""
+    return Settings()

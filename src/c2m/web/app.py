@@ -1,0 +1,75 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from c2m import __version__
+from c2m.bootstrap import Platform
+from c2m.kernel.errors import C2MError, NotAuthenticated
+from c2m.web import problems
+from c2m.web.admin import mount_admin
+from c2m.web.limits import BodyLimit
+from c2m.web.routers import api_accounts, api_catalog, api_orders, api_payments, pages
+from c2m.web.templating import render
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
+    """Build the web app around ``platform``; background loops run while the app is served."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if run_background:
+            platform.start()
+        try:
+            yield
+        finally:
+            if run_background:
+                platform.shutdown()
+
+    app = FastAPI(
+        title="c2m",
+        version=__version__,
+        summary="Open customer-to-manufacturer platform",
+        description="Design, order and follow your product. Errors are application/problem+json.",
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    problems.install(app)
+
+    async def page_or_problem(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, C2MError) and _wants_html(request):
+            if isinstance(exc, NotAuthenticated):
+                return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
+            context = {"title": exc.title, "detail": exc.detail}
+            return render(request, None, "error.html", context, status_code=exc.status)
+        return await problems.domain_problem(request, exc)
+
+    app.add_exception_handler(C2MError, page_or_problem)
+    app.add_middleware(BodyLimit, max_bytes=platform.settings.max_body_bytes)
+    for module in (api_accounts, api_catalog, api_orders, api_payments, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    mount_admin(app, platform)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        platform.db.ping()
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,87 @@
+"""Who is calling: a personal API token (scripts) or a session cookie (browsers).
+
+Cookie-authenticated requests that change something must carry the session's CSRF token, in the
+``X-CSRF-Token`` header (fetch) or a ``csrf_token`` form field (pages); token callers need none,
+since a browser never attaches a bearer token on its own.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from c2m.bootstrap import Platform
+from c2m.domains.platform.actor import Actor
+from c2m.domains.platform.service import resolve_session, resolve_token
+from c2m.kernel.errors import Forbidden, NotAuthenticated
+
+SESSION_COOKIE = "c2m_session"
+ANON_CSRF_COOKIE = "c2m_csrf"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiToken",
+    description="A personal API token (c2m_...) from the account page or POST /api/v1/tokens",
+)
+
+
+@dataclass(frozen=True)
+class Caller:
+    actor: Actor
+    csrf_token: str | None  # None for token callers
+
+
+def platform_of(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def identify(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Caller | None:
+    platform = platform_of(request)
+    if credentials is not None:
+        with platform.db.read() as session:
+            actor = resolve_token(session, credentials.credentials)
+        if actor is None:
+            raise NotAuthenticated("The API token is unknown or has been revoked.")
+        return Caller(actor, None)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        with platform.db.read() as session:
+            resolved = resolve_session(session, cookie)
+        if resolved is not None:
+            return Caller(*resolved)
+    return None
+
+
+def optional_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Caller | None:
+    caller = identify(request, credentials)
+    request.state.caller = caller
+    return caller
+
+
+def csrf_matches(expected: str | None, given: str | None) -> bool:
+    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+
+
+def api_actor(
+    request: Request, caller: Annotated[Caller | None, Depends(optional_caller)]
+) -> Actor:
+    """The signed-in actor of an API call; CSRF-checked when the call rides on a cookie."""
+    if caller is None:
+        raise NotAuthenticated("Sign in or send an API token (Authorization: Bearer c2m_...).")
+    needs_csrf = caller.csrf_token is not None and request.method not in SAFE_METHODS
+    if needs_csrf and not csrf_matches(caller.csrf_token, request.headers.get("x-csrf-token")):
+        raise Forbidden("The CSRF token is missing or wrong; reload the page and try again.")
+    return caller.actor
+
+
+ApiActor = Annotated[Actor, Depends(api_actor)]
+OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]

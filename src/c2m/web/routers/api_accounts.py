@@ -1,0 +1,84 @@
+"""Who am I, my API tokens, my micro-enterprises."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from c2m.domains.platform import service
+from c2m.domains.platform.schemas import (
+    EnterpriseOut,
+    Me,
+    MembershipOut,
+    NewToken,
+    TokenCreated,
+    TokenOut,
+)
+from c2m.web.auth import ApiActor, platform_of
+from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.problems import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problem_responses(401))
+
+
+@router.get("/me", response_model=Me)
+def me(request: Request, actor: ApiActor) -> Me:
+    with platform_of(request).db.read() as session:
+        enterprises = {e.id: e.name for e in service.enterprises_of(session, actor)}
+    return Me(
+        id=actor.user_id,
+        email=actor.email,
+        name=actor.name,
+        roles=actor.roles,
+        memberships=[
+            MembershipOut(enterprise_id=eid, enterprise_name=enterprises.get(eid, ""), role=role)
+            for eid, role in actor.memberships.items()
+        ],
+    )
+
+
+@router.get("/tokens", response_model=list[TokenOut])
+def list_tokens(request: Request, actor: ApiActor) -> list[TokenOut]:
+    with platform_of(request).db.read() as session:
+        return [TokenOut.model_validate(t) for t in service.list_tokens(session, actor)]
+
+
+@router.post(
+    "/tokens",
+    status_code=201,
+    response_model=TokenCreated,
+    responses=problem_responses(403, 409, 413, 422),
+)
+def create_token(
+    request: Request, body: NewToken, actor: ApiActor, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    with platform_of(request).db.write() as session:
+
+        def create() -> tuple[int, object]:
+            token, secret = service.create_token(session, actor, body.name)
+            out = TokenCreated.model_validate(
+                {**TokenOut.model_validate(token).model_dump(), "token": secret}
+            )
+            return 201, out.model_dump(mode="json")
+
+        return respond_once(session, request, actor, body, idempotency_key, create)
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenOut, responses=problem_responses(403, 404))
+def revoke_token(request: Request, token_id: str, actor: ApiActor) -> TokenOut:
+    with platform_of(request).db.write() as session:
+        return TokenOut.model_validate(service.revoke_token(session, actor, token_id))
+
+
+@router.get("/enterprises", response_model=list[EnterpriseOut])
+def list_enterprises(request: Request, actor: ApiActor) -> list[EnterpriseOut]:
+    with platform_of(request).db.read() as session:
+        return [EnterpriseOut.model_validate(e) for e in service.enterprises_of(session, actor)]
+
+
+@router.get(
+    "/enterprises/{enterprise_id}", response_model=EnterpriseOut, responses=problem_responses(404)
+)
+def get_enterprise(request: Request, enterprise_id: str, actor: ApiActor) -> EnterpriseOut:
+    with platform_of(request).db.read() as session:
+        return EnterpriseOut.model_validate(service.get_enterprise(session, actor, enterprise_id))

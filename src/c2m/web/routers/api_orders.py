@@ -1,0 +1,212 @@
+"""Orders: place, pay, cancel, refund, move along, share, and the live timeline."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sse_starlette import EventSourceResponse
+
+from c2m.domains.orders import service
+from c2m.domains.orders.schemas import (
+    Advance,
+    Cancel,
+    EventOut,
+    NewOrder,
+    OrderOut,
+    Pay,
+    ShareLink,
+)
+from c2m.web.auth import ApiActor, platform_of
+from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.problems import problem_responses
+from c2m.web.streams import timeline_events
+
+router = APIRouter(prefix="/api/v1", tags=["orders"], responses=problem_responses(401, 404))
+
+CHANGE = problem_responses(403, 409, 413, 422)
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
+After = Annotated[int, Query(ge=0, le=2**31, description="Only events after this sequence")]
+LastEventId = Annotated[
+    str | None,
+    Header(alias="Last-Event-ID", max_length=20, description="Resume a live stream after it"),
+]
+
+EVENTS_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The timeline as JSON, or live as Server-Sent Events",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+def order_out(order: Any) -> dict[str, Any]:
+    return OrderOut.model_validate(order).model_dump(mode="json")
+
+
+@router.get("/orders", response_model=list[OrderOut])
+def list_orders(
+    request: Request, actor: ApiActor, limit: Limit = 50, offset: Offset = 0
+) -> list[OrderOut]:
+    with platform_of(request).db.read() as session:
+        orders = service.list_orders(session, actor, limit=limit, offset=offset)
+        return [OrderOut.model_validate(o) for o in orders]
+
+
+@router.get("/enterprises/{enterprise_id}/orders", response_model=list[OrderOut])
+def list_enterprise_orders(
+    request: Request, enterprise_id: str, actor: ApiActor, limit: Limit = 50, offset: Offset = 0
+) -> list[OrderOut]:
+    with platform_of(request).db.read() as session:
+        orders = service.list_enterprise_orders(
+            session, actor, enterprise_id, limit=limit, offset=offset
+        )
+        return [OrderOut.model_validate(o) for o in orders]
+
+
+@router.post(
+    "/orders", status_code=201, response_model=OrderOut, responses=problem_responses(409, 413, 422)
+)
+def place_order(
+    request: Request, body: NewOrder, actor: ApiActor, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    with platform_of(request).db.write() as session:
+        return respond_once(
+            session,
+            request,
+            actor,
+            body,
+            idempotency_key,
+            lambda: (201, order_out(service.place_order(session, actor, body))),
+        )
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut)
+def get_order(request: Request, order_id: str, actor: ApiActor) -> OrderOut:
+    with platform_of(request).db.read() as session:
+        return OrderOut.model_validate(service.load_order(session, actor, order_id))
+
+
+@router.post("/orders/{order_id}/pay", response_model=OrderOut, responses=CHANGE)
+def pay(
+    request: Request,
+    order_id: str,
+    body: Pay,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    platform = platform_of(request)
+    with platform.db.write() as session:
+        return respond_once(
+            session,
+            request,
+            actor,
+            body,
+            idempotency_key,
+            lambda: (
+                200,
+                order_out(service.pay(session, actor, order_id, body, platform.payments)),
+            ),
+        )
+
+
+@router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=CHANGE)
+def cancel(request: Request, order_id: str, body: Cancel, actor: ApiActor) -> OrderOut:
+    platform = platform_of(request)
+    with platform.db.write() as session:
+        return OrderOut.model_validate(
+            service.cancel(session, actor, order_id, body, platform.payments)
+        )
+
+
+@router.post("/orders/{order_id}/refund", response_model=OrderOut, responses=CHANGE)
+def refund(request: Request, order_id: str, body: Cancel, actor: ApiActor) -> OrderOut:
+    platform = platform_of(request)
+    with platform.db.write() as session:
+        return OrderOut.model_validate(
+            service.refund(session, actor, order_id, body, platform.payments)
+        )
+
+
+@router.post("/orders/{order_id}/advance", response_model=OrderOut, responses=CHANGE)
+def advance(request: Request, order_id: str, body: Advance, actor: ApiActor) -> OrderOut:
+    """Move the order along production (for micro-enterprise members), hold or resume it."""
+    with platform_of(request).db.write() as session:
+        return OrderOut.model_validate(service.advance(session, actor, order_id, body))
+
+
+@router.get(
+    "/orders/{order_id}/events",
+    response_model=list[EventOut],
+    responses=EVENTS_CONTENT,
+)
+def order_events(
+    request: Request,
+    order_id: str,
+    actor: ApiActor,
+    after: After = 0,
+    last_event_id: LastEventId = None,
+) -> Response:
+    """The timeline; ask for ``text/event-stream`` to follow it live."""
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        service.load_order(session, actor, order_id)
+        return _events_response(request, platform, session, order_id, after, last_event_id)
+
+
+def _events_response(
+    request: Request,
+    platform: Any,
+    session: Any,
+    order_id: str,
+    after: int,
+    last_event_id: str | None,
+) -> Response:
+    if last_event_id is not None and last_event_id.isdigit():
+        after = max(after, int(last_event_id))
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return EventSourceResponse(timeline_events(platform, order_id, after), ping=15)
+    events = service.events_after(session, order_id, after)
+    return JSONResponse([EventOut.model_validate(e).model_dump(mode="json") for e in events])
+
+
+@router.post(
+    "/orders/{order_id}/share", status_code=201, response_model=ShareLink, responses=CHANGE
+)
+def share(
+    request: Request, order_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    platform = platform_of(request)
+    with platform.db.write() as session:
+
+        def create() -> tuple[int, object]:
+            token = service.share(session, actor, order_id, platform.share_signer)
+            url = f"{platform.settings.base_url.rstrip('/')}/s/{token}"
+            return 201, ShareLink(url=url, token=token).model_dump()
+
+        return respond_once(session, request, actor, None, idempotency_key, create)
+
+
+@router.delete("/orders/{order_id}/share", status_code=204, responses=problem_responses(403, 409))
+def revoke_share(request: Request, order_id: str, actor: ApiActor) -> Response:
+    with platform_of(request).db.write() as session:
+        service.revoke_share(session, actor, order_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/shared/{token}/events",
+    response_model=list[EventOut],
+    responses=EVENTS_CONTENT,
+    tags=["public"],
+)
+def shared_events(
+    request: Request, token: str, after: After = 0, last_event_id: LastEventId = None
+) -> Response:
+    """A shared order's timeline, for someone holding the owner's link (no account needed)."""
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        order = service.order_for_share(session, token, platform.share_signer)
+        return _events_response(request, platform, session, order.id, after, last_event_id)

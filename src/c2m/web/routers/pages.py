@@ -1,0 +1,309 @@
+"""The server-rendered pages: mobile first, no build step, plain forms with CSRF tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from c2m.domains.catalog.service import get_product, list_products
+from c2m.domains.orders import service as orders
+from c2m.domains.orders.payments import TEST_METHODS
+from c2m.domains.orders.schemas import Cancel, NewLine, NewOrder, Pay
+from c2m.domains.orders.states import CANCELLABLE
+from c2m.domains.platform import service as accounts
+from c2m.domains.platform.models import User
+from c2m.domains.platform.schemas import SignUp
+from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
+from c2m.kernel.errors import Forbidden, NotAuthenticated, describe_validation
+from c2m.kernel.idempotency import fingerprint, run_once
+from c2m.kernel.ids import new_secret
+from c2m.web.auth import (
+    ANON_CSRF_COOKIE,
+    SESSION_COOKIE,
+    Caller,
+    OptionalCaller,
+    csrf_matches,
+    platform_of,
+)
+from c2m.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+CsrfField = Annotated[str, Form(max_length=100)]
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _check_csrf(request: Request, caller: Caller | None, given: str) -> None:
+    expected = caller.csrf_token if caller else request.cookies.get(ANON_CSRF_COOKIE)
+    if not csrf_matches(expected, given):
+        raise Forbidden("The form has expired or did not come from this site; reload and retry.")
+
+
+def _signed_in(request: Request, caller: Caller | None, given_csrf: str | None = None) -> Caller:
+    if caller is None or caller.csrf_token is None:
+        raise NotAuthenticated("Please log in first.")
+    if given_csrf is not None:
+        _check_csrf(request, caller, given_csrf)
+    return caller
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _start_session(request: Request, user_id: str, target: str) -> Response:
+    platform = platform_of(request)
+    with platform.db.write() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        new = accounts.start_session(session, user, platform.settings.session_days)
+    response = _see_other(_safe_next(target))
+    response.set_cookie(
+        SESSION_COOKIE,
+        new.cookie_value,
+        max_age=platform.settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=platform.settings.secure_cookies,
+    )
+    response.delete_cookie(ANON_CSRF_COOKIE)
+    return response
+
+
+@router.get("/")
+def home(request: Request, caller: OptionalCaller) -> Response:
+    with platform_of(request).db.read() as session:
+        products = list_products(session)
+    return render(request, caller, "index.html", {"products": products})
+
+
+@router.get("/login")
+def login_form(request: Request, caller: OptionalCaller, next: str = "/orders") -> Response:
+    return render(request, caller, "login.html", {"next": _safe_next(next)})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=500)] = "/orders",
+) -> Response:
+    _check_csrf(request, None, csrf_token)
+    try:
+        with platform_of(request).db.read() as session:
+            user = accounts.authenticate(session, email, password)
+    except NotAuthenticated as exc:
+        context = {"error": exc.detail, "email": email, "next": _safe_next(next)}
+        return render(request, None, "login.html", context, status_code=401)
+    return _start_session(request, user.id, next)
+
+
+@router.get("/signup")
+def signup_form(request: Request, caller: OptionalCaller) -> Response:
+    return render(request, caller, "signup.html", {"min_password": MIN_PASSWORD_LENGTH})
+
+
+@router.post("/signup")
+def signup(
+    request: Request,
+    csrf_token: CsrfField,
+    name: Annotated[str, Form(max_length=120)],
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    _check_csrf(request, None, csrf_token)
+    context = {"name": name, "email": email, "min_password": MIN_PASSWORD_LENGTH}
+    try:
+        data = SignUp(name=name, email=email, password=password)
+    except ValidationError as exc:
+        context["error"] = describe_validation(list(exc.errors()))
+        return render(request, None, "signup.html", context, status_code=422)
+    with platform_of(request).db.write() as session:
+        user = accounts.create_user(session, data)
+    return _start_session(request, user.id, "/")
+
+
+@router.post("/logout")
+def logout(request: Request, caller: OptionalCaller, csrf_token: CsrfField) -> Response:
+    _signed_in(request, caller, csrf_token)
+    with platform_of(request).db.write() as session:
+        accounts.end_session(session, request.cookies[SESSION_COOKIE])
+    response = _see_other("/")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/products/{product_id}")
+def product_page(request: Request, product_id: str, caller: OptionalCaller) -> Response:
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        product = get_product(session, product_id)
+    context = {
+        "product": product,
+        "idempotency_key": new_secret(16),
+        "max_quantity": platform.settings.max_line_quantity,
+    }
+    return render(request, caller, "product.html", context)
+
+
+@router.post("/products/{product_id}/order")
+def order_product(
+    request: Request,
+    product_id: str,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
+    idempotency_key: Annotated[str, Form(min_length=8, max_length=64)],
+    quantity: Annotated[int, Form(ge=1, le=10_000)],
+    note: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Place an order from the product page; a double-click places it once."""
+    actor = _signed_in(request, caller, csrf_token).actor
+    configuration: dict[str, str | int | float | bool] = {"note": note} if note else {}
+    data = NewOrder(
+        lines=[NewLine(product_id=product_id, quantity=quantity, configuration=configuration)]
+    )
+    with platform_of(request).db.write() as session:
+        stored = run_once(
+            session,
+            scope=actor.user_id,
+            key="page:" + idempotency_key,
+            request_fingerprint=fingerprint("POST", "/api/v1/orders", data.model_dump()),
+            operation=lambda: (201, {"id": orders.place_order(session, actor, data).id}),
+        )
+    return _see_other(f"/orders/{stored.body['id']}")
+
+
+@router.get("/orders")
+def my_orders(request: Request, caller: OptionalCaller) -> Response:
+    actor = _signed_in(request, caller).actor
+    with platform_of(request).db.read() as session:
+        mine = orders.list_orders(session, actor, limit=100, offset=0)
+    return render(request, caller, "orders.html", {"orders": mine})
+
+
+@router.get("/orders/{order_id}")
+def order_page(request: Request, order_id: str, caller: OptionalCaller) -> Response:
+    actor = _signed_in(request, caller).actor
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        order = orders.load_order(session, actor, order_id)
+        events = orders.events_after(session, order.id, 0)
+    share_url = None
+    if order.share_key:
+        token = platform.share_signer.sign({"o": order.id, "k": order.share_key})
+        share_url = f"{platform.settings.base_url.rstrip('/')}/s/{token}"
+    context = {
+        "order": order,
+        "events": events,
+        "is_customer": order.customer_id == actor.user_id,
+        "payment_methods": TEST_METHODS,
+        "cancellable": sorted(s.value for s in CANCELLABLE),
+        "share_url": share_url,
+        "stream_url": f"/api/v1/orders/{order.id}/events",
+    }
+    return render(request, caller, "order.html", context)
+
+
+@router.post("/orders/{order_id}/pay")
+def pay_page(
+    request: Request,
+    order_id: str,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
+    payment_method: Annotated[str, Form(max_length=40)],
+    expected_version: Annotated[int, Form(ge=1)],
+) -> Response:
+    actor = _signed_in(request, caller, csrf_token).actor
+    platform = platform_of(request)
+    data = Pay.model_validate(
+        {"payment_method": payment_method, "expected_version": expected_version}
+    )
+    with platform.db.write() as session:
+        orders.pay(session, actor, order_id, data, platform.payments)
+    return _see_other(f"/orders/{order_id}")
+
+
+@router.post("/orders/{order_id}/cancel")
+def cancel_page(
+    request: Request, order_id: str, caller: OptionalCaller, csrf_token: CsrfField
+) -> Response:
+    actor = _signed_in(request, caller, csrf_token).actor
+    platform = platform_of(request)
+    with platform.db.write() as session:
+        orders.cancel(
+            session, actor, order_id, Cancel(reason="cancelled by the customer"), platform.payments
+        )
+    return _see_other(f"/orders/{order_id}")
+
+
+@router.post("/orders/{order_id}/share")
+def share_page(
+    request: Request, order_id: str, caller: OptionalCaller, csrf_token: CsrfField
+) -> Response:
+    actor = _signed_in(request, caller, csrf_token).actor
+    platform = platform_of(request)
+    with platform.db.write() as session:
+        orders.share(session, actor, order_id, platform.share_signer)
+    return _see_other(f"/orders/{order_id}")
+
+
+@router.post("/orders/{order_id}/share/revoke")
+def revoke_share_page(
+    request: Request, order_id: str, caller: OptionalCaller, csrf_token: CsrfField
+) -> Response:
+    actor = _signed_in(request, caller, csrf_token).actor
+    with platform_of(request).db.write() as session:
+        orders.revoke_share(session, actor, order_id)
+    return _see_other(f"/orders/{order_id}?msg=" + quote("The share link no longer works."))
+
+
+@router.get("/s/{token}")
+def shared_page(request: Request, token: str, caller: OptionalCaller) -> Response:
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        order = orders.order_for_share(session, token, platform.share_signer)
+        events = orders.events_after(session, order.id, 0)
+    context = {"order": order, "events": events, "stream_url": f"/api/v1/shared/{token}/events"}
+    return render(request, caller, "shared.html", context)
+
+
+@router.get("/account")
+def account(request: Request, caller: OptionalCaller) -> Response:
+    actor = _signed_in(request, caller).actor
+    with platform_of(request).db.read() as session:
+        tokens = accounts.list_tokens(session, actor)
+    return render(request, caller, "account.html", {"tokens": tokens})
+
+
+@router.post("/account/tokens")
+def create_token_page(
+    request: Request,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
+    name: Annotated[str, Form(min_length=1, max_length=80)],
+) -> Response:
+    actor = _signed_in(request, caller, csrf_token).actor
+    with platform_of(request).db.write() as session:
+        _, secret = accounts.create_token(session, actor, name)
+        tokens = accounts.list_tokens(session, actor)
+    return render(request, caller, "account.html", {"tokens": tokens, "new_token": secret})
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token_page(
+    request: Request, token_id: str, caller: OptionalCaller, csrf_token: CsrfField
+) -> Response:
+    actor = _signed_in(request, caller, csrf_token).actor
+    with platform_of(request).db.write() as session:
+        accounts.revoke_token(session, actor, token_id)
+    return _see_other("/account")

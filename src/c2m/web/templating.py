@@ -1,0 +1,68 @@
+"""Jinja2 set-up and the context every page gets (who is signed in, the CSRF token)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from c2m.domains.orders.states import LABELS
+from c2m.kernel.ids import new_secret
+from c2m.kernel.money import format_money
+from c2m.web.auth import ANON_CSRF_COOKIE, Caller
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.globals["money"] = format_money
+
+EVENT_TITLES = {
+    "placed": "Order placed",
+    "paid": "Payment received",
+    "payment_pending": "Payment waiting for the bank",
+    "payment_declined": "Payment declined",
+    "cancelled": "Cancelled",
+    "refunded": "Money refunded",
+    "on_hold": "On hold",
+    "resumed": "Resumed",
+    **{state.value: label for state, label in LABELS.items() if state.value not in {"paid"}},
+}
+TIMELINE_LABELS = json.dumps(
+    {"states": {s.value: label for s, label in LABELS.items()}, "events": EVENT_TITLES}
+)
+
+
+def csrf_token_for(request: Request, caller: Caller | None) -> tuple[str, bool]:
+    """The token forms must echo, and whether it is new (and must be set as a cookie)."""
+    if caller is not None and caller.csrf_token is not None:
+        return caller.csrf_token, False
+    existing = request.cookies.get(ANON_CSRF_COOKIE)
+    return (existing, False) if existing else (new_secret(), True)
+
+
+def render(
+    request: Request,
+    caller: Caller | None,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    token, fresh = csrf_token_for(request, caller)
+    full = {
+        "actor": caller.actor if caller else None,
+        "csrf_token": token,
+        "labels": LABELS,
+        "event_titles": EVENT_TITLES,
+        "labels_json": TIMELINE_LABELS,
+        "message": request.query_params.get("msg"),
+        **(context or {}),
+    }
+    response = templates.TemplateResponse(request, name, full, status_code=status_code)
+    if fresh:
+        settings = request.app.state.platform.settings
+        response.set_cookie(
+            ANON_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=settings.secure_cookies
+        )
+    return response

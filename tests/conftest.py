@@ -1,0 +1,248 @@
+"""Shared fixtures: a real database (SQLite file and, when reachable, PostgreSQL), the platform,
+an in-process app client, and a live server on a free port for streaming and browser tests.
+
+PostgreSQL tests run whenever the server answers; with ``C2M_REQUIRE_POSTGRES=1`` (set in CI) an
+unreachable server fails them instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from c2m.bootstrap import Platform, build_platform, metadata
+from c2m.domains.catalog.models import Product
+from c2m.domains.platform import service as accounts
+from c2m.domains.platform.actor import Actor
+from c2m.domains.platform.models import Enterprise, User
+from c2m.domains.platform.schemas import SignUp
+from c2m.migrations import upgrade
+from c2m.settings import Settings
+from c2m.web.app import create_app
+
+POSTGRES_URL = os.environ.get(
+    "C2M_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("C2M_REQUIRE_POSTGRES") == "1"
+PASSWORD = "correct-horse-battery"
+
+
+def _postgres_reason() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        return f"PostgreSQL at {POSTGRES_URL} is not reachable ({type(exc).__name__})"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session, dropped afterwards."""
+    reason = _postgres_reason()
+    if reason is not None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(reason + " and C2M_REQUIRE_POSTGRES=1")
+        pytest.skip(reason)
+    name = f"c2m_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test that takes this runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'c2m.sqlite3'}"
+        upgrade(url)
+        return url
+    url: str = request.getfixturevalue("postgres_server_url")
+    _truncate_all(url)
+    return url
+
+
+def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "data_dir": tmp_path,
+        "secret_key": secrets.token_urlsafe(40),
+        "payment_webhook_delay": 0.05,
+        "sse_poll_seconds": 1.0,
+        "outbox_poll_seconds": 0.2,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def platform(database_url: str, tmp_path: Path) -> Iterator[Platform]:
+    built = build_platform(make_settings(database_url, tmp_path))
+    yield built
+    built.shutdown()
+
+
+@dataclass
+class Person:
+    user: User
+    actor: Actor
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class World:
+    """Two customers, two micro-enterprises with owners, a platform owner and a product each."""
+
+    alice: Person
+    bob: Person
+    maker_a: Person
+    maker_b: Person
+    owner: Person
+    enterprise_a: Enterprise
+    enterprise_b: Enterprise
+    product_a: Product
+    product_b: Product
+
+
+def add_person(platform: Platform, name: str, **roles: bool) -> Person:
+    with platform.db.write() as session:
+        user = accounts.create_user(
+            session,
+            SignUp(email=f"{name}@example.com", name=name.title(), password=PASSWORD),
+            **roles,
+        )
+        actor = Actor.of(user)
+        _, token = accounts.create_token(session, actor, "tests")
+    return Person(user, actor, token)
+
+
+def refresh(platform: Platform, person: Person) -> Person:
+    with platform.db.read() as session:
+        user = session.get(User, person.user.id)
+        assert user is not None
+        return Person(user, Actor.of(user), person.token)
+
+
+@pytest.fixture
+def world(platform: Platform) -> World:
+    alice = add_person(platform, "alice")
+    bob = add_person(platform, "bob")
+    maker_a = add_person(platform, "maker_a", is_maker=True)
+    maker_b = add_person(platform, "maker_b")
+    owner = add_person(platform, "owner", is_platform_owner=True)
+    with platform.db.write() as session:
+        ma = session.get(User, maker_a.user.id)
+        mb = session.get(User, maker_b.user.id)
+        assert ma is not None
+        assert mb is not None
+        enterprise_a = accounts.create_enterprise(session, "Alpha Works", "alpha", ma)
+        enterprise_b = accounts.create_enterprise(session, "Beta Works", "beta", mb)
+        product_a = Product(
+            enterprise_id=enterprise_a.id, slug="stool", name="Stool", unit_price=4500
+        )
+        product_b = Product(
+            enterprise_id=enterprise_b.id, slug="lamp", name="Lamp", unit_price=3000
+        )
+        session.add_all([product_a, product_b])
+    return World(
+        alice,
+        bob,
+        refresh(platform, maker_a),
+        refresh(platform, maker_b),
+        owner,
+        enterprise_a,
+        enterprise_b,
+        product_a,
+        product_b,
+    )
+
+
+@pytest.fixture
+def client(platform: Platform) -> Iterator[TestClient]:
+    """The app in-process; background loops off (tests drive the relay themselves)."""
+    with TestClient(create_app(platform, run_background=False)) as test_client:
+        yield test_client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    platform: Platform
+
+
+@pytest.fixture
+def live_server(platform: Platform) -> Iterator[LiveServer]:
+    """The real app on a real socket, with its background loops, in a thread."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(platform), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    else:
+        pytest.fail("the live server did not start")
+    yield LiveServer(url, platform)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def place(
+    client: TestClient | httpx.Client,
+    person: Person,
+    product: Product,
+    quantity: int = 1,
+    **headers: str,
+) -> httpx.Response:
+    return client.post(
+        "/api/v1/orders",
+        json={"lines": [{"product_id": product.id, "quantity": quantity}]},
+        headers={**person.headers, **headers},
+    )
