@@ -36,7 +36,7 @@ from c2m.domains.orders.states import (
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
-from c2m.kernel.ids import new_secret
+from c2m.kernel.ids import new_id, new_secret
 from c2m.kernel.outbox import add_to_outbox
 from c2m.kernel.signing import Signer
 
@@ -133,6 +133,7 @@ def place_order(session: Session, actor: Actor, data: NewOrder) -> Order:
             "place one order per maker."
         )
     order = Order(
+        id=new_id(),
         customer_id=actor.user_id,
         enterprise_id=enterprises.pop(),
         state=S.PLACED,
@@ -140,9 +141,12 @@ def place_order(session: Session, actor: Actor, data: NewOrder) -> Order:
         total=sum(
             p.unit_price * line.quantity for p, line in zip(products, data.lines, strict=True)
         ),
+        captured=0,
+        refunded=0,
+        last_seq=0,
+        progress=0,
     )
     session.add(order)
-    session.flush()
     for position, (product, line) in enumerate(zip(products, data.lines, strict=True)):
         session.add(
             OrderLine(
@@ -163,8 +167,7 @@ def place_order(session: Session, actor: Actor, data: NewOrder) -> Order:
         state=S.PLACED,
         data={"total": order.total, "currency": order.currency},
     )
-    _save(session)
-    session.refresh(order)
+    _save(session)  # one INSERT: a new order is at version 1
     return order
 
 
@@ -276,11 +279,12 @@ def _refund(
     session: Session, order: Order, provider: PaymentProvider, actor: str, *, reason: str
 ) -> None:
     amount = order.captured - order.refunded
-    for payment in session.scalars(
-        select(Payment).where(
-            Payment.order_id == order.id, Payment.status == PaymentStatus.SUCCEEDED
-        )
-    ):
+    query = select(Payment).where(
+        Payment.order_id == order.id, Payment.status == PaymentStatus.SUCCEEDED
+    )
+    with session.no_autoflush:  # one UPDATE per command keeps the version step at one
+        payments = list(session.scalars(query))
+    for payment in payments:
         provider.refund(provider_ref=payment.provider_ref, amount=payment.amount)
     order.refunded += amount
     record(
