@@ -47,7 +47,11 @@ def test_exactly_one_of_two_concurrent_transitions_wins(
             order = _paid_order(http, world)
             barrier = threading.Barrier(2)
 
-            def run(call: tuple[str, str, dict[str, str]], order: dict[str, object] = order) -> int:
+            def run(
+                call: tuple[str, str, dict[str, str]],
+                order: dict[str, object] = order,
+                barrier: threading.Barrier = barrier,
+            ) -> int:
                 who, action, body = call
                 person = getattr(world, who)
                 barrier.wait()
