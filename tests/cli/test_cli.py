@@ -1,0 +1,125 @@
+"""The command line: help, clear errors with exit code 2, and the demo's whole life cycle."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from c2m.cli.main import app
+from tests.conftest import free_port
+
+runner = CliRunner()
+C2M = [str(Path(sys.executable).parent / "c2m")]
+
+
+def test_help_lists_every_command_with_a_line_of_help() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("demo", "serve", "db", "user"):
+        assert command in result.output
+
+
+def test_serve_refuses_the_insecure_default_secret(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("C2M_SECRET_KEY", raising=False)
+    monkeypatch.setenv("C2M_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "C2M_SECRET_KEY" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_refuses_an_unmigrated_database(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("C2M_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("C2M_SECRET_KEY", "k" * 40)
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "c2m db upgrade" in result.output
+
+
+def test_user_create_and_its_errors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("C2M_DATA_DIR", str(tmp_path))
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    args = ["user", "create", "--email", "boss@example.com", "--name", "Boss", "--platform-owner"]
+    created = runner.invoke(app, [*args, "--password", "a-long-password"])
+    assert created.exit_code == 0, created.output
+    again = runner.invoke(app, [*args, "--password", "a-long-password"])
+    assert again.exit_code == 2
+    assert "already exists" in again.output
+    short = runner.invoke(
+        app, ["user", "create", "--email", "x@example.com", "--name", "X", "--password", "short"]
+    )
+    assert short.exit_code == 2
+    assert "password" in short.output
+
+
+def test_bad_database_url_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("C2M_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "Cannot use the database" in result.output
+
+
+def _start_demo(data_dir: Path, port: int, *extra: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("C2M_")}
+    return subprocess.Popen(
+        [*C2M, "demo", "--port", str(port), "--data-dir", str(data_dir), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**env, "COLUMNS": "200"},
+    )
+
+
+def _wait_up(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()[0]
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    pytest.fail("the demo did not come up")
+
+
+def _stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    return output
+
+
+@pytest.mark.slow
+def test_demo_starts_seeds_stops_on_ctrl_c_and_keeps_its_data(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = _start_demo(tmp_path, port)
+    _wait_up(url, process)
+    products = httpx.get(url + "/api/v1/products").json()
+    assert [p["name"] for p in products] == ["Desk organiser"]
+    login = httpx.get(url + "/login")
+    assert login.status_code == 200
+    output = _stop(process)
+    assert url in output
+    assert "alice@c2m.example" in output
+    assert "(new)" in output
+    process = _start_demo(tmp_path, port)
+    _wait_up(url, process)
+    assert "(kept from last time)" in _stop(process)
+    process = _start_demo(tmp_path, port, "--reset")
+    _wait_up(url, process)
+    assert "(new)" in _stop(process)
