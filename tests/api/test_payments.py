@@ -8,7 +8,6 @@ import time
 
 import httpx
 from fastapi.testclient import TestClient
-
 from sqlalchemy import select
 
 from c2m.bootstrap import Platform
