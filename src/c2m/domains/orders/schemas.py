@@ -19,11 +19,13 @@ OptionValue = (
     | bool
 )
 MAX_OPTIONS = 60
+MAX_QUANTITY = 10_000
+MAX_LINES = 50
 
 
 class NewLine(Strict):
     product_id: str = Field(min_length=1, max_length=32)
-    quantity: int = Field(ge=1, le=10_000, description="Units of this product (1 to 10,000).")
+    quantity: int = Field(ge=1, le=MAX_QUANTITY, description="Units of this product (1 to 10,000).")
     configuration: dict[OptionName, OptionValue] = Field(
         default_factory=dict, description='The chosen options, e.g. {"colour": "blue"}.'
     )
@@ -37,7 +39,7 @@ class NewLine(Strict):
 
 
 class NewOrder(Strict):
-    lines: list[NewLine] = Field(min_length=1, max_length=50)
+    lines: list[NewLine] = Field(min_length=1, max_length=MAX_LINES)
 
 
 PaymentMethod = Literal["test-ok", "test-decline", "test-delayed", "test-delayed-fail"]

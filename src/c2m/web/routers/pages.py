@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from c2m.domains.catalog.service import get_product, list_products
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.payments import TEST_METHODS
-from c2m.domains.orders.schemas import Cancel, NewLine, NewOrder, Pay
+from c2m.domains.orders.schemas import MAX_QUANTITY, Cancel, NewLine, NewOrder, Pay
 from c2m.domains.orders.states import CANCELLABLE
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.models import User
@@ -151,7 +151,7 @@ def product_page(request: Request, product_id: str, caller: OptionalCaller) -> R
     context = {
         "product": product,
         "idempotency_key": new_secret(16),
-        "max_quantity": platform.settings.max_line_quantity,
+        "max_quantity": MAX_QUANTITY,
     }
     return render(request, caller, "product.html", context)
 
@@ -163,7 +163,7 @@ def order_product(
     caller: OptionalCaller,
     csrf_token: CsrfField,
     idempotency_key: Annotated[str, Form(min_length=8, max_length=64)],
-    quantity: Annotated[int, Form(ge=1, le=10_000)],
+    quantity: Annotated[int, Form(ge=1, le=MAX_QUANTITY)],
     note: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Place an order from the product page; a double-click places it once."""
