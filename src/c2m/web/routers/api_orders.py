@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse
 
+from c2m.bootstrap import Platform
 from c2m.domains.orders import service
+from c2m.domains.orders.models import Order
 from c2m.domains.orders.schemas import (
     Advance,
     Cancel,
@@ -112,29 +116,29 @@ def pay(
         )
 
 
-@router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=CHANGE)
-def cancel(request: Request, order_id: str, body: Cancel, actor: ApiActor) -> OrderOut:
+def _command(request: Request, run: Callable[[Session, Platform], Order]) -> OrderOut:
+    """Run one order command in a write transaction and answer with the order."""
     platform = platform_of(request)
     with platform.db.write() as session:
-        return OrderOut.model_validate(
-            service.cancel(session, actor, order_id, body, platform.payments)
-        )
+        return OrderOut.model_validate(run(session, platform))
+
+
+@router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=CHANGE)
+def cancel(request: Request, order_id: str, body: Cancel, actor: ApiActor) -> OrderOut:
+    """Cancel before production starts; money already taken is refunded at once."""
+    return _command(request, lambda s, p: service.cancel(s, actor, order_id, body, p.payments))
 
 
 @router.post("/orders/{order_id}/refund", response_model=OrderOut, responses=CHANGE)
 def refund(request: Request, order_id: str, body: Cancel, actor: ApiActor) -> OrderOut:
-    platform = platform_of(request)
-    with platform.db.write() as session:
-        return OrderOut.model_validate(
-            service.refund(session, actor, order_id, body, platform.payments)
-        )
+    """Give the money back (owners of the micro-enterprise and the platform owner)."""
+    return _command(request, lambda s, p: service.refund(s, actor, order_id, body, p.payments))
 
 
 @router.post("/orders/{order_id}/advance", response_model=OrderOut, responses=CHANGE)
 def advance(request: Request, order_id: str, body: Advance, actor: ApiActor) -> OrderOut:
     """Move the order along production (for micro-enterprise members), hold or resume it."""
-    with platform_of(request).db.write() as session:
-        return OrderOut.model_validate(service.advance(session, actor, order_id, body))
+    return _command(request, lambda s, _p: service.advance(s, actor, order_id, body))
 
 
 @router.get(
@@ -158,8 +162,8 @@ def order_events(
 
 def _events_response(
     request: Request,
-    platform: Any,
-    session: Any,
+    platform: Platform,
+    session: Session,
     order_id: str,
     after: int,
     last_event_id: str | None,
