@@ -1,0 +1,1 @@
+"""Scheduling engine: a flexible job shop solved by dispatching rules, CP-SAT and LNS."""

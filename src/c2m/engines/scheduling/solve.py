@@ -1,0 +1,127 @@
+"""One entry point for every solver: dispatching, CP-SAT, large-neighbourhood search.
+
+Whatever runs, the answer is checked by the independent checker before it is returned, and a
+dispatching schedule is always there first, so a time limit never leaves us empty-handed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+from c2m.engines.scheduling.checker import assert_feasible
+from c2m.engines.scheduling.cpsat import CpSatParams, solve_cpsat
+from c2m.engines.scheduling.dispatch import Rule, dispatch
+from c2m.engines.scheduling.lns import compact, improve
+from c2m.engines.scheduling.model import Instance, Schedule
+from c2m.engines.scheduling.objective import Metrics, Objective, evaluate, makespan_lower_bound
+from c2m.engines.scheduling.progress import ProgressCallback, Reporter
+
+FULL_MODEL_LIMIT = 1000  # auto: up to this many operations one CP-SAT model, LNS beyond
+
+
+class Solver(StrEnum):
+    AUTO = "auto"  # the full CP-SAT model when it is small enough, LNS otherwise
+    CPSAT = "cpsat"
+    LNS = "lns"
+    DISPATCH = "dispatch"
+
+
+@dataclass(frozen=True, slots=True)
+class SolveOptions:
+    objective: Objective = Objective.MAKESPAN
+    solver: Solver = Solver.AUTO
+    time_limit: float = 10.0
+    workers: int = 2
+    seed: int = 0
+    deterministic: bool = False
+    rule: Rule | None = None  # dispatching rule; None tries them all and keeps the best
+    reference: Schedule | None = None  # previous plan: moving away from it costs (last level)
+    hint: Schedule | None = None  # a known schedule to start from
+
+
+@dataclass(frozen=True, slots=True)
+class SolveResult:
+    schedule: Schedule
+    metrics: Metrics
+    objective: Objective
+    bound: int | None  # proven lower bound on the primary objective
+    optimal: bool
+    solver: str
+    elapsed: float
+
+    @property
+    def value(self) -> int:
+        return self.metrics.primary(self.objective)
+
+    @property
+    def gap(self) -> float | None:
+        """Relative distance to the bound, (value - bound) / value."""
+        if self.bound is None:
+            return None
+        return (self.value - self.bound) / self.value if self.value else 0.0
+
+
+def best_dispatch(
+    instance: Instance, objective: Objective, rule: Rule | None = None
+) -> tuple[Schedule, str]:
+    rules = [rule] if rule is not None else list(Rule)
+    schedules = [(dispatch(instance, r), r) for r in rules]
+    schedule, chosen = min(schedules, key=lambda pair: evaluate(instance, pair[0]).key(objective))
+    return schedule, f"dispatch-{chosen}"
+
+
+def solve(
+    instance: Instance, options: SolveOptions, on_progress: ProgressCallback | None = None
+) -> SolveResult:
+    started = time.monotonic()
+    reporter = Reporter(on_progress, started)
+    objective, reference = options.objective, options.reference
+
+    def key(s: Schedule) -> tuple[int, ...]:
+        return evaluate(instance, s, reference).key(objective)
+
+    best, name = best_dispatch(instance, objective, options.rule)
+    if options.hint is not None and key(options.hint) <= key(best):
+        best, name = options.hint, "hint"
+    reporter.report(name, key(best)[0])
+    bound = makespan_lower_bound(instance) if objective is Objective.MAKESPAN else 0
+    optimal = False
+
+    def params() -> CpSatParams:
+        left = options.time_limit
+        if not options.deterministic:
+            left -= time.monotonic() - started
+        return CpSatParams(max(0.1, left), options.workers, options.seed, options.deterministic)
+
+    small = len(instance.operations) <= FULL_MODEL_LIMIT
+    if options.solver is Solver.CPSAT or (options.solver is Solver.AUTO and small):
+        outcome = solve_cpsat(
+            instance, objective, params(), hint=best, reference=reference, reporter=reporter
+        )
+        if outcome.schedule is not None:
+            found = (
+                outcome.schedule if reference is not None else compact(instance, outcome.schedule)
+            )
+            if key(found) <= key(best):
+                best, name = found, "cp-sat"
+            optimal = outcome.optimal
+        if outcome.bound is not None:
+            bound = max(bound, outcome.bound)
+    if options.solver is Solver.LNS or (options.solver is Solver.AUTO and not small):
+        improved = improve(instance, objective, best, params(), reporter, reference)
+        if key(improved) < key(best):
+            best, name = improved, "lns"
+    assert_feasible(instance, best)
+    metrics = evaluate(instance, best, reference)
+    optimal = optimal or (reference is None and metrics.primary(objective) == bound)
+    return SolveResult(
+        schedule=best,
+        metrics=metrics,
+        objective=objective,
+        bound=bound,
+        optimal=optimal,
+        solver=name,
+        elapsed=time.monotonic() - started,
+    )
