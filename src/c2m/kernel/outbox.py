@@ -8,7 +8,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, func, select
+from sqlalchemy import JSON, BigInteger, Integer, String, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from c2m.kernel.bus import EventBus
@@ -68,23 +68,43 @@ class OutboxRelay:
             self.wakeup.set()
 
     def relay_once(self) -> int:
-        """Publish one batch; returns how many rows were published."""
-        with self.db.write() as session:
-            query = (
-                select(OutboxMessage)
-                .where(OutboxMessage.published_at.is_(None))
-                .order_by(OutboxMessage.id)
-                .limit(self.batch)
+        """Publish one batch; returns how many rows were published.
+
+        Handlers run while the batch is published; on SQLite that happens outside any write
+        transaction (a handler may write), on PostgreSQL under ``FOR UPDATE SKIP LOCKED`` so
+        relays in several processes share the work instead of repeating it.
+        """
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.published_at.is_(None))
+            .order_by(OutboxMessage.id)
+            .limit(self.batch)
+        )
+        if self.db.is_sqlite:
+            with self.db.read() as session:
+                rows = list(session.scalars(query))
+            self._publish(rows)
+            with self.db.write() as session:
+                self._mark(session, rows)
+        else:
+            with self.db.write() as session:
+                rows = list(session.scalars(query.with_for_update(skip_locked=True)))
+                self._publish(rows)
+                self._mark(session, rows)
+        return len(rows)
+
+    def _publish(self, rows: list[OutboxMessage]) -> None:
+        for row in rows:
+            self.bus.publish(row.topic, {**row.payload, "message_id": row.id})
+
+    @staticmethod
+    def _mark(session: Session, rows: list[OutboxMessage]) -> None:
+        if rows:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([row.id for row in rows]))
+                .values(published_at=utcnow())
             )
-            if not self.db.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            rows = list(session.scalars(query))
-            for row in rows:
-                self.bus.publish(row.topic, {**row.payload, "message_id": row.id})
-            now = utcnow()
-            for row in rows:
-                row.published_at = now
-            return len(rows)
 
     def pending(self) -> int:
         with self.db.read() as session:
