@@ -46,7 +46,13 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     from c2m.web.app import create_app
 
     platform = build_platform(settings)
-    uvicorn.run(create_app(platform), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(platform),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=3,  # open live timelines must not keep Ctrl-C waiting
+    )
 
 
 @app.command()
