@@ -17,7 +17,14 @@ from c2m.kernel.errors import C2MError, NotAuthenticated
 from c2m.web import problems
 from c2m.web.admin import mount_admin
 from c2m.web.limits import BodyLimit
-from c2m.web.routers import api_accounts, api_catalog, api_orders, api_payments, pages
+from c2m.web.routers import (
+    api_accounts,
+    api_catalog,
+    api_orders,
+    api_payments,
+    pages,
+    pages_enterprise,
+)
 from c2m.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
@@ -62,7 +69,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
 
     app.add_exception_handler(C2MError, page_or_problem)
     app.add_middleware(BodyLimit, max_bytes=platform.settings.max_body_bytes)
-    for module in (api_accounts, api_catalog, api_orders, api_payments, pages):
+    for module in (api_accounts, api_catalog, api_orders, api_payments, pages, pages_enterprise):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_admin(app, platform)

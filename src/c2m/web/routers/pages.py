@@ -46,7 +46,7 @@ def _check_csrf(request: Request, caller: Caller | None, given: str) -> None:
         raise Forbidden("The form has expired or did not come from this site; reload and retry.")
 
 
-def _signed_in(request: Request, caller: Caller | None, given_csrf: str | None = None) -> Caller:
+def signed_in(request: Request, caller: Caller | None, given_csrf: str | None = None) -> Caller:
     if caller is None or caller.csrf_token is None:
         raise NotAuthenticated("Please log in first.")
     if given_csrf is not None:
@@ -135,7 +135,7 @@ def signup(
 
 @router.post("/logout")
 def logout(request: Request, caller: OptionalCaller, csrf_token: CsrfField) -> Response:
-    _signed_in(request, caller, csrf_token)
+    signed_in(request, caller, csrf_token)
     with platform_of(request).db.write() as session:
         accounts.end_session(session, request.cookies[SESSION_COOKIE])
     response = _see_other("/")
@@ -167,7 +167,7 @@ def order_product(
     note: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Place an order from the product page; a double-click places it once."""
-    actor = _signed_in(request, caller, csrf_token).actor
+    actor = signed_in(request, caller, csrf_token).actor
     configuration: dict[str, str | int | float | bool] = {"note": note} if note else {}
     data = NewOrder(
         lines=[NewLine(product_id=product_id, quantity=quantity, configuration=configuration)]
@@ -185,7 +185,7 @@ def order_product(
 
 @router.get("/orders")
 def my_orders(request: Request, caller: OptionalCaller) -> Response:
-    actor = _signed_in(request, caller).actor
+    actor = signed_in(request, caller).actor
     with platform_of(request).db.read() as session:
         mine = orders.list_orders(session, actor, limit=100, offset=0)
     return render(request, caller, "orders.html", {"orders": mine})
@@ -193,7 +193,7 @@ def my_orders(request: Request, caller: OptionalCaller) -> Response:
 
 @router.get("/orders/{order_id}")
 def order_page(request: Request, order_id: str, caller: OptionalCaller) -> Response:
-    actor = _signed_in(request, caller).actor
+    actor = signed_in(request, caller).actor
     platform = platform_of(request)
     with platform.db.read() as session:
         order = orders.load_order(session, actor, order_id)
@@ -223,7 +223,7 @@ def pay_page(
     payment_method: Annotated[str, Form(max_length=40)],
     expected_version: Annotated[int, Form(ge=1)],
 ) -> Response:
-    actor = _signed_in(request, caller, csrf_token).actor
+    actor = signed_in(request, caller, csrf_token).actor
     platform = platform_of(request)
     data = Pay.model_validate(
         {"payment_method": payment_method, "expected_version": expected_version}
@@ -237,7 +237,7 @@ def pay_page(
 def cancel_page(
     request: Request, order_id: str, caller: OptionalCaller, csrf_token: CsrfField
 ) -> Response:
-    actor = _signed_in(request, caller, csrf_token).actor
+    actor = signed_in(request, caller, csrf_token).actor
     platform = platform_of(request)
     with platform.db.write() as session:
         orders.cancel(
@@ -250,7 +250,7 @@ def cancel_page(
 def share_page(
     request: Request, order_id: str, caller: OptionalCaller, csrf_token: CsrfField
 ) -> Response:
-    actor = _signed_in(request, caller, csrf_token).actor
+    actor = signed_in(request, caller, csrf_token).actor
     platform = platform_of(request)
     with platform.db.write() as session:
         orders.share(session, actor, order_id, platform.share_signer)
@@ -261,7 +261,7 @@ def share_page(
 def revoke_share_page(
     request: Request, order_id: str, caller: OptionalCaller, csrf_token: CsrfField
 ) -> Response:
-    actor = _signed_in(request, caller, csrf_token).actor
+    actor = signed_in(request, caller, csrf_token).actor
     with platform_of(request).db.write() as session:
         orders.revoke_share(session, actor, order_id)
     return _see_other(f"/orders/{order_id}?msg=" + quote("The share link no longer works."))
@@ -279,7 +279,7 @@ def shared_page(request: Request, token: str, caller: OptionalCaller) -> Respons
 
 @router.get("/account")
 def account(request: Request, caller: OptionalCaller) -> Response:
-    actor = _signed_in(request, caller).actor
+    actor = signed_in(request, caller).actor
     with platform_of(request).db.read() as session:
         tokens = accounts.list_tokens(session, actor)
     return render(request, caller, "account.html", {"tokens": tokens})
@@ -292,7 +292,7 @@ def create_token_page(
     csrf_token: CsrfField,
     name: Annotated[str, Form(min_length=1, max_length=80)],
 ) -> Response:
-    actor = _signed_in(request, caller, csrf_token).actor
+    actor = signed_in(request, caller, csrf_token).actor
     with platform_of(request).db.write() as session:
         _, secret = accounts.create_token(session, actor, name)
         tokens = accounts.list_tokens(session, actor)
@@ -303,7 +303,7 @@ def create_token_page(
 def revoke_token_page(
     request: Request, token_id: str, caller: OptionalCaller, csrf_token: CsrfField
 ) -> Response:
-    actor = _signed_in(request, caller, csrf_token).actor
+    actor = signed_in(request, caller, csrf_token).actor
     with platform_of(request).db.write() as session:
         accounts.revoke_token(session, actor, token_id)
     return _see_other("/account")

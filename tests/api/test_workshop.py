@@ -1,0 +1,57 @@
+"""The workshop page: members of a micro-enterprise move its orders along; nobody else can."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from c2m.domains.orders.states import OrderState
+from c2m.web.routers.pages_enterprise import next_moves
+from tests.api.test_access_control import log_in, paid_order_of
+from tests.conftest import World
+
+
+def test_a_member_moves_an_order_along_from_the_workshop(client: TestClient, world: World) -> None:
+    order_id = paid_order_of(client, world)
+    csrf = log_in(client, world.maker_a.user.email)
+    page = client.get("/workshop")
+    assert page.status_code == 200
+    assert order_id[:8] in page.text
+    version = int(re.findall(r'name="expected_version" value="(\d+)"', page.text)[0])
+    moved = client.post(
+        f"/workshop/orders/{order_id}/advance",
+        data={"csrf_token": csrf, "to": "designing", "expected_version": str(version)},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    order = client.get(f"/api/v1/orders/{order_id}", headers=world.alice.headers).json()
+    assert order["state"] == "designing"
+    stale = client.post(
+        f"/workshop/orders/{order_id}/advance",
+        data={"csrf_token": csrf, "to": "planned", "expected_version": str(version)},
+        headers={"Accept": "text/html"},
+    )
+    assert stale.status_code == 409
+    assert "changed since you last looked" in stale.text
+
+
+def test_a_stranger_sees_no_orders_and_cannot_move_them(client: TestClient, world: World) -> None:
+    order_id = paid_order_of(client, world)
+    csrf = log_in(client, world.maker_b.user.email)
+    assert order_id[:8] not in client.get("/workshop").text
+    refused = client.post(
+        f"/workshop/orders/{order_id}/advance",
+        data={"csrf_token": csrf, "to": "designing", "expected_version": "2"},
+    )
+    assert refused.status_code == 404
+
+
+def test_next_moves_offer_hold_in_production_and_resume_from_hold() -> None:
+    assert next_moves(OrderState.PAID, None) == [
+        OrderState.DESIGNING,
+        OrderState.PLANNED,
+        OrderState.ON_HOLD,
+    ]
+    assert next_moves(OrderState.ON_HOLD, OrderState.PLANNED) == [OrderState.PLANNED]
+    assert next_moves(OrderState.DELIVERED, None) == []
