@@ -1,0 +1,93 @@
+"""Configurator engine: product templates → valid configurations, explanations, repairs, prices.
+
+Pure: plain dataclasses in and out. Compile a :class:`Template` once with
+:func:`compile_template`, then call the operations below with the compiled template.
+"""
+
+from c2m.engines.configurator.compile import (
+    CompiledTemplate,
+    Problem,
+    TemplateError,
+    check_template,
+    compile_template,
+)
+from c2m.engines.configurator.complete import complete
+from c2m.engines.configurator.domains import (
+    Exclusion,
+    OptionState,
+    Possibilities,
+    Span,
+    possibilities,
+)
+from c2m.engines.configurator.formula import FormulaError
+from c2m.engines.configurator.model import (
+    BooleanOption,
+    ChoiceOption,
+    Colour,
+    ColourOption,
+    Configuration,
+    LeadTimeRule,
+    NumberOption,
+    OperationTemplate,
+    Option,
+    PriceRule,
+    QuantityBreak,
+    Rule,
+    Template,
+    TextOption,
+    Value,
+    constraint,
+    excludes,
+    requires,
+)
+from c2m.engines.configurator.pricing import LeadTime, Line, Price, lead_time, price
+from c2m.engines.configurator.repair import Repair, repair
+from c2m.engines.configurator.routing import RoutedOperation, Routing, routing
+from c2m.engines.configurator.validate import ConfigurationError, Validation, Violation, validate
+
+__all__ = [
+    "BooleanOption",
+    "ChoiceOption",
+    "Colour",
+    "ColourOption",
+    "CompiledTemplate",
+    "Configuration",
+    "ConfigurationError",
+    "Exclusion",
+    "FormulaError",
+    "LeadTime",
+    "LeadTimeRule",
+    "Line",
+    "NumberOption",
+    "OperationTemplate",
+    "Option",
+    "OptionState",
+    "Possibilities",
+    "Price",
+    "PriceRule",
+    "Problem",
+    "QuantityBreak",
+    "Repair",
+    "RoutedOperation",
+    "Routing",
+    "Rule",
+    "Span",
+    "Template",
+    "TemplateError",
+    "TextOption",
+    "Validation",
+    "Value",
+    "Violation",
+    "check_template",
+    "compile_template",
+    "complete",
+    "constraint",
+    "excludes",
+    "lead_time",
+    "possibilities",
+    "price",
+    "repair",
+    "requires",
+    "routing",
+    "validate",
+]
