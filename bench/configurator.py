@@ -51,17 +51,15 @@ def generated_template(seed: int, options: int = 40, rules: int = 100) -> Templa
     rng = random.Random(seed)
     made: list[Option] = []
     planted: dict[str, int] = {}
+    sizes: dict[str, int] = {}
     for i in range(options):
         size = rng.randint(2, 10)
+        sizes[f"o{i}"] = size
         planted[f"o{i}"] = rng.randrange(size)
         if i % 4 == 3:
             made.append(ChoiceOption(f"o{i}", tuple(f"v{k}" for k in range(size))))
         else:
             made.append(NumberOption(f"o{i}", 0, size - 1))
-    sizes = {
-        o.name: (len(o.choices) if isinstance(o, ChoiceOption) else int(o.maximum) + 1)
-        for o in made
-    }
 
     def ref(name: str, value: int) -> str:
         is_choice = isinstance(made[int(name[1:])], ChoiceOption)

@@ -197,7 +197,8 @@ class CompiledTemplate:
     def root(self) -> list[int]:
         """Domains after propagating the rules alone, before anything is chosen."""
         domains = list(self.network.full)
-        propagate(self.network, domains, range(len(self.network.tables)))
+        if propagate(self.network, domains, range(len(self.network.tables))) is not None:
+            return [0] * len(domains)  # the rules contradict each other
         return domains
 
     def rule_id(self, rule: int) -> str:
