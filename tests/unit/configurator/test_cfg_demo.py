@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
 
 from c2m.engines.configurator import (
+    CompiledTemplate,
     ConfigurationError,
     Template,
     Value,
-    compile_template,
     lead_time,
     possibilities,
     price,
@@ -16,7 +18,15 @@ from c2m.engines.configurator import (
     routing,
     validate,
 )
+from c2m.engines.configurator import compile_template as compile_once
 from c2m.engines.configurator.demo_templates import MOUNTING_PLATE, REFRIGERATOR, SHIRT
+
+
+@cache
+def compile_template(template: Template) -> CompiledTemplate:
+    """Compiled once per test run: compiling enumerates every rule's table."""
+    return compile_once(template)
+
 
 FRIDGE = {
     "capacity": 400,
