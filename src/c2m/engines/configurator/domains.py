@@ -159,7 +159,7 @@ def _state(
     chosen = choices.get(domain.name)
     if chosen is not None:
         single = Span(chosen, chosen)
-        return OptionState(domain.name, chosen, (single,), (), compiled.network.full[var] & mask)
+        return OptionState(domain.name, chosen, (single,), (), mask)
     allowed = tuple(Span(domain.public[a], domain.public[b]) for a, b, _ in _runs(domain, mask))
     excluded = tuple(
         Exclusion(domain.public[a], domain.public[b], *why)
