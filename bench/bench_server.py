@@ -1,0 +1,114 @@
+"""The c2m app as ``c2m serve`` runs it, plus one benchmark-only route, in its own process.
+
+``POST /bench/floor`` is the floor of the stack: the same app, middleware, thread pool, database
+engine and write unit of work, inserting one row into a small table of its own, with no auth, no
+validation, no idempotency and no outbox. It is mounted here only, never in the product API.
+
+    python -m bench.bench_server --port 8123     (C2M_* variables configure the platform)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+FLOOR = Table(
+    "bench_floor",
+    MetaData(),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("note", String(40), nullable=False),
+)
+
+
+EXPERIMENTS_ENV = "C2M_BENCH_EXPERIMENTS"
+EXPERIMENTS = {
+    "write-mutex": "SQLite: writers queue on an in-process lock before BEGIN IMMEDIATE",
+    "auth-cache": "API tokens resolved once per 30 s per process instead of 3 SELECTs per call",
+}
+
+
+def _apply_experiments(platform: Any, names: set[str]) -> None:
+    """Candidate changes to the product, tried here first to measure what they are worth."""
+    unknown = names - EXPERIMENTS.keys()
+    if unknown:
+        raise SystemExit(f"unknown experiments {sorted(unknown)}; known: {sorted(EXPERIMENTS)}")
+    if "write-mutex" in names and platform.db.is_sqlite:
+        original = platform.db.write
+        lock = threading.Lock()
+
+        @contextmanager
+        def write() -> Iterator[Any]:
+            with lock, original() as session:
+                yield session
+
+        platform.db.write = write
+    if "auth-cache" in names:
+        from c2m.web import auth
+
+        resolve = auth.resolve_token
+        cache: dict[str, tuple[float, Any]] = {}
+
+        def cached(session: Any, secret: str) -> Any:
+            hit = cache.get(secret)
+            if hit is not None and hit[0] > time.monotonic():
+                return hit[1]
+            actor = resolve(session, secret)
+            cache[secret] = (time.monotonic() + 30, actor)
+            return actor
+
+        auth.resolve_token = cached  # type: ignore[assignment]
+
+
+def bench_app() -> FastAPI:
+    """``create_app`` around a platform built from the environment, plus the floor route."""
+    from c2m.bootstrap import build_platform
+    from c2m.settings import Settings
+    from c2m.web.app import create_app
+
+    platform = build_platform(Settings())
+    FLOOR.create(platform.db.engine, checkfirst=True)
+    _apply_experiments(platform, {e for e in os.environ.get(EXPERIMENTS_ENV, "").split(",") if e})
+    app = create_app(platform)
+
+    @app.post("/bench/floor", status_code=201, include_in_schema=False)
+    def floor() -> JSONResponse:
+        with platform.db.write() as session:
+            row_id = session.execute(insert(FLOOR).values(note="floor")).inserted_primary_key
+        return JSONResponse({"id": row_id[0] if row_id else None}, status_code=201)
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve c2m plus the benchmark floor route.")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args()
+    import uvicorn
+
+    uvicorn.run(
+        bench_app(),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_graceful_shutdown=3,
+        backlog=4096,
+    )
+
+
+if __name__ == "__main__":
+    main()
