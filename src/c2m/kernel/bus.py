@@ -39,6 +39,12 @@ class Subscription:
         self.bus.unsubscribe(self)
 
 
+def _deliver_all(group: list[Subscription], message: Message) -> None:
+    """Runs on the subscribers' loop: hand ``message`` to each of them."""
+    for sub in group:
+        sub.deliver(message)
+
+
 class EventBus:
     """Topic-based fan-out; thread-safe."""
 
@@ -77,11 +83,17 @@ class EventBus:
         with self._lock:
             subs = list(self._subscriptions.get(topic, ()))
             handlers = [h for prefix, h in self._handlers if topic.startswith(prefix)]
+        # One wake-up per event loop, not per subscriber: with thousands of live timelines on
+        # one order, a self-pipe write and a callback each would cost more than the delivery.
+        by_loop: dict[asyncio.AbstractEventLoop, list[Subscription]] = {}
         for sub in subs:
+            by_loop.setdefault(sub.loop, []).append(sub)
+        for loop, group in by_loop.items():
             try:
-                sub.loop.call_soon_threadsafe(sub.deliver, message)
-            except RuntimeError:  # the subscriber's loop has closed
-                self.unsubscribe(sub)
+                loop.call_soon_threadsafe(_deliver_all, group, message)
+            except RuntimeError:  # the subscribers' loop has closed
+                for sub in group:
+                    self.unsubscribe(sub)
         for handler in handlers:
             try:
                 handler(topic, message)

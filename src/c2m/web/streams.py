@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Any
 
 from anyio import to_thread
+from sse_starlette import ServerSentEvent
 
 from c2m.bootstrap import Platform
 from c2m.domains.orders.events import order_topic
@@ -29,28 +31,40 @@ def _backlog(platform: Platform, order_id: str, after: int) -> list[dict[str, An
         ]
 
 
-def _as_sse(event: dict[str, Any]) -> dict[str, str]:
-    fields = EventOut.model_fields
-    data = {k: v for k, v in event.items() if k in fields}
-    return {"id": str(event["seq"]), "data": json.dumps(data, separators=(",", ":"))}
+#: Encoded SSE messages by (order id, seq). Timeline events never change, so one encoding
+#: serves every subscriber of a busy order instead of one JSON dump per subscriber.
+_ENCODED: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+_ENCODED_MAX = 4096
 
 
-async def timeline_events(
-    platform: Platform, order_id: str, after: int
-) -> AsyncIterator[dict[str, str]]:
-    """SSE messages for one order, from ``after`` on, until the client goes away."""
+def _as_sse(order_id: str, event: dict[str, Any]) -> bytes:
+    key = (order_id, int(event["seq"]))
+    encoded = _ENCODED.get(key)
+    if encoded is None:
+        fields = EventOut.model_fields
+        data = {k: v for k, v in event.items() if k in fields}
+        message = ServerSentEvent(data=json.dumps(data, separators=(",", ":")), id=str(key[1]))
+        encoded = message.encode()
+        _ENCODED[key] = encoded
+        if len(_ENCODED) > _ENCODED_MAX:
+            _ENCODED.popitem(last=False)
+    return encoded
+
+
+async def timeline_events(platform: Platform, order_id: str, after: int) -> AsyncIterator[bytes]:
+    """Encoded SSE messages for one order, from ``after`` on, until the client goes away."""
     subscription = platform.bus.subscribe(order_topic(order_id))
     last = after
     try:
         while True:
             for event in await to_thread.run_sync(_backlog, platform, order_id, last):
                 last = event["seq"]
-                yield _as_sse(event)
+                yield _as_sse(order_id, event)
             while True:
                 try:
-                    message = await asyncio.wait_for(
-                        subscription.queue.get(), timeout=platform.settings.sse_poll_seconds
-                    )
+                    # asyncio.timeout, unlike wait_for, does not start a task per message.
+                    async with asyncio.timeout(platform.settings.sse_poll_seconds):
+                        message = await subscription.queue.get()
                 except TimeoutError:
                     break  # re-read the database
                 if message["seq"] <= last:
@@ -58,6 +72,6 @@ async def timeline_events(
                 if message["seq"] != last + 1:
                     break  # a gap: the database has what we missed
                 last = message["seq"]
-                yield _as_sse(message)
+                yield _as_sse(order_id, message)
     finally:
         subscription.close()
