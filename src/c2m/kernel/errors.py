@@ -55,19 +55,70 @@ _FRIENDLY: dict[str, str] = {
     "extra_forbidden": "is not a field we know",
     "missing": "is required",
     "json_invalid": "is not valid JSON",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "string_type": "must be text",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "dict_type": "must be a JSON object",
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "list_type": "must be a list",
+    "string_pattern_mismatch": "contains characters that are not allowed",
+    "value_error": "is not valid",
+}
+
+# Messages that name a limit from the error's context.
+_BOUNDED: dict[str, tuple[str, str]] = {
+    "greater_than_equal": ("ge", "must be at least {}"),
+    "greater_than": ("gt", "must be more than {}"),
+    "less_than_equal": ("le", "must be at most {}"),
+    "less_than": ("lt", "must be less than {}"),
+    "string_too_short": ("min_length", "must be at least {} characters long"),
+    "string_too_long": ("max_length", "must be at most {} characters long"),
+    "too_short": ("min_length", "needs at least {} item(s)"),
+    "too_long": ("max_length", "may have at most {} item(s)"),
+    "literal_error": ("expected", "must be one of {}"),
+    "enum": ("expected", "must be one of {}"),
+}
+
+_PLACES = {
+    "query": "query parameter",
+    "header": "header",
+    "path": "address part",
+    "cookie": "cookie",
 }
 
 
 def _where(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p != "body"]
-    return ".".join(parts) if parts else "the body"
+    if loc and loc[0] in _PLACES and len(loc) > 1:
+        return f"the {_PLACES[loc[0]]} {loc[1]}"
+    path = ""
+    for part in loc:
+        if part == "body":
+            continue
+        path += f"[{part}]" if isinstance(part, int) or str(part).isdigit() else f".{part}"
+    return path.lstrip(".") or "the body"
+
+
+def _phrase(error: Any) -> str:
+    kind = error.get("type", "")
+    bounded = _BOUNDED.get(kind)
+    context = error.get("ctx") or {}
+    if bounded is not None and bounded[0] in context:
+        limit = context[bounded[0]]
+        return bounded[1].format(f"{limit:,}" if isinstance(limit, int) else limit)
+    if kind in _FRIENDLY:
+        return _FRIENDLY[kind]
+    message = str(error.get("msg") or "is not valid")
+    return message[:1].lower() + message[1:]
 
 
 def describe_validation(errors: list[Any]) -> str:
     """One sentence naming each wrong field of a pydantic error list."""
-    phrases = []
-    for error in errors[:5]:
-        message = _FRIENDLY.get(error["type"], error.get("msg", "is not valid"))
-        phrases.append(f"{_where(tuple(error.get('loc', ())))} {message}")
+    phrases = [f"{_where(tuple(e.get('loc', ())))} {_phrase(e)}" for e in errors[:5]]
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
     return "The request is not valid: " + "; ".join(phrases) + more + "."

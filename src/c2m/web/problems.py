@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from c2m.kernel.errors import C2MError, describe_validation
 
@@ -48,6 +50,16 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
             "The body is not valid JSON; check quotes, commas and brackets.",
             request,
         )
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    about_body = any(e.get("loc", ("",))[0] == "body" for e in errors)
+    if about_body and media_type and media_type != "application/json":
+        return problem_response(
+            415,
+            "Unsupported media type",
+            f"The body was sent as {media_type}; send it as JSON "
+            "with Content-Type: application/json.",
+            request,
+        )
     slim = [
         {"loc": [str(p) for p in e.get("loc", ())], "type": e["type"], "msg": e.get("msg", "")}
         for e in errors
@@ -74,13 +86,38 @@ _HTTP_TITLES = {
 }
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route answers at this path.
+
+    Starlette names only the methods of the first route that matched the path, so a path served
+    by two routes (GET and POST /tokens) would advertise one of them.
+    """
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     title, default = _HTTP_TITLES.get(exc.status_code, ("Error", "The request failed."))
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in {title} else default
+    given = exc.detail if isinstance(exc.detail, str) else ""
+    detail = given if given and given.lower() != title.lower() else default
     response = problem_response(exc.status_code, title, detail, request)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
+    if exc.status_code == 405:
+        allowed = _allowed_methods(request)
+        if allowed:
+            response.headers["Allow"] = allowed
     return response
 
 
@@ -100,11 +137,68 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(C2MError, domain_problem)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)
+    app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
+
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_PROBLEM_DESCRIPTIONS = {
+    "400": "The body is not valid JSON",
+    "401": "No valid session or API token",
+    "403": "Signed in, but not allowed to do this",
+    "404": "Nothing here, or nothing this caller may see",
+    "409": "The order changed meanwhile, or the same Idempotency-Key is still running",
+    "413": "The body is larger than the server accepts",
+    "415": "The body was not sent as application/json",
+    "422": "The input breaks a rule; `detail` says which field and why",
+}
+
+
+def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """Describe errors as they really leave: problem+json, for every operation.
+
+    FastAPI documents its own 422 shape (``HTTPValidationError``) as ``application/json``, and
+    only where a route asks; the handlers above answer every 4xx/5xx with a ``Problem`` instead,
+    and any operation with a body can meet malformed JSON (400) or the body limit (413).
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _declare_problems(generate())
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    return openapi
+
+
+def _declare_problems(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            wanted: set[str] = set()
+            if operation.get("requestBody"):
+                wanted |= {"400", "413", "415", "422"}
+            if operation.get("parameters"):
+                wanted.add("422")
+            for status in wanted - responses.keys():
+                responses[status] = {}
+            for status, response in responses.items():
+                if status[0] in "45":
+                    response["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
+                    if response.get("description") in {None, "Problem", "Validation Error"}:
+                        response["description"] = _PROBLEM_DESCRIPTIONS.get(status, "Problem")
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI declarations of the problem documents an endpoint may answer with."""
     return {
-        status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "Problem"}
+        status: {
+            "description": _PROBLEM_DESCRIPTIONS.get(str(status), "Problem"),
+            "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}},
+        }
         for status in statuses
     }

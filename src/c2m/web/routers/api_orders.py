@@ -32,7 +32,8 @@ router = APIRouter(prefix="/api/v1", tags=["orders"], responses=problem_response
 CHANGE = problem_responses(403, 409, 413, 422)
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
-After = Annotated[int, Query(ge=0, le=2**31, description="Only events after this sequence")]
+MAX_SEQUENCE = 2**31 - 1  # the largest value of the 32-bit sequence column on PostgreSQL
+After = Annotated[int, Query(ge=0, le=MAX_SEQUENCE, description="Only events after this sequence")]
 LastEventId = Annotated[
     str | None,
     Header(alias="Last-Event-ID", max_length=20, description="Resume a live stream after it"),
@@ -169,7 +170,7 @@ def _events_response(
     last_event_id: str | None,
 ) -> Response:
     if last_event_id is not None and last_event_id.isdigit():
-        after = max(after, int(last_event_id))
+        after = max(after, min(int(last_event_id), MAX_SEQUENCE))
     if "text/event-stream" in request.headers.get("accept", ""):
         return EventSourceResponse(timeline_events(platform, order_id, after), ping=15)
     events = service.events_after(session, order_id, after)
