@@ -22,6 +22,7 @@ from c2m.engines.scheduling.timeline import decode
 FLOATING_LIMIT = 4000
 SUB_TIME = 1.0  # seconds (or deterministic units) per sub-solve
 MIN_FREE, MAX_FREE = 8, 600
+MIN_CHARGE = 0.01  # deterministic budget charged per round, so tiny rounds still end the search
 
 
 @dataclass(slots=True)
@@ -74,13 +75,14 @@ def improve(
         sub = replace(params, time_limit=min(left, SUB_TIME), seed=rng.randrange(2**31))
         area = Neighbourhood(free, best, floating)
         outcome = solve_cpsat(instance, objective, sub, hint=best, reference=reference, area=area)
-        budget.spent += outcome.work
+        budget.spent += max(outcome.work, MIN_CHARGE)
         if outcome.optimal:
             size = min(len(movable), MAX_FREE, int(size * 1.25) + 1)
         else:
             size = max(MIN_FREE, int(size * 0.85))
         if outcome.schedule is None:
             continue
+        whole = floating and outcome.optimal and len(free) == len(movable)
         candidate = (
             outcome.schedule if reference is not None else compact(instance, outcome.schedule)
         )
@@ -88,6 +90,8 @@ def improve(
         if key <= best_key:  # equal moves let the search drift across plateaus
             best, best_key = candidate, key
             reporter.report("lns", key[0])
+        if whole:  # the neighbourhood was the whole problem, solved to optimality
+            break
     return best
 
 

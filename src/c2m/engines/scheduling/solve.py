@@ -115,6 +115,7 @@ def solve(
             best, name = improved, "lns"
     assert_feasible(instance, best)
     metrics = evaluate(instance, best, reference)
+    reporter.report(name, metrics.primary(objective), bound)  # the final bound, if it moved
     optimal = optimal or (reference is None and metrics.primary(objective) == bound)
     return SolveResult(
         schedule=best,

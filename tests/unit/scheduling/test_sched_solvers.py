@@ -1,0 +1,156 @@
+"""Every solver against known optima, brute force and the independent checker."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from itertools import pairwise
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from sched_support import FT06, brute_force, instances
+
+from c2m.engines.scheduling.checker import violations
+from c2m.engines.scheduling.cpsat import CpSatParams, solve_cpsat
+from c2m.engines.scheduling.dispatch import Rule, dispatch
+from c2m.engines.scheduling.formats import parse_text
+from c2m.engines.scheduling.lns import improve
+from c2m.engines.scheduling.model import Assignment, Instance, Job, Mode, Operation, Window
+from c2m.engines.scheduling.objective import Objective, evaluate
+from c2m.engines.scheduling.progress import Progress, Reporter
+from c2m.engines.scheduling.solve import SolveOptions, Solver, solve
+
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def single_machine(durations: list[int], dues: list[int], weights: list[int]) -> Instance:
+    return Instance(
+        machines=("M",),
+        jobs=tuple(Job(due=d, weight=w) for d, w in zip(dues, weights, strict=True)),
+        operations=tuple(Operation(job=j, modes=(Mode(0, p),)) for j, p in enumerate(durations)),
+    )
+
+
+def test_ft06_reaches_its_proven_optimum_of_55() -> None:
+    result = solve(parse_text(FT06, "ft06"), SolveOptions(time_limit=10, workers=2))
+    assert result.value == 55
+    assert result.bound == 55
+    assert result.optimal
+
+
+def test_weighted_tardiness_on_one_machine_matches_the_hand_optimum() -> None:
+    # Jobs (p, d, w): (4, 4, 1), (3, 5, 5), (2, 6, 1). The heavy job first, the short one
+    # second, the long one last: ends 3, 5, 9 -> only job 0 is late, by 5. Running the long job
+    # first (EDD) costs 0 + 2*5 + 3 = 13.
+    instance = single_machine([4, 3, 2], [4, 5, 6], [1, 5, 1])
+    result = solve(instance, SolveOptions(objective=Objective.TARDINESS, time_limit=5))
+    assert result.metrics.weighted_tardiness == 5 == brute_force(instance, Objective.TARDINESS)[0]
+
+
+def test_lex_objective_breaks_tardiness_ties_by_makespan() -> None:
+    # Both jobs can be on time; machine 1 is slower. Tardiness 0 either way, makespan decides.
+    instance = Instance(
+        machines=("fast", "slow"),
+        jobs=(Job(due=100), Job(due=100)),
+        operations=(
+            Operation(job=0, modes=(Mode(0, 3), Mode(1, 9))),
+            Operation(job=1, modes=(Mode(0, 3), Mode(1, 5))),
+        ),
+    )
+    result = solve(instance, SolveOptions(objective=Objective.LEX, time_limit=5))
+    assert result.metrics.key(Objective.LEX) == (0, 5)
+
+
+def test_setup_times_and_windows_shape_the_optimum() -> None:
+    # a -> b costs 10, b -> a costs 0; so b must come first. The window pushes the first start.
+    instance = Instance(
+        machines=("M",),
+        jobs=(Job(), Job()),
+        operations=(
+            Operation(job=0, modes=(Mode(0, 2),), family="a"),
+            Operation(job=1, modes=(Mode(0, 2),), family="b"),
+        ),
+        setups={("a", "b"): 10},
+        windows=(Window(0, 0, 3),),
+    )
+    result = solve(instance, SolveOptions(time_limit=5))
+    assert result.value == 7
+    assert result.schedule[1].start == 3
+
+
+@FAST
+@given(instances(max_ops=5))
+def test_cpsat_matches_brute_force_on_every_objective(instance: Instance) -> None:
+    for objective in Objective:
+        result = solve(instance, SolveOptions(objective=objective, time_limit=5, workers=1))
+        assert violations(instance, result.schedule) == []
+        assert result.optimal
+        assert result.metrics.key(objective) == brute_force(instance, objective)
+
+
+@FAST
+@given(instances(max_ops=10, max_machines=4))
+def test_every_solver_returns_a_feasible_schedule(instance: Instance) -> None:
+    for rule in Rule:
+        assert violations(instance, dispatch(instance, rule)) == []
+    base = dispatch(instance, Rule.MWKR)
+    params = CpSatParams(time_limit=0.3, workers=1, deterministic=True)
+    improved = improve(instance, Objective.MAKESPAN, base, params, Reporter(None))
+    assert violations(instance, improved) == []
+    assert improved.makespan <= base.makespan
+    full = solve_cpsat(instance, Objective.LEX, CpSatParams(2, workers=1), hint=base)
+    assert full.schedule is not None
+    assert violations(instance, full.schedule) == []
+
+
+@FAST
+@given(instances(max_ops=8))
+def test_frozen_work_stays_where_it_is(instance: Instance) -> None:
+    first = dispatch(instance, Rule.SPT)
+    now = min(a.end for a in first.assignments)
+    started = tuple(
+        a for a in first.assignments if a.start < now and not instance.operations[a.op].predecessors
+    )
+    replanned = replace(instance, frozen=started, now=now)
+    for solver in Solver:
+        result = solve(replanned, SolveOptions(solver=solver, time_limit=0.5, workers=1))
+        assert all(result.schedule[a.op] == a for a in started)
+        assert all(
+            a.start >= now
+            for a in result.schedule.assignments
+            if a.op not in replanned.frozen_by_op
+        )
+
+
+def test_deterministic_mode_repeats_itself() -> None:
+    instance = parse_text(FT06, "ft06")
+    options = SolveOptions(solver=Solver.LNS, time_limit=0.5, workers=2, seed=7, deterministic=True)
+    assert solve(instance, options).schedule == solve(instance, options).schedule
+
+
+def test_progress_reports_improvements_and_bounds() -> None:
+    seen: list[Progress] = []
+    solve(parse_text(FT06, "ft06"), SolveOptions(time_limit=5), seen.append)
+    objectives = [p.objective for p in seen]
+    assert objectives == sorted(objectives, reverse=True)
+    assert objectives[-1] == 55
+    assert seen[-1].bound == 55
+    assert all(b.elapsed >= a.elapsed for a, b in pairwise(seen))
+
+
+@pytest.mark.parametrize("rule", list(Rule))
+def test_dispatching_handles_frozen_chains_and_releases(rule: Rule) -> None:
+    instance = Instance(
+        machines=("M0", "M1"),
+        jobs=(Job(release=0), Job(release=5, due=8)),
+        operations=(
+            Operation(job=0, modes=(Mode(0, 4),)),
+            Operation(job=0, modes=(Mode(1, 2),), predecessors=(0,)),
+            Operation(job=1, modes=(Mode(0, 3), Mode(1, 1))),
+        ),
+        frozen=(Assignment(0, 0, 0, 6),),  # overran by two
+        now=1,
+    )
+    schedule = dispatch(instance, rule)
+    assert violations(instance, schedule) == []
+    assert schedule[1].start == 6
+    assert evaluate(instance, schedule).makespan <= 9
