@@ -214,7 +214,12 @@ def live_server(platform: Platform) -> Iterator[LiveServer]:
     """The real app on a real socket, with its background loops, in a thread."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(platform), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(platform),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=1,  # open live streams must not hold the test up
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

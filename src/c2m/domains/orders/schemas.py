@@ -48,7 +48,7 @@ assert set(PaymentMethod.__args__) == set(TEST_METHODS)  # type: ignore[attr-def
 
 class Versioned(Strict):
     expected_version: int | None = Field(
-        None, ge=1, le=2**31, description="Refuse with 409 if the order has changed since."
+        None, ge=1, le=2**31 - 1, description="Refuse with 409 if the order has changed since."
     )
 
 

@@ -10,6 +10,12 @@
   var lastSeq = parseInt(tracker.dataset.lastSeq, 10) || 0;
   var shown = parseInt(bar.getAttribute("aria-valuenow"), 10) || 0;
 
+  // Times arrive in UTC; a person reads their own clock.
+  function localTime(iso) {
+    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  }
+  list.querySelectorAll("time").forEach(function (el) { el.textContent = localTime(el.dateTime); });
+
   function showFor(state) {
     document.querySelectorAll("[data-show-in]").forEach(function (el) {
       el.hidden = el.dataset.showIn.split(" ").indexOf(state) < 0;
@@ -28,7 +34,7 @@
     item.className = "new";
     var time = document.createElement("time");
     time.dateTime = event.at;
-    time.textContent = new Date(event.at).toISOString().slice(11, 19);
+    time.textContent = localTime(event.at);
     var what = document.createElement("strong");
     what.textContent = title(event.type);
     var who = document.createElement("span");
