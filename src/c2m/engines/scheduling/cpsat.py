@@ -237,8 +237,13 @@ class _Builder:
     # -- objective -------------------------------------------------------------------------
     def _add_objective(self, objective: Objective, reference: Schedule | None) -> None:
         if self.area is not None and not self.area.floating:
+            # The rest is fixed, so the true objective is out of reach: finish the slice as
+            # early as possible, its last operation first (that is what can shorten the plan).
             free = [i for i, r in self.roles.items() if r is Role.FREE]
-            self.model.minimize(sum(self.ops[i].end for i in free))
+            last = self.model.new_int_var(self.low, self.high, "slice_end")
+            self.model.add_max_equality(last, [self.ops[i].end for i in free])
+            ends = cp_model.LinearExpr.sum([self.ops[i].end for i in free])
+            self.model.minimize(cp_model.LinearExpr.weighted_sum([last, ends], [len(free) + 1, 1]))
             return
         horizon = self.instance.horizon
         sinks = [i for ops in self.instance.job_sinks for i in ops]

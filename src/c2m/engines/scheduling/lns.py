@@ -106,6 +106,10 @@ def _pickers(instance: Instance, rng: random.Random, floating: bool) -> list[Pic
         first = rng.randrange(max(1, len(ordered) - size + 1))
         return ordered[first : first + size]
 
+    def tail(s: Schedule, movable: list[int], size: int) -> list[int]:
+        """The operations that end last: with the rest fixed, only they shorten the plan."""
+        return sorted(movable, key=lambda i: s[i].end)[-rng.randint(size // 2, size) :]
+
     def grouped(group: Callable[[Schedule, int], int]) -> Picker:
         def pick(s: Schedule, movable: list[int], size: int) -> list[int]:
             members: dict[int, list[int]] = {}
@@ -123,7 +127,7 @@ def _pickers(instance: Instance, rng: random.Random, floating: bool) -> list[Pic
         return pick
 
     if not floating:
-        return [window]
+        return [window, tail]
     by_machine = grouped(lambda s, i: s[i].machine)
     by_job = grouped(lambda s, i: instance.operations[i].job)
     return [window, by_machine, by_job]
