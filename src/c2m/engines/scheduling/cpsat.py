@@ -227,6 +227,8 @@ class _Builder:
                 lit = self._arc(machine, i, j)
                 model.add(self.ops[i].end + gap <= self.ops[j].start).only_enforce_if(lit)
                 arcs.append((k, k2, lit))
+        # The depot may loop on itself: a machine may end up running none of its candidates.
+        arcs.append((0, 0, self._arc(machine, -1, -1)))
         model.add_circuit(arcs)
 
     def _arc(self, machine: int, i: int, j: int) -> cp_model.IntVar:
