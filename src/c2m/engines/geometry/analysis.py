@@ -1,0 +1,118 @@
+"""From triangles to the facts a quote needs, in millimetres."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from c2m.engines.geometry.errors import MeshError
+from c2m.engines.geometry.features import overhang, setup_directions, walls
+from c2m.engines.geometry.limits import DEFAULT_LIMITS, Limits
+from c2m.engines.geometry.readers import read_triangles
+from c2m.engines.geometry.solid import build_solid
+from c2m.engines.geometry.types import Triangles
+from c2m.engines.geometry.units import TO_MM, Unit, guess_unit
+
+Vector = tuple[float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything measured about one part. Lengths in mm; ``volume`` is None unless
+    ``valid_solid``, so a wrong volume can never reach a price."""
+
+    format: str
+    triangles: int
+    unit: Unit
+    units_confidence: float
+    needs_confirmation: bool
+    units_reason: str
+    bounds_min: Vector
+    bounds_max: Vector
+    size: Vector
+    surface_area: float
+    bodies: int
+    watertight: bool
+    open_edges: int
+    nonmanifold_edges: int
+    winding_consistent: bool
+    inverted_bodies: int
+    overlapping_bodies: bool
+    degenerate_faces: int
+    valid_solid: bool
+    problem: str | None
+    volume: float | None
+    overhang_area: float
+    support_volume: float
+    min_wall: float | None
+    thin_wall_fraction: float
+    min_gap: float | None
+    setup_directions: tuple[str, ...]
+
+
+def analyze_bytes(
+    data: bytes, unit: Unit | None = None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Analysis, Triangles]:
+    """Read and analyse a file; also returns the triangles in mm (for the thumbnail)."""
+    kind, triangles = read_triangles(data, limits)
+    return analyze(triangles, kind.value, unit)
+
+
+def analyze(
+    raw: Triangles, format_name: str = "mesh", unit: Unit | None = None
+) -> tuple[Analysis, Triangles]:
+    low, high = raw.reshape(-1, 3).min(axis=0), raw.reshape(-1, 3).max(axis=0)
+    guess = guess_unit(high - low)
+    if unit is not None:
+        chosen, confidence, confirm, reason = unit, 1.0, False, "given"
+    else:
+        chosen, confidence = guess.unit, guess.confidence
+        confirm, reason = guess.needs_confirmation, guess.reason
+    triangles = raw * TO_MM[chosen]
+    areas = np.linalg.norm(np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0]), axis=1) / 2  # fmt: skip
+    scale = float(np.ptp(triangles.reshape(-1, 3), axis=0).max())
+    degenerate = areas <= 1e-12 * max(scale, 1e-9) ** 2
+    if degenerate.all():
+        raise MeshError(
+            "degenerate", f"All {len(triangles):,} triangles have zero area; there is no surface."
+        )
+    solid = build_solid(triangles)
+    mesh = solid.mesh
+    hang = overhang(mesh)
+    wall = walls(mesh, solid.manifold) if solid.manifold is not None else None
+    analysis = Analysis(
+        format=format_name,
+        triangles=len(raw),
+        unit=chosen,
+        units_confidence=confidence,
+        needs_confirmation=confirm,
+        units_reason=reason,
+        bounds_min=_vector(low * TO_MM[chosen]),
+        bounds_max=_vector(high * TO_MM[chosen]),
+        size=_vector((high - low) * TO_MM[chosen]),
+        surface_area=float(areas.sum()),
+        bodies=solid.bodies,
+        watertight=not (solid.open_edges or solid.nonmanifold_edges),
+        open_edges=solid.open_edges,
+        nonmanifold_edges=solid.nonmanifold_edges,
+        winding_consistent=solid.winding_consistent,
+        inverted_bodies=solid.inverted_bodies,
+        overlapping_bodies=solid.overlapping_bodies,
+        degenerate_faces=int(degenerate.sum()),
+        valid_solid=solid.volume is not None,
+        problem=solid.problem,
+        volume=solid.volume,
+        overhang_area=hang.area,
+        support_volume=hang.support_volume,
+        min_wall=wall.min_wall if wall else None,
+        thin_wall_fraction=wall.thin_fraction if wall else 0.0,
+        min_gap=wall.min_gap if wall else None,
+        setup_directions=setup_directions(mesh),
+    )
+    return analysis, triangles
+
+
+def _vector(values: np.ndarray) -> Vector:
+    x, y, z = (float(value) for value in values)
+    return x, y, z

@@ -1,0 +1,108 @@
+"""Manufacturing features of a solid: overhangs needing support, wall thickness and narrow gaps
+(rays cast from sampled surface points, so time is bounded by the sample count, not the mesh),
+and the axis directions a 3-axis mill must come from."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import manifold3d
+import numpy as np
+import numpy.typing as npt
+import trimesh
+
+OVERHANG_ANGLE = 45.0  # degrees from the build direction; steeper downward faces need support
+BED_TOLERANCE = 0.01  # mm: faces this close to the lowest point rest on the bed
+PROBE = 5.0  # mm: walls and gaps thicker than this are not reported
+SAMPLES = 2000
+AXES: dict[str, tuple[float, float, float]] = {
+    "+z": (0, 0, 1), "-z": (0, 0, -1), "+x": (1, 0, 0),
+    "-x": (-1, 0, 0), "+y": (0, 1, 0), "-y": (0, -1, 0),
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Overhang:
+    area: float
+    support_volume: float  # overhang area projected down to the bed, times its height
+
+
+@dataclass(frozen=True, slots=True)
+class Walls:
+    """Thinnest wall and narrowest gap found, in mm (None: none below ``PROBE``)."""
+
+    min_wall: float | None
+    thin_fraction: float  # share of samples whose wall is below 1 mm
+    min_gap: float | None
+    samples: int
+
+
+def overhang(mesh: trimesh.Trimesh) -> Overhang:
+    normals = mesh.face_normals
+    tri = mesh.triangles
+    bottom = float(mesh.bounds[0, 2])
+    on_bed = (tri[:, :, 2] <= bottom + BED_TOLERANCE).all(axis=1)
+    down = (normals[:, 2] < -math.cos(math.radians(OVERHANG_ANGLE))) & ~on_bed
+    areas = mesh.area_faces[down]
+    heights = tri[down][:, :, 2].mean(axis=1) - bottom
+    projected = areas * -normals[down, 2]
+    return Overhang(area=float(areas.sum()), support_volume=float((projected * heights).sum()))
+
+
+def walls(mesh: trimesh.Trimesh, solid: manifold3d.Manifold, seed: int = 0) -> Walls:
+    """From each sample, one ray inward (wall) and one outward (gap) along the face normal."""
+    count = min(SAMPLES, max(len(mesh.faces), 200))
+    points, faces = trimesh.sample.sample_surface(mesh, count, seed=seed)
+    normals = mesh.face_normals[faces]
+    start = 1e-4 * max(float(mesh.scale), 1.0)
+    wall = _first_hits(solid, points - normals * start, -normals)
+    gap = _first_hits(solid, points + normals * start, normals)
+    finite_wall = wall[np.isfinite(wall)]
+    finite_gap = gap[np.isfinite(gap)]
+    return Walls(
+        min_wall=_robust_min(finite_wall),
+        thin_fraction=float((wall < 1.0).mean()) if len(wall) else 0.0,
+        min_gap=_robust_min(finite_gap),
+        samples=count,
+    )
+
+
+def _first_hits(
+    solid: manifold3d.Manifold,
+    origins: npt.NDArray[np.float64],
+    directions: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    ends = origins + directions * PROBE
+    out = np.full(len(origins), np.inf)
+    for index, (origin, end) in enumerate(zip(origins.tolist(), ends.tolist(), strict=True)):
+        hits = solid.ray_cast(origin, end)
+        if hits:
+            out[index] = hits[0].distance * PROBE
+    return out
+
+
+def _robust_min(values: npt.NDArray[np.float64]) -> float | None:
+    """The 1st percentile, so one stray ray grazing an edge does not define the part."""
+    if len(values) < 3:
+        return None
+    return float(np.percentile(values, 1))
+
+
+def setup_directions(mesh: trimesh.Trimesh) -> tuple[str, ...]:
+    """Fewest axis directions from which every face is visible (facing or vertical): a face
+    is reachable from d when its normal does not point away from d. Occlusion is not checked."""
+    normals = mesh.face_normals
+    areas = mesh.area_faces
+    total = float(areas.sum())
+    names = list(AXES)
+    reach = {name: normals @ np.asarray(AXES[name]) >= -1e-3 for name in names}
+    best: tuple[str, ...] = tuple(names)
+    for mask in range(1, 1 << len(names)):
+        chosen = tuple(name for bit, name in enumerate(names) if mask >> bit & 1)
+        if len(chosen) >= len(best):
+            continue
+        covered = np.logical_or.reduce([reach[name] for name in chosen])
+        if float(areas[covered].sum()) >= total * 0.999:
+            best = chosen
+    return best
