@@ -1,0 +1,44 @@
+"""Digital twin: a seeded SimPy plant that speaks the machines' MQTT contract through callbacks."""
+
+from c2m.engines.simulation.demo import DEMO_FACTORY, WEEK, demo_factory, demo_order
+from c2m.engines.simulation.dispatcher import DispatchStats, FifoDispatcher, Step, WorkOrder
+from c2m.engines.simulation.events import EventLog, Listener, Payload, TwinEvent
+from c2m.engines.simulation.loading import factory_from_dict, load_factory
+from c2m.engines.simulation.model import (
+    CAPABILITIES,
+    Ack,
+    FactorySpec,
+    JobCommand,
+    MachineSpec,
+    MachineState,
+    SetupTimes,
+    TwinError,
+)
+from c2m.engines.simulation.twin import Twin, make_environment
+
+__all__ = [
+    "CAPABILITIES",
+    "DEMO_FACTORY",
+    "WEEK",
+    "Ack",
+    "DispatchStats",
+    "EventLog",
+    "FactorySpec",
+    "FifoDispatcher",
+    "JobCommand",
+    "Listener",
+    "MachineSpec",
+    "MachineState",
+    "Payload",
+    "SetupTimes",
+    "Step",
+    "Twin",
+    "TwinError",
+    "TwinEvent",
+    "WorkOrder",
+    "demo_factory",
+    "demo_order",
+    "factory_from_dict",
+    "load_factory",
+    "make_environment",
+]
