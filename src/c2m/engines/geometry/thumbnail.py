@@ -8,13 +8,16 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from c2m.engines.geometry.types import Triangles
 
 SIZE = 256
 SUPERSAMPLE = 2
 MAX_FRAGMENTS = 4_000_000  # per chunk; keeps memory flat for huge triangles
+SPLAT_BOX = 16  # pixels in a triangle's bounding box below which it is drawn as four dots
+FRAGMENT_BUDGET = 12_000_000  # beyond this the z-buffer costs more than drawing polygons
+MAX_POLYGONS = 30_000  # painter's algorithm draws at most this many (the largest) triangles
 BACKGROUND = (246, 247, 249)
 COLOUR = np.array([70.0, 120.0, 200.0])
 LIGHT = np.array([0.4, 0.5, 0.77]) / np.linalg.norm([0.4, 0.5, 0.77])
@@ -29,7 +32,8 @@ def _view() -> npt.NDArray[np.float64]:
 
 
 def render_png(triangles: Triangles, size: int = SIZE) -> bytes:
-    side = size * SUPERSAMPLE
+    """Few triangles: polygons, supersampled; many (small) triangles: z-buffer at final size."""
+    side = size * SUPERSAMPLE if len(triangles) <= MAX_POLYGONS else size
     view = (triangles.reshape(-1, 3) - triangles.reshape(-1, 3).mean(axis=0)) @ _view().T
     normals = np.cross(view[1::3] - view[0::3], view[2::3] - view[0::3])
     lengths = np.linalg.norm(normals, axis=1)
@@ -44,25 +48,78 @@ def render_png(triangles: Triangles, size: int = SIZE) -> bytes:
     pixels = (xy - (low + high) / 2) / span * (side - 2 * margin) + side / 2
     pixels[:, :, 1] = side - pixels[:, :, 1]  # screen y grows downwards
     depth = -flat[:, :, 2]  # the camera looks down -z of the view frame: larger z is nearer
+    boxes = np.minimum(np.ceil(np.ptp(pixels, axis=1) + 1).prod(axis=1), side * side)
+    if len(pixels) <= MAX_POLYGONS or boxes.sum() > FRAGMENT_BUDGET:
+        picture = _painter(pixels, depth, shade, side)
+    else:
+        picture = _zbuffer(pixels, depth, shade, side, boxes)
+    out = io.BytesIO()
+    picture.resize((size, size), Image.Resampling.LANCZOS).save(out, "PNG")
+    return out.getvalue()
+
+
+def _tone(shade: float) -> tuple[int, int, int]:
+    red, green, blue = (min(255, int(value)) for value in COLOUR * shade + 30)
+    return red, green, blue
+
+
+def _painter(
+    pixels: npt.NDArray[np.float64],
+    depth: npt.NDArray[np.float64],
+    shade: npt.NDArray[np.float64],
+    side: int,
+) -> Image.Image:
+    """Few or long thin triangles: draw far to near, at most ``MAX_POLYGONS`` of the largest."""
+    if len(pixels) > MAX_POLYGONS:
+        edges = np.cross(pixels[:, 1] - pixels[:, 0], pixels[:, 2] - pixels[:, 0])
+        chosen = np.argsort(np.abs(edges))[-MAX_POLYGONS:]
+        pixels, depth, shade = pixels[chosen], depth[chosen], shade[chosen]
+    image = Image.new("RGB", (side, side), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    for index in np.argsort(-depth.mean(axis=1)):
+        draw.polygon([tuple(point) for point in pixels[index].tolist()], fill=_tone(shade[index]))
+    return image
+
+
+def _zbuffer(
+    pixels: npt.NDArray[np.float64],
+    depth: npt.NDArray[np.float64],
+    shade: npt.NDArray[np.float64],
+    side: int,
+    boxes: npt.NDArray[np.float64],
+) -> Image.Image:
+    """Many small triangles: a vectorised z-buffer beats one Python call per polygon. Triangles
+    of a few pixels are splatted (corners and centre), larger ones rasterised."""
     zbuffer = np.full(side * side, np.inf)
     colour = np.zeros(side * side)
-    for chunk in _chunks(pixels, side):
-        _raster(pixels[chunk], depth[chunk], shade[chunk], side, zbuffer, colour)
+    small = boxes <= SPLAT_BOX
+    points = np.concatenate([pixels[small], pixels[small].mean(axis=1, keepdims=True)], axis=1)
+    heights = np.concatenate([depth[small], depth[small].mean(axis=1, keepdims=True)], axis=1)
+    cells = np.clip(points.astype(np.int64), 0, side - 1)
+    _keep_nearest(
+        (cells[:, :, 1] * side + cells[:, :, 0]).ravel(),
+        heights.ravel(),
+        np.repeat(shade[small], points.shape[1]),
+        zbuffer,
+        colour,
+    )
+    large = np.flatnonzero(~small)
+    for chunk in _chunks(boxes[large]):
+        picked = large[chunk]
+        _raster(pixels[picked], depth[picked], shade[picked], side, zbuffer, colour)
     image = np.empty((side * side, 3))
     image[:] = BACKGROUND
     hit = np.isfinite(zbuffer)
     image[hit] = COLOUR[None, :] * colour[hit, None] + 30
-    rgb = np.clip(image, 0, 255).astype(np.uint8).reshape(side, side, 3)
-    out = io.BytesIO()
-    Image.fromarray(rgb).resize((size, size), Image.Resampling.LANCZOS).save(out, "PNG")
-    return out.getvalue()
+    return Image.fromarray(np.clip(image, 0, 255).astype(np.uint8).reshape(side, side, 3))
 
 
-def _chunks(pixels: npt.NDArray[np.float64], side: int) -> list[npt.NDArray[np.int64]]:
-    boxes = np.ceil(np.ptp(pixels, axis=1) + 1).prod(axis=1)
-    cost = np.cumsum(np.minimum(boxes, side * side))
+def _chunks(boxes: npt.NDArray[np.float64]) -> list[npt.NDArray[np.int64]]:
+    if not len(boxes):
+        return []
+    cost = np.cumsum(boxes)
     cuts = np.searchsorted(cost, np.arange(MAX_FRAGMENTS, cost[-1] + MAX_FRAGMENTS, MAX_FRAGMENTS))
-    bounds = [0, *np.unique(np.clip(cuts + 1, 1, len(pixels))).tolist()]
+    bounds = [0, *np.unique(np.clip(cuts + 1, 1, len(boxes))).tolist()]
     return [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
 
 
@@ -93,8 +150,16 @@ def _raster(
     inside = (area != 0) & (w1 >= 0) & (w2 >= 0) & (w1 + w2 <= 1)
     d = depth[owner]
     z = (1 - w1 - w2) * d[:, 0] + w1 * d[:, 1] + w2 * d[:, 2]
-    index = (py * side + px)[inside]
-    z, s = z[inside], shade[owner][inside]
+    _keep_nearest((py * side + px)[inside], z[inside], shade[owner][inside], zbuffer, colour)
+
+
+def _keep_nearest(
+    index: npt.NDArray[np.int64],
+    z: npt.NDArray[np.float64],
+    s: npt.NDArray[np.float64],
+    zbuffer: npt.NDArray[np.float64],
+    colour: npt.NDArray[np.float64],
+) -> None:
     order = np.lexsort((z, index))
     index, z, s = index[order], z[order], s[order]
     first = np.ones(len(index), dtype=bool)
