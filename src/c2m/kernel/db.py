@@ -6,8 +6,9 @@ concurrent writers queue instead of failing half-way; readers never block.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,6 +85,9 @@ class Database:
             _configure_sqlite(self.engine)
             self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self.after_commit: list[Callable[[dict[str, Any]], None]] = []
+        # SQLite has one writer at a time: writers of this process queue on a lock and are woken
+        # the moment it frees, instead of sleeping in SQLite's busy handler (up to 100 ms a try).
+        self._writer_lock = threading.Lock() if self.is_sqlite else None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -92,11 +96,12 @@ class Database:
         After a commit the ``after_commit`` hooks see the session's ``info`` (e.g. to wake the
         outbox relay at once instead of at its next poll).
         """
-        with Session(self._write_engine, expire_on_commit=False) as session:
+        queue = self._writer_lock if self._writer_lock is not None else nullcontext()
+        with queue, Session(self._write_engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
-            for hook in self.after_commit:
-                hook(session.info)
+        for hook in self.after_commit:
+            hook(session.info)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

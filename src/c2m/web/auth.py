@@ -71,10 +71,13 @@ def csrf_matches(expected: str | None, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
 
 
-def api_actor(
+async def api_actor(
     request: Request, caller: Annotated[Caller | None, Depends(optional_caller)]
 ) -> Actor:
-    """The signed-in actor of an API call; CSRF-checked when the call rides on a cookie."""
+    """The signed-in actor of an API call; CSRF-checked when the call rides on a cookie.
+
+    Async because it does no I/O: a sync dependency would cost a thread hop per request.
+    """
     if caller is None:
         raise NotAuthenticated("Sign in or send an API token (Authorization: Bearer c2m_...).")
     needs_csrf = caller.csrf_token is not None and request.method not in SAFE_METHODS

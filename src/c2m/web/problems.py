@@ -52,7 +52,8 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
         )
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     about_body = any(e.get("loc", ("",))[0] == "body" for e in errors)
-    if about_body and media_type and media_type != "application/json":
+    api = request.url.path.startswith("/api/")  # pages take forms on purpose
+    if api and about_body and media_type and media_type != "application/json":
         return problem_response(
             415,
             "Unsupported media type",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from c2m.domains.catalog.service import get_product
+from c2m.domains.catalog.models import Product
 from c2m.domains.orders.events import order_topic
 from c2m.domains.orders.models import (
     Order,
@@ -124,7 +124,12 @@ def _illegal(order: Order, action: str) -> Conflict:
 
 
 def place_order(session: Session, actor: Actor, data: NewOrder) -> Order:
-    products = [get_product(session, line.product_id) for line in data.lines]
+    wanted = {line.product_id for line in data.lines}
+    found = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(wanted)))}
+    missing = [pid for pid in wanted if pid not in found or not found[pid].active]
+    if missing:
+        raise NotFound(f"There is no product {missing[0]!r}, or it is no longer offered.")
+    products = [found[line.product_id] for line in data.lines]
     enterprises = {p.enterprise_id for p in products}
     currencies = {p.currency for p in products}
     if len(enterprises) > 1 or len(currencies) > 1:
@@ -145,12 +150,8 @@ def place_order(session: Session, actor: Actor, data: NewOrder) -> Order:
         refunded=0,
         last_seq=0,
         progress=0,
-    )
-    session.add(order)
-    for position, (product, line) in enumerate(zip(products, data.lines, strict=True)):
-        session.add(
+        lines=[
             OrderLine(
-                order_id=order.id,
                 position=position,
                 product_id=product.id,
                 product_name=product.name,
@@ -158,7 +159,10 @@ def place_order(session: Session, actor: Actor, data: NewOrder) -> Order:
                 unit_price=product.unit_price,
                 configuration=line.configuration,
             )
-        )
+            for position, (product, line) in enumerate(zip(products, data.lines, strict=True))
+        ],
+    )
+    session.add(order)
     record(
         session,
         order,

@@ -64,7 +64,7 @@ class Membership(Base):
     )
 
     user: Mapped[User] = relationship(back_populates="memberships")
-    enterprise: Mapped[Enterprise] = relationship(lazy="joined")
+    enterprise: Mapped[Enterprise] = relationship()
 
 
 class ApiToken(Base):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import (
@@ -86,13 +86,21 @@ def end_session(session: Session, cookie_value: str) -> None:
 
 def resolve_session(session: Session, cookie_value: str) -> tuple[Actor, str] | None:
     """The actor and CSRF token of a live session, or None if the cookie is unknown or old."""
-    web_session = session.get(WebSession, token_digest(cookie_value))
-    if web_session is None or web_session.expires_at < utcnow():
-        return None
-    user = session.get(User, web_session.user_id)
-    if user is None or not user.is_active:
-        return None
-    return Actor.of(user), web_session.csrf_token
+    row = (
+        session.execute(
+            select(User, WebSession.csrf_token)
+            .join(WebSession, WebSession.user_id == User.id)
+            .options(joinedload(User.memberships))
+            .where(
+                WebSession.id == token_digest(cookie_value),
+                WebSession.expires_at > utcnow(),
+                User.is_active.is_(True),
+            )
+        )
+        .unique()
+        .one_or_none()
+    )
+    return (Actor.of(row[0]), row[1]) if row is not None else None
 
 
 def create_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, str]:
@@ -109,13 +117,22 @@ def create_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, s
 
 
 def resolve_token(session: Session, secret: str) -> Actor | None:
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
-    if token is None or token.revoked_at is not None:
-        return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.is_active:
-        return None
-    return Actor.of(user)
+    """The token's owner, in one query (this runs on every API call)."""
+    row = (
+        session.execute(
+            select(User)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .options(joinedload(User.memberships))
+            .where(
+                ApiToken.token_hash == token_digest(secret),
+                ApiToken.revoked_at.is_(None),
+                User.is_active.is_(True),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    return Actor.of(row) if row is not None else None
 
 
 def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
