@@ -13,6 +13,7 @@ from rich.table import Table
 
 from c2m.bootstrap import open_database
 from c2m.cli.errors import fail, guarded
+from c2m.cli.quote import register as register_quote
 from c2m.cli.schedule import register as register_schedule
 from c2m.cli.seed import DEMO_LOGINS, seed_demo
 from c2m.kernel.errors import describe_validation
@@ -28,6 +29,7 @@ user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 register_schedule(app)
+register_quote(app)
 console = Console()
 
 Port = Annotated[int, typer.Option(min=1, max=65535, help="TCP port to listen on.")]
