@@ -92,18 +92,19 @@ def _measure(solid: Solid) -> None:
         return
     outward = [piece for piece, volume in zip(pieces, per_body, strict=True) if volume >= 0]
     result = manifold3d.Manifold.batch_boolean(outward, manifold3d.OpType.Add)
+    separate = float(per_body[per_body >= 0].sum())  # the volume if nothing overlapped
     for body in np.flatnonzero(per_body < 0):
         shell = pieces[body]
         if outward and _encloses(result, shell, tiny):
             result = result - shell
+            separate += float(per_body[body])
         else:
             solid.inverted_bodies += 1
             mesh.faces[labels == body] = mesh.faces[labels == body][:, ::-1]
             result = result + shell
+            separate -= float(per_body[body])
     volume = float(result.volume())
-    solid.overlapping_bodies = solid.bodies > 1 and volume < float(np.abs(per_body).sum()) * (
-        1 - 1e-4
-    )
+    solid.overlapping_bodies = solid.bodies > 1 and volume < separate * (1 - 1e-4)
     if volume <= tiny:
         solid.problem = "the surface encloses no volume"
         return
