@@ -81,9 +81,8 @@ def _print(results: list[dict[str, Any]]) -> None:
         if priced["manual_review"]:
             table.add_row(Path(row["file"]).name, size, volume, "manual review", "", "", notes)
             continue
-        ship = next((t["ship_date"] for t in priced["lead_times"] if t["tier"] == "standard"), "")
-        table.add_row(
-            Path(row["file"]).name, size, volume, f"{priced['unit_price']:.2f}", f"{priced['total']:.2f}",
-            str(ship), notes,
-        )  # fmt: skip
+        tiers = {t["tier"]: t["ship_date"] for t in priced["lead_times"]}
+        ship = tiers.get("standard", "")
+        unit, total = f"{priced['unit_price']:.2f}", f"{priced['total']:.2f}"
+        table.add_row(Path(row["file"]).name, size, volume, unit, total, str(ship), notes)
     console.print(table)

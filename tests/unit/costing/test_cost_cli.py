@@ -29,8 +29,12 @@ def test_quote_json_with_a_reason_per_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert document[0]["quote"]["quantity"] == 10
-    assert document[0]["analysis"]["volume"] == 8000.0 or abs(document[0]["analysis"]["volume"] - 8000) < 1e-6
-    assert document[1]["error"] == "not_a_model" and "PNG" in document[1]["reason"]
+    assert (
+        document[0]["analysis"]["volume"] == 8000.0
+        or abs(document[0]["analysis"]["volume"] - 8000) < 1e-6
+    )
+    assert document[1]["error"] == "not_a_model"
+    assert "PNG" in document[1]["reason"]
 
 
 def test_unreadable_file_exits_2_without_traceback(tmp_path: Path) -> None:

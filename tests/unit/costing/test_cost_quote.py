@@ -37,7 +37,8 @@ def test_fdm_price_by_hand() -> None:
     machine = 8 / 18 * 6 * 10 ** math.log2(0.95)
     total = ((material + machine) * 10 + 5.0) * 1.25
     assert result.total == pytest.approx(total, abs=0.01)
-    assert not result.manual_review and result.findings == ()
+    assert not result.manual_review
+    assert result.findings == ()
 
 
 def test_cnc_price_by_hand() -> None:
@@ -62,10 +63,14 @@ def test_quantity_breaks_are_monotone() -> None:
 def test_blocking_findings_ask_for_manual_review() -> None:
     open_box = dataclasses.replace(CUBE, valid_solid=False, volume=None, problem="open surface")
     result = quote(open_box, Process.FDM, "PLA", 1, now=NOW)
-    assert result.manual_review and result.total is None
+    assert result.manual_review
+    assert result.total is None
     assert {f.rule for f in result.findings} == {"not_solid"}
     huge = dataclasses.replace(CUBE, size=(400.0, 10.0, 10.0))
-    rules = {f.rule: f.severity.value for f in quote(huge, Process.SLA, "Tough resin", 1, now=NOW).findings}
+    rules = {
+        f.rule: f.severity.value
+        for f in quote(huge, Process.SLA, "Tough resin", 1, now=NOW).findings
+    }
     assert rules == {"too_large": "blocking"}
     assert not quote(huge, Process.CNC, "POM", 1, now=NOW).manual_review  # fits the mill
 
@@ -87,8 +92,12 @@ def test_unknown_or_wrong_material_is_refused() -> None:
 def test_loaded_machines_ship_later_and_express_earlier() -> None:
     idle = Capacity({Process.FDM: (NOW, NOW)})
     busy = Capacity({Process.FDM: (NOW + timedelta(days=3), NOW + timedelta(days=5))})
-    calm = {t.tier: t for t in quote(CUBE, Process.FDM, "PLA", 50, now=NOW, capacity=idle).lead_times}
-    loaded = {t.tier: t for t in quote(CUBE, Process.FDM, "PLA", 50, now=NOW, capacity=busy).lead_times}
+    calm = {
+        t.tier: t for t in quote(CUBE, Process.FDM, "PLA", 50, now=NOW, capacity=idle).lead_times
+    }
+    loaded = {
+        t.tier: t for t in quote(CUBE, Process.FDM, "PLA", 50, now=NOW, capacity=busy).lead_times
+    }
     assert loaded[Tier.STANDARD].ship_date > calm[Tier.STANDARD].ship_date
     assert loaded[Tier.EXPRESS].ship_date < loaded[Tier.STANDARD].ship_date
     assert loaded[Tier.ECONOMY].ship_date > loaded[Tier.STANDARD].ship_date
@@ -97,7 +106,8 @@ def test_loaded_machines_ship_later_and_express_earlier() -> None:
 
 def test_no_capable_machine_gives_no_dates() -> None:
     result = quote(CUBE, Process.SLS, "PA12", 1, now=NOW, capacity=Capacity({}))
-    assert result.lead_times == () and result.total is not None
+    assert result.lead_times == ()
+    assert result.total is not None
 
 
 def test_water_filling_splits_work_across_machines() -> None:
@@ -109,6 +119,9 @@ def test_water_filling_splits_work_across_machines() -> None:
 def test_tables_are_editable_data() -> None:
     tables = default_tables()
     cheaper = dataclasses.replace(tables, margin=0.0)
-    assert quote(CUBE, Process.FDM, "PLA", 10, now=NOW, tables=cheaper).total < quote(  # type: ignore[operator]
-        CUBE, Process.FDM, "PLA", 10, now=NOW, tables=tables
-    ).total
+    assert (
+        quote(CUBE, Process.FDM, "PLA", 10, now=NOW, tables=cheaper).total
+        < quote(  # type: ignore[operator]
+            CUBE, Process.FDM, "PLA", 10, now=NOW, tables=tables
+        ).total
+    )

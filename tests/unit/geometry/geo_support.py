@@ -20,12 +20,16 @@ def bench_files(folder: str) -> list[Path]:
 
 def binary_stl(triangles: np.ndarray, declared: int | None = None) -> bytes:
     count = len(triangles) if declared is None else declared
-    records = np.zeros(len(triangles), dtype=[("n", "<f4", (3,)), ("v", "<f4", (3, 3)), ("a", "<u2")])
+    records = np.zeros(
+        len(triangles), dtype=[("n", "<f4", (3,)), ("v", "<f4", (3, 3)), ("a", "<u2")]
+    )
     records["v"] = triangles
     return b"\0" * 80 + struct.pack("<I", count) + records.tobytes()
 
 
-def box_triangles(size: tuple[float, float, float], offset: tuple[float, float, float] = (0, 0, 0)) -> np.ndarray:
+def box_triangles(
+    size: tuple[float, float, float], offset: tuple[float, float, float] = (0, 0, 0)
+) -> np.ndarray:
     """An outward-wound box (12 triangles)."""
     import trimesh
 

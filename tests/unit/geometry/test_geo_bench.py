@@ -36,8 +36,10 @@ def test_every_model_is_measured_or_refused_precisely(path: Path) -> None:
     size = (corners.max(axis=0) - corners.min(axis=0)) * scale
     assert np.allclose(analysis.size, size, rtol=0.005, atol=1e-9)
     if path.name in NOT_SOLID:
-        assert not analysis.valid_solid and analysis.volume is None
-        assert analysis.problem is not None and NOT_SOLID[path.name] in analysis.problem
+        assert not analysis.valid_solid
+        assert analysis.volume is None
+        assert analysis.problem is not None
+        assert NOT_SOLID[path.name] in analysis.problem
         return
     assert analysis.valid_solid, analysis.problem
     assert analysis.bodies == MULTI_BODY.get(path.name, 1)
@@ -51,10 +53,15 @@ def test_every_broken_file_gets_a_reason_or_a_verdict(path: Path) -> None:
     try:
         analysis, _ = analyze_bytes(path.read_bytes())
     except MeshError as refused:
-        assert refused.code and refused.message.endswith(".")
-        return
-    if not analysis.valid_solid:
-        assert analysis.volume is None and analysis.problem
+        reason: MeshError | None = refused
+    else:
+        reason = None
+    if reason is not None:
+        assert reason.code
+        assert reason.message.endswith(".")
+    elif not analysis.valid_solid:
+        assert analysis.volume is None
+        assert analysis.problem
 
 
 def test_overlapping_cubes_count_shared_material_once() -> None:

@@ -51,20 +51,23 @@ def test_a_bad_ascii_line_is_named() -> None:
 
 def test_open_surface_has_no_volume() -> None:
     analysis, _ = analyze(CUBE[:-1])
-    assert not analysis.valid_solid and analysis.volume is None
+    assert not analysis.valid_solid
+    assert analysis.volume is None
     assert analysis.open_edges == 3
 
 
 def test_inside_out_part_is_turned_around() -> None:
     analysis, _ = analyze(CUBE[:, ::-1])
-    assert analysis.volume == pytest.approx(8000.0) and analysis.inverted_bodies == 1
+    assert analysis.volume == pytest.approx(8000.0)
+    assert analysis.inverted_bodies == 1
 
 
 def test_a_cavity_is_subtracted() -> None:
     inner = box_triangles((10, 10, 10), (5, 5, 5))[:, ::-1]
     analysis, _ = analyze(np.concatenate([CUBE, inner]))
     assert analysis.volume == pytest.approx(7000.0)
-    assert analysis.inverted_bodies == 0 and not analysis.overlapping_bodies
+    assert analysis.inverted_bodies == 0
+    assert not analysis.overlapping_bodies
     assert analysis.min_wall == pytest.approx(5.0, rel=0.02)
 
 
@@ -86,4 +89,5 @@ def test_thin_plate_is_flagged() -> None:
 
 def test_thumbnail_is_a_small_png() -> None:
     png = render_png(CUBE)
-    assert png.startswith(b"\x89PNG") and len(png) < 100_000
+    assert png.startswith(b"\x89PNG")
+    assert len(png) < 100_000

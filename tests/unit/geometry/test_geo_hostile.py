@@ -17,13 +17,27 @@ MODEL = "3D/3dmodel.model"
 CUBE_XML = (
     '<?xml version="1.0"?><model xmlns="http://schemas.microsoft.com/3dmanufacturing/core/2015/02" '
     'unit="millimeter"><resources><object id="1" type="model"><mesh><vertices>'
-    + "".join(f'<vertex x="{x}" y="{y}" z="{z}"/>' for x in (0, 10) for y in (0, 10) for z in (0, 10))
+    + "".join(
+        f'<vertex x="{x}" y="{y}" z="{z}"/>' for x in (0, 10) for y in (0, 10) for z in (0, 10)
+    )
     + "</vertices><triangles>"
     + "".join(
         f'<triangle v1="{a}" v2="{b}" v3="{c}"/>'
-        for a, b, c in [(0, 2, 6), (0, 6, 4), (1, 5, 7), (1, 7, 3), (0, 4, 5), (0, 5, 1),
-                        (2, 3, 7), (2, 7, 6), (0, 1, 3), (0, 3, 2), (4, 6, 7), (4, 7, 5)]
-    )  # fmt: skip
+        for a, b, c in [
+            (0, 2, 6),
+            (0, 6, 4),
+            (1, 5, 7),
+            (1, 7, 3),
+            (0, 4, 5),
+            (0, 5, 1),
+            (2, 3, 7),
+            (2, 7, 6),
+            (0, 1, 3),
+            (0, 3, 2),
+            (4, 6, 7),
+            (4, 7, 5),
+        ]
+    )
     + '</triangles></mesh></object></resources><build><item objectid="1"/></build></model>'
 )
 LAUGHS = (
@@ -66,7 +80,8 @@ def test_hostile_input_is_refused_precisely(name: str) -> None:
     data, code = HOSTILE[name]
     outcome = analyze_in_sandbox(data, sandbox=SandboxLimits(seconds=10))
     assert outcome.seconds < 10
-    assert not outcome.ok and outcome.message
+    assert not outcome.ok
+    assert outcome.message
     if code is not None:
         assert outcome.code == code, outcome.message
 
@@ -75,7 +90,8 @@ def test_a_valid_3mf_is_read() -> None:
     outcome = analyze_in_sandbox(zipped({MODEL: CUBE_XML.encode()}))
     assert outcome.analysis is not None, outcome.message
     assert outcome.analysis.volume == pytest.approx(1000.0)
-    assert outcome.thumbnail is not None and outcome.thumbnail.startswith(b"\x89PNG")
+    assert outcome.thumbnail is not None
+    assert outcome.thumbnail.startswith(b"\x89PNG")
 
 
 def test_a_hang_is_killed_and_reported() -> None:

@@ -57,7 +57,9 @@ def material_for(tables: Tables, process: Process, name: str) -> Material:
         known = ", ".join(m.name for m in tables.materials.values() if m.process is process)
         raise CostingError(f"Unknown material {name!r}; for {process.value}: {known}.")
     if material.process is not process:
-        raise CostingError(f"{material.name} is a {material.process.value} material, not {process.value}.")
+        raise CostingError(
+            f"{material.name} is a {material.process.value} material, not {process.value}."
+        )
     return material
 
 
@@ -124,7 +126,7 @@ def quote(
     chosen = price(cost, spec, tables, quantity)
     breaks = tuple(price(cost, spec, tables, q) for q in sorted({*BREAKS, quantity}))
     hours = cost.machine_hours * learning_factor(spec, quantity) * quantity
-    load = capacity or Capacity({p: (now,) for p in Process})
+    load = capacity or Capacity(dict.fromkeys(Process, (now,)))
     times = lead_times(process, hours, spec.handling_hours, load, now)
     return Quote(
         process, material.name, quantity, findings, False, cost,

@@ -70,7 +70,8 @@ def analyze(
         chosen, confidence = guess.unit, guess.confidence
         confirm, reason = guess.needs_confirmation, guess.reason
     triangles = raw * TO_MM[chosen]
-    areas = np.linalg.norm(np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0]), axis=1) / 2  # fmt: skip
+    edges = triangles[:, 1:] - triangles[:, :1]
+    areas = np.linalg.norm(np.cross(edges[:, 0], edges[:, 1]), axis=1) / 2
     scale = float(np.ptp(triangles.reshape(-1, 3), axis=0).max())
     degenerate = areas <= 1e-12 * max(scale, 1e-9) ** 2
     if degenerate.all():

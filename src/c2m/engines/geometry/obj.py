@@ -3,6 +3,8 @@ and referenced files are ignored, so an upload never makes the server open anoth
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from c2m.engines.geometry.errors import MeshError
@@ -23,7 +25,7 @@ def read_obj(data: bytes, limits: Limits) -> Triangles:
             corners = [_index(token, len(vertices), number) for token in parts[1:]]
             if len(corners) < 3:
                 raise MeshError("obj_syntax", f"OBJ line {number}: a face needs three corners.")
-            faces.extend((corners[0], a, b) for a, b in zip(corners[1:], corners[2:], strict=False))
+            faces.extend((corners[0], a, b) for a, b in itertools.pairwise(corners))
             if len(faces) > limits.max_triangles:
                 raise MeshError(
                     "too_many_triangles",

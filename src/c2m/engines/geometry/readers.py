@@ -46,6 +46,7 @@ def _read_step(data: bytes, limits: Limits) -> Triangles:
     import trimesh
 
     mesh = trimesh.load(io.BytesIO(data), file_type="step", force="mesh")
+    assert isinstance(mesh, trimesh.Trimesh)
     if len(mesh.faces) > limits.max_triangles:
         raise MeshError("too_many_triangles", "The STEP model tessellates into too many triangles.")
     return np.asarray(mesh.triangles, dtype=np.float64)

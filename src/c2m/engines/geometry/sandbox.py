@@ -40,10 +40,10 @@ class SandboxLimits:
     memory_bytes: int = 3 * 1024**3
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.ForkServerContext:
     """A fork server: children start from a clean process that already imported the engine,
     so no web-server threads or sockets are inherited and start-up costs milliseconds."""
-    context = multiprocessing.get_context("forkserver")
+    context = multiprocessing.context.ForkServerContext()
     context.set_forkserver_preload(PRELOAD)
     return context
 

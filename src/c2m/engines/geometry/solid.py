@@ -49,7 +49,8 @@ def build_solid(triangles: npt.NDArray[np.float64]) -> Solid:
     keys = edges[:, 0] * np.int64(len(mesh.vertices)) + edges[:, 1]
     _, counts = np.unique(keys, return_counts=True)
     labels = np.asarray(
-        connected_component_labels(mesh.face_adjacency, node_count=len(mesh.faces)), dtype=np.int64
+        connected_component_labels(mesh.face_adjacency, node_count=len(mesh.faces)),  # type: ignore[no-untyped-call]
+        dtype=np.int64,
     )
     solid = Solid(
         mesh=mesh,
@@ -67,7 +68,7 @@ def build_solid(triangles: npt.NDArray[np.float64]) -> Solid:
         solid.problem = f"open surface: {solid.open_edges:,} edges border only one triangle (holes)"
     else:
         if not solid.winding_consistent:
-            trimesh.repair.fix_winding(mesh)
+            trimesh.repair.fix_winding(mesh)  # type: ignore[no-untyped-call]
         _measure(solid)
     return solid
 
@@ -83,10 +84,13 @@ def _measure(solid: Solid) -> None:
     if solid.bodies > MAX_BOOLEAN_BODIES:
         solid.problem = f"{solid.bodies:,} separate bodies: too many to check for overlaps"
         return
-    pieces = [
-        _manifold(mesh.vertices, mesh.faces[labels == body], flip=per_body[body] < 0)
-        for body in range(solid.bodies)
-    ]
+    if solid.bodies == 1:  # the common case: no per-body copies
+        pieces = [_manifold(mesh.vertices, mesh.faces, flip=per_body[0] < 0, whole=True)]
+    else:
+        pieces = [
+            _manifold(mesh.vertices, mesh.faces[labels == body], flip=per_body[body] < 0)
+            for body in range(solid.bodies)
+        ]
     if any(piece.status() != manifold3d.Error.NoError for piece in pieces):
         solid.problem = "the geometry kernel rejects the mesh as a solid"
         return
@@ -113,9 +117,16 @@ def _measure(solid: Solid) -> None:
 
 
 def _manifold(
-    vertices: npt.NDArray[np.float64], faces: npt.NDArray[np.int64], flip: bool
+    vertices: npt.NDArray[np.float64],
+    faces: npt.NDArray[np.int64],
+    flip: bool,
+    whole: bool = False,
 ) -> manifold3d.Manifold:
-    used, local = np.unique(faces[:, ::-1] if flip else faces, return_inverse=True)
+    faces = faces[:, ::-1] if flip else faces
+    if whole:
+        used, local = np.arange(len(vertices)), faces
+    else:
+        used, local = np.unique(faces, return_inverse=True)
     mesh = manifold3d.Mesh(
         vert_properties=np.ascontiguousarray(vertices[used], dtype=np.float32),
         tri_verts=np.ascontiguousarray(local.reshape(-1, 3), dtype=np.uint32),

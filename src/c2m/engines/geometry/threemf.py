@@ -138,5 +138,5 @@ def _mesh(mesh: etree._Element, matrix: np.ndarray, budget: list[int]) -> Triang
         ) from None
     if corners.size and (corners.min() < 0 or corners.max() >= len(points)):
         raise MeshError("xml_syntax", "A 3MF triangle refers to a vertex that does not exist.")
-    placed = points @ matrix[:3, :3] + matrix[3, :3]
-    return placed[corners]
+    placed: Triangles = (points @ matrix[:3, :3] + matrix[3, :3])[corners]
+    return placed

@@ -4,6 +4,7 @@ Lambert shading, supersampled then downscaled for smooth edges. No OpenGL, no di
 from __future__ import annotations
 
 import io
+import itertools
 import math
 
 import numpy as np
@@ -26,9 +27,11 @@ LIGHT = np.array([0.4, 0.5, 0.77]) / np.linalg.norm([0.4, 0.5, 0.77])
 def _view() -> npt.NDArray[np.float64]:
     """Isometric: turn 45 degrees about z, then tilt about x so z stays up on screen."""
     turn, tilt = math.radians(45), math.radians(-54.7356)
-    rz = np.array([[math.cos(turn), -math.sin(turn), 0], [math.sin(turn), math.cos(turn), 0], [0, 0, 1]])  # fmt: skip
-    rx = np.array([[1, 0, 0], [0, math.cos(tilt), -math.sin(tilt)], [0, math.sin(tilt), math.cos(tilt)]])  # fmt: skip
-    return rx @ rz
+    ct, st, cl, sl = math.cos(turn), math.sin(turn), math.cos(tilt), math.sin(tilt)
+    rz = np.array([[ct, -st, 0.0], [st, ct, 0.0], [0.0, 0.0, 1.0]])
+    rx = np.array([[1.0, 0.0, 0.0], [0.0, cl, -sl], [0.0, sl, cl]])
+    view: npt.NDArray[np.float64] = rx @ rz
+    return view
 
 
 def render_png(triangles: Triangles, size: int = SIZE) -> bytes:
@@ -48,7 +51,8 @@ def render_png(triangles: Triangles, size: int = SIZE) -> bytes:
     pixels = (xy - (low + high) / 2) / span * (side - 2 * margin) + side / 2
     pixels[:, :, 1] = side - pixels[:, :, 1]  # screen y grows downwards
     depth = -flat[:, :, 2]  # the camera looks down -z of the view frame: larger z is nearer
-    boxes = np.minimum(np.ceil(np.ptp(pixels, axis=1) + 1).prod(axis=1), side * side)
+    extent = pixels.max(axis=1) - pixels.min(axis=1)
+    boxes = np.minimum(np.ceil(extent + 1).prod(axis=1), side * side)
     if len(pixels) <= MAX_POLYGONS or boxes.sum() > FRAGMENT_BUDGET:
         picture = _painter(pixels, depth, shade, side)
     else:
@@ -120,7 +124,7 @@ def _chunks(boxes: npt.NDArray[np.float64]) -> list[npt.NDArray[np.int64]]:
     cost = np.cumsum(boxes)
     cuts = np.searchsorted(cost, np.arange(MAX_FRAGMENTS, cost[-1] + MAX_FRAGMENTS, MAX_FRAGMENTS))
     bounds = [0, *np.unique(np.clip(cuts + 1, 1, len(boxes))).tolist()]
-    return [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+    return [np.arange(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _raster(
@@ -145,8 +149,9 @@ def _raster(
     a, b, c = pix[owner, 0], pix[owner, 1], pix[owner, 2]
     cx, cy = px + 0.5, py + 0.5
     area = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
-    w1 = ((cx - a[:, 0]) * (c[:, 1] - a[:, 1]) - (cy - a[:, 1]) * (c[:, 0] - a[:, 0])) / np.where(area == 0, 1, area)  # fmt: skip
-    w2 = ((b[:, 0] - a[:, 0]) * (cy - a[:, 1]) - (b[:, 1] - a[:, 1]) * (cx - a[:, 0])) / np.where(area == 0, 1, area)  # fmt: skip
+    safe = np.where(area == 0, 1, area)
+    w1 = ((cx - a[:, 0]) * (c[:, 1] - a[:, 1]) - (cy - a[:, 1]) * (c[:, 0] - a[:, 0])) / safe
+    w2 = ((b[:, 0] - a[:, 0]) * (cy - a[:, 1]) - (b[:, 1] - a[:, 1]) * (cx - a[:, 0])) / safe
     inside = (area != 0) & (w1 >= 0) & (w2 >= 0) & (w1 + w2 <= 1)
     d = depth[owner]
     z = (1 - w1 - w2) * d[:, 0] + w1 * d[:, 1] + w2 * d[:, 2]
@@ -160,11 +165,9 @@ def _keep_nearest(
     zbuffer: npt.NDArray[np.float64],
     colour: npt.NDArray[np.float64],
 ) -> None:
-    order = np.lexsort((z, index))
+    """Write far to near: with repeated indices numpy keeps the last write, the nearest."""
+    order = np.argsort(-z, kind="stable")
     index, z, s = index[order], z[order], s[order]
-    first = np.ones(len(index), dtype=bool)
-    first[1:] = index[1:] != index[:-1]
-    index, z, s = index[first], z[first], s[first]
     nearer = z < zbuffer[index]
     zbuffer[index[nearer]] = z[nearer]
     colour[index[nearer]] = s[nearer]
