@@ -119,6 +119,10 @@ def test_every_solver_returns_a_feasible_schedule(instance: Instance) -> None:
     improved = improve(instance, Objective.MAKESPAN, base, params, Reporter(None))
     assert violations(instance, improved) == []
     assert improved.makespan <= base.makespan
+    # The large-instance path (fixed windows, floating tails) on a small instance:
+    large = improve(instance, Objective.MAKESPAN, base, params, Reporter(None), floating_limit=3)
+    assert violations(instance, large) == []
+    assert large.makespan <= base.makespan
     full = solve_cpsat(instance, Objective.LEX, CpSatParams(2, workers=1), hint=base)
     assert full.schedule is not None
     assert violations(instance, full.schedule) == []

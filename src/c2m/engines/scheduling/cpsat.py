@@ -42,11 +42,16 @@ class CpSatParams:
 
 @dataclass(frozen=True, slots=True)
 class Neighbourhood:
-    """Which operations may change; with ``floating`` the rest keep order but not times."""
+    """Which operations may change; with ``floating`` the rest keep order but not times.
+
+    With ``since`` (floating only) just the operations starting at or after it are modelled;
+    earlier ones are constants: the tail of a plan too large to model whole.
+    """
 
     free: frozenset[int]
     incumbent: Schedule
     floating: bool = True
+    since: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +101,15 @@ class _Builder:
         if area is None:
             return {i: Role.FIXED if i in frozen else Role.FREE for i in self._all_ops()}
         if area.floating:
-            return {
-                i: Role.FIXED if i in frozen else Role.FREE if i in area.free else Role.FLOAT
-                for i in self._all_ops()
-            }
+            since = area.since
+            roles: dict[int, Role] = {}
+            for i, a in enumerate(area.incumbent.assignments):
+                if i in frozen or (since is not None and a.start < since):
+                    if since is None or a.end > since:
+                        roles[i] = Role.FIXED
+                else:
+                    roles[i] = Role.FREE if i in area.free else Role.FLOAT
+            return roles
         roles = {i: Role.FREE for i in area.free if i not in frozen}
         low, high = self._free_span(roles)
         margin = max(self.instance.setups.values(), default=0)  # setups reach across the span
@@ -122,6 +132,8 @@ class _Builder:
         """Free operations stay inside the incumbent's span of them when the rest is fixed."""
         if self.area is not None and not self.area.floating:
             return self._free_span(i for i, r in self.roles.items() if r is Role.FREE)
+        if self.area is not None and self.area.since is not None:
+            return self.area.since, self.instance.horizon
         return 0, self.instance.horizon
 
     def _fixed(self, i: int) -> Assignment:
@@ -174,7 +186,7 @@ class _Builder:
         if self.area is not None and self.area.floating:
             sequences = self.area.incumbent.machine_sequences(len(self.instance.machines))
             for sequence in sequences:
-                kept = [i for i in sequence if self.roles[i] is not Role.FREE]
+                kept = [i for i in sequence if self.roles.get(i, Role.FREE) is not Role.FREE]
                 for a, b in pairwise(kept):
                     if self._variable(a) or self._variable(b):
                         self.model.add(self.ops[a].end <= self.ops[b].start)
@@ -256,18 +268,22 @@ class _Builder:
                     continue
                 tardy = self.model.new_int_var(0, horizon, f"t{j}")
                 for i in self.instance.job_sinks[j]:
-                    self.model.add(tardy >= self.ops[i].end - job.due)
+                    self.model.add(tardy >= self._end(i) - job.due)
                 self.tardy[j] = tardy
                 total_weight += job.weight
             expr = sum(self.instance.jobs[j].weight * t for j, t in self.tardy.items())
             self.levels.append((expr, total_weight * horizon))
         if objective in (Objective.MAKESPAN, Objective.LEX):
             self.makespan = self.model.new_int_var(0, horizon, "makespan")
-            self.model.add_max_equality(self.makespan, [self.ops[i].end for i in sinks])
+            self.model.add_max_equality(self.makespan, [self._end(i) for i in sinks])
             self.levels.append((self.makespan, horizon))
         if reference is not None:
             self._add_stability(reference)
         self.model.minimize(sum(expr * w for expr, w in zip(*self._weights(), strict=True)))
+
+    def _end(self, i: int) -> Expr:
+        """End of any operation: a variable if modelled, else its incumbent constant."""
+        return self.ops[i].end if i in self.ops else self._fixed(i).end
 
     def _add_stability(self, reference: Schedule) -> None:
         for i, op in self.ops.items():

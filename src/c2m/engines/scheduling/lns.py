@@ -20,6 +20,7 @@ from c2m.engines.scheduling.progress import Reporter
 from c2m.engines.scheduling.timeline import decode
 
 FLOATING_LIMIT = 4000
+TAIL_SHARE = 0.5  # large instances: share of rounds spent on the plan's tail (true objective)
 SUB_TIME = 1.0  # seconds (or deterministic units) per sub-solve
 MIN_FREE, MAX_FREE = 8, 600
 MIN_CHARGE = 0.01  # deterministic budget charged per round, so tiny rounds still end the search
@@ -54,11 +55,12 @@ def improve(
     params: CpSatParams,
     reporter: Reporter,
     reference: Schedule | None = None,
+    floating_limit: int = FLOATING_LIMIT,
 ) -> Schedule:
     """Improve ``incumbent`` until the time limit; never returns anything worse."""
     rng = random.Random(params.seed)  # noqa: S311 (diversification, not secrecy)
     budget = _Budget(params.time_limit, params.deterministic)
-    floating = len(instance.operations) <= FLOATING_LIMIT
+    floating = len(instance.operations) <= floating_limit
     movable = [i for i in range(len(instance.operations)) if i not in instance.frozen_by_op]
     if not movable:
         return incumbent
@@ -71,9 +73,13 @@ def improve(
     pickers = _pickers(instance, rng, floating)
     while (left := budget.left()) > 0.05:
         pick = pickers[rng.randrange(len(pickers))]
-        free = frozenset(pick(best, movable, size))
         sub = replace(params, time_limit=min(left, SUB_TIME), seed=rng.randrange(2**31))
-        area = Neighbourhood(free, best, floating)
+        if floating or rng.random() >= TAIL_SHARE:
+            area = Neighbourhood(frozenset(pick(best, movable, size)), best, floating)
+        else:  # float the last operations of the plan, free a window among them
+            tail = sorted(movable, key=lambda i: best[i].start)[-floating_limit:]
+            area = Neighbourhood(frozenset(pick(best, tail, size)), best, True, best[tail[0]].start)
+        free = area.free
         outcome = solve_cpsat(instance, objective, sub, hint=best, reference=reference, area=area)
         budget.spent += max(outcome.work, MIN_CHARGE)
         if outcome.optimal:
@@ -106,10 +112,6 @@ def _pickers(instance: Instance, rng: random.Random, floating: bool) -> list[Pic
         first = rng.randrange(max(1, len(ordered) - size + 1))
         return ordered[first : first + size]
 
-    def tail(s: Schedule, movable: list[int], size: int) -> list[int]:
-        """The operations that end last: with the rest fixed, only they shorten the plan."""
-        return sorted(movable, key=lambda i: s[i].end)[-rng.randint(size // 2, size) :]
-
     def grouped(group: Callable[[Schedule, int], int]) -> Picker:
         def pick(s: Schedule, movable: list[int], size: int) -> list[int]:
             members: dict[int, list[int]] = {}
@@ -127,7 +129,7 @@ def _pickers(instance: Instance, rng: random.Random, floating: bool) -> list[Pic
         return pick
 
     if not floating:
-        return [window, tail]
+        return [window]
     by_machine = grouped(lambda s, i: s[i].machine)
     by_job = grouped(lambda s, i: instance.operations[i].job)
     return [window, by_machine, by_job]
