@@ -97,9 +97,8 @@ class Database:
         outbox relay at once instead of at its next poll).
         """
         queue = self._writer_lock if self._writer_lock is not None else nullcontext()
-        with queue, Session(self._write_engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with queue, Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            yield session
         for hook in self.after_commit:
             hook(session.info)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint, delete, select, text
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, delete, insert, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from c2m.kernel.clock import utcnow
@@ -98,16 +98,18 @@ def run_once(
             )
         return StoredResponse(existing.status_code, existing.body, replayed=True)
     status_code, body = operation()
-    session.add(
-        IdempotencyRecord(
+    session.flush()  # the operation's own rows go first, then the record of them
+    session.execute(
+        insert(IdempotencyRecord).values(
+            id=new_id(),
             scope=scope,
             key=key,
             fingerprint=request_fingerprint,
             status_code=status_code,
             body=body,
+            created_at=utcnow(),
         )
     )
-    session.flush()
     return StoredResponse(status_code, body, replayed=False)
 
 

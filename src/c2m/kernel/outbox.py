@@ -8,7 +8,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, func, select, update
+from sqlalchemy import JSON, BigInteger, Integer, String, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from c2m.kernel.bus import EventBus
@@ -40,7 +40,9 @@ class ProcessedMessage(Base):
 
 def add_to_outbox(session: Session, topic: str, payload: dict[str, Any]) -> None:
     """Queue a message; it is published only if the surrounding transaction commits."""
-    session.add(OutboxMessage(topic=topic, payload=payload))
+    row = insert(OutboxMessage).values(topic=topic, payload=payload, created_at=utcnow())
+    with session.no_autoflush:  # the caller's pending changes flush together, once
+        session.execute(row)
     session.info["outbox_dirty"] = True
 
 

@@ -12,12 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from c2m.domains.catalog.models import Product
-from c2m.domains.orders.events import order_topic
+from c2m.domains.orders.events import order_topic, timeline_message
+from c2m.domains.orders.intake import insert_prepared, prepare_order
 from c2m.domains.orders.models import (
     Order,
     OrderEvent,
-    OrderLine,
     Payment,
     PaymentCallback,
     PaymentStatus,
@@ -35,8 +34,8 @@ from c2m.domains.orders.states import (
 )
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.clock import utcnow
-from c2m.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
-from c2m.kernel.ids import new_id, new_secret
+from c2m.kernel.errors import Conflict, Forbidden, NotFound
+from c2m.kernel.ids import new_secret
 from c2m.kernel.outbox import add_to_outbox
 from c2m.kernel.signing import Signer
 
@@ -79,12 +78,7 @@ def record(
     add_to_outbox(
         session,
         order_topic(order.id),
-        {
-            **payload,
-            "order_id": order.id,
-            "customer_id": order.customer_id,
-            "enterprise_id": order.enterprise_id,
-        },
+        timeline_message(order.id, order.customer_id, order.enterprise_id, payload),
     )
     return event
 
@@ -124,54 +118,11 @@ def _illegal(order: Order, action: str) -> Conflict:
 
 
 def place_order(session: Session, actor: Actor, data: NewOrder) -> Order:
-    wanted = {line.product_id for line in data.lines}
-    found = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(wanted)))}
-    missing = [pid for pid in wanted if pid not in found or not found[pid].active]
-    if missing:
-        raise NotFound(f"There is no product {missing[0]!r}, or it is no longer offered.")
-    products = [found[line.product_id] for line in data.lines]
-    enterprises = {p.enterprise_id for p in products}
-    currencies = {p.currency for p in products}
-    if len(enterprises) > 1 or len(currencies) > 1:
-        raise InvalidInput(
-            "All lines of one order must come from the same micro-enterprise and currency; "
-            "place one order per maker."
-        )
-    order = Order(
-        id=new_id(),
-        customer_id=actor.user_id,
-        enterprise_id=enterprises.pop(),
-        state=S.PLACED,
-        currency=currencies.pop(),
-        total=sum(
-            p.unit_price * line.quantity for p, line in zip(products, data.lines, strict=True)
-        ),
-        captured=0,
-        refunded=0,
-        last_seq=0,
-        progress=0,
-        lines=[
-            OrderLine(
-                position=position,
-                product_id=product.id,
-                product_name=product.name,
-                quantity=line.quantity,
-                unit_price=product.unit_price,
-                configuration=line.configuration,
-            )
-            for position, (product, line) in enumerate(zip(products, data.lines, strict=True))
-        ],
-    )
-    session.add(order)
-    record(
-        session,
-        order,
-        "placed",
-        actor=_label(actor),
-        state=S.PLACED,
-        data={"total": order.total, "currency": order.currency},
-    )
-    _save(session)  # one INSERT: a new order is at version 1
+    """Place an order in one go (the API splits the same steps around its transactions)."""
+    prepared = prepare_order(session, actor, data)
+    insert_prepared(session, prepared)
+    order = session.get(Order, prepared.order_id)
+    assert order is not None
     return order
 
 

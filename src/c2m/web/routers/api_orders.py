@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse
 
 from c2m.bootstrap import Platform
-from c2m.domains.orders import service
+from c2m.domains.orders import intake, service
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.schemas import (
     Advance,
@@ -77,15 +77,16 @@ def list_enterprise_orders(
 def place_order(
     request: Request, body: NewOrder, actor: ApiActor, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    with platform_of(request).db.write() as session:
-        return respond_once(
-            session,
-            request,
-            actor,
-            body,
-            idempotency_key,
-            lambda: (201, order_out(service.place_order(session, actor, body))),
-        )
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        prepared = intake.prepare_order(session, actor, body)
+    with platform.db.write() as session:
+
+        def insert() -> tuple[int, object]:
+            intake.insert_prepared(session, prepared)
+            return 201, prepared.response
+
+        return respond_once(session, request, actor, body, idempotency_key, insert)
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
