@@ -74,10 +74,12 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         kwargs: dict[str, Any] = {"echo": echo}
+        # Enough pooled connections for the web thread pool (40), so none is opened per request.
+        kwargs.update(pool_size=20, max_overflow=30)
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
-            kwargs.update(pool_size=20, max_overflow=20, pool_pre_ping=True)
+            kwargs["pool_pre_ping"] = True
         self.engine = create_engine(url, **kwargs)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._write_engine: Engine = self.engine
