@@ -18,16 +18,15 @@ from c2m.web.auth import ANON_CSRF_COOKIE, Caller
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals["money"] = format_money
 
+#: What a timeline entry is called: a move to a state reads as the state's label, and the events
+#: that are not moves (or read better otherwise) have their own words.
 EVENT_TITLES = {
-    "placed": "Order placed",
+    **{state.value: label for state, label in LABELS.items()},
     "paid": "Payment received",
     "payment_pending": "Payment waiting for the bank",
     "payment_declined": "Payment declined",
-    "cancelled": "Cancelled",
     "refunded": "Money refunded",
-    "on_hold": "On hold",
     "resumed": "Resumed",
-    **{state.value: label for state, label in LABELS.items() if state.value not in {"paid"}},
 }
 TIMELINE_LABELS = json.dumps(
     {"states": {s.value: label for s, label in LABELS.items()}, "events": EVENT_TITLES}
