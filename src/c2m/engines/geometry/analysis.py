@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from c2m.engines.geometry.errors import MeshError
-from c2m.engines.geometry.features import overhang, setup_directions, walls
+from c2m.engines.geometry.features import Surface, overhang, setup_directions, walls
 from c2m.engines.geometry.limits import DEFAULT_LIMITS, Limits
 from c2m.engines.geometry.readers import read_triangles
 from c2m.engines.geometry.solid import build_solid
@@ -79,9 +79,9 @@ def analyze(
             "degenerate", f"All {len(triangles):,} triangles have zero area; there is no surface."
         )
     solid = build_solid(triangles)
-    mesh = solid.mesh
-    hang = overhang(mesh)
-    wall = walls(mesh, solid.manifold) if solid.manifold is not None else None
+    surface = Surface.of(solid.vertices[solid.faces])
+    hang = overhang(surface)
+    wall = walls(surface, solid.manifold) if solid.manifold is not None else None
     analysis = Analysis(
         format=format_name,
         triangles=len(raw),
@@ -109,7 +109,7 @@ def analyze(
         min_wall=wall.min_wall if wall else None,
         thin_wall_fraction=wall.thin_fraction if wall else 0.0,
         min_gap=wall.min_gap if wall else None,
-        setup_directions=setup_directions(mesh),
+        setup_directions=setup_directions(surface),
     )
     return analysis, triangles
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import manifold3d
 import numpy as np
 import numpy.typing as npt
-import trimesh
+
+from c2m.engines.geometry.types import Triangles
 
 OVERHANG_ANGLE = 45.0  # degrees from the build direction; steeper downward faces need support
 BED_TOLERANCE = 0.01  # mm: faces this close to the lowest point rest on the bed
@@ -20,6 +21,25 @@ AXES: dict[str, tuple[float, float, float]] = {
     "+z": (0, 0, 1), "-z": (0, 0, -1), "+x": (1, 0, 0),
     "-x": (-1, 0, 0), "+y": (0, 1, 0), "-y": (0, -1, 0),
 }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Surface:
+    """Faces with their unit normals (zero for degenerate faces) and areas, computed once and
+    shared by every feature."""
+
+    triangles: Triangles
+    normals: npt.NDArray[np.float64]
+    areas: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, triangles: Triangles) -> Surface:
+        cross = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
+        doubled = np.linalg.norm(cross, axis=1)
+        normals = np.divide(
+            cross, doubled[:, None], out=np.zeros_like(cross), where=doubled[:, None] > 0
+        )
+        return cls(triangles, normals, doubled / 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,24 +58,25 @@ class Walls:
     samples: int
 
 
-def overhang(mesh: trimesh.Trimesh) -> Overhang:
-    normals = mesh.face_normals
-    tri = mesh.triangles
-    bottom = float(mesh.bounds[0, 2])
-    on_bed = (tri[:, :, 2] <= bottom + BED_TOLERANCE).all(axis=1)
-    down = (normals[:, 2] < -math.cos(math.radians(OVERHANG_ANGLE))) & ~on_bed
-    areas = mesh.area_faces[down]
+def overhang(surface: Surface) -> Overhang:
+    normals, tri = surface.normals, surface.triangles
+    bottom = float(tri[:, :, 2].min())
+    down = normals[:, 2] < -math.cos(math.radians(OVERHANG_ANGLE))
+    down[down] = ~(tri[down][:, :, 2] <= bottom + BED_TOLERANCE).all(axis=1)  # not on the bed
+    areas = surface.areas[down]
     heights = tri[down][:, :, 2].mean(axis=1) - bottom
     projected = areas * -normals[down, 2]
     return Overhang(area=float(areas.sum()), support_volume=float((projected * heights).sum()))
 
 
-def walls(mesh: trimesh.Trimesh, solid: manifold3d.Manifold, seed: int = 0) -> Walls:
+def walls(surface: Surface, solid: manifold3d.Manifold, seed: int = 0) -> Walls:
     """From each sample, one ray inward (wall) and one outward (gap) along the face normal."""
-    count = min(SAMPLES, max(len(mesh.faces), 200))
-    points, faces = trimesh.sample.sample_surface(mesh, count, seed=seed)
-    normals = mesh.face_normals[faces]
-    start = 1e-4 * max(float(mesh.scale), 1.0)
+    count = min(SAMPLES, max(len(surface.areas), 200))
+    points, faces = _sample(surface, count, seed)
+    normals = surface.normals[faces]
+    corners = surface.triangles.reshape(-1, 3)
+    scale = float(np.linalg.norm(corners.max(axis=0) - corners.min(axis=0)))
+    start = 1e-4 * max(scale, 1.0)
     wall = _first_hits(solid, points - normals * start, -normals)
     gap = _first_hits(solid, points + normals * start, normals)
     finite_wall = wall[np.isfinite(wall)]
@@ -66,6 +87,22 @@ def walls(mesh: trimesh.Trimesh, solid: manifold3d.Manifold, seed: int = 0) -> W
         min_gap=_robust_min(finite_gap),
         samples=count,
     )
+
+
+def _sample(
+    surface: Surface, count: int, seed: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Points spread evenly over the area: a face chosen by area, then a uniform point in it."""
+    rng = np.random.default_rng(seed)
+    cumulative = np.cumsum(surface.areas)
+    faces = np.searchsorted(cumulative, rng.random(count) * cumulative[-1], side="right")
+    faces = np.minimum(faces, len(cumulative) - 1).astype(np.int64)
+    u, v = rng.random(count), rng.random(count)
+    outside = u + v > 1
+    u[outside], v[outside] = 1 - u[outside], 1 - v[outside]
+    tri = surface.triangles[faces]
+    points = tri[:, 0] + u[:, None] * (tri[:, 1] - tri[:, 0]) + v[:, None] * (tri[:, 2] - tri[:, 0])
+    return points, faces
 
 
 def _first_hits(
@@ -89,11 +126,10 @@ def _robust_min(values: npt.NDArray[np.float64]) -> float | None:
     return float(np.percentile(values, 1))
 
 
-def setup_directions(mesh: trimesh.Trimesh) -> tuple[str, ...]:
+def setup_directions(surface: Surface) -> tuple[str, ...]:
     """Fewest axis directions from which every face is visible (facing or vertical): a face
     is reachable from d when its normal does not point away from d. Occlusion is not checked."""
-    normals = mesh.face_normals
-    areas = mesh.area_faces
+    normals, areas = surface.normals, surface.areas
     total = float(areas.sum())
     names = list(AXES)
     reach = {name: normals @ np.asarray(AXES[name]) >= -1e-3 for name in names}

@@ -10,18 +10,25 @@ import manifold3d
 import numpy as np
 import numpy.typing as npt
 import trimesh
-from trimesh.graph import connected_component_labels
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 MAX_BOOLEAN_BODIES = 500
+MERGE_DECIMALS = 8  # corners closer than 1e-8 mm are one vertex (trimesh's merge tolerance)
 _RELATIVE = 1e-9  # of the bounding box's largest side cubed: below this a volume is zero
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 
 
 @dataclass(slots=True)
 class Solid:
-    """Topology and material of a merged mesh; ``volume`` is None unless it is a valid solid."""
+    """Topology and material of a merged mesh; ``volume`` is None unless it is a valid solid.
+    ``faces`` are turned outward once the solid is measured."""
 
-    mesh: trimesh.Trimesh
-    body_of_face: npt.NDArray[np.int64]
+    vertices: Floats
+    faces: Ints
+    body_of_face: Ints
     bodies: int
     open_edges: int
     nonmanifold_edges: int
@@ -33,32 +40,40 @@ class Solid:
     manifold: manifold3d.Manifold | None = field(default=None, repr=False)
 
 
-def build_solid(triangles: npt.NDArray[np.float64]) -> Solid:
-    mesh = trimesh.Trimesh(
-        vertices=triangles.reshape(-1, 3),
-        faces=np.arange(len(triangles) * 3, dtype=np.int64).reshape(-1, 3),
-        process=True,  # merges coincident corners so the faces share edges
-        validate=False,
-    )
-    collapsed = (mesh.faces[:, 0] == mesh.faces[:, 1]) | (mesh.faces[:, 1] == mesh.faces[:, 2])
-    collapsed |= mesh.faces[:, 0] == mesh.faces[:, 2]
+@dataclass(frozen=True, slots=True)
+class _Edges:
+    """Every undirected edge once, from one sort of the faces' directed edges."""
+
+    open: int
+    nonmanifold: int
+    pairs: Ints  # (k, 2) faces meeting at an edge shared by exactly two triangles
+    consistent: bool  # those two triangles run the shared edge in opposite directions
+
+
+def build_solid(triangles: Floats) -> Solid:
+    vertices, faces = merge_vertices(triangles)
+    collapsed = (faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2])
+    collapsed |= faces[:, 0] == faces[:, 2]
     if collapsed.any():  # corners merged into one point: no edge, no area, no topology
-        mesh.update_faces(~collapsed)
-        mesh.remove_unreferenced_vertices()
-    edges = np.sort(mesh.faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
-    keys = edges[:, 0] * np.int64(len(mesh.vertices)) + edges[:, 1]
-    _, counts = np.unique(keys, return_counts=True)
-    labels = np.asarray(
-        connected_component_labels(mesh.face_adjacency, node_count=len(mesh.faces)),  # type: ignore[no-untyped-call]
-        dtype=np.int64,
+        used, local = np.unique(faces[~collapsed], return_inverse=True)
+        vertices, faces = vertices[used], local.reshape(-1, 3).astype(np.int64)
+    edges = _edges(faces, len(vertices))
+    _, labels = connected_components(
+        coo_matrix(
+            (np.ones(len(edges.pairs), dtype=np.int8), (edges.pairs[:, 0], edges.pairs[:, 1])),
+            shape=(len(faces), len(faces)),
+        ),
+        directed=False,
     )
+    labels = labels.astype(np.int64)
     solid = Solid(
-        mesh=mesh,
+        vertices=vertices,
+        faces=faces,
         body_of_face=labels,
         bodies=int(labels.max()) + 1,
-        open_edges=int((counts == 1).sum()),
-        nonmanifold_edges=int((counts > 2).sum()),
-        winding_consistent=bool(mesh.is_winding_consistent),
+        open_edges=edges.open,
+        nonmanifold_edges=edges.nonmanifold,
+        winding_consistent=edges.consistent,
     )
     if solid.nonmanifold_edges:
         solid.problem = (
@@ -68,27 +83,74 @@ def build_solid(triangles: npt.NDArray[np.float64]) -> Solid:
         solid.problem = f"open surface: {solid.open_edges:,} edges border only one triangle (holes)"
     else:
         if not solid.winding_consistent:
-            trimesh.repair.fix_winding(mesh)  # type: ignore[no-untyped-call]
+            repaired = trimesh.Trimesh(vertices=vertices, faces=faces, process=False)
+            trimesh.repair.fix_winding(repaired)  # type: ignore[no-untyped-call]
+            solid.faces = np.asarray(repaired.faces, dtype=np.int64)
         _measure(solid)
     return solid
+
+
+def merge_vertices(triangles: Floats) -> tuple[Floats, Ints]:
+    """Coincident corners become one vertex, so faces share edges. One sort of a 64-bit hash of
+    the rounded coordinates; the grouping is then verified exactly (a hash collision, never seen
+    in practice, falls back to an exact row sort)."""
+    corners = triangles.reshape(-1, 3)
+    rounded = np.round(corners, MERGE_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+    bits = np.ascontiguousarray(rounded).view(np.uint64)
+    key = _mix(_mix(_mix(bits[:, 0]) ^ bits[:, 1]) ^ bits[:, 2])
+    order = np.argsort(key)
+    ordered = key[order]
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    first = order[starts]
+    ids = np.empty(len(order), dtype=np.int64)
+    ids[order] = np.cumsum(starts) - 1
+    if not (bits[first][ids] == bits).all():
+        _, first, ids = np.unique(bits, axis=0, return_index=True, return_inverse=True)
+    return corners[first], ids.reshape(-1, 3).astype(np.int64)
+
+
+def _mix(value: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """SplitMix64's finaliser: every input bit moves every output bit."""
+    value = (value ^ (value >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    value = (value ^ (value >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return value ^ (value >> np.uint64(31))
+
+
+def _edges(faces: Ints, vertex_count: int) -> _Edges:
+    directed = faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
+    low, high = directed.min(axis=1), directed.max(axis=1)
+    order = np.argsort(low * np.int64(vertex_count) + high)
+    keys = (low * np.int64(vertex_count) + high)[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    counts = np.diff(np.r_[starts, len(keys)])
+    twice = starts[counts == 2]
+    one, other = order[twice], order[twice + 1]
+    return _Edges(
+        open=int((counts == 1).sum()),
+        nonmanifold=int((counts > 2).sum()),
+        pairs=np.stack([one // 3, other // 3], axis=1),
+        consistent=bool((directed[one, 1] == directed[other, 0]).all()),
+    )
 
 
 def _measure(solid: Solid) -> None:
     """Union the outward bodies; an inside-out body is a cavity when it lies inside them,
     otherwise a body whose faces point the wrong way, which is flipped and counted."""
-    mesh, labels = solid.mesh, solid.body_of_face
-    tri = mesh.triangles
+    vertices, labels = solid.vertices, solid.body_of_face
+    tri = vertices[solid.faces]
     signed = np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])) / 6.0
     per_body = np.bincount(labels, weights=signed, minlength=solid.bodies)
-    tiny = _RELATIVE * float(np.ptp(mesh.vertices, axis=0).max()) ** 3
+    tiny = _RELATIVE * float(np.ptp(vertices, axis=0).max()) ** 3
     if solid.bodies > MAX_BOOLEAN_BODIES:
         solid.problem = f"{solid.bodies:,} separate bodies: too many to check for overlaps"
         return
     if solid.bodies == 1:  # the common case: no per-body copies
-        pieces = [_manifold(mesh.vertices, mesh.faces, flip=per_body[0] < 0, whole=True)]
+        pieces = [_manifold(vertices, solid.faces, flip=per_body[0] < 0, whole=True)]
     else:
         pieces = [
-            _manifold(mesh.vertices, mesh.faces[labels == body], flip=per_body[body] < 0)
+            _manifold(vertices, solid.faces[labels == body], flip=per_body[body] < 0)
             for body in range(solid.bodies)
         ]
     if any(piece.status() != manifold3d.Error.NoError for piece in pieces):
@@ -104,7 +166,7 @@ def _measure(solid: Solid) -> None:
             separate += float(per_body[body])
         else:
             solid.inverted_bodies += 1
-            mesh.faces[labels == body] = mesh.faces[labels == body][:, ::-1]
+            solid.faces[labels == body] = solid.faces[labels == body][:, ::-1]
             result = result + shell
             separate -= float(per_body[body])
     volume = float(result.volume())
@@ -117,8 +179,8 @@ def _measure(solid: Solid) -> None:
 
 
 def _manifold(
-    vertices: npt.NDArray[np.float64],
-    faces: npt.NDArray[np.int64],
+    vertices: Floats,
+    faces: Ints,
     flip: bool,
     whole: bool = False,
 ) -> manifold3d.Manifold:
