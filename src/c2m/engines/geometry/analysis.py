@@ -54,7 +54,8 @@ class Analysis:
 def analyze_bytes(
     data: bytes, unit: Unit | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[Analysis, Triangles]:
-    """Read and analyse a file; also returns the triangles in mm (for the thumbnail)."""
+    """Read and analyse a file; also returns the triangles in mm for the thumbnail (turned
+    outward when the part is a valid solid)."""
     kind, triangles = read_triangles(data, limits)
     return analyze(triangles, kind.value, unit)
 
@@ -111,7 +112,7 @@ def analyze(
         min_gap=wall.min_gap if wall else None,
         setup_directions=setup_directions(surface),
     )
-    return analysis, triangles
+    return analysis, surface.triangles if analysis.valid_solid else triangles
 
 
 def _vector(values: np.ndarray) -> Vector:

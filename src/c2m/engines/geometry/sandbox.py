@@ -108,7 +108,7 @@ def _child(
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     try:
         analysis, triangles = analyze_bytes(data, unit, limits)
-        picture = render_png(triangles) if thumbnail else None
+        picture = render_png(triangles, outward=analysis.valid_solid) if thumbnail else None
         send.send((analysis, picture, None, None))
     except MeshError as exc:
         send.send((None, None, exc.code, exc.message))

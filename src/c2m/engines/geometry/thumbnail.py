@@ -34,25 +34,39 @@ def _view() -> npt.NDArray[np.float64]:
     return view
 
 
-def render_png(triangles: Triangles, size: int = SIZE) -> bytes:
-    """Few triangles: polygons, supersampled; many (small) triangles: z-buffer at final size."""
+def render_png(triangles: Triangles, size: int = SIZE, outward: bool = False) -> bytes:
+    """Few triangles: polygons, supersampled; many (small) triangles: z-buffer at final size.
+    ``outward``: the faces of a closed solid point out, so the half facing away (hidden behind
+    the front) is not drawn at all."""
     side = size * SUPERSAMPLE if len(triangles) <= MAX_POLYGONS else size
-    view = (triangles.reshape(-1, 3) - triangles.reshape(-1, 3).mean(axis=0)) @ _view().T
-    normals = np.cross(view[1::3] - view[0::3], view[2::3] - view[0::3])
-    lengths = np.linalg.norm(normals, axis=1)
+    corners = triangles.reshape(-1, 3).astype(np.float32) @ _view().T.astype(np.float32)
+    low, high = _corner_bounds(corners[:, :2])
+    flat = corners.reshape(-1, 3, 3)
+    u, v = flat[:, 1] - flat[:, 0], flat[:, 2] - flat[:, 0]
+    normals = np.stack(
+        [
+            u[:, 1] * v[:, 2] - u[:, 2] * v[:, 1],
+            u[:, 2] * v[:, 0] - u[:, 0] * v[:, 2],
+            u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0],
+        ],
+        axis=1,
+    )
+    lengths = np.sqrt(np.einsum("ij,ij->i", normals, normals))
     keep = lengths > 0
-    normals = normals[keep] / lengths[keep, None]
-    shade = 0.25 + 0.75 * np.abs(normals @ LIGHT)  # abs: inside-out faces still show
-    flat = view.reshape(-1, 3, 3)[keep]
-    xy = flat[:, :, :2]
-    low, high = xy.reshape(-1, 2).min(axis=0), xy.reshape(-1, 2).max(axis=0)
+    if outward:  # the camera looks down -z of the view frame: facing it means normal z > 0
+        keep &= normals[:, 2] > 0
+    normals, flat = normals[keep] / lengths[keep, None], flat[keep]
+    shade = 0.25 + 0.75 * np.abs(normals @ LIGHT.astype(np.float32))  # abs: inside-out faces
+    depth = -flat[:, :, 2]  # larger view z is nearer
+    order = np.argsort(-(depth[:, 0] + depth[:, 1] + depth[:, 2]))  # far to near
+    flat, depth, shade = flat[order], depth[order], shade[order]
     span = float((high - low).max()) or 1.0
     margin = 0.06 * side
-    pixels = (xy - (low + high) / 2) / span * (side - 2 * margin) + side / 2
+    pixels = (flat[:, :, :2] - (low + high) / 2) / span * (side - 2 * margin) + side / 2
     pixels[:, :, 1] = side - pixels[:, :, 1]  # screen y grows downwards
-    depth = -flat[:, :, 2]  # the camera looks down -z of the view frame: larger z is nearer
-    extent = pixels.max(axis=1) - pixels.min(axis=1)
-    boxes = np.minimum(np.ceil(extent + 1).prod(axis=1), side * side)
+    extent = np.maximum(np.maximum(pixels[:, 0], pixels[:, 1]), pixels[:, 2])
+    extent -= np.minimum(np.minimum(pixels[:, 0], pixels[:, 1]), pixels[:, 2])
+    boxes = np.minimum(np.ceil(extent[:, 0] + 1) * np.ceil(extent[:, 1] + 1), side * side)
     if len(pixels) <= MAX_POLYGONS or boxes.sum() > FRAGMENT_BUDGET:
         picture = _painter(pixels, depth, shade, side)
     else:
@@ -60,6 +74,14 @@ def render_png(triangles: Triangles, size: int = SIZE) -> bytes:
     out = io.BytesIO()
     picture.resize((size, size), Image.Resampling.LANCZOS).save(out, "PNG")
     return out.getvalue()
+
+
+def _corner_bounds(
+    points: npt.NDArray[np.float32],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Per-column bounds (numpy reduces a contiguous column far faster than a (n, 2) axis)."""
+    columns = np.ascontiguousarray(points.T)
+    return columns.min(axis=1).astype(np.float64), columns.max(axis=1).astype(np.float64)
 
 
 def _tone(shade: float) -> tuple[int, int, int]:
@@ -73,14 +95,14 @@ def _painter(
     shade: npt.NDArray[np.float64],
     side: int,
 ) -> Image.Image:
-    """Few or long thin triangles: draw far to near, at most ``MAX_POLYGONS`` of the largest."""
+    """Few or long thin triangles (given far to near): at most ``MAX_POLYGONS`` of the largest."""
     if len(pixels) > MAX_POLYGONS:
         edges = np.cross(pixels[:, 1] - pixels[:, 0], pixels[:, 2] - pixels[:, 0])
-        chosen = np.argsort(np.abs(edges))[-MAX_POLYGONS:]
+        chosen = np.sort(np.argsort(np.abs(edges))[-MAX_POLYGONS:])  # sorted: keeps the order
         pixels, depth, shade = pixels[chosen], depth[chosen], shade[chosen]
     image = Image.new("RGB", (side, side), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    for index in np.argsort(-depth.mean(axis=1)):
+    for index in range(len(pixels)):
         draw.polygon([tuple(point) for point in pixels[index].tolist()], fill=_tone(shade[index]))
     return image
 
@@ -92,21 +114,18 @@ def _zbuffer(
     side: int,
     boxes: npt.NDArray[np.float64],
 ) -> Image.Image:
-    """Many small triangles: a vectorised z-buffer beats one Python call per polygon. Triangles
-    of a few pixels are splatted (corners and centre), larger ones rasterised."""
+    """Many small triangles (given far to near): a vectorised z-buffer beats one Python call per
+    polygon. Triangles of a few pixels are splatted (corners and centre) in that order, so the
+    last write to a pixel is the nearest; larger ones are rasterised per fragment."""
     zbuffer = np.full(side * side, np.inf)
     colour = np.zeros(side * side)
     small = boxes <= SPLAT_BOX
     points = np.concatenate([pixels[small], pixels[small].mean(axis=1, keepdims=True)], axis=1)
     heights = np.concatenate([depth[small], depth[small].mean(axis=1, keepdims=True)], axis=1)
     cells = np.clip(points.astype(np.int64), 0, side - 1)
-    _keep_nearest(
-        (cells[:, :, 1] * side + cells[:, :, 0]).ravel(),
-        heights.ravel(),
-        np.repeat(shade[small], points.shape[1]),
-        zbuffer,
-        colour,
-    )
+    index = (cells[:, :, 1] * side + cells[:, :, 0]).ravel()
+    zbuffer[index] = heights.ravel()
+    colour[index] = np.repeat(shade[small], points.shape[1])
     large = np.flatnonzero(~small)
     for chunk in _chunks(boxes[large]):
         picked = large[chunk]
