@@ -16,7 +16,7 @@ from c2m.engines.geometry.limits import DEFAULT_LIMITS, Limits
 from c2m.engines.geometry.thumbnail import render_png
 from c2m.engines.geometry.units import Unit
 
-PRELOAD = ["c2m.engines.geometry.sandbox"]  # the fork server imports numpy/trimesh once
+PRELOAD = ["c2m.engines.geometry.preload"]  # imports the engine and runs it once
 
 
 @dataclass(frozen=True, slots=True)
