@@ -11,7 +11,7 @@ from c2m.engines.geometry.features import Surface, overhang, setup_directions, w
 from c2m.engines.geometry.limits import DEFAULT_LIMITS, Limits
 from c2m.engines.geometry.readers import read_triangles
 from c2m.engines.geometry.solid import build_solid
-from c2m.engines.geometry.types import Triangles
+from c2m.engines.geometry.types import Triangles, bounds
 from c2m.engines.geometry.units import TO_MM, Unit, guess_unit
 
 Vector = tuple[float, float, float]
@@ -63,7 +63,7 @@ def analyze_bytes(
 def analyze(
     raw: Triangles, format_name: str = "mesh", unit: Unit | None = None
 ) -> tuple[Analysis, Triangles]:
-    low, high = raw.reshape(-1, 3).min(axis=0), raw.reshape(-1, 3).max(axis=0)
+    low, high = bounds(raw.reshape(-1, 3))
     guess = guess_unit(high - low)
     if unit is not None:
         chosen, confidence, confirm, reason = unit, 1.0, False, "given"
@@ -73,7 +73,7 @@ def analyze(
     triangles = raw * TO_MM[chosen]
     edges = triangles[:, 1:] - triangles[:, :1]
     areas = np.linalg.norm(np.cross(edges[:, 0], edges[:, 1]), axis=1) / 2
-    scale = float(np.ptp(triangles.reshape(-1, 3), axis=0).max())
+    scale = float((high - low).max()) * TO_MM[chosen]
     degenerate = areas <= 1e-12 * max(scale, 1e-9) ** 2
     if degenerate.all():
         raise MeshError(

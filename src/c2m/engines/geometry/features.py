@@ -11,7 +11,7 @@ import manifold3d
 import numpy as np
 import numpy.typing as npt
 
-from c2m.engines.geometry.types import Triangles
+from c2m.engines.geometry.types import Triangles, bounds
 
 OVERHANG_ANGLE = 45.0  # degrees from the build direction; steeper downward faces need support
 BED_TOLERANCE = 0.01  # mm: faces this close to the lowest point rest on the bed
@@ -74,8 +74,8 @@ def walls(surface: Surface, solid: manifold3d.Manifold, seed: int = 0) -> Walls:
     count = min(SAMPLES, max(len(surface.areas), 200))
     points, faces = _sample(surface, count, seed)
     normals = surface.normals[faces]
-    corners = surface.triangles.reshape(-1, 3)
-    scale = float(np.linalg.norm(corners.max(axis=0) - corners.min(axis=0)))
+    low, high = bounds(surface.triangles.reshape(-1, 3))
+    scale = float(np.linalg.norm(high - low))
     start = 1e-4 * max(scale, 1.0)
     wall = _first_hits(solid, points - normals * start, -normals)
     gap = _first_hits(solid, points + normals * start, normals)

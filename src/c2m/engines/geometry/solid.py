@@ -13,6 +13,8 @@ import trimesh
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from c2m.engines.geometry.types import bounds
+
 MAX_BOOLEAN_BODIES = 500
 MERGE_DECIMALS = 8  # corners closer than 1e-8 mm are one vertex (trimesh's merge tolerance)
 _RELATIVE = 1e-9  # of the bounding box's largest side cubed: below this a volume is zero
@@ -142,7 +144,8 @@ def _measure(solid: Solid) -> None:
     tri = vertices[solid.faces]
     signed = np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])) / 6.0
     per_body = np.bincount(labels, weights=signed, minlength=solid.bodies)
-    tiny = _RELATIVE * float(np.ptp(vertices, axis=0).max()) ** 3
+    low, high = bounds(vertices)
+    tiny = _RELATIVE * float((high - low).max()) ** 3
     if solid.bodies > MAX_BOOLEAN_BODIES:
         solid.problem = f"{solid.bodies:,} separate bodies: too many to check for overlaps"
         return

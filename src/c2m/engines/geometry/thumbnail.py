@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw
 
-from c2m.engines.geometry.types import Triangles
+from c2m.engines.geometry.types import Triangles, bounds
 
 SIZE = 256
 SUPERSAMPLE = 2
@@ -40,7 +40,7 @@ def render_png(triangles: Triangles, size: int = SIZE, outward: bool = False) ->
     the front) is not drawn at all."""
     side = size * SUPERSAMPLE if len(triangles) <= MAX_POLYGONS else size
     corners = triangles.reshape(-1, 3).astype(np.float32) @ _view().T.astype(np.float32)
-    low, high = _corner_bounds(corners[:, :2])
+    low, high = bounds(corners[:, :2])
     flat = corners.reshape(-1, 3, 3)
     u, v = flat[:, 1] - flat[:, 0], flat[:, 2] - flat[:, 0]
     normals = np.stack(
@@ -74,14 +74,6 @@ def render_png(triangles: Triangles, size: int = SIZE, outward: bool = False) ->
     out = io.BytesIO()
     picture.resize((size, size), Image.Resampling.LANCZOS).save(out, "PNG")
     return out.getvalue()
-
-
-def _corner_bounds(
-    points: npt.NDArray[np.float32],
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Per-column bounds (numpy reduces a contiguous column far faster than a (n, 2) axis)."""
-    columns = np.ascontiguousarray(points.T)
-    return columns.min(axis=1).astype(np.float64), columns.max(axis=1).astype(np.float64)
 
 
 def _tone(shade: float) -> tuple[int, int, int]:
