@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from c2m.domains.catalog import models as catalog_models
 from c2m.domains.orders import models as order_models
+from c2m.domains.orders.live import TimelineWatcher
 from c2m.domains.orders.payments import Callback, TestPaymentProvider
 from c2m.domains.orders.service import apply_callback
 from c2m.domains.platform import models as platform_models
@@ -38,13 +39,19 @@ class Platform:
     relay: OutboxRelay
     payments: TestPaymentProvider
     share_signer: Signer
+    timelines: TimelineWatcher
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> None:
-        """Start the background loops (outbox relay, housekeeping) in daemon threads."""
+        """Start the background loops (outbox relay, timeline watcher, housekeeping)."""
         self.stop.clear()
-        for target, name in ((self._relay_loop, "outbox-relay"), (self._housekeeping, "upkeep")):
+        loops = (
+            (self._relay_loop, "outbox-relay"),
+            (self._watch_timelines, "timeline-watcher"),
+            (self._housekeeping, "upkeep"),
+        )
+        for target, name in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self.threads.append(thread)
@@ -67,6 +74,9 @@ class Platform:
             if not published:
                 self.relay.wakeup.wait(self.settings.outbox_poll_seconds)
                 self.relay.wakeup.clear()
+
+    def _watch_timelines(self) -> None:
+        self.timelines.run(self.stop, self.settings.sse_poll_seconds)
 
     def _housekeeping(self) -> None:
         while not self.stop.wait(3600):
@@ -114,6 +124,7 @@ def build_platform(settings: Settings) -> Platform:
         relay=OutboxRelay(db, bus),
         payments=TestPaymentProvider(settings.secret_key),
         share_signer=Signer(settings.secret_key, "share"),
+        timelines=TimelineWatcher(db, bus),
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
     return platform

@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     )
     outbox_poll_seconds: float = Field(0.5, gt=0, description="Outbox relay polling interval.")
     sse_poll_seconds: float = Field(
-        2.0, gt=0, description="How often a live timeline re-reads the database as a fallback."
+        1.0,
+        gt=0,
+        description="How often a process looks for timeline events other processes committed.",
     )
 
     def check_secure(self) -> None:

@@ -8,10 +8,14 @@ import time
 from collections.abc import Iterator
 
 import httpx
+from sqlalchemy import update
 
 from c2m.domains.orders import service
 from c2m.domains.orders.schemas import Advance
 from c2m.domains.orders.states import OrderState
+from c2m.kernel.clock import utcnow
+from c2m.kernel.db import Database
+from c2m.kernel.outbox import OutboxMessage
 from tests.conftest import LiveServer, World, place
 
 STEPS = [
@@ -114,3 +118,33 @@ def test_shared_link_streams_without_an_account_until_revoked(
         )
         assert http.get(f"/api/v1/shared/{token}/events").status_code == 404
         assert http.get(f"/api/v1/shared/{token[:-2]}xx/events").status_code == 404
+
+
+def test_events_committed_by_another_process_reach_the_stream(
+    live_server: LiveServer, world: World
+) -> None:
+    """Another process's relay may take the outbox row; the watcher still brings the event."""
+    platform = live_server.platform
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        order = place(http, world.alice, world.product_a).json()
+        http.post(
+            f"/api/v1/orders/{order['id']}/pay",
+            json={"payment_method": "test-ok"},
+            headers=world.alice.headers,
+        )
+    other_process = Database(platform.db.url)  # no hooks: this process's relay is not woken
+    headers = {**world.alice.headers, "Accept": "text/event-stream", "Last-Event-ID": "2"}
+    url = f"{live_server.url}/api/v1/orders/{order['id']}/events"
+    with httpx.stream("GET", url, headers=headers, timeout=30) as response:
+        with other_process.write() as session:
+            service.advance(session, world.maker_a.actor, order["id"], Advance(to=STEPS[0]))
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.published_at.is_(None))
+                .values(published_at=utcnow())
+            )
+        started = time.monotonic()
+        event_id, data = next(sse_events(response))
+    other_process.dispose()
+    assert (event_id, data["type"]) == (3, "designing")
+    assert time.monotonic() - started < 5

@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 Message = dict[str, Any]
 Handler = Callable[[str, Message], None]
 
+#: Key of a message that carries no content, only "read the record again".
+CATCH_UP = "catch_up"
+
 
 @dataclass(eq=False)
 class Subscription:
@@ -33,7 +36,11 @@ class Subscription:
         try:
             self.queue.put_nowait(message)
         except asyncio.QueueFull:
-            self.dropped += 1  # the listener re-reads the database and misses nothing
+            # A listener this far behind is told only "catch up": it re-reads the database.
+            self.dropped += 1
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait({CATCH_UP: True})
 
     def close(self) -> None:
         self.bus.unsubscribe(self)
@@ -78,11 +85,19 @@ class EventBus:
         with self._lock:
             return len(self._subscriptions.get(topic, ()))
 
-    def publish(self, topic: str, message: Message) -> None:
-        """Deliver to every subscriber of ``topic`` and every handler whose prefix matches."""
+    def watched_topics(self, prefix: str) -> list[str]:
+        """Topics starting with ``prefix`` that someone in this process listens to."""
+        with self._lock:
+            return [topic for topic in self._subscriptions if topic.startswith(prefix)]
+
+    def publish(self, topic: str, message: Message, *, to_handlers: bool = True) -> None:
+        """Deliver to every subscriber of ``topic`` and (unless told not to) every handler
+        whose prefix matches; catch-up notices are for listeners only."""
         with self._lock:
             subs = list(self._subscriptions.get(topic, ()))
-            handlers = [h for prefix, h in self._handlers if topic.startswith(prefix)]
+            handlers = [
+                h for prefix, h in self._handlers if to_handlers and topic.startswith(prefix)
+            ]
         # One wake-up per event loop, not per subscriber: with thousands of live timelines on
         # one order, a self-pipe write and a callback each would cost more than the delivery.
         by_loop: dict[asyncio.AbstractEventLoop, list[Subscription]] = {}

@@ -2,13 +2,12 @@
 
 The database is the record; the bus only says "something new". A listener subscribes before it
 reads the backlog, takes bus messages that continue its sequence, and re-reads the database on a
-gap or every ``sse_poll_seconds`` (events committed by another process), so it delivers every
-event exactly once and in order, resuming after ``Last-Event-ID``.
+gap or a catch-up notice (events committed by another process, see domains/orders/live.py), so it
+delivers every event exactly once and in order, resuming after ``Last-Event-ID``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -21,6 +20,7 @@ from c2m.bootstrap import Platform
 from c2m.domains.orders.events import order_topic
 from c2m.domains.orders.schemas import EventOut
 from c2m.domains.orders.service import events_after
+from c2m.kernel.bus import CATCH_UP
 
 
 def _backlog(platform: Platform, order_id: str, after: int) -> list[dict[str, Any]]:
@@ -61,12 +61,11 @@ async def timeline_events(platform: Platform, order_id: str, after: int) -> Asyn
                 last = event["seq"]
                 yield _as_sse(order_id, event)
             while True:
-                try:
-                    # asyncio.timeout, unlike wait_for, does not start a task per message.
-                    async with asyncio.timeout(platform.settings.sse_poll_seconds):
-                        message = await subscription.queue.get()
-                except TimeoutError:
-                    break  # re-read the database
+                message = await subscription.queue.get()
+                if message.get(CATCH_UP):
+                    if message.get("seq", last + 1) > last:
+                        break  # re-read the database
+                    continue
                 if message["seq"] <= last:
                     continue
                 if message["seq"] != last + 1:
