@@ -12,10 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +33,7 @@ FLOOR = Table(
 
 EXPERIMENTS_ENV = "C2M_BENCH_EXPERIMENTS"
 EXPERIMENTS = {
-    "write-mutex": "SQLite: writers queue on an in-process lock before BEGIN IMMEDIATE",
-    "auth-cache": "API tokens resolved once per 30 s per process instead of 3 SELECTs per call",
+    "auth-cache": "API tokens resolved once per 30 s per process instead of a query per call",
 }
 
 
@@ -46,16 +42,6 @@ def _apply_experiments(platform: Any, names: set[str]) -> None:
     unknown = names - EXPERIMENTS.keys()
     if unknown:
         raise SystemExit(f"unknown experiments {sorted(unknown)}; known: {sorted(EXPERIMENTS)}")
-    if "write-mutex" in names and platform.db.is_sqlite:
-        original = platform.db.write
-        lock = threading.Lock()
-
-        @contextmanager
-        def write() -> Iterator[Any]:
-            with lock, original() as session:
-                yield session
-
-        platform.db.write = write
     if "auth-cache" in names:
         from c2m.web import auth
 
