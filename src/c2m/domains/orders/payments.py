@@ -46,7 +46,8 @@ class Callback:
 
 
 class PaymentProvider(Protocol):
-    name: str
+    name: str  # stored with each payment
+    label: str  # shown on timelines
 
     def charge(self, *, amount: int, currency: str, method: str, reference: str) -> ChargeResult:
         """Ask for money; may answer pending and confirm later through callbacks."""
@@ -70,6 +71,7 @@ class TestPaymentProvider:
 
     __test__ = False  # not a pytest test class
     name = "test"
+    label = "Test payment provider"
 
     def __init__(
         self,

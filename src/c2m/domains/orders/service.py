@@ -217,15 +217,15 @@ def apply_callback(session: Session, callback: Callback, provider: PaymentProvid
             session,
             order,
             "payment_declined",
-            actor=provider.name,
+            actor=provider.label,
             data={"amount": payment.amount, "currency": payment.currency},
         )
     elif order.state is S.PLACED:
-        _capture(session, order, payment, provider.name)
+        _capture(session, order, payment, provider.label)
     else:
         payment.status = PaymentStatus.SUCCEEDED
         order.captured += payment.amount
-        _refund(session, order, provider, provider.name, reason="the order was cancelled")
+        _refund(session, order, provider, provider.label, reason="the order was cancelled")
     _save(session)
     return True
 
