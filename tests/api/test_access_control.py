@@ -17,6 +17,12 @@ PUBLIC_API = {
     ("GET", "/api/v1/products"),
     ("GET", "/api/v1/products/{product_id}"),
     ("GET", "/api/v1/shared/{token}/events"),
+    # Published templates are for everyone to configure; drafts answer 404 (test_templates.py).
+    ("GET", "/api/v1/enterprises/{enterprise_id}/templates"),
+    ("GET", "/api/v1/templates/{template_id}"),
+    ("GET", "/api/v1/templates/{template_id}/versions"),
+    ("POST", "/api/v1/templates/{template_id}/configure"),
+    ("GET", "/api/v1/shared-designs/{token}"),
     ("POST", "/api/v1/payments/test/callbacks"),  # authenticated by the provider's signature
 }
 

@@ -22,7 +22,9 @@ from c2m.web.routers import (
     api_catalog,
     api_orders,
     api_payments,
+    api_templates,
     pages,
+    pages_configure,
     pages_enterprise,
 )
 from c2m.web.templating import render
@@ -69,7 +71,16 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
 
     app.add_exception_handler(C2MError, page_or_problem)
     app.add_middleware(BodyLimit, max_bytes=platform.settings.max_body_bytes)
-    for module in (api_accounts, api_catalog, api_orders, api_payments, pages, pages_enterprise):
+    for module in (
+        api_accounts,
+        api_catalog,
+        api_orders,
+        api_payments,
+        api_templates,
+        pages,
+        pages_configure,
+        pages_enterprise,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_admin(app, platform)

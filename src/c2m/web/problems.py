@@ -75,7 +75,8 @@ async def _pydantic(request: Request, exc: Exception) -> JSONResponse:
 
 async def domain_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, C2MError)
-    return problem_response(exc.status, exc.title, exc.detail, request)
+    errors = exc.extra.get("errors")  # e.g. every rule an invalid template breaks
+    return problem_response(exc.status, exc.title, exc.detail, request, errors=errors)
 
 
 _HTTP_TITLES = {

@@ -1,10 +1,11 @@
-"""Products a micro-enterprise offers. Templates, options and rules arrive with the configurator."""
+"""Products a micro-enterprise offers, the templates users design them with, and saved designs."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from c2m.kernel.clock import utcnow
@@ -27,3 +28,54 @@ class Product(Base):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProductTemplate(Base):
+    """A configurable product: the :class:`Product` users order, designed through its versions.
+
+    Drafts (``published`` false) are seen only by the micro-enterprise's members.
+    """
+
+    __tablename__ = "product_templates"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), unique=True)
+    key: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(120))
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    latest_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateVersion(Base):
+    """One immutable version of a template, as the JSON of the engine's dataclasses."""
+
+    __tablename__ = "template_versions"
+    __table_args__ = (UniqueConstraint("template_id", "version"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    template_id: Mapped[str] = mapped_column(ForeignKey("product_templates.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Design(Base):
+    """A user's named configuration of one template version; shareable by a signed link."""
+
+    __tablename__ = "designs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    template_id: Mapped[str] = mapped_column(ForeignKey("product_templates.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(120))
+    configuration: Mapped[dict[str, Any]] = mapped_column(JSON)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    share_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

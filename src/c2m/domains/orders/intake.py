@@ -40,15 +40,43 @@ class PreparedOrder:
         return str(self.order["id"])
 
 
+@dataclass(frozen=True)
+class PricedLine:
+    """One line to order: a product at a unit price, and what production keeps of its design."""
+
+    product: Product
+    quantity: int
+    unit_price: int
+    configuration: dict[str, Any]
+    template_id: str | None = None
+    template_version: int | None = None
+    pricing: dict[str, Any] | None = None
+    routing: list[dict[str, Any]] | None = None
+
+
 def prepare_order(session: Session, actor: Actor, data: NewOrder) -> PreparedOrder:
+    """An order of catalog products at their listed prices."""
     wanted = {line.product_id for line in data.lines}
     found = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(wanted)))}
     missing = sorted(pid for pid in wanted if pid not in found or not found[pid].active)
     if missing:
         raise NotFound(f"There is no product {missing[0]!r}, or it is no longer offered.")
-    products = [found[line.product_id] for line in data.lines]
-    enterprises = {p.enterprise_id for p in products}
-    currencies = {p.currency for p in products}
+    lines = [
+        PricedLine(
+            found[line.product_id],
+            line.quantity,
+            found[line.product_id].unit_price,
+            dict(line.configuration),
+        )
+        for line in data.lines
+    ]
+    return prepare_lines(actor, lines)
+
+
+def prepare_lines(actor: Actor, priced: list[PricedLine]) -> PreparedOrder:
+    """The rows and response of an order of ``priced`` lines (one maker, one currency)."""
+    enterprises = {line.product.enterprise_id for line in priced}
+    currencies = {line.product.currency for line in priced}
     if len(enterprises) > 1 or len(currencies) > 1:
         raise InvalidInput(
             "All lines of one order must come from the same micro-enterprise and currency; "
@@ -65,9 +93,7 @@ def prepare_order(session: Session, actor: Actor, data: NewOrder) -> PreparedOrd
         "state": OrderState.PLACED,
         "held_from": None,
         "currency": currencies.pop(),
-        "total": sum(
-            p.unit_price * line.quantity for p, line in zip(products, data.lines, strict=True)
-        ),
+        "total": sum(line.unit_price * line.quantity for line in priced),
         "captured": 0,
         "refunded": 0,
         "last_seq": 1,
@@ -82,13 +108,17 @@ def prepare_order(session: Session, actor: Actor, data: NewOrder) -> PreparedOrd
             "id": new_id(),
             "order_id": order_id,
             "position": position,
-            "product_id": product.id,
-            "product_name": product.name,
+            "product_id": line.product.id,
+            "product_name": line.product.name,
             "quantity": line.quantity,
-            "unit_price": product.unit_price,
+            "unit_price": line.unit_price,
             "configuration": line.configuration,
+            "template_id": line.template_id,
+            "template_version": line.template_version,
+            "pricing": line.pricing,
+            "routing": line.routing,
         }
-        for position, (product, line) in enumerate(zip(products, data.lines, strict=True))
+        for position, line in enumerate(priced)
     ]
     event = {
         "id": new_id(),

@@ -59,6 +59,11 @@ class OrderLine(Base):
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[int] = mapped_column(Integer)
     configuration: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Lines designed with a template keep what production needs, as it was when ordered.
+    template_id: Mapped[str | None] = mapped_column(ForeignKey("product_templates.id"))
+    template_version: Mapped[int | None] = mapped_column(Integer)
+    pricing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    routing: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

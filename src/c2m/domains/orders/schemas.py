@@ -76,6 +76,10 @@ class LineOut(BaseModel):
     quantity: int
     unit_price: int
     configuration: dict[str, Any]
+    template_id: str | None = None
+    template_version: int | None = None
+    pricing: dict[str, Any] | None = Field(None, description="Price and lead time as designed.")
+    routing: list[dict[str, Any]] | None = Field(None, description="Operations that make it.")
 
 
 class OrderOut(BaseModel):

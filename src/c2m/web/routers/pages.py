@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from c2m.domains.catalog import templates
 from c2m.domains.catalog.service import get_product, list_products
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.payments import TEST_METHODS
@@ -148,8 +149,10 @@ def product_page(request: Request, product_id: str, caller: OptionalCaller) -> R
     platform = platform_of(request)
     with platform.db.read() as session:
         product = get_product(session, product_id)
+        template = templates.for_product(session, product.id)
     context = {
         "product": product,
+        "template": template,
         "idempotency_key": new_secret(16),
         "max_quantity": MAX_QUANTITY,
     }

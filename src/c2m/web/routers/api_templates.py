@@ -1,0 +1,218 @@
+"""Product templates (members of the micro-enterprise), configuring (anyone), designs (users)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
+
+from c2m.domains.catalog import designs, templates
+from c2m.domains.catalog.schemas import (
+    ConfigureIn,
+    ConfigureOut,
+    DesignOut,
+    NewDesign,
+    NewTemplate,
+    TemplateOut,
+    VersionOut,
+)
+from c2m.domains.orders import intake
+from c2m.domains.orders.schemas import OrderOut, ShareLink
+from c2m.domains.platform.actor import Actor
+from c2m.web.auth import ApiActor, identify, platform_of
+from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.problems import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["templates"], responses=problem_responses(401, 404))
+
+CREATE = problem_responses(401, 409, 413, 422)
+Version = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="The latest if left out")]
+
+
+def _viewer(request: Request) -> Actor | None:
+    """Who is looking, if anyone: these endpoints are public, so no security is declared.
+
+    Members see their drafts; a browser's cookie needs no CSRF token here, nothing changes.
+    """
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    credentials = None
+    if scheme.lower() == "bearer" and token:
+        credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token)
+    caller = identify(request, credentials)
+    return caller.actor if caller else None
+
+
+Viewer = Annotated[Actor | None, Depends(_viewer)]
+
+
+def _json(loaded: templates.Loaded) -> dict[str, object]:
+    return loaded.out().model_dump(mode="json")
+
+
+@router.post(
+    "/enterprises/{enterprise_id}/templates",
+    status_code=201,
+    response_model=TemplateOut,
+    responses=CREATE,
+)
+def create_template(
+    request: Request,
+    enterprise_id: str,
+    body: NewTemplate,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A new template; refused with 422 naming each rule, price or step that is wrong."""
+    with platform_of(request).db.write() as session:
+        return respond_once(
+            session,
+            request,
+            actor,
+            body,
+            idempotency_key,
+            lambda: (201, _json(templates.create_template(session, actor, enterprise_id, body))),
+        )
+
+
+@router.get("/enterprises/{enterprise_id}/templates", response_model=list[TemplateOut])
+def list_templates(request: Request, enterprise_id: str, viewer: Viewer) -> list[TemplateOut]:
+    """Members see drafts too; everyone else the published templates."""
+    with platform_of(request).db.read() as session:
+        found = templates.list_templates(session, viewer, enterprise_id)
+        return [templates.load(session, viewer, t.id).out() for t in found]
+
+
+@router.post(
+    "/templates/{template_id}/versions",
+    status_code=201,
+    response_model=TemplateOut,
+    responses=CREATE,
+)
+def new_version(
+    request: Request,
+    template_id: str,
+    body: NewTemplate,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """An edit: the next version. Designs and orders keep the version they were made with."""
+    with platform_of(request).db.write() as session:
+        return respond_once(
+            session,
+            request,
+            actor,
+            body,
+            idempotency_key,
+            lambda: (201, _json(templates.new_version(session, actor, template_id, body))),
+        )
+
+
+@router.get("/templates/{template_id}/versions", response_model=list[VersionOut])
+def list_versions(request: Request, template_id: str, viewer: Viewer) -> list[VersionOut]:
+    with platform_of(request).db.read() as session:
+        rows = templates.list_versions(session, viewer, template_id)
+        return [VersionOut.model_validate(row) for row in rows]
+
+
+@router.get("/templates/{template_id}", response_model=TemplateOut)
+def get_template(
+    request: Request, template_id: str, viewer: Viewer, version: Version = None
+) -> TemplateOut:
+    with platform_of(request).db.read() as session:
+        return templates.load(session, viewer, template_id, version).out()
+
+
+@router.post(
+    "/templates/{template_id}/configure",
+    response_model=ConfigureOut,
+    responses=problem_responses(422),
+)
+def configure(
+    request: Request, template_id: str, body: ConfigureIn, viewer: Viewer
+) -> ConfigureOut:
+    """Possibilities after the choices so far (impossible values with the rules that say so),
+    the completed configuration, its price, lead time and routing. Changes nothing.
+    """
+    with platform_of(request).db.read() as session:
+        loaded = templates.load(session, viewer, template_id, body.version)
+    return templates.configure(loaded, body)
+
+
+@router.post("/designs", status_code=201, response_model=DesignOut, responses=CREATE)
+def save_design(
+    request: Request, body: NewDesign, actor: ApiActor, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    with platform_of(request).db.write() as session:
+        return respond_once(
+            session,
+            request,
+            actor,
+            body,
+            idempotency_key,
+            lambda: (
+                201,
+                DesignOut.model_validate(designs.save_design(session, actor, body)).model_dump(
+                    mode="json"
+                ),
+            ),
+        )
+
+
+@router.get("/designs", response_model=list[DesignOut])
+def list_designs(request: Request, actor: ApiActor) -> list[DesignOut]:
+    with platform_of(request).db.read() as session:
+        return [DesignOut.model_validate(d) for d in designs.list_designs(session, actor)]
+
+
+@router.get("/designs/{design_id}", response_model=DesignOut)
+def get_design(request: Request, design_id: str, actor: ApiActor) -> DesignOut:
+    with platform_of(request).db.read() as session:
+        return DesignOut.model_validate(designs.load_design(session, actor, design_id))
+
+
+@router.post(
+    "/designs/{design_id}/share", status_code=201, response_model=ShareLink, responses=CREATE
+)
+def share_design(
+    request: Request, design_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """A link that opens the design in the configurator for anyone holding it."""
+    platform = platform_of(request)
+    with platform.db.write() as session:
+
+        def create() -> tuple[int, object]:
+            token = designs.share_token(session, actor, design_id, platform.share_signer)
+            url = f"{platform.settings.base_url.rstrip('/')}/d/{token}"
+            return 201, ShareLink(url=url, token=token).model_dump()
+
+        return respond_once(session, request, actor, None, idempotency_key, create)
+
+
+@router.get("/shared-designs/{token}", response_model=DesignOut, tags=["public"])
+def shared_design(request: Request, token: str) -> DesignOut:
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        return DesignOut.model_validate(
+            designs.shared_design(session, token, platform.share_signer)
+        )
+
+
+@router.post(
+    "/designs/{design_id}/order", status_code=201, response_model=OrderOut, responses=CREATE
+)
+def order_design(
+    request: Request, design_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Order the design: the line carries its template version, configuration, price, routing."""
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        prepared = designs.prepare_design_order(session, actor, design_id)
+    with platform.db.write() as session:
+
+        def insert() -> tuple[int, object]:
+            intake.insert_prepared(session, prepared)
+            return 201, prepared.response
+
+        return respond_once(session, request, actor, None, idempotency_key, insert)

@@ -1,0 +1,55 @@
+"""The configurator page: design a product on a phone, then save, share and order it.
+
+The page only renders the template and the starting choices; configurator.js asks the configure
+API after every choice and saves, shares and orders through the design API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from c2m.domains.catalog import designs, templates
+from c2m.domains.orders.schemas import MAX_QUANTITY
+from c2m.web.auth import OptionalCaller, platform_of
+from c2m.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(
+    request: Request, caller: OptionalCaller, loaded: templates.Loaded, start: dict[str, Any]
+) -> Response:
+    out = loaded.out()
+    data = {
+        "template_id": out.id,
+        "version": out.version,
+        "definition": out.definition.model_dump(mode="json"),
+        "signed_in": caller is not None,
+        "max_quantity": MAX_QUANTITY,
+        **start,
+    }
+    context = {"template": out, "data": data, "here": request.url.path}
+    return render(request, caller, "configure.html", context)
+
+
+@router.get("/configure/{template_id}")
+def configure_page(request: Request, template_id: str, caller: OptionalCaller) -> Response:
+    actor = caller.actor if caller else None
+    with platform_of(request).db.read() as session:
+        loaded = templates.load(session, actor, template_id)
+    return _page(request, caller, loaded, {"choices": {}, "quantity": 1, "name": ""})
+
+
+@router.get("/d/{token}")
+def shared_design_page(request: Request, token: str, caller: OptionalCaller) -> Response:
+    """A shared design, opened at its own version, ready to be ordered or changed."""
+    platform = platform_of(request)
+    actor = caller.actor if caller else None
+    with platform.db.read() as session:
+        design = designs.shared_design(session, token, platform.share_signer)
+        loaded = templates.load(session, actor, design.template_id, design.version)
+    start = {"choices": design.configuration, "quantity": design.quantity, "name": design.name}
+    return _page(request, caller, loaded, start)

@@ -1,0 +1,267 @@
+// The configurator page: every choice asks the server what is still possible and what it costs.
+// Impossible values stay visible but disabled; tapping one says which rule rules it out.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("configurator-data").textContent);
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var definition = data.definition;
+  var choices = Object.assign({}, data.choices);
+  var answer = null;
+  var savedId = null;
+  var pending = 0;
+  var CHIP_LIMIT = 12; // more values than this: a number field instead of buttons
+  var $ = function (id) { return document.getElementById(id); };
+
+  function values(option) {
+    if (option.kind === "boolean") return [true, false];
+    if (option.kind === "choice") return option.choices;
+    if (option.kind === "colour") return option.colours.map(function (c) { return c.name; });
+    if (option.kind !== "number") return null;
+    var count = Math.round((option.maximum - option.minimum) / option.step) + 1;
+    if (count > CHIP_LIMIT) return null;
+    var list = [];
+    for (var i = 0; i < count; i++) list.push(+(option.minimum + i * option.step).toFixed(6));
+    return list;
+  }
+
+  function shown(option, value) {
+    if (value === true) return "Yes";
+    if (value === false) return "No";
+    return option.kind === "number" && option.unit ? value + " " + option.unit : String(value);
+  }
+
+  function within(span, value) {
+    if (typeof value === "number") return value >= span.first && value <= span.last;
+    return value === span.first;
+  }
+
+  function build() {
+    var box = $("options");
+    definition.options.forEach(function (option) {
+      var group = document.createElement("fieldset");
+      group.className = "chips";
+      group.dataset.option = option.name;
+      var legend = document.createElement("legend");
+      legend.textContent = option.label || option.name;
+      group.appendChild(legend);
+      var list = values(option);
+      if (list) {
+        list.forEach(function (value) {
+          var chip = document.createElement("button");
+          chip.type = "button";
+          chip.className = "chip";
+          chip.dataset.option = option.name;
+          chip.dataset.value = JSON.stringify(value);
+          if (option.kind === "colour") {
+            var swatch = document.createElement("span");
+            swatch.className = "swatch";
+            swatch.style.background = option.colours.find(function (c) { return c.name === value; }).hex;
+            chip.appendChild(swatch);
+          }
+          chip.appendChild(document.createTextNode(shown(option, value)));
+          chip.addEventListener("click", function () {
+            if (chip.getAttribute("aria-disabled") === "true") return explain(chip.dataset.reason);
+            choose(option.name, value);
+          });
+          group.appendChild(chip);
+        });
+      } else {
+        var input = document.createElement("input");
+        input.id = "option-" + option.name;
+        input.dataset.option = option.name;
+        input.setAttribute("aria-label", option.label || option.name);
+        if (option.kind === "number") {
+          input.type = "number";
+          input.min = option.minimum; input.max = option.maximum; input.step = option.step;
+          input.inputMode = "decimal";
+          input.addEventListener("change", function () {
+            if (input.value !== "") choose(option.name, Number(input.value));
+          });
+        } else {
+          input.maxLength = option.max_length;
+          var timer = null;
+          input.addEventListener("input", function () {
+            clearTimeout(timer);
+            timer = setTimeout(function () { choose(option.name, input.value); }, 250);
+          });
+        }
+        group.appendChild(input);
+      }
+      var hint = document.createElement("small");
+      hint.className = "hint";
+      hint.id = "hint-" + option.name;
+      group.appendChild(hint);
+      box.appendChild(group);
+    });
+  }
+
+  function explain(text) {
+    $("reason").textContent = text;
+    $("reason").hidden = !text;
+  }
+
+  function choose(name, value) {
+    choices[name] = value;
+    explain("");
+    update([name]);
+  }
+
+  function update(keep) {
+    var ticket = ++pending;
+    savedId = null;
+    var body = {
+      choices: choices, version: data.version, keep: keep || [],
+      quantity: Math.max(1, Math.min(data.max_quantity, parseInt($("quantity").value, 10) || 1)),
+    };
+    return call("POST", "/api/v1/templates/" + data.template_id + "/configure", body).then(function (reply) {
+      if (ticket !== pending) return; // a later choice is already on its way
+      answer = reply;
+      choices = reply.choices;
+      paint(reply, keep || []);
+    }).catch(function (error) { explain(error.message); });
+  }
+
+  function paint(reply, keep) {
+    var config = reply.configuration || {};
+    reply.options.forEach(function (state) {
+      var option = definition.options.find(function (o) { return o.name === state.option; });
+      var current = state.option in config ? config[state.option] : state.chosen;
+      document.querySelectorAll('.chip[data-option="' + state.option + '"]').forEach(function (chip) {
+        var value = JSON.parse(chip.dataset.value);
+        var ban = state.excluded.find(function (span) { return within(span, value); });
+        chip.setAttribute("aria-pressed", String(value === current));
+        chip.setAttribute("aria-disabled", String(Boolean(ban)));
+        chip.dataset.reason = ban ? ban.reason + " (" + ban.rule_ids.join(", ") + ")" : "";
+      });
+      var input = $("option-" + state.option);
+      if (input && document.activeElement !== input && current !== undefined) input.value = current;
+      var hint = "";
+      if (option.kind === "number" && !values(option)) {
+        hint = "Possible: " + state.allowed.map(function (s) {
+          return s.first === s.last ? s.first : s.first + "–" + s.last;
+        }).join(", ") + (option.unit ? " " + option.unit : "");
+      } else if (option.kind === "text") {
+        hint = state.excluded.length ? state.excluded[0].reason : "Up to " + option.max_length + " characters";
+      }
+      $("hint-" + state.option).textContent = hint;
+    });
+    if (reply.changed.length) {
+      explain("Changed " + reply.changed.join(", ") + " to fit your choice of " + keep.join(", ") + ".");
+    } else if (!reply.consistent) {
+      explain("These choices do not go together (" + reply.conflict.join(", ") + ").");
+    }
+    var money = reply.price;
+    var format = money && new Intl.NumberFormat("en-GB", { style: "currency", currency: money.currency });
+    $("price").textContent = money ? format.format(money.total / 100) : "—";
+    $("unit").textContent = money && money.quantity > 1
+      ? money.quantity + " × " + format.format(money.discounted_unit_price / 100) : "";
+    $("lead-time").textContent = reply.lead_time
+      ? "Ships in " + reply.lead_time.days + " working days · made in " + reply.routing.length + " steps" : "";
+    draw(config);
+  }
+
+  function draw(config) {
+    var figure = $("picture");
+    var svg = definition.key === "refrigerator" ? fridge(config)
+      : definition.key === "mounting-plate" ? plate(config) : "";
+    figure.hidden = !svg;
+    figure.innerHTML = svg;
+  }
+
+  function colourOf(name) {
+    var option = definition.options.find(function (o) { return o.kind === "colour"; });
+    var found = option && option.colours.find(function (c) { return c.name === name; });
+    return found ? found.hex : "#ddd";
+  }
+
+  function escape(text) {
+    return String(text).replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+
+  function fridge(c) {
+    if (c.width === undefined) return "";
+    var w = c.width * 1.2, h = 60 + c.capacity / 4, x = (120 - w) / 2, y = 200 - h;
+    var fill = colourOf(c.colour), doors = c.doors, parts = [];
+    var stroke = c.panel === "glass" ? "#7fb2d9" : c.panel === "steel" ? "#6b7178" : "#444";
+    parts.push('<rect x="' + x + '" y="' + y + '" width="' + w + '" height="' + h + '" rx="4" fill="' + fill +
+      '" stroke="' + stroke + '" stroke-width="' + (c.panel === "glass" ? 3 : 1.5) + '"/>');
+    var columns = doors > 2 ? 2 : 1, rows = doors > 1 ? 2 : 1;
+    for (var i = 1; i < columns; i++) {
+      parts.push('<line x1="' + (x + w / 2) + '" y1="' + (y + h * 0.4) + '" x2="' + (x + w / 2) + '" y2="' + (y + h) + '" stroke="' + stroke + '"/>');
+    }
+    if (rows > 1) parts.push('<line x1="' + x + '" y1="' + (y + h * 0.4) + '" x2="' + (x + w) + '" y2="' + (y + h * 0.4) + '" stroke="' + stroke + '"/>');
+    if (doors === 4) parts.push('<line x1="' + (x + w / 2) + '" y1="' + y + '" x2="' + (x + w / 2) + '" y2="' + (y + h * 0.4) + '" stroke="' + stroke + '"/>');
+    if (c.ice_maker) parts.push('<rect x="' + (x + 6) + '" y="' + (y + 8) + '" width="14" height="18" rx="2" fill="#cfe8ff" stroke="' + stroke + '"/>');
+    if (c.engraving) {
+      parts.push('<text x="60" y="' + (y + h - 10) + '" font-size="9" text-anchor="middle" fill="#333">' + escape(c.engraving) + "</text>");
+    }
+    return '<svg viewBox="0 0 120 205" role="img" aria-label="Your refrigerator">' + parts.join("") + "</svg>";
+  }
+
+  function plate(c) {
+    if (c.length === undefined) return "";
+    var scale = 110 / 400, w = c.length * scale, h = c.width * scale, x = (120 - w) / 2, y = (90 - h) / 2;
+    var metal = { aluminium: "#c9ced6", steel: "#8a9099", stainless: "#b7bcc4", pom: "#f1efe8" }[c.material] || "#ccc";
+    var parts = ['<rect x="' + x + '" y="' + y + '" width="' + w + '" height="' + h + '" fill="' + metal + '" stroke="#555"/>'];
+    var perRow = c.hole_count / 2, r = Math.max(1, c.hole_diameter * scale / 2);
+    for (var i = 0; i < perRow; i++) {
+      var cx = x + w * (i + 0.5) / perRow;
+      parts.push('<circle cx="' + cx + '" cy="' + (y + h * 0.2) + '" r="' + r + '" fill="#fff" stroke="#555"/>');
+      parts.push('<circle cx="' + cx + '" cy="' + (y + h * 0.8) + '" r="' + r + '" fill="#fff" stroke="#555"/>');
+    }
+    return '<svg viewBox="0 0 120 90" role="img" aria-label="Your mounting plate">' + parts.join("") + "</svg>";
+  }
+
+  function call(method, url, body, extra) {
+    var headers = Object.assign({ "Content-Type": "application/json", "X-CSRF-Token": csrf }, extra || {});
+    return fetch(url, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined, credentials: "same-origin" })
+      .then(function (response) {
+        return response.json().then(function (json) {
+          if (!response.ok) throw new Error(json.detail || "Something went wrong; please try again.");
+          return json;
+        });
+      });
+  }
+
+  function status(text) { $("status").textContent = text; }
+
+  function save() {
+    if (savedId) return Promise.resolve(savedId);
+    if (!answer || !answer.configuration) return Promise.reject(new Error("Choose a possible configuration first."));
+    return call("POST", "/api/v1/designs", {
+      template_id: data.template_id, version: answer.version, name: $("design-name").value || definition.name,
+      configuration: answer.configuration, quantity: answer.quantity,
+    }).then(function (design) { savedId = design.id; status("Saved as “" + design.name + "”."); return savedId; });
+  }
+
+  function failed(error) { status(error.message); }
+
+  function wire() {
+    $("quantity").addEventListener("change", function () { update([]); });
+    if (!$("save")) return;
+    $("save").addEventListener("click", function () { save().catch(failed); });
+    $("share").addEventListener("click", function () {
+      save().then(function (id) { return call("POST", "/api/v1/designs/" + id + "/share"); }).then(function (link) {
+        var box = $("share-url");
+        box.innerHTML = "";
+        var a = document.createElement("a");
+        a.href = link.url; a.textContent = link.url;
+        box.append("Share this link: ", a);
+        box.hidden = false;
+      }).catch(failed);
+    });
+    $("order").addEventListener("click", function () {
+      var button = $("order");
+      button.disabled = true;
+      var key = "design-" + Date.now() + "-" + Math.random().toString(36).slice(2);
+      save().then(function (id) {
+        return call("POST", "/api/v1/designs/" + id + "/order", null, { "Idempotency-Key": key });
+      }).then(function (order) { window.location.href = "/orders/" + order.id; })
+        .catch(function (error) { button.disabled = false; failed(error); });
+    });
+  }
+
+  build();
+  wire();
+  update([]);
+})();

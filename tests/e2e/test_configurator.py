@@ -1,0 +1,100 @@
+"""Issue 3, acceptance 4: design a refrigerator on a phone, share it, order it as another user.
+
+SQLite only: the page talks to the same API that tests/api/test_templates.py checks on both
+databases; what this test adds is the browser (the JS, the disabled values, the share link).
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from c2m.domains.catalog.schemas import TemplateDefinition
+from c2m.engines.configurator.demo_templates import REFRIGERATOR
+from tests.conftest import LiveServer, World
+from tests.e2e.conftest import PHONE
+from tests.e2e.test_order_page import log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_design_share_and_order_a_refrigerator_on_a_phone(
+    live_server: LiveServer, world: World, browser: Browser, phone: Page
+) -> None:
+    created = httpx.post(
+        f"{live_server.url}/api/v1/enterprises/{world.enterprise_a.id}/templates",
+        json={
+            "definition": TemplateDefinition.of(REFRIGERATOR).model_dump(mode="json"),
+            "published": True,
+        },
+        headers=world.maker_a.headers,
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    template_id = created.json()["id"]
+
+    page = phone
+    log_in(page, live_server, world.alice.user.email)
+    page.goto(f"{live_server.url}/configure/{template_id}")
+    expect(page.get_by_role("heading", name="Customizable refrigerator")).to_be_visible()
+    price = page.locator("#price")
+    expect(price).to_have_text("€649.00")
+    expect(page.locator("#picture svg")).to_be_visible()
+
+    page.locator('.chip[data-option="doors"][data-value="1"]').click()
+    ice = page.locator('.chip[data-option="ice_maker"][data-value="true"]')
+    expect(ice).to_have_attribute("aria-disabled", "true")
+    ice.tap(force=True)  # aria-disabled, not disabled: a tap still reaches it and explains
+    expect(page.locator("#reason")).to_contain_text("An ice maker sits in the freezer door")
+    expect(page.locator("#reason")).to_contain_text("ice-maker-needs-freezer-door")
+    expect(ice).to_have_attribute("aria-pressed", "false")
+
+    page.locator('.chip[data-option="panel"][data-value=\'"glass"\']').click()
+    expect(price).to_have_text("€799.00")  # glass panels add €150
+    red = page.locator('.chip[data-option="colour"][data-value=\'"red"\']')
+    expect(red).to_have_attribute("aria-disabled", "true")
+    expect(page.locator("#lead-time")).to_contain_text("Ships in 14 working days")
+
+    page.get_by_label("Name of your design").fill("Glass kitchen fridge")
+    page.get_by_role("button", name="Save design").click()
+    expect(page.locator("#status")).to_contain_text("Glass kitchen fridge")
+    page.get_by_role("button", name="Share link").click()
+    link = page.locator("#share-url a")
+    expect(link).to_have_text(re.compile(r"/d/"))
+    token = link.inner_text().rsplit("/d/", 1)[1]
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow}px wider than the phone"
+
+    other = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB")
+    bob = other.new_page()
+    try:
+        log_in(bob, live_server, world.bob.user.email)
+        bob.goto(f"{live_server.url}/d/{token}")
+        expect(bob.locator("#price")).to_have_text("€799.00")
+        expect(bob.locator('.chip[data-option="panel"][data-value=\'"glass"\']')).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        expect(bob.get_by_label("Name of your design")).to_have_value("Glass kitchen fridge")
+        bob.get_by_role("button", name="Order").click()
+        expect(bob).to_have_url(re.compile(r"/orders/[0-9a-f]+$"))
+        expect(bob.locator("#state-label")).to_have_text("Order placed")
+        order_id = bob.url.rsplit("/", 1)[1]
+    finally:
+        other.close()
+
+    order = httpx.get(
+        f"{live_server.url}/api/v1/orders/{order_id}", headers=world.bob.headers, timeout=10
+    ).json()
+    line = order["lines"][0]
+    assert line["template_id"] == template_id
+    assert line["template_version"] == 1
+    assert line["configuration"]["panel"] == "glass"
+    assert line["configuration"]["doors"] == 1
+    assert order["total"] == 79_900
+    assert [step["id"] for step in line["routing"]][:2] == ["cut", "foam"]
