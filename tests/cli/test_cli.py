@@ -110,7 +110,12 @@ def test_demo_starts_seeds_stops_on_ctrl_c_and_keeps_its_data(tmp_path: Path) ->
     process = _start_demo(tmp_path, port)
     _wait_up(url, process)
     products = httpx.get(url + "/api/v1/products").json()
-    assert [p["name"] for p in products] == ["Desk organiser"]
+    assert [p["name"] for p in products] == [
+        "Customizable refrigerator",
+        "Desk organiser",
+        "Made-to-measure shirt",
+        "Parametric mounting plate",
+    ]
     login = httpx.get(url + "/login")
     assert login.status_code == 200
     output = _stop(process)

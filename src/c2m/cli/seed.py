@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from c2m.domains.catalog import templates
 from c2m.domains.catalog.models import Product
+from c2m.domains.catalog.schemas import NewTemplate, TemplateDefinition
 from c2m.domains.platform import service as accounts
+from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import User
 from c2m.domains.platform.schemas import SignUp
+from c2m.engines.configurator.demo_templates import DEMO_TEMPLATES
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ DEMO_PRODUCT_SLUG = "desk-organiser"
 
 
 def seed_demo(session: Session) -> bool:
-    """Create the demo people, micro-enterprise and product; False if already there."""
+    """Create the demo people, micro-enterprise, product and templates; False if already there."""
     if session.scalar(select(User.id).limit(1)) is not None:
         return False
     users = [
@@ -61,4 +65,13 @@ def seed_demo(session: Session) -> bool:
         )
     )
     session.flush()
+    session.refresh(maker)
+    for template in DEMO_TEMPLATES:
+        definition = TemplateDefinition.of(template)
+        templates.create_template(
+            session,
+            Actor.of(maker),
+            workshop.id,
+            NewTemplate(definition=definition, published=True),
+        )
     return True
