@@ -39,6 +39,7 @@ class Platform:
     relay: OutboxRelay
     payments: TestPaymentProvider
     share_signer: Signer
+    design_signer: Signer
     timelines: TimelineWatcher
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
@@ -124,6 +125,7 @@ def build_platform(settings: Settings) -> Platform:
         relay=OutboxRelay(db, bus),
         payments=TestPaymentProvider(settings.secret_key),
         share_signer=Signer(settings.secret_key, "share"),
+        design_signer=Signer(settings.secret_key, "design"),
         timelines=TimelineWatcher(db, bus),
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later

@@ -183,7 +183,7 @@ def share_design(
     with platform.db.write() as session:
 
         def create() -> tuple[int, object]:
-            token = designs.share_token(session, actor, design_id, platform.share_signer)
+            token = designs.share_token(session, actor, design_id, platform.design_signer)
             url = f"{platform.settings.base_url.rstrip('/')}/d/{token}"
             return 201, ShareLink(url=url, token=token).model_dump()
 
@@ -195,7 +195,7 @@ def shared_design(request: Request, token: str) -> DesignOut:
     platform = platform_of(request)
     with platform.db.read() as session:
         return DesignOut.model_validate(
-            designs.shared_design(session, token, platform.share_signer)
+            designs.shared_design(session, token, platform.design_signer)
         )
 
 

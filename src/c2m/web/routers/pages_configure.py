@@ -49,7 +49,7 @@ def shared_design_page(request: Request, token: str, caller: OptionalCaller) -> 
     platform = platform_of(request)
     actor = caller.actor if caller else None
     with platform.db.read() as session:
-        design = designs.shared_design(session, token, platform.share_signer)
+        design = designs.shared_design(session, token, platform.design_signer)
         loaded = templates.load(session, actor, design.template_id, design.version)
     start = {"choices": design.configuration, "quantity": design.quantity, "name": design.name}
     return _page(request, caller, loaded, start)
