@@ -88,3 +88,20 @@ async def api_actor(
 
 ApiActor = Annotated[Actor, Depends(api_actor)]
 OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
+
+
+def public_viewer(request: Request) -> Actor | None:
+    """Who is looking at a public endpoint, if anyone (members see their drafts there).
+
+    Reads the bearer token itself so that the OpenAPI document declares no security for it;
+    nothing changes through these endpoints, so a cookie needs no CSRF token.
+    """
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    credentials = None
+    if scheme.lower() == "bearer" and token:
+        credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token)
+    caller = identify(request, credentials)
+    return caller.actor if caller else None
+
+
+Viewer = Annotated[Actor | None, Depends(public_viewer)]

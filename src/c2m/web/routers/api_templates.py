@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials
 
 from c2m.domains.catalog import designs, templates
 from c2m.domains.catalog.schemas import (
@@ -20,8 +19,7 @@ from c2m.domains.catalog.schemas import (
 )
 from c2m.domains.orders import intake
 from c2m.domains.orders.schemas import OrderOut, ShareLink
-from c2m.domains.platform.actor import Actor
-from c2m.web.auth import ApiActor, identify, platform_of
+from c2m.web.auth import ApiActor, Viewer, platform_of
 from c2m.web.idempotent import IdempotencyKey, respond_once
 from c2m.web.problems import problem_responses
 
@@ -29,22 +27,6 @@ router = APIRouter(prefix="/api/v1", tags=["templates"], responses=problem_respo
 
 CREATE = problem_responses(401, 409, 413, 422)
 Version = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="The latest if left out")]
-
-
-def _viewer(request: Request) -> Actor | None:
-    """Who is looking, if anyone: these endpoints are public, so no security is declared.
-
-    Members see their drafts; a browser's cookie needs no CSRF token here, nothing changes.
-    """
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    credentials = None
-    if scheme.lower() == "bearer" and token:
-        credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token)
-    caller = identify(request, credentials)
-    return caller.actor if caller else None
-
-
-Viewer = Annotated[Actor | None, Depends(_viewer)]
 
 
 def _json(loaded: templates.Loaded) -> dict[str, object]:
