@@ -24,6 +24,7 @@ from c2m.domains.orders.schemas import (
 )
 from c2m.web.auth import ApiActor, platform_of
 from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.links import create_share_link
 from c2m.web.problems import problem_responses
 from c2m.web.streams import timeline_events
 
@@ -184,15 +185,13 @@ def _events_response(
 def share(
     request: Request, order_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    platform = platform_of(request)
-    with platform.db.write() as session:
-
-        def create() -> tuple[int, object]:
-            token = service.share(session, actor, order_id, platform.share_signer)
-            url = f"{platform.settings.base_url.rstrip('/')}/s/{token}"
-            return 201, ShareLink(url=url, token=token).model_dump()
-
-        return respond_once(session, request, actor, None, idempotency_key, create)
+    return create_share_link(
+        request,
+        actor,
+        idempotency_key,
+        "/s",
+        lambda session, platform: service.share(session, actor, order_id, platform.share_signer),
+    )
 
 
 @router.delete("/orders/{order_id}/share", status_code=204, responses=problem_responses(403, 409))

@@ -21,6 +21,7 @@ from c2m.domains.orders import intake
 from c2m.domains.orders.schemas import OrderOut, ShareLink
 from c2m.web.auth import ApiActor, Viewer, platform_of
 from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.links import create_share_link
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["templates"], responses=problem_responses(401, 404))
@@ -161,15 +162,15 @@ def share_design(
     request: Request, design_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """A link that opens the design in the configurator for anyone holding it."""
-    platform = platform_of(request)
-    with platform.db.write() as session:
-
-        def create() -> tuple[int, object]:
-            token = designs.share_token(session, actor, design_id, platform.design_signer)
-            url = f"{platform.settings.base_url.rstrip('/')}/d/{token}"
-            return 201, ShareLink(url=url, token=token).model_dump()
-
-        return respond_once(session, request, actor, None, idempotency_key, create)
+    return create_share_link(
+        request,
+        actor,
+        idempotency_key,
+        "/d",
+        lambda session, platform: designs.share_token(
+            session, actor, design_id, platform.design_signer
+        ),
+    )
 
 
 @router.get("/shared-designs/{token}", response_model=DesignOut, tags=["public"])

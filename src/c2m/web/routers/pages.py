@@ -30,6 +30,7 @@ from c2m.web.auth import (
     csrf_matches,
     platform_of,
 )
+from c2m.web.links import public_url
 from c2m.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -204,7 +205,7 @@ def order_page(request: Request, order_id: str, caller: OptionalCaller) -> Respo
     share_url = None
     if order.share_key:
         token = platform.share_signer.sign({"o": order.id, "k": order.share_key})
-        share_url = f"{platform.settings.base_url.rstrip('/')}/s/{token}"
+        share_url = public_url(platform, f"/s/{token}")
     context = {
         "order": order,
         "events": events,
