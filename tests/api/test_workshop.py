@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
 from fastapi.testclient import TestClient
@@ -55,3 +57,46 @@ def test_next_moves_offer_hold_in_production_and_resume_from_hold() -> None:
     ]
     assert next_moves(OrderState.ON_HOLD, OrderState.PLANNED) == [OrderState.PLANNED]
     assert next_moves(OrderState.DELIVERED, None) == []
+
+
+def test_a_member_writes_a_template_in_the_back_office_form(
+    client: TestClient, world: World
+) -> None:
+    csrf = log_in(client, world.maker_a.user.email)
+    form = client.get(f"/workshop/enterprises/{world.enterprise_a.id}/templates/new")
+    assert form.status_code == 200
+    textarea = re.search(r"<textarea[^>]*>(.*?)</textarea>", form.text, re.S)
+    assert textarea is not None
+    starter = json.loads(html.unescape(textarea.group(1)))
+    action = f"/workshop/enterprises/{world.enterprise_a.id}/templates"
+    broken = {**starter, "rules": [{"id": "bad", "condition": "width >= depth", "message": "x"}]}
+    refused = client.post(
+        action, data={"csrf_token": csrf, "definition": json.dumps(broken), "published": "true"}
+    )
+    assert refused.status_code == 422
+    assert "bad" in refused.text
+    assert "depth" in refused.text
+    not_json = client.post(action, data={"csrf_token": csrf, "definition": "{"})
+    assert not_json.status_code == 422
+    assert "not valid JSON" in not_json.text
+    created = client.post(
+        action,
+        data={"csrf_token": csrf, "definition": json.dumps(starter), "published": "true"},
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    edit_url = created.headers["location"].split("?")[0]
+    edited = client.post(
+        edit_url,
+        data={"csrf_token": csrf, "definition": json.dumps({**starter, "name": "Door sign"})},
+    )
+    assert edited.status_code == 200
+    assert "Saved as version 2" in edited.text
+    template_id = edit_url.rsplit("/", 1)[1]
+    versions = client.get(
+        f"/api/v1/templates/{template_id}/versions", headers=world.maker_a.headers
+    )
+    assert [v["version"] for v in versions.json()] == [1, 2]
+    client.cookies.clear()
+    log_in(client, world.maker_b.user.email)
+    assert client.get(edit_url).status_code == 404
