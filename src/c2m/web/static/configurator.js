@@ -162,8 +162,8 @@
 
   function draw(config) {
     var figure = $("picture");
-    var svg = definition.key === "refrigerator" ? fridge(config)
-      : definition.key === "mounting-plate" ? plate(config) : "";
+    var painter = PICTURES[definition.key];
+    var svg = painter ? painter(config) : "";
     figure.hidden = !svg;
     figure.innerHTML = svg;
   }
@@ -211,6 +211,36 @@
     }
     return '<svg viewBox="0 0 120 90" role="img" aria-label="Your mounting plate">' + parts.join("") + "</svg>";
   }
+
+  function shirt(c) {
+    if (c.chest === undefined) return "";
+    var hem = { slim: 24, regular: 30, relaxed: 37 }[c.fit] || 30; // half the hem: the fit's taper
+    var cloth = { poplin: "#f4f6fb", oxford: "#cfdff0", linen: "#ece3cf", flannel: "#c98f86" }[c.fabric] || "#eee";
+    var parts = ['<path d="M50 18 L30 24 L6 92 L17 95 L32 46 L' + (60 - hem) + " 114 L" + (60 + hem) +
+      ' 114 L88 46 L103 95 L114 92 L90 24 L70 18 Z" fill="' + cloth + '" stroke="#555" stroke-linejoin="round"/>',
+      '<line x1="60" y1="22" x2="60" y2="114" stroke="#555"/>'];
+    for (var y = 40; y < 114; y += 16) parts.push('<circle cx="62.5" cy="' + y + '" r="1.3" fill="#555"/>');
+    var spread = { kent: [54, 32], "button-down": [53, 33], cutaway: [45, 27] }[c.collar];
+    if (spread) {
+      var left = spread[0], low = spread[1];
+      parts.push('<path d="M50 16 L60 22 L' + left + " " + low + ' Z" fill="' + cloth + '" stroke="#555"/>');
+      parts.push('<path d="M70 16 L60 22 L' + (120 - left) + " " + low + ' Z" fill="' + cloth + '" stroke="#555"/>');
+      if (c.collar === "button-down") {
+        parts.push('<circle cx="' + (left + 1) + '" cy="' + (low - 2) + '" r="1" fill="#555"/>');
+        parts.push('<circle cx="' + (119 - left) + '" cy="' + (low - 2) + '" r="1" fill="#555"/>');
+      }
+    } else {
+      parts.push('<rect x="50" y="14" width="20" height="7" rx="3" fill="' + cloth + '" stroke="#555"/>');
+    }
+    if (c.monogram) {
+      parts.push('<text x="76" y="52" font-size="7" font-style="italic" text-anchor="middle" fill="#1d3c6e">' +
+        escape(c.monogram) + "</text>");
+    }
+    return '<svg viewBox="0 0 120 120" role="img" aria-label="Your ' + escape(c.fit || "") + " shirt with a " +
+      escape(c.collar || "") + ' collar">' + parts.join("") + "</svg>";
+  }
+
+  var PICTURES = { refrigerator: fridge, "mounting-plate": plate, shirt: shirt };
 
   function call(method, url, body, extra) {
     var headers = Object.assign({ "Content-Type": "application/json", "X-CSRF-Token": csrf }, extra || {});
