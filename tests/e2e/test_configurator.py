@@ -13,29 +13,35 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from c2m.domains.catalog.schemas import TemplateDefinition
-from c2m.engines.configurator.demo_templates import REFRIGERATOR
-from tests.conftest import LiveServer, World
+from c2m.engines.configurator.demo_templates import REFRIGERATOR, SHIRT
+from c2m.engines.configurator.model import Template
+from tests.conftest import PASSWORD, LiveServer, World
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_order_page import log_in
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_design_share_and_order_a_refrigerator_on_a_phone(
-    live_server: LiveServer, world: World, browser: Browser, phone: Page
-) -> None:
+def publish(server: LiveServer, world: World, template: Template) -> str:
+    """The maker of enterprise A publishes a demo template; returns its id."""
     created = httpx.post(
-        f"{live_server.url}/api/v1/enterprises/{world.enterprise_a.id}/templates",
+        f"{server.url}/api/v1/enterprises/{world.enterprise_a.id}/templates",
         json={
-            "definition": TemplateDefinition.of(REFRIGERATOR).model_dump(mode="json"),
+            "definition": TemplateDefinition.of(template).model_dump(mode="json"),
             "published": True,
         },
         headers=world.maker_a.headers,
         timeout=30,
     )
     assert created.status_code == 201, created.text
-    template_id = created.json()["id"]
+    return str(created.json()["id"])
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_design_share_and_order_a_refrigerator_on_a_phone(
+    live_server: LiveServer, world: World, browser: Browser, phone: Page
+) -> None:
+    template_id = publish(live_server, world, REFRIGERATOR)
 
     page = phone
     log_in(page, live_server, world.alice.user.email)
@@ -98,3 +104,51 @@ def test_design_share_and_order_a_refrigerator_on_a_phone(
     assert line["configuration"]["doors"] == 1
     assert order["total"] == 79_900
     assert [step["id"] for step in line["routing"]][:2] == ["cut", "foam"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_visitors_shirt_survives_logging_in(
+    live_server: LiveServer, world: World, phone: Page
+) -> None:
+    """Ordering while signed out goes through the login and back to the same choices."""
+    template_id = publish(live_server, world, SHIRT)
+    page = phone
+    page.goto(f"{live_server.url}/configure/{template_id}")
+    picture = page.locator("#picture svg")
+    expect(picture).to_have_attribute("aria-label", "Your regular shirt with a kent collar")
+
+    page.locator('.chip[data-option="fit"][data-value=\'"slim"\']').click()
+    page.locator('.chip[data-option="collar"][data-value=\'"mandarin"\']').click()
+    page.get_by_label("Monogram").fill("JD")
+    expect(picture.locator("text")).to_have_text("JD")
+    expect(picture).to_have_attribute("aria-label", "Your slim shirt with a mandarin collar")
+    expect(page.locator("#price")).to_have_text("€68.00")  # the monogram adds €9
+    page.get_by_label("Quantity").fill("2")
+    page.get_by_label("Name of your design").fill("Wedding shirt")
+    page.get_by_role("button", name="Order").click()
+
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fconfigure%2F"))
+    page.get_by_label("E-mail").fill(world.alice.user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page).to_have_url(f"{live_server.url}/configure/{template_id}")
+    expect(page.locator("#status")).to_contain_text("as you left them")
+    for option, value in (("fit", "slim"), ("collar", "mandarin")):
+        chip = page.locator(f'.chip[data-option="{option}"][data-value=\'"{value}"\']')
+        expect(chip).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_label("Monogram")).to_have_value("JD")
+    expect(page.get_by_label("Quantity")).to_have_value("2")
+    expect(page.locator("#price")).to_have_text("€136.00")
+    expect(picture).to_have_attribute("aria-label", "Your slim shirt with a mandarin collar")
+    page.get_by_role("button", name="Order").click()
+    expect(page).to_have_url(re.compile(r"/orders/[0-9a-f]+$"))
+    order_id = page.url.rsplit("/", 1)[1]
+
+    order = httpx.get(
+        f"{live_server.url}/api/v1/orders/{order_id}", headers=world.alice.headers, timeout=10
+    ).json()
+    line = order["lines"][0]
+    assert line["configuration"]["fit"] == "slim"
+    assert line["configuration"]["monogram"] == "JD"
+    assert line["quantity"] == 2

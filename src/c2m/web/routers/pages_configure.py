@@ -31,7 +31,7 @@ def _page(
         "max_quantity": MAX_QUANTITY,
         **start,
     }
-    context = {"template": out, "data": data, "here": request.url.path}
+    context = {"template": out, "data": data}
     return render(request, caller, "configure.html", context)
 
 

@@ -266,9 +266,34 @@
 
   function failed(error) { status(error.message); }
 
+  // A visitor's choices wait in this tab's sessionStorage while they log in: a URL would have to
+  // fit the login form's 500-character "next", which a long template's choices need not.
+  var KEPT = "c2m-configure:" + location.pathname;
+
+  function logInFirst() {
+    sessionStorage.setItem(KEPT, JSON.stringify({
+      choices: choices, quantity: $("quantity").value, name: $("design-name").value,
+    }));
+    window.location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+  }
+
+  function restore() {
+    var kept = sessionStorage.getItem(KEPT);
+    if (!kept) return;
+    sessionStorage.removeItem(KEPT);
+    kept = JSON.parse(kept);
+    choices = Object.assign(choices, kept.choices);
+    $("quantity").value = kept.quantity;
+    $("design-name").value = kept.name;
+    if (data.signed_in) status("Your choices are as you left them: save, share or order when ready.");
+  }
+
   function wire() {
     $("quantity").addEventListener("change", function () { update([]); });
-    if (!$("save")) return;
+    if (!data.signed_in) {
+      ["save", "share", "order"].forEach(function (id) { $(id).addEventListener("click", logInFirst); });
+      return;
+    }
     $("save").addEventListener("click", function () { save().catch(failed); });
     $("share").addEventListener("click", function () {
       save().then(function (id) { return call("POST", "/api/v1/designs/" + id + "/share"); }).then(function (link) {
@@ -292,6 +317,7 @@
   }
 
   build();
+  restore();
   wire();
   update([]);
 })();
