@@ -22,6 +22,8 @@ from fastapi.testclient import TestClient
 from schemathesis.engine import Status, events, from_schema
 
 from c2m.bootstrap import Platform
+from c2m.domains.catalog.schemas import TemplateDefinition
+from c2m.engines.configurator.demo_templates import REFRIGERATOR
 from c2m.web.app import create_app
 from tests.conftest import World, place
 
@@ -30,19 +32,47 @@ VALID_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 KEY_REUSED = "Idempotency-Key was already used for a different request"
 
 
-def _config(world: World, known: dict[str, list[str]]) -> schemathesis.Config:
+# Where each dictionary of real values is drawn into requests.
+BINDINGS = {
+    "path.order_id": "order_id",
+    "path.product_id": "product_id",
+    "path.enterprise_id": "enterprise_id",
+    "path.token": "token",
+    "path.template_id": "template_id",
+    "path.design_id": "design_id",
+    "query.version": "version",
+    "body.template_id": "template_id",
+}
+# Authoring templates is for the micro-enterprise's members: the maker, not alice, calls these.
+AUTHORING = (
+    "POST /api/v1/enterprises/{enterprise_id}/templates",
+    "POST /api/v1/templates/{template_id}/versions",
+)
+# Bodies whose validity depends on a template (its option names, its rules, its unchanging key),
+# which no JSON Schema can say: a schema-valid one may rightly get a 422 naming what is wrong.
+CHECKED_AGAINST_TEMPLATE = (
+    *AUTHORING,
+    "POST /api/v1/templates/{template_id}/configure",
+    "POST /api/v1/designs",
+)
+ACCEPTED_OR_EXPLAINED = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
+
+
+def _config(world: World, known: dict[str, list[str | int]]) -> schemathesis.Config:
     """Bounded, derandomized generation; half of the ids name real objects of the caller's.
 
-    Alice calls everything except token revocation: Schemathesis feeds ids it saw in responses
-    (GET /tokens) back into paths, so as alice it would revoke her own token and turn the rest of
-    the run into 401s. Bob calls that one; alice's token ids are not his, so he gets 404s.
+    Alice calls everything except token revocation and template authoring: Schemathesis feeds ids
+    it saw in responses (GET /tokens) back into paths, so as alice it would revoke her own token
+    and turn the rest of the run into 401s. Bob revokes instead (alice's token ids are not his, so
+    he gets 404s), and enterprise A's maker authors templates, which customers may not.
     """
+    maker = {"Authorization": f"Bearer {world.maker_a.token}"}
     return schemathesis.Config.from_dict(
         {
             "seed": 20240601,
             "dictionaries": {name: {"values": values} for name, values in known.items()},
             "parameters": {
-                f"path.{name}": {"dictionary": name, "probability": 0.5} for name in known
+                where: {"dictionary": name, "probability": 0.5} for where, name in BINDINGS.items()
             },
             "generation": {
                 "max-examples": MAX_EXAMPLES,
@@ -52,15 +82,47 @@ def _config(world: World, known: dict[str, list[str]]) -> schemathesis.Config:
             # Stateful link-following would need declared OpenAPI links; the spine has none.
             "phases": {"stateful": {"enabled": False}},
             "headers": {"Authorization": f"Bearer {world.alice.token}"},
+            # One "include-name" each: separate include-path and include-method filters would
+            # match either (every DELETE, every POST), not both.
             "operations": [
                 {
-                    "include-path": "/api/v1/tokens/{token_id}",
-                    "include-method": "DELETE",
+                    "include-name": "DELETE /api/v1/tokens/{token_id}",
                     "headers": {"Authorization": f"Bearer {world.bob.token}"},
-                }
+                },
+                *({"include-name": name, "headers": maker} for name in AUTHORING),
+                *(
+                    {
+                        "include-name": name,
+                        "checks": {
+                            "positive_data_acceptance": {"expected-statuses": ACCEPTED_OR_EXPLAINED}
+                        },
+                    }
+                    for name in CHECKED_AGAINST_TEMPLATE
+                ),
             ],
         }
     )
+
+
+def _design(client: TestClient, world: World) -> dict[str, Any]:
+    """A published refrigerator template (the maker's) and alice's saved design of it."""
+    template = client.post(
+        f"/api/v1/enterprises/{world.enterprise_a.id}/templates",
+        json={
+            "definition": TemplateDefinition.of(REFRIGERATOR).model_dump(mode="json"),
+            "published": True,
+        },
+        headers=world.maker_a.headers,
+    )
+    assert template.status_code == 201, template.text
+    design = client.post(
+        "/api/v1/designs",
+        json={"template_id": template.json()["id"], "name": "Kitchen", "configuration": {}},
+        headers=world.alice.headers,
+    )
+    assert design.status_code == 201, design.text
+    result: dict[str, Any] = design.json()
+    return result
 
 
 def test_api_conforms_to_its_openapi_document(platform: Platform, world: World) -> None:
@@ -73,11 +135,19 @@ def test_api_conforms_to_its_openapi_document(platform: Platform, world: World) 
             f"/api/v1/orders/{placed.json()['id']}/share", headers=world.alice.headers
         )
         assert shared.status_code == 201, shared.text
-    known = {
+        design = _design(client, world)
+        design_link = client.post(
+            f"/api/v1/designs/{design['id']}/share", headers=world.alice.headers
+        )
+        assert design_link.status_code == 201, design_link.text
+    known: dict[str, list[str | int]] = {
         "order_id": [placed.json()["id"]],
         "product_id": [world.product_a.id],
         "enterprise_id": [world.enterprise_a.id],
-        "token": [shared.json()["token"]],
+        "token": [shared.json()["token"], design_link.json()["token"]],
+        "template_id": [design["template_id"]],
+        "design_id": [design["id"]],
+        "version": [design["version"]],
     }
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=_config(world, known))
     fresh = itertools.count()
@@ -133,6 +203,13 @@ def test_api_conforms_to_its_openapi_document(platform: Platform, world: World) 
         "GET /api/v1/orders/{order_id}",
         "GET /api/v1/orders/{order_id}/events",
         "GET /api/v1/shared/{token}/events",
+        "GET /api/v1/templates/{template_id}",
+        "GET /api/v1/templates/{template_id}/versions",
+        "POST /api/v1/templates/{template_id}/configure",
+        "GET /api/v1/designs/{design_id}",
+        "POST /api/v1/designs/{design_id}/share",
+        "POST /api/v1/designs/{design_id}/order",
+        "GET /api/v1/shared-designs/{token}",
     }
     assert must_succeed <= succeeded, f"never succeeded: {sorted(must_succeed - succeeded)}"
     unique = sorted(set(problems))
