@@ -12,17 +12,22 @@ from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
 class Strict(BaseModel):
     """Input models refuse unknown fields, so a typo is an error, not a silent no-op."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
+
+
+#: Text a person reads: at least one visible character. Said in the schema itself (not by
+#: stripping after validation), so that what the OpenAPI document allows is what the API accepts.
+VISIBLE = r"\S"
 
 
 class SignUp(Strict):
     email: EmailStr
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=120, pattern=VISIBLE)
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
 
 
 class NewToken(Strict):
-    name: str = Field(min_length=1, max_length=80, examples=["my script"])
+    name: str = Field(min_length=1, max_length=80, pattern=VISIBLE, examples=["my script"])
 
 
 class MembershipOut(BaseModel):
