@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from c2m.domains.orders.payments import TEST_METHODS
 from c2m.domains.orders.states import OrderState
-from c2m.domains.platform.schemas import VISIBLE, Strict
+from c2m.domains.platform.schemas import Strict
 
-OptionName = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=VISIBLE)]
+# No pattern on keys: JSON Schema says it as patternProperties, which let other keys through.
+OptionName = Annotated[str, StringConstraints(min_length=1, max_length=60)]
 OptionValue = (
     Annotated[str, StringConstraints(max_length=200)]
     | Annotated[int, Field(ge=-(10**12), le=10**12)]
