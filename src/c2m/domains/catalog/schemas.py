@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from c2m.domains.orders.schemas import MAX_OPTIONS, MAX_QUANTITY, OptionName, OptionValue
-from c2m.domains.platform.schemas import VISIBLE, Strict
+from c2m.domains.platform.schemas import NOT_BOOL, VISIBLE, Strict
 from c2m.engines.configurator import (
     BooleanOption,
     ChoiceOption,
@@ -31,7 +31,9 @@ class NewProduct(Strict):
     slug: str = Field(min_length=2, max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str = Field(min_length=1, max_length=120, pattern=VISIBLE)
     description: str = Field("", max_length=5000)
-    unit_price: int = Field(ge=0, le=100_000_000, description="Price in cents.")
+    unit_price: Annotated[int, NOT_BOOL] = Field(
+        ge=0, le=100_000_000, description="Price in cents."
+    )
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
 
 

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from c2m.domains.orders.states import OrderState
@@ -28,9 +28,9 @@ class Order(Base):
     state: Mapped[OrderState] = mapped_column(_enum(OrderState))
     held_from: Mapped[OrderState | None] = mapped_column(_enum(OrderState))
     currency: Mapped[str] = mapped_column(String(3))
-    total: Mapped[int] = mapped_column(Integer)
-    captured: Mapped[int] = mapped_column(Integer, default=0)
-    refunded: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(BigInteger)  # minor units: 10,000 x EUR 1M overflows int32
+    captured: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded: Mapped[int] = mapped_column(BigInteger, default=0)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     share_key: Mapped[str | None] = mapped_column(String(64))
@@ -57,7 +57,7 @@ class OrderLine(Base):
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
     product_name: Mapped[str] = mapped_column(String(120))
     quantity: Mapped[int] = mapped_column(Integer)
-    unit_price: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(BigInteger)
     configuration: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Lines designed with a template keep what production needs, as it was when ordered.
     template_id: Mapped[str | None] = mapped_column(ForeignKey("product_templates.id"))
@@ -98,7 +98,7 @@ class Payment(Base):
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     provider: Mapped[str] = mapped_column(String(40))
     provider_ref: Mapped[str] = mapped_column(String(100), unique=True)
-    amount: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[PaymentStatus] = mapped_column(_enum(PaymentStatus))
     last_callback_seq: Mapped[int] = mapped_column(Integer, default=0)

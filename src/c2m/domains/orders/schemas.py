@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from c2m.domains.orders.payments import TEST_METHODS
 from c2m.domains.orders.states import OrderState
-from c2m.domains.platform.schemas import Strict
+from c2m.domains.platform.schemas import NOT_BOOL, Strict
 
 # No pattern on keys: JSON Schema says it as patternProperties, which let other keys through.
 OptionName = Annotated[str, StringConstraints(min_length=1, max_length=60)]
@@ -26,7 +26,9 @@ MAX_LINES = 50
 
 class NewLine(Strict):
     product_id: str = Field(min_length=1, max_length=32)
-    quantity: int = Field(ge=1, le=MAX_QUANTITY, description="Units of this product (1 to 10,000).")
+    quantity: Annotated[int, NOT_BOOL] = Field(
+        ge=1, le=MAX_QUANTITY, description="Units of this product (1 to 10,000)."
+    )
     configuration: dict[OptionName, OptionValue] = Field(
         default_factory=dict, description='The chosen options, e.g. {"colour": "blue"}.'
     )
@@ -48,7 +50,7 @@ assert set(PaymentMethod.__args__) == set(TEST_METHODS)  # type: ignore[attr-def
 
 
 class Versioned(Strict):
-    expected_version: int | None = Field(
+    expected_version: Annotated[int | None, NOT_BOOL] = Field(
         None, ge=1, le=2**31 - 1, description="Refuse with 409 if the order has changed since."
     )
 
