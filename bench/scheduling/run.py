@@ -25,7 +25,7 @@ from pathlib import Path
 from peer import textbook_makespan  # type: ignore[import-not-found]
 
 from c2m.engines.scheduling.formats import read_instance
-from c2m.engines.scheduling.model import Instance, Job, Mode, Operation
+from c2m.engines.scheduling.generate import taillard_style
 from c2m.engines.scheduling.replan import MachineDown, replan
 from c2m.engines.scheduling.solve import SolveOptions, solve
 
@@ -171,26 +171,6 @@ def append_to_doc(title: str, command: str, body: str) -> None:
     machine = f"Linux {platform.machine()}, 2 cores shared with other work, Python {python}"
     section = f"\n### {title}\n\n`{command}` on {machine}\n\n{body}\n"
     DOC.write_text(text[:end].rstrip("\n") + "\n" + section + text[end:])
-
-
-def taillard_style(jobs: int, machines: int, seed: int) -> Instance:
-    """A Taillard-style job shop: durations 1-99, each job visits the machines in random order."""
-    rng = random.Random(seed)
-    ops: list[Operation] = []
-    for job in range(jobs):
-        order = list(range(machines))
-        rng.shuffle(order)
-        for k, machine in enumerate(order):
-            preds = (len(ops) - 1,) if k else ()
-            ops.append(
-                Operation(job=job, modes=(Mode(machine, rng.randint(1, 99)),), predecessors=preds)
-            )
-    return Instance(
-        machines=tuple(f"M{m}" for m in range(machines)),
-        jobs=tuple(Job(name=f"J{j}") for j in range(jobs)),
-        operations=tuple(ops),
-        name=f"gen{jobs}x{machines}",
-    )
 
 
 def bench_large(time_limit: float, workers: int) -> str:

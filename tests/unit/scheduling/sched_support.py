@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import random
 from pathlib import Path
 
 import pytest
 from hypothesis import strategies as st
 
+from c2m.engines.scheduling.generate import taillard_style
 from c2m.engines.scheduling.model import Instance, Job, Mode, Operation, Window
 from c2m.engines.scheduling.objective import Objective
 
@@ -127,19 +127,5 @@ def _key(instance: Instance, ends: dict[int, int], objective: Objective) -> tupl
 
 
 def job_shop(jobs: int, machines: int, seed: int) -> Instance:
-    """A random Taillard-style job shop: each job visits every machine once, durations 1-99."""
-    rng = random.Random(seed)
-    ops: list[Operation] = []
-    for job in range(jobs):
-        order = list(range(machines))
-        rng.shuffle(order)
-        for k, machine in enumerate(order):
-            preds = (len(ops) - 1,) if k else ()
-            ops.append(
-                Operation(job=job, modes=(Mode(machine, rng.randint(1, 99)),), predecessors=preds)
-            )
-    return Instance(
-        machines=tuple(f"M{m}" for m in range(machines)),
-        jobs=tuple(Job(due=rng.randint(200, 900)) for _ in range(jobs)),
-        operations=tuple(ops),
-    )
+    """A random Taillard-style job shop with due dates, for the objectives that need them."""
+    return taillard_style(jobs, machines, seed, due=(200, 900))
