@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 
 from c2m.domains.catalog import models as catalog_models
+from c2m.domains.factory import models as factory_models
 from c2m.domains.orders import models as order_models
 from c2m.domains.orders.live import TimelineWatcher
 from c2m.domains.orders.payments import Callback, TestPaymentProvider
@@ -25,7 +26,7 @@ from c2m.settings import Settings
 log = logging.getLogger(__name__)
 
 #: Every module that defines tables, so the metadata is complete wherever it is used.
-TABLE_MODULES = (platform_models, catalog_models, order_models, outbox, idempotency)
+TABLE_MODULES = (platform_models, catalog_models, order_models, factory_models, outbox, idempotency)
 metadata = Base.metadata
 
 
