@@ -1,0 +1,169 @@
+"""The machines' MQTT contract: topics and payloads, checked before anything is believed.
+
+Every message from a machine is parsed here into a ``Report`` or refused with a ``ContractError``
+that says why, so a hostile or broken publisher can cost a log line but never a crash.
+See docs/machines.md for the contract as a person reads it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Final
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from c2m.engines.simulation.model import MachineState, TwinError, check_topic_id
+
+ROOT: Final = "c2m/v1"
+SUBSCRIPTION: Final = f"{ROOT}/+/+/#"
+"""What the ingest subscribes to: every factory, every machine, every kind."""
+
+JOB_PHASES: Final = ("accepted", "started", "progress", "done", "failed")
+MAX_PAYLOAD: Final = 16_384
+"""Bytes; a machine report is a few hundred, anything larger is refused unread."""
+
+Text = Annotated[str, StringConstraints(max_length=200)]
+AttemptId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class ContractError(ValueError):
+    """A message that breaks the contract; the sentence is the logged reason it was dropped."""
+
+
+def topic(factory: str, machine: str, kind: str) -> str:
+    return f"{ROOT}/{factory}/{machine}/{kind}"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """Where a message came from: ``c2m/v1/<factory>/<machine>/<kind>[/<operation>/<phase>]``."""
+
+    factory: str
+    machine: str
+    kind: str
+    operation: str | None = None
+    phase: str | None = None
+
+
+def parse_topic(name: str) -> Topic:
+    parts = name.split("/")
+    if len(parts) < 5 or f"{parts[0]}/{parts[1]}" != ROOT:
+        raise ContractError(f"topic {name!r} is not under {ROOT}/<factory>/<machine>/")
+    factory, machine, kind, rest = parts[2], parts[3], parts[4], parts[5:]
+    try:
+        check_topic_id("factory", factory)
+        check_topic_id("machine", machine)
+    except TwinError as exc:
+        raise ContractError(str(exc)) from None
+    if kind in ("birth", "death", "state", "telemetry", "cmd") and not rest:
+        return Topic(factory, machine, kind)
+    if kind == "job" and len(rest) == 2 and rest[1] in JOB_PHASES and rest[0]:
+        return Topic(factory, machine, kind, rest[0], rest[1])
+    raise ContractError(f"topic {name!r} names no known message kind")
+
+
+class Payload(BaseModel):
+    """Base of what machines send: strict types (``true`` is not a number); unknown keys are
+    ignored, so machines may say more than the contract asks."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    ts: int | None = Field(None, ge=0, description="When it happened, milliseconds since 1970.")
+
+
+class Birth(Payload):
+    bdSeq: int = Field(ge=0)
+    capabilities: list[Text] = Field(default_factory=list, max_length=32)
+    aborted: list[AttemptId] = Field(default_factory=list, max_length=1000)
+
+
+class Death(Payload):
+    bdSeq: int = Field(ge=0)
+
+
+class StateChange(Payload):
+    state: MachineState
+    reason: Text | None = None
+    operation: Text | None = None
+
+
+class Telemetry(Payload):
+    seq: int = Field(ge=0, le=255)
+    state: MachineState | None = None
+    power_kw: float | None = None
+    parts: int | None = Field(None, ge=0)
+    operation: Text | None = None
+    values: dict[Annotated[str, StringConstraints(max_length=40)], float] | None = Field(
+        None, max_length=32
+    )
+
+
+class JobReport(Payload):
+    attempt_id: AttemptId
+    duplicate: bool = False
+    percent: int | None = Field(None, ge=0, le=100)
+    outcome: Annotated[str, StringConstraints(max_length=20)] | None = None
+    reason: Text | None = None
+
+
+class Command(BaseModel):
+    """The body of ``.../cmd``: run one attempt of an operation, at most once per attempt id.
+
+    A machine must not start an attempt after ``lease_expires`` (ms since 1970): by then the
+    platform may have given the operation to another machine.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    operation_id: Text
+    attempt_id: AttemptId
+    nominal_s: float = Field(ge=0)
+    family: Text = ""
+    capability: Text | None = None
+    lease_expires: int | None = None
+
+
+_MODELS: dict[str, type[Payload]] = {
+    "birth": Birth,
+    "death": Death,
+    "state": StateChange,
+    "telemetry": Telemetry,
+    "job": JobReport,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One accepted message: where from, what it says, and when it happened."""
+
+    topic: Topic
+    body: Payload
+    at: datetime
+
+
+def parse(name: str, payload: bytes, received: float) -> Report:
+    """Topic, size, JSON and types checked; ``received`` (epoch seconds) stands in for ``ts``."""
+    where = parse_topic(name)
+    model = _MODELS.get(where.kind)
+    if model is None:
+        raise ContractError(f"{where.kind!r} messages are sent by the platform, not to it")
+    if len(payload) > MAX_PAYLOAD:
+        raise ContractError(f"payload of {len(payload)} bytes is over {MAX_PAYLOAD}")
+    try:
+        body = model.model_validate_json(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        place = ".".join(str(p) for p in first["loc"]) or "payload"
+        raise ContractError(f"{where.kind} payload: {place}: {first['msg']}") from None
+    seconds = received if body.ts is None else body.ts / 1000
+    try:
+        at = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ContractError(f"ts {body.ts} is not a time") from None
+    return Report(where, body, at)
+
+
+def encode(payload: dict[str, object]) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode()

@@ -1,0 +1,65 @@
+"""What the factory domain accepts: factories and machines as an owner describes them."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from c2m.domains.platform.schemas import NOT_BOOL, VISIBLE, Strict
+from c2m.engines.simulation.model import CAPABILITIES, TwinError, check_topic_id
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _topic_level(value: str) -> str:
+    try:
+        return check_topic_id("code", value)
+    except TwinError as exc:
+        raise ValueError(str(exc)) from None
+
+
+#: Codes become MQTT topic levels (``c2m/v1/<factory>/<machine>/...``).
+TopicLevel = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_topic_level)]
+
+
+class Shift(Strict):
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _after_start(self) -> Shift:
+        if self.end <= self.start:
+            raise ValueError("a shift ends after it starts (split a night shift at midnight)")
+        return self
+
+
+class Calendar(Strict):
+    """When a machine may be planned: shifts per weekday in ``timezone``; a missing day is off."""
+
+    timezone: str = Field("UTC", max_length=60)
+    week: dict[Weekday, list[Shift]] = Field(default_factory=dict)
+
+
+class NewFactory(Strict):
+    code: TopicLevel = Field(examples=["north-1"])
+    name: str = Field(min_length=1, max_length=120, pattern=VISIBLE)
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+
+
+class NewMachine(Strict):
+    code: TopicLevel = Field(examples=["laser-1"])
+    name: str = Field("", max_length=120)
+    capabilities: list[str] = Field(min_length=1, max_length=len(CAPABILITIES))
+    speed: Annotated[float, NOT_BOOL] = Field(1.0, gt=0, le=100)
+    hourly_rate: Annotated[int, NOT_BOOL] = Field(0, ge=0, description="Minor units per hour.")
+    calendar: Calendar | None = Field(None, description="Absent: available around the clock.")
+
+    @field_validator("capabilities")
+    @classmethod
+    def _known(cls, capabilities: list[str]) -> list[str]:
+        unknown = sorted(set(capabilities) - CAPABILITIES)
+        if unknown:
+            raise ValueError(f"unknown capabilities {unknown}; known: {sorted(CAPABILITIES)}")
+        return sorted(set(capabilities))

@@ -1,0 +1,147 @@
+"""Use cases of the factory: describe factories and machines, command attempts, find lost ones.
+
+Commands are recorded (``commanded``) in the caller's transaction and sent through a ``Gateway``
+after it commits, so an attempt the database does not know is never on the bus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from c2m.domains.factory.contract import Command, topic
+from c2m.domains.factory.ingest import IN_FLIGHT
+from c2m.domains.factory.models import AttemptStatus, Factory, JobAttempt, Machine
+from c2m.domains.factory.schemas import NewFactory, NewMachine
+from c2m.domains.platform.actor import Actor
+from c2m.kernel.clock import utcnow
+from c2m.kernel.errors import Conflict, NotFound
+from c2m.kernel.ids import new_id
+
+
+def create_factory(session: Session, actor: Actor, enterprise_id: str, data: NewFactory) -> Factory:
+    actor.require_owner_of(enterprise_id)
+    if session.scalar(select(Factory.id).where(Factory.code == data.code)) is not None:
+        raise Conflict(f"A factory with the code {data.code!r} exists already; pick another.")
+    factory = Factory(enterprise_id=enterprise_id, **data.model_dump())
+    session.add(factory)
+    session.flush()
+    return factory
+
+
+def add_machine(session: Session, actor: Actor, factory_id: str, data: NewMachine) -> Machine:
+    factory = session.get(Factory, factory_id)
+    if factory is None or not actor.is_member_of(factory.enterprise_id):
+        raise NotFound("There is no such factory.")
+    actor.require_owner_of(factory.enterprise_id)
+    taken = select(Machine.id).where(Machine.factory_id == factory_id, Machine.code == data.code)
+    if session.scalar(taken) is not None:
+        raise Conflict(f"This factory has a machine {data.code!r} already.")
+    values = data.model_dump(exclude={"calendar"})
+    calendar = None if data.calendar is None else data.calendar.model_dump(mode="json")
+    machine = Machine(factory_id=factory_id, calendar=calendar, **values)
+    session.add(machine)
+    session.flush()
+    return machine
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatch:
+    """A command ready for the bus: which machine's ``cmd`` topic, and what to say."""
+
+    factory: str
+    machine: str
+    command: Command
+
+    @property
+    def topic(self) -> str:
+        return topic(self.factory, self.machine, "cmd")
+
+
+def issue_command(
+    session: Session,
+    machine_id: str,
+    operation_id: str,
+    *,
+    nominal_s: float,
+    lease_s: float,
+    family: str = "",
+    capability: str | None = None,
+) -> Dispatch:
+    """Record a new attempt of ``operation_id`` on a machine, under a fresh attempt id."""
+    machine = session.get(Machine, machine_id)
+    if machine is None:
+        raise NotFound("There is no such machine.")
+    now = utcnow()
+    lease_expires = now + timedelta(seconds=lease_s)
+    command = Command(
+        operation_id=operation_id,
+        attempt_id=new_id(),
+        nominal_s=nominal_s,
+        family=family,
+        capability=capability,
+        lease_expires=int(lease_expires.timestamp() * 1000),
+    )
+    session.add(
+        JobAttempt(
+            attempt_id=command.attempt_id,
+            machine_id=machine.id,
+            operation_id=operation_id,
+            status=AttemptStatus.COMMANDED,
+            percent=0,
+            held=False,
+            command=command.model_dump(),
+            commanded_at=now,
+            lease_expires_at=lease_expires,
+            updated_at=now,
+        )
+    )
+    session.flush()
+    return _dispatch(session, machine, command)
+
+
+def unanswered(
+    session: Session, older_than_s: float, now: datetime | None = None
+) -> list[Dispatch]:
+    """Commands no machine has acknowledged yet, within their lease: safe to send again, since a
+    machine runs each attempt id at most once."""
+    now = now or utcnow()
+    query = (
+        select(JobAttempt, Machine)
+        .join(Machine, Machine.id == JobAttempt.machine_id)
+        .where(
+            JobAttempt.status == AttemptStatus.COMMANDED,
+            JobAttempt.command.is_not(None),
+            JobAttempt.commanded_at <= now - timedelta(seconds=older_than_s),
+            JobAttempt.lease_expires_at > now,
+        )
+        .order_by(JobAttempt.commanded_at)
+    )
+    return [
+        _dispatch(session, machine, Command.model_validate(attempt.command))
+        for attempt, machine in session.execute(query)
+    ]
+
+
+def lost_attempts(session: Session, now: datetime | None = None) -> list[JobAttempt]:
+    """Attempts that will not finish: failed, known aborted, or held by a dead machine past
+    their lease. Their operations may be planned again, under new attempt ids."""
+    now = now or utcnow()
+    query = select(JobAttempt).where(
+        or_(
+            JobAttempt.status.in_((AttemptStatus.FAILED, AttemptStatus.ABORTED)),
+            JobAttempt.held.is_(True)
+            & JobAttempt.status.in_(IN_FLIGHT)
+            & (JobAttempt.lease_expires_at <= now),
+        )
+    )
+    return list(session.scalars(query.order_by(JobAttempt.updated_at)))
+
+
+def _dispatch(session: Session, machine: Machine, command: Command) -> Dispatch:
+    factory = session.get(Factory, machine.factory_id)
+    assert factory is not None
+    return Dispatch(factory.code, machine.code, command)
