@@ -82,7 +82,8 @@ def analyze(
     solid = build_solid(triangles)
     surface = Surface.of(solid.vertices[solid.faces])
     hang = overhang(surface)
-    wall = walls(surface, solid.manifold) if solid.manifold is not None else None
+    boundary = surface.triangles if solid.fused is None else solid.fused
+    wall = walls(surface, boundary) if solid.volume is not None else None
     analysis = Analysis(
         format=format_name,
         triangles=len(raw),

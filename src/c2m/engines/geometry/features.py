@@ -7,10 +7,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import manifold3d
 import numpy as np
 import numpy.typing as npt
 
+from c2m.engines.geometry.rays import first_hits
 from c2m.engines.geometry.types import Triangles, bounds
 
 OVERHANG_ANGLE = 45.0  # degrees from the build direction; steeper downward faces need support
@@ -69,22 +69,21 @@ def overhang(surface: Surface) -> Overhang:
     return Overhang(area=float(areas.sum()), support_volume=float((projected * heights).sum()))
 
 
-def walls(surface: Surface, solid: manifold3d.Manifold, seed: int = 0) -> Walls:
-    """From each sample, one ray inward (wall) and one outward (gap) along the face normal."""
+def walls(surface: Surface, boundary: Triangles, seed: int = 0) -> Walls:
+    """From each sample, one ray inward (wall) and one outward (gap) along the face normal, cast
+    on ``boundary``: the faces that bound the material."""
     count = min(SAMPLES, max(len(surface.areas), 200))
     points, faces = _sample(surface, count, seed)
     normals = surface.normals[faces]
     low, high = bounds(surface.triangles.reshape(-1, 3))
-    scale = float(np.linalg.norm(high - low))
-    start = 1e-4 * max(scale, 1.0)
-    wall = _first_hits(solid, points - normals * start, -normals)
-    gap = _first_hits(solid, points + normals * start, normals)
-    finite_wall = wall[np.isfinite(wall)]
-    finite_gap = gap[np.isfinite(gap)]
+    start = 1e-4 * max(float(np.linalg.norm(high - low)), 1.0)
+    origins = np.concatenate([points - normals * start, points + normals * start])
+    hits = first_hits(boundary, origins, np.concatenate([-normals, normals]), PROBE)
+    wall, gap = hits[:count], hits[count:]
     return Walls(
-        min_wall=_robust_min(finite_wall),
+        min_wall=_robust_min(wall[np.isfinite(wall)]),
         thin_fraction=float((wall < 1.0).mean()) if len(wall) else 0.0,
-        min_gap=_robust_min(finite_gap),
+        min_gap=_robust_min(gap[np.isfinite(gap)]),
         samples=count,
     )
 
@@ -103,20 +102,6 @@ def _sample(
     tri = surface.triangles[faces]
     points = tri[:, 0] + u[:, None] * (tri[:, 1] - tri[:, 0]) + v[:, None] * (tri[:, 2] - tri[:, 0])
     return points, faces
-
-
-def _first_hits(
-    solid: manifold3d.Manifold,
-    origins: npt.NDArray[np.float64],
-    directions: npt.NDArray[np.float64],
-) -> npt.NDArray[np.float64]:
-    ends = origins + directions * PROBE
-    out = np.full(len(origins), np.inf)
-    for index, (origin, end) in enumerate(zip(origins.tolist(), ends.tolist(), strict=True)):
-        hits = solid.ray_cast(origin, end)
-        if hits:
-            out[index] = hits[0].distance * PROBE
-    return out
 
 
 def _robust_min(values: npt.NDArray[np.float64]) -> float | None:

@@ -1,10 +1,10 @@
 """Is this a solid, and how much material is it? Topology first (every edge shared by exactly two
-triangles), then per-body orientation, then a boolean union so overlapping bodies count once and
-inner shells count as cavities."""
+triangles), then per-body orientation; one body's volume is its signed sum, several bodies are
+fused by a boolean union so overlapping bodies count once and inner shells count as cavities."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import manifold3d
 import numpy as np
@@ -26,7 +26,8 @@ Floats = npt.NDArray[np.float64]
 @dataclass(slots=True)
 class Solid:
     """Topology and material of a merged mesh; ``volume`` is None unless it is a valid solid.
-    ``faces`` are turned outward once the solid is measured."""
+    ``faces`` are turned outward once the solid is measured. ``fused``: the surface of the union
+    when several bodies were fused (rays must not stop at a face buried in another body)."""
 
     vertices: Floats
     faces: Ints
@@ -39,7 +40,7 @@ class Solid:
     overlapping_bodies: bool = False
     volume: float | None = None
     problem: str | None = None
-    manifold: manifold3d.Manifold | None = field(default=None, repr=False)
+    fused: Floats | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,9 @@ def build_solid(triangles: Floats) -> Solid:
             repaired = trimesh.Trimesh(vertices=vertices, faces=faces, process=False)
             trimesh.repair.fix_winding(repaired)  # type: ignore[no-untyped-call]
             solid.faces = np.asarray(repaired.faces, dtype=np.int64)
+            if not _edges(solid.faces, len(vertices)).consistent:
+                solid.problem = "one-sided surface: no winding of its faces has an outside"
+                return solid
         _measure(solid)
     return solid
 
@@ -138,27 +142,42 @@ def _edges(faces: Ints, vertex_count: int) -> _Edges:
 
 
 def _measure(solid: Solid) -> None:
-    """Union the outward bodies; an inside-out body is a cavity when it lies inside them,
-    otherwise a body whose faces point the wrong way, which is flipped and counted."""
-    vertices, labels = solid.vertices, solid.body_of_face
-    tri = vertices[solid.faces]
+    """One body: its signed volume, negative when the faces point inward (flipped and counted).
+    Several: the union of the outward bodies; an inside-out body is a cavity when it lies inside
+    them, otherwise a body whose faces point the wrong way, which is flipped and counted."""
+    tri = solid.vertices[solid.faces]
     signed = np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])) / 6.0
-    per_body = np.bincount(labels, weights=signed, minlength=solid.bodies)
-    low, high = bounds(vertices)
+    per_body = np.bincount(solid.body_of_face, weights=signed, minlength=solid.bodies).astype(float)
+    low, high = bounds(solid.vertices)
     tiny = _RELATIVE * float((high - low).max()) ** 3
     if solid.bodies > MAX_BOOLEAN_BODIES:
         solid.problem = f"{solid.bodies:,} separate bodies: too many to check for overlaps"
         return
-    if solid.bodies == 1:  # the common case: no per-body copies
-        pieces = [_manifold(vertices, solid.faces, flip=per_body[0] < 0, whole=True)]
+    if solid.bodies == 1:  # the common case: no geometry kernel needed
+        if per_body[0] < 0:
+            solid.inverted_bodies = 1
+            solid.faces = solid.faces[:, ::-1]
+        volume: float | None = abs(float(per_body[0]))
     else:
-        pieces = [
-            _manifold(vertices, solid.faces[labels == body], flip=per_body[body] < 0)
-            for body in range(solid.bodies)
-        ]
+        volume = _fuse(solid, per_body, tiny)
+    if volume is None:
+        return
+    if volume <= tiny:
+        solid.problem = "the surface encloses no volume"
+        return
+    solid.volume = volume
+
+
+def _fuse(solid: Solid, per_body: Floats, tiny: float) -> float | None:
+    """The volume of the bodies' union, which is kept in ``fused``; None if the kernel refuses."""
+    labels = solid.body_of_face
+    pieces = [
+        _manifold(solid.vertices, solid.faces[labels == body], flip=per_body[body] < 0)
+        for body in range(solid.bodies)
+    ]
     if any(piece.status() != manifold3d.Error.NoError for piece in pieces):
         solid.problem = "the geometry kernel rejects the mesh as a solid"
-        return
+        return None
     outward = [piece for piece, volume in zip(pieces, per_body, strict=True) if volume >= 0]
     result = manifold3d.Manifold.batch_boolean(outward, manifold3d.OpType.Add)
     separate = float(per_body[per_body >= 0].sum())  # the volume if nothing overlapped
@@ -173,25 +192,16 @@ def _measure(solid: Solid) -> None:
             result = result + shell
             separate -= float(per_body[body])
     volume = float(result.volume())
-    solid.overlapping_bodies = solid.bodies > 1 and volume < separate * (1 - 1e-4)
-    if volume <= tiny:
-        solid.problem = "the surface encloses no volume"
-        return
-    solid.volume = volume
-    solid.manifold = result
+    solid.overlapping_bodies = volume < separate * (1 - 1e-4)
+    mesh = result.to_mesh()
+    corners = np.asarray(mesh.vert_properties, dtype=np.float64)[:, :3]
+    solid.fused = corners[np.asarray(mesh.tri_verts, dtype=np.int64)]
+    return volume
 
 
-def _manifold(
-    vertices: Floats,
-    faces: Ints,
-    flip: bool,
-    whole: bool = False,
-) -> manifold3d.Manifold:
+def _manifold(vertices: Floats, faces: Ints, flip: bool) -> manifold3d.Manifold:
     faces = faces[:, ::-1] if flip else faces
-    if whole:
-        used, local = np.arange(len(vertices)), faces
-    else:
-        used, local = np.unique(faces, return_inverse=True)
+    used, local = np.unique(faces, return_inverse=True)
     mesh = manifold3d.Mesh(
         vert_properties=np.ascontiguousarray(vertices[used], dtype=np.float32),
         tri_verts=np.ascontiguousarray(local.reshape(-1, 3), dtype=np.uint32),
