@@ -11,7 +11,7 @@ from c2m.engines.geometry.features import Surface, overhang, setup_directions, w
 from c2m.engines.geometry.limits import DEFAULT_LIMITS, Limits
 from c2m.engines.geometry.readers import read_triangles
 from c2m.engines.geometry.solid import build_solid
-from c2m.engines.geometry.types import Triangles, bounds
+from c2m.engines.geometry.types import Triangles, bounds, cross, dot
 from c2m.engines.geometry.units import TO_MM, Unit, guess_unit
 
 Vector = tuple[float, float, float]
@@ -71,8 +71,8 @@ def analyze(
         chosen, confidence = guess.unit, guess.confidence
         confirm, reason = guess.needs_confirmation, guess.reason
     triangles = raw * TO_MM[chosen]
-    edges = triangles[:, 1:] - triangles[:, :1]
-    areas = np.linalg.norm(np.cross(edges[:, 0], edges[:, 1]), axis=1) / 2
+    product = cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
+    areas = np.sqrt(dot(product, product)) / 2
     scale = float((high - low).max()) * TO_MM[chosen]
     degenerate = areas <= 1e-12 * max(scale, 1e-9) ** 2
     if degenerate.all():

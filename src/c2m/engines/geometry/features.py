@@ -11,16 +11,20 @@ import numpy as np
 import numpy.typing as npt
 
 from c2m.engines.geometry.rays import first_hits
-from c2m.engines.geometry.types import Triangles, bounds
+from c2m.engines.geometry.types import Triangles, bounds, cross, dot
 
 OVERHANG_ANGLE = 45.0  # degrees from the build direction; steeper downward faces need support
 BED_TOLERANCE = 0.01  # mm: faces this close to the lowest point rest on the bed
 PROBE = 5.0  # mm: walls and gaps thicker than this are not reported
 SAMPLES = 2000
-AXES: dict[str, tuple[float, float, float]] = {
-    "+z": (0, 0, 1), "-z": (0, 0, -1), "+x": (1, 0, 0),
-    "-x": (-1, 0, 0), "+y": (0, 1, 0), "-y": (0, -1, 0),
-}  # fmt: skip
+AXES: dict[str, tuple[int, int]] = {
+    "+z": (2, 1),
+    "-z": (2, -1),
+    "+x": (0, 1),
+    "-x": (0, -1),
+    "+y": (1, 1),
+    "-y": (1, -1),
+}  # direction: (axis, sign)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +38,10 @@ class Surface:
 
     @classmethod
     def of(cls, triangles: Triangles) -> Surface:
-        cross = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
-        doubled = np.linalg.norm(cross, axis=1)
+        product = cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
+        doubled = np.sqrt(dot(product, product))
         normals = np.divide(
-            cross, doubled[:, None], out=np.zeros_like(cross), where=doubled[:, None] > 0
+            product, doubled[:, None], out=np.zeros_like(product), where=doubled[:, None] > 0
         )
         return cls(triangles, normals, doubled / 2)
 
@@ -117,7 +121,7 @@ def setup_directions(surface: Surface) -> tuple[str, ...]:
     normals, areas = surface.normals, surface.areas
     total = float(areas.sum())
     names = list(AXES)
-    reach = {name: normals @ np.asarray(AXES[name]) >= -1e-3 for name in names}
+    reach = {name: normals[:, axis] * sign >= -1e-3 for name, (axis, sign) in AXES.items()}
     best: tuple[str, ...] = tuple(names)
     for mask in range(1, 1 << len(names)):
         chosen = tuple(name for bit, name in enumerate(names) if mask >> bit & 1)

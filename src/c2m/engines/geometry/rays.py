@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from c2m.engines.geometry.types import Triangles
+from c2m.engines.geometry.types import Triangles, cross, dot
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -159,34 +159,17 @@ def _intersect(triangles: Triangles, origins: Floats, directions: Floats) -> Flo
     out = np.full(len(triangles), np.inf)
     a = triangles[:, 0]
     e2, s = triangles[:, 2] - a, origins - a
-    p = _cross(directions, e2)
+    p = cross(directions, e2)
     e1 = triangles[:, 1] - a
-    det = _dot(e1, p)
-    u = _dot(s, p) * np.sign(det)
+    det = dot(e1, p)
+    u = dot(s, p) * np.sign(det)
     size = np.abs(det)
     rows = np.flatnonzero((u >= -SLACK * size) & (u <= (1 + SLACK) * size) & (size > 0))
     e1, e2, s, det, size = e1[rows], e2[rows], s[rows], det[rows], size[rows]
-    q = _cross(s, e1)
-    v, t = _dot(directions[rows], q) / det, _dot(e2, q) / det
+    q = cross(s, e1)
+    v, t = dot(directions[rows], q) / det, dot(e2, q) / det
     u = u[rows] / size
-    flat = size <= 1e-12 * np.sqrt(_dot(e1, e1) * _dot(e2, e2))  # parallel, or no area
+    flat = size <= 1e-12 * np.sqrt(dot(e1, e1) * dot(e2, e2))  # parallel, or no area
     hit = ~flat & (v >= -SLACK) & (u + v <= 1 + SLACK) & (t >= 0)
     out[rows[hit]] = t[hit]
     return out
-
-
-def _dot(a: Floats, b: Floats) -> Floats:
-    out: Floats = a[:, 0] * b[:, 0] + a[:, 1] * b[:, 1] + a[:, 2] * b[:, 2]
-    return out
-
-
-def _cross(a: Floats, b: Floats) -> Floats:
-    """Component by component: ``np.cross`` is several times slower on (n, 3) arrays."""
-    return np.stack(
-        [
-            a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1],
-            a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
-            a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0],
-        ],
-        axis=1,
-    )

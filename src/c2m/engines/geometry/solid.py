@@ -13,7 +13,7 @@ import trimesh
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from c2m.engines.geometry.types import bounds
+from c2m.engines.geometry.types import bounds, cross, dot
 
 MAX_BOOLEAN_BODIES = 500
 MERGE_DECIMALS = 8  # corners closer than 1e-8 mm are one vertex (trimesh's merge tolerance)
@@ -126,9 +126,10 @@ def _mix(value: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 
 def _edges(faces: Ints, vertex_count: int) -> _Edges:
     directed = faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
-    low, high = directed.min(axis=1), directed.max(axis=1)
-    order = np.argsort(low * np.int64(vertex_count) + high)
-    keys = (low * np.int64(vertex_count) + high)[order]
+    low = np.minimum(directed[:, 0], directed[:, 1])  # not .min(axis=1): 15x slower on pairs
+    keys = low * np.int64(vertex_count) + np.maximum(directed[:, 0], directed[:, 1])
+    order = np.argsort(keys)
+    keys = keys[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     counts = np.diff(np.r_[starts, len(keys)])
     twice = starts[counts == 2]
@@ -146,7 +147,7 @@ def _measure(solid: Solid) -> None:
     Several: the union of the outward bodies; an inside-out body is a cavity when it lies inside
     them, otherwise a body whose faces point the wrong way, which is flipped and counted."""
     tri = solid.vertices[solid.faces]
-    signed = np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])) / 6.0
+    signed = dot(tri[:, 0], cross(tri[:, 1], tri[:, 2])) / 6.0
     per_body = np.bincount(solid.body_of_face, weights=signed, minlength=solid.bodies).astype(float)
     low, high = bounds(solid.vertices)
     tiny = _RELATIVE * float((high - low).max()) ** 3

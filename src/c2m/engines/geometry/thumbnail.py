@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw
 
-from c2m.engines.geometry.types import Triangles, bounds
+from c2m.engines.geometry.types import Triangles, bounds, cross, dot
 
 SIZE = 256
 SUPERSAMPLE = 2
@@ -39,24 +39,17 @@ def render_png(triangles: Triangles, size: int = SIZE, outward: bool = False) ->
     ``outward``: the faces of a closed solid point out, so the half facing away (hidden behind
     the front) is not drawn at all."""
     side = size * SUPERSAMPLE if len(triangles) <= MAX_POLYGONS else size
-    corners = triangles.reshape(-1, 3).astype(np.float32) @ _view().T.astype(np.float32)
+    corners = _turn(triangles.reshape(-1, 3).astype(np.float32), _view().astype(np.float32))
     low, high = bounds(corners[:, :2])
     flat = corners.reshape(-1, 3, 3)
-    u, v = flat[:, 1] - flat[:, 0], flat[:, 2] - flat[:, 0]
-    normals = np.stack(
-        [
-            u[:, 1] * v[:, 2] - u[:, 2] * v[:, 1],
-            u[:, 2] * v[:, 0] - u[:, 0] * v[:, 2],
-            u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0],
-        ],
-        axis=1,
-    )
-    lengths = np.sqrt(np.einsum("ij,ij->i", normals, normals))
+    normals = cross(flat[:, 1] - flat[:, 0], flat[:, 2] - flat[:, 0])
+    lengths = np.sqrt(dot(normals, normals))
     keep = lengths > 0
     if outward:  # the camera looks down -z of the view frame: facing it means normal z > 0
         keep &= normals[:, 2] > 0
     normals, flat = normals[keep] / lengths[keep, None], flat[keep]
-    shade = 0.25 + 0.75 * np.abs(normals @ LIGHT.astype(np.float32))  # abs: inside-out faces
+    light = _turn(normals, LIGHT[None, :].astype(np.float32))[:, 0]
+    shade = 0.25 + 0.75 * np.abs(light)  # abs: inside-out faces of an open surface
     depth = -flat[:, :, 2]  # larger view z is nearer
     order = np.argsort(-(depth[:, 0] + depth[:, 1] + depth[:, 2]))  # far to near
     flat, depth, shade = flat[order], depth[order], shade[order]
@@ -74,6 +67,17 @@ def render_png(triangles: Triangles, size: int = SIZE, outward: bool = False) ->
     out = io.BytesIO()
     picture.resize((size, size), Image.Resampling.LANCZOS).save(out, "PNG")
     return out.getvalue()
+
+
+def _turn(
+    points: npt.NDArray[np.float32], rows: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """``points @ rows.T`` column by column: a BLAS product of a tall (n, 3) array is no faster
+    here and can stall for 100 ms when its threads compete for a busy machine's cores."""
+    out = np.empty((len(points), len(rows)), dtype=np.float32)
+    for index, (a, b, c) in enumerate(rows.tolist()):
+        out[:, index] = points[:, 0] * a + points[:, 1] * b + points[:, 2] * c
+    return out
 
 
 def _tone(shade: float) -> tuple[int, int, int]:
