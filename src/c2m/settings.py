@@ -42,6 +42,15 @@ class Settings(BaseSettings):
         gt=0,
         description="How often a process looks for timeline events other processes committed.",
     )
+    mqtt_url: str = Field(
+        "", description="The machines' broker, mqtt://host:port; empty: the embedded broker."
+    )
+    mqtt_port: int = Field(
+        1884, ge=1, le=65535, description="Port of the embedded broker on 127.0.0.1."
+    )
+    job_lease_seconds: float = Field(
+        900.0, gt=0, description="Silence after which a job attempt is presumed lost."
+    )
 
     def check_secure(self) -> None:
         """Refuse to run a real (non-demo) platform with a guessable secret key."""

@@ -8,6 +8,7 @@ See docs/machines.md for the contract as a person reads it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Final
@@ -85,6 +86,7 @@ class Death(Payload):
 
 class StateChange(Payload):
     state: MachineState
+    previous: MachineState | None = None
     reason: Text | None = None
     operation: Text | None = None
 
@@ -165,5 +167,5 @@ def parse(name: str, payload: bytes, received: float) -> Report:
     return Report(where, body, at)
 
 
-def encode(payload: dict[str, object]) -> bytes:
+def encode(payload: Mapping[str, object]) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()

@@ -254,7 +254,12 @@ class Ingest:
     def _state(
         self, session: Session, machine: Machine, body: StateChange, at: datetime
     ) -> str | None:
-        if at < machine.state_since:
+        late = at < machine.state_since or (
+            at == machine.state_since
+            and body.previous is not None
+            and body.previous is not machine.state
+        )
+        if late:  # said again after a reconnection, or overtaken
             return f"late state: {body.state} at {at.isoformat()} is older than the current one"
         if body.state is not machine.state:
             self._move(session, machine, body.state, body.reason, body.operation, at)

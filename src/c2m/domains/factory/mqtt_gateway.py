@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from types import TracebackType
 
 import aiomqtt
@@ -11,13 +12,15 @@ from c2m.domains.factory.service import Dispatch
 
 
 class MqttGateway:
-    """One connection, opened with ``async with``; ``send`` returns once the broker has it."""
+    """Use with ``async with``. ``send`` returns once the broker has the command; a lost
+    connection is opened again once per send, so a broker restart costs one retry, not a crash."""
 
     def __init__(self, host: str, port: int, identifier: str | None = None) -> None:
-        self._client = aiomqtt.Client(host, port, identifier=identifier)
+        self.host, self.port, self.identifier = host, port, identifier
+        self._client: aiomqtt.Client | None = None
 
     async def __aenter__(self) -> MqttGateway:
-        await self._client.__aenter__()
+        await self._connect()
         return self
 
     async def __aexit__(
@@ -26,8 +29,26 @@ class MqttGateway:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        await self._client.__aexit__(kind, error, trace)
+        await self._close()
 
     async def send(self, dispatch: Dispatch) -> None:
         payload = encode(dispatch.command.model_dump())
-        await self._client.publish(dispatch.topic, payload, qos=1)
+        try:
+            client = self._client or await self._connect()
+            await client.publish(dispatch.topic, payload, qos=1)
+        except aiomqtt.MqttError:
+            await self._close()
+            client = await self._connect()
+            await client.publish(dispatch.topic, payload, qos=1)
+
+    async def _connect(self) -> aiomqtt.Client:
+        client = aiomqtt.Client(self.host, self.port, identifier=self.identifier)
+        await client.__aenter__()
+        self._client = client
+        return client
+
+    async def _close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(aiomqtt.MqttError):
+                await client.__aexit__(None, None, None)

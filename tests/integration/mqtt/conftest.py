@@ -1,0 +1,78 @@
+"""Brokers for the MQTT tests: the real Mosquitto, and the embedded amqtt on a free port.
+
+Mosquitto tests run whenever ``C2M_TEST_MQTT_URL`` (default mqtt://127.0.0.1:1883) answers; with
+``C2M_REQUIRE_MQTT=1`` (set in CI) an unreachable broker fails them instead of skipping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
+
+import pytest
+
+from c2m.settings import Settings
+from c2m.workers.broker import BrokerThread
+from c2m.workers.mqtt import broker_address
+from tests.conftest import free_port
+
+MQTT_URL = os.environ.get("C2M_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
+REQUIRE_MQTT = os.environ.get("C2M_REQUIRE_MQTT") == "1"
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="session")
+def mosquitto() -> tuple[str, int]:
+    host, port = broker_address(Settings(mqtt_url=MQTT_URL))
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+    except OSError as exc:
+        reason = f"no MQTT broker at {MQTT_URL} ({exc.strerror or exc})"
+        if REQUIRE_MQTT:
+            pytest.fail(reason + " and C2M_REQUIRE_MQTT=1")
+        pytest.skip(reason)
+    return host, port
+
+
+@pytest.fixture
+def embedded() -> Iterator[BrokerThread]:
+    broker = BrokerThread(port=free_port())
+    broker.start()
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture(params=["mosquitto", "amqtt"])
+def broker(request: pytest.FixtureRequest) -> tuple[str, int]:
+    """Each test that takes this runs against Mosquitto and against the embedded broker."""
+    if request.param == "mosquitto":
+        address: tuple[str, int] = request.getfixturevalue("mosquitto")
+        return address
+    thread: BrokerThread = request.getfixturevalue("embedded")
+    return thread.broker.host, thread.broker.port
+
+
+def unique(prefix: str) -> str:
+    """Topic levels and client ids no other test (or engineer) on the shared broker uses."""
+    return f"{prefix}{secrets.token_hex(4)}"
+
+
+def run(scenario: Awaitable[T], timeout: float = 60) -> T:
+    async def bounded() -> T:
+        return await asyncio.wait_for(scenario, timeout)
+
+    return asyncio.run(bounded())
+
+
+async def until(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:
+    """Poll ``condition`` (a database read) until it holds; fail saying ``what`` never happened."""
+    deadline = time.monotonic() + timeout
+    while not await asyncio.to_thread(condition):
+        if time.monotonic() > deadline:
+            pytest.fail(f"never happened: {what}")
+        await asyncio.sleep(0.05)
