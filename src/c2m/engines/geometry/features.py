@@ -7,11 +7,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import manifold3d
 import numpy as np
-import numpy.typing as npt
 
 from c2m.engines.geometry.rays import first_hits
-from c2m.engines.geometry.types import Triangles, bounds, cross, dot
+from c2m.engines.geometry.solid import merge_vertices
+from c2m.engines.geometry.types import Floats, Ints, Triangles, bounds, cross, dot
 
 OVERHANG_ANGLE = 45.0  # degrees from the build direction; steeper downward faces need support
 BED_TOLERANCE = 0.01  # mm: faces this close to the lowest point rest on the bed
@@ -33,8 +34,8 @@ class Surface:
     shared by every feature."""
 
     triangles: Triangles
-    normals: npt.NDArray[np.float64]
-    areas: npt.NDArray[np.float64]
+    normals: Floats
+    areas: Floats
 
     @classmethod
     def of(cls, triangles: Triangles) -> Surface:
@@ -82,7 +83,10 @@ def walls(surface: Surface, boundary: Triangles, seed: int = 0) -> Walls:
     low, high = bounds(surface.triangles.reshape(-1, 3))
     start = 1e-4 * max(float(np.linalg.norm(high - low)), 1.0)
     origins = np.concatenate([points - normals * start, points + normals * start])
-    hits = first_hits(boundary, origins, np.concatenate([-normals, normals]), PROBE)
+    directions = np.concatenate([-normals, normals])
+    hits = first_hits(boundary, origins, directions, PROBE)
+    if hits is None:
+        hits = _kernel_hits(boundary, origins, directions)
     wall, gap = hits[:count], hits[count:]
     return Walls(
         min_wall=_robust_min(wall[np.isfinite(wall)]),
@@ -92,9 +96,7 @@ def walls(surface: Surface, boundary: Triangles, seed: int = 0) -> Walls:
     )
 
 
-def _sample(
-    surface: Surface, count: int, seed: int
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+def _sample(surface: Surface, count: int, seed: int) -> tuple[Floats, Ints]:
     """Points spread evenly over the area: a face chosen by area, then a uniform point in it."""
     rng = np.random.default_rng(seed)
     cumulative = np.cumsum(surface.areas)
@@ -108,7 +110,25 @@ def _sample(
     return points, faces
 
 
-def _robust_min(values: npt.NDArray[np.float64]) -> float | None:
+def _kernel_hits(boundary: Triangles, origins: Floats, directions: Floats) -> Floats:
+    """The rays through manifold3d's BVH, for meshes the grid cannot split (see ``first_hits``)."""
+    vertices, faces = merge_vertices(boundary)
+    solid = manifold3d.Manifold(
+        manifold3d.Mesh(
+            vert_properties=np.ascontiguousarray(vertices, dtype=np.float32),
+            tri_verts=np.ascontiguousarray(faces, dtype=np.uint32),
+        )
+    )
+    ends = origins + directions * PROBE
+    out = np.full(len(origins), np.inf)
+    for index, (origin, end) in enumerate(zip(origins.tolist(), ends.tolist(), strict=True)):
+        hits = solid.ray_cast(origin, end)
+        if hits:
+            out[index] = hits[0].distance * PROBE
+    return out
+
+
+def _robust_min(values: Floats) -> float | None:
     """The 1st percentile, so one stray ray grazing an edge does not define the part."""
     if len(values) < 3:
         return None

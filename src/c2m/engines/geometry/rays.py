@@ -9,29 +9,33 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
-from c2m.engines.geometry.types import Triangles, cross, dot
-
-Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
+from c2m.engines.geometry.types import Floats, Ints, Triangles, cross, dot
 
 STEPS = 16  # at most this many cells along a ray: caps the work per ray for dense meshes
-ENTRIES = 3_000_000  # (triangle, cell) entries; beyond this the cells grow
 AXIS_CELLS = 1 << 20  # per axis, so a cell key fits in 64 bits
+PAIRS_PER_TRIANGLE = 4  # a BVH costs about this many grid entries or tests per triangle
+PAIRS_FREE = 50_000  # entries and tests that cost less than building anything
 SLACK = 1e-9  # of the barycentric coordinates: a ray through a shared edge hits both sides
 _CORNERS = np.array([[a, b, c] for a in (0, 1) for b in (0, 1) for c in (0, 1)], dtype=np.int64)
 
 
-def first_hits(triangles: Triangles, origins: Floats, directions: Floats, reach: float) -> Floats:
+def first_hits(
+    triangles: Triangles, origins: Floats, directions: Floats, reach: float
+) -> Floats | None:
     """Distance from each origin along its unit direction to the nearest triangle, inf when none
     is within ``reach``. A ray through a shared edge or corner hits (a small tolerance), so it
-    never slips between two faces."""
+    never slips between two faces. None when the grid cannot separate the triangles (long
+    slivers, such as a fan-triangulated disc, all crossing the same cells): a BVH does better."""
     out = np.full(len(origins), np.inf)
     if not len(origins) or not len(triangles):
         return out
-    grid = _Grid.of(triangles, reach)
-    rays, candidates = grid.candidates(origins, directions, reach)
+    most = PAIRS_FREE + PAIRS_PER_TRIANGLE * len(triangles)  # for the grid and for the tests
+    grid = _Grid.of(triangles, reach, most)
+    pairs = None if grid is None else grid.candidates(origins, directions, reach, most)
+    if pairs is None:
+        return None
+    rays, candidates = pairs
     distance = _intersect(triangles[candidates], origins[rays], directions[rays])
     hit = distance <= reach
     np.minimum.at(out, rays[hit], distance[hit])
@@ -50,10 +54,9 @@ class _Grid:
     owners: Ints
 
     @classmethod
-    def of(cls, triangles: Triangles, reach: float) -> _Grid:
+    def of(cls, triangles: Triangles, reach: float, most: int) -> _Grid | None:
         """About one cell per triangle in the bounding box, but at most ``STEPS`` cells along a
-        ray; doubled while the triangles would fill more than ``ENTRIES`` cells (a few huge ones
-        across a fine mesh)."""
+        ray; None if the triangles' boxes would fill more than ``most`` cells."""
         corners = triangles.reshape(-1, 9)
         low = np.stack([np.minimum(np.minimum(corners[:, a], corners[:, a + 3]), corners[:, a + 6])
                         for a in range(3)])  # fmt: skip
@@ -67,22 +70,22 @@ class _Grid:
             min(reach, float(np.linalg.norm(extent))) / STEPS,
             longest / (AXIS_CELLS - 3),
         )
-        while True:  # ends at the latest when one cell holds the whole part
-            pad = size * 1e-6  # a hit on a cell border is in the cells of both sides
-            first = np.floor((low - pad - origin[:, None]) / size).astype(np.int64) + 1
-            spans = np.floor((high + pad - origin[:, None]) / size).astype(np.int64) + 2 - first
-            counts = spans[0] * spans[1] * spans[2]
-            if int(counts.sum()) <= ENTRIES or size > longest:
-                break
-            size *= 2
+        pad = size * 1e-6  # a hit on a cell border is in the cells of both sides
+        first = np.floor((low - pad - origin[:, None]) / size).astype(np.int64) + 1
+        spans = np.floor((high + pad - origin[:, None]) / size).astype(np.int64) + 2 - first
+        if int((spans[0] * spans[1] * spans[2]).sum()) > most:
+            return None
         shape = np.floor(extent / size).astype(np.int64) + 3  # the pad may reach one more cell
         keys, owners = _bin(first, spans, shape)
         order = np.argsort(keys)
         return cls(origin, size, shape, keys[order], owners[order])
 
-    def candidates(self, origins: Floats, directions: Floats, reach: float) -> tuple[Ints, Ints]:
-        """(ray, triangle) pairs, by ray. The part of each segment inside the grid is cut into
-        pieces no longer than a cell, so each piece's box touches at most 2 x 2 x 2 cells."""
+    def candidates(
+        self, origins: Floats, directions: Floats, reach: float, most: int
+    ) -> tuple[Ints, Ints] | None:
+        """(ray, triangle) pairs, by ray, or None if there are more than ``most``. The part of
+        each segment inside the grid is cut into pieces no longer than a cell, so each piece's
+        box touches at most 2 x 2 x 2 cells."""
         enter, leave = self._clip(origins, directions, reach)
         steps = max(1, math.ceil(float((leave - enter).max(initial=0.0)) / self.size))
         along = enter[:, None] + (leave - enter)[:, None] * np.linspace(0.0, 1.0, steps + 1)
@@ -91,8 +94,9 @@ class _Grid:
         low = np.minimum(cells[:, :-1], cells[:, 1:])  # (rays, steps, 3)
         high = np.maximum(cells[:, :-1], cells[:, 1:])
         touched = np.minimum(low[:, :, None, :] + _CORNERS, high[:, :, None, :])
-        inside = ((touched >= 0) & (touched < self.shape)).all(axis=3)
-        inside &= (enter <= leave)[:, None, None]
+        inside = (enter <= leave)[:, None, None]
+        for axis in range(3):  # not .all(axis=3): numpy reduces short rows slowly
+            inside = inside & (touched[..., axis] >= 0) & (touched[..., axis] < self.shape[axis])
         keys = np.where(inside, _key(touched, self.shape), -1).reshape(len(origins), -1)
         keys.sort(axis=1)
         fresh = np.ones(keys.shape, dtype=bool)
@@ -102,6 +106,8 @@ class _Grid:
         wanted = keys[fresh]
         start = np.searchsorted(self.keys, wanted, side="left")
         counts = np.searchsorted(self.keys, wanted, side="right") - start
+        if int(counts.sum()) > most:
+            return None
         offsets = np.repeat(start - (np.cumsum(counts) - counts), counts)
         picked = self.owners[offsets + np.arange(len(offsets), dtype=np.int64)]
         return np.repeat(rays, counts), picked

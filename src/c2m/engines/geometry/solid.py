@@ -13,14 +13,11 @@ import trimesh
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from c2m.engines.geometry.types import bounds, cross, dot
+from c2m.engines.geometry.types import Floats, Ints, bounds, cross, dot
 
 MAX_BOOLEAN_BODIES = 500
 MERGE_DECIMALS = 8  # corners closer than 1e-8 mm are one vertex (trimesh's merge tolerance)
 _RELATIVE = 1e-9  # of the bounding box's largest side cubed: below this a volume is zero
-
-Ints = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
 
 
 @dataclass(slots=True)

@@ -10,6 +10,9 @@ import numpy.typing as npt
 Triangles: TypeAlias = npt.NDArray[np.float64]
 """(n, 3, 3): n triangles, three corners, x y z; float64 in the file's own units."""
 
+Floats: TypeAlias = npt.NDArray[np.float64]
+Ints: TypeAlias = npt.NDArray[np.int64]
+
 Real = TypeVar("Real", bound=np.floating[Any])
 
 
