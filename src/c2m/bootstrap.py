@@ -16,6 +16,11 @@ from c2m.domains.orders.live import TimelineWatcher
 from c2m.domains.orders.payments import Callback, TestPaymentProvider
 from c2m.domains.orders.service import apply_callback
 from c2m.domains.platform import models as platform_models
+from c2m.domains.quoting import models as quoting_models
+from c2m.domains.quoting.capacity import machine_capacity
+from c2m.domains.quoting.quotes import CapacitySource
+from c2m.domains.quoting.storage import FileStore
+from c2m.domains.quoting.uploads import Analyser
 from c2m.kernel import idempotency, outbox
 from c2m.kernel.bus import EventBus
 from c2m.kernel.db import Base, Database
@@ -26,7 +31,15 @@ from c2m.settings import Settings
 log = logging.getLogger(__name__)
 
 #: Every module that defines tables, so the metadata is complete wherever it is used.
-TABLE_MODULES = (platform_models, catalog_models, order_models, factory_models, outbox, idempotency)
+TABLE_MODULES = (
+    platform_models,
+    catalog_models,
+    order_models,
+    factory_models,
+    quoting_models,
+    outbox,
+    idempotency,
+)
 metadata = Base.metadata
 
 
@@ -42,6 +55,9 @@ class Platform:
     share_signer: Signer
     design_signer: Signer
     timelines: TimelineWatcher
+    uploads: FileStore
+    analyser: Analyser
+    capacity: CapacitySource
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
@@ -119,6 +135,7 @@ def build_platform(settings: Settings) -> Platform:
     settings.check_secure()
     db = open_database(settings)
     bus = EventBus()
+    uploads = FileStore(settings.data_dir / "uploads")
     platform = Platform(
         settings=settings,
         db=db,
@@ -128,6 +145,9 @@ def build_platform(settings: Settings) -> Platform:
         share_signer=Signer(settings.secret_key, "share"),
         design_signer=Signer(settings.secret_key, "design"),
         timelines=TimelineWatcher(db, bus),
+        uploads=uploads,
+        analyser=Analyser(uploads, settings.analysis_slots, settings.analysis_seconds),
+        capacity=machine_capacity,
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
     return platform

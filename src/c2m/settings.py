@@ -42,6 +42,18 @@ class Settings(BaseSettings):
         gt=0,
         description="How often a process looks for timeline events other processes committed.",
     )
+    upload_max_files: int = Field(
+        5, ge=1, le=100, description="Files one Get a Quote request may carry."
+    )
+    upload_max_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Largest uploaded CAD file, in bytes."
+    )
+    analysis_seconds: float = Field(
+        8.0, gt=0, le=300, description="Time limit of one sandboxed part analysis."
+    )
+    analysis_slots: int = Field(
+        2, ge=1, le=64, description="Part analyses run at once (each is a process)."
+    )
     mqtt_url: str = Field(
         "", description="The machines' broker, mqtt://host:port; empty: the embedded broker."
     )

@@ -14,6 +14,7 @@ from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import User
 from c2m.domains.platform.schemas import SignUp
+from c2m.domains.quoting.services import open_quoting
 from c2m.engines.configurator.demo_templates import DEMO_TEMPLATES
 
 
@@ -65,6 +66,7 @@ def seed_demo(session: Session) -> bool:
         )
     )
     session.flush()
+    open_quoting(session, workshop)
     session.refresh(maker)
     for template in DEMO_TEMPLATES:
         definition = TemplateDefinition.of(template)

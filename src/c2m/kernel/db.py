@@ -31,6 +31,10 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING)
 
+    def column_values(self) -> dict[str, Any]:
+        """The row's column values by name, e.g. to build an output model with extra fields."""
+        return {column.key: getattr(self, column.key) for column in self.__table__.columns}
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that is always stored and returned as aware UTC (SQLite forgets the zone)."""

@@ -22,6 +22,7 @@ from c2m.web.routers import (
     api_catalog,
     api_orders,
     api_payments,
+    api_quotes,
     api_templates,
     pages,
     pages_configure,
@@ -70,12 +71,18 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         return await problems.domain_problem(request, exc)
 
     app.add_exception_handler(C2MError, page_or_problem)
-    app.add_middleware(BodyLimit, max_bytes=platform.settings.max_body_bytes)
+    uploads = api_quotes.limits_of(platform).max_body
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=platform.settings.max_body_bytes,
+        larger={"/api/v1/uploads": uploads},
+    )
     for module in (
         api_accounts,
         api_catalog,
         api_orders,
         api_payments,
+        api_quotes,
         api_templates,
         pages,
         pages_configure,

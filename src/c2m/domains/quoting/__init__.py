@@ -1,0 +1,1 @@
+"""Get a Quote: uploaded parts, instant quotes from their geometry, requests for quote."""

@@ -1,0 +1,45 @@
+"""Which micro-enterprises quote uploaded parts, and the catalog product their orders are of."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from c2m.domains.catalog.models import Product
+from c2m.domains.platform.actor import Actor
+from c2m.domains.platform.models import Enterprise
+from c2m.domains.quoting.models import QuotingService
+from c2m.kernel.errors import NotFound
+
+CUSTOM_PART_PRICE = 0  # each line of such an order carries the price of its quote
+
+
+def quoting_service(session: Session, enterprise_id: str) -> QuotingService:
+    service = session.get(QuotingService, enterprise_id)
+    if service is None:
+        raise NotFound("This micro-enterprise does not quote uploaded parts.")
+    return service
+
+
+def require_member(actor: Actor, enterprise_id: str) -> None:
+    """Strangers are told nothing exists, as everywhere a tenant's data is concerned."""
+    if not actor.is_member_of(enterprise_id):
+        raise NotFound("There is no such micro-enterprise, or you are not one of its members.")
+
+
+def open_quoting(session: Session, enterprise: Enterprise) -> QuotingService:
+    """Let ``enterprise`` quote uploaded parts, with the default cost tables."""
+    product = Product(
+        enterprise_id=enterprise.id,
+        slug=f"{enterprise.slug}-custom-parts",
+        name="Custom part (from your CAD file)",
+        description="A part made from your own file, at the price of its quote.",
+        unit_price=CUSTOM_PART_PRICE,
+        currency="EUR",
+        active=False,  # ordered through quotes only, never from the catalog
+    )
+    session.add(product)
+    session.flush()
+    service = QuotingService(enterprise_id=enterprise.id, product_id=product.id, tables=None)
+    session.add(service)
+    session.flush()
+    return service

@@ -1,0 +1,311 @@
+"""Get a Quote: upload parts, price them, order them, or ask a person (RFQ)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from c2m.bootstrap import Platform
+from c2m.domains.orders import intake
+from c2m.domains.orders.schemas import OrderOut
+from c2m.domains.platform.actor import Actor
+from c2m.domains.quoting import quotes, rfqs, services, tables, uploads
+from c2m.domains.quoting.schemas import (
+    ConfirmUnit,
+    NewRfq,
+    QuoteOrder,
+    QuoteOut,
+    QuoteRequest,
+    RfqAnswer,
+    RfqOut,
+    UploadOut,
+)
+from c2m.engines.costing.tables import Tables
+from c2m.kernel.errors import NotFound
+from c2m.settings import Settings
+from c2m.web.auth import ApiActor, platform_of
+from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.multipart import UploadLimits, receive_files
+from c2m.web.problems import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["quotes"], responses=problem_responses(401, 404))
+
+CHANGE = problem_responses(409, 413, 422)
+EnterpriseId = Annotated[
+    str, Query(min_length=1, max_length=32, description="The micro-enterprise asked to quote")
+]
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": Settings.model_fields["upload_max_files"].default,
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "STL, OBJ, 3MF (or STEP with the extra) files; "
+                            "at most 5 of 10 MB each unless the site configured other limits",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+class UploadFingerprint(BaseModel):
+    """What an Idempotency-Key of an upload is compared with: the files' names and contents."""
+
+    enterprise_id: str
+    files: list[tuple[str, str]]
+
+
+def limits_of(platform: Platform) -> UploadLimits:
+    return UploadLimits(platform.settings.upload_max_files, platform.settings.upload_max_bytes)
+
+
+@router.post(
+    "/uploads",
+    status_code=201,
+    response_model=list[UploadOut],
+    responses=CHANGE,
+    openapi_extra=UPLOAD_BODY,
+)
+async def upload_parts(
+    request: Request,
+    enterprise_id: EnterpriseId,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Upload up to 5 parts (10 MB each); each is analysed, or refused with a reason."""
+    platform = platform_of(request)
+    await run_in_threadpool(_require_service, platform, enterprise_id)
+    received = await receive_files(request, platform.uploads, limits_of(platform))
+    try:
+        outcomes = await asyncio.gather(
+            *(run_in_threadpool(platform.analyser.analyse, file.name) for file in received)
+        )
+        return await run_in_threadpool(
+            _record, request, platform, actor, enterprise_id, received, outcomes, idempotency_key
+        )
+    except BaseException:
+        for file in received:
+            platform.uploads.discard(file.name)
+        raise
+
+
+def _require_service(platform: Platform, enterprise_id: str) -> None:
+    with platform.db.read() as session:
+        services.quoting_service(session, enterprise_id)
+
+
+def _record(
+    request: Request,
+    platform: Platform,
+    actor: Actor,
+    enterprise_id: str,
+    received: list[uploads.Received],
+    outcomes: list[Any],
+    key: str | None,
+) -> JSONResponse:
+    fingerprint = UploadFingerprint(
+        enterprise_id=enterprise_id, files=[(f.filename, f.sha256) for f in received]
+    )
+    stored: list[str] = []
+    with platform.db.write() as session:
+
+        def record() -> tuple[int, Any]:
+            rows = [
+                uploads.record(session, actor, enterprise_id, file, outcome)
+                for file, outcome in zip(received, outcomes, strict=True)
+            ]
+            session.flush()
+            stored.extend(row.id for row in rows)
+            return 201, [uploads.upload_out(row) for row in rows]
+
+        response = respond_once(session, request, actor, fingerprint, key, record)
+    for file in received:  # a replayed request keeps the first request's files only
+        if file.name not in stored:
+            platform.uploads.discard(file.name)
+    return response
+
+
+@router.get("/uploads", response_model=list[UploadOut])
+def list_uploads(
+    request: Request,
+    actor: ApiActor,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[dict[str, Any]]:
+    with platform_of(request).db.read() as session:
+        rows = uploads.list_uploads(session, actor, limit, offset)
+        return [uploads.upload_out(row) for row in rows]
+
+
+@router.get("/uploads/{upload_id}", response_model=UploadOut)
+def get_upload(request: Request, upload_id: str, actor: ApiActor) -> dict[str, Any]:
+    with platform_of(request).db.read() as session:
+        return uploads.upload_out(uploads.load_upload(session, actor, upload_id))
+
+
+@router.get(
+    "/uploads/{upload_id}/file",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def download_upload(request: Request, upload_id: str, actor: ApiActor) -> FileResponse:
+    """The file as uploaded, for its owner and the quoting micro-enterprise."""
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        upload = uploads.load_upload(session, actor, upload_id)
+    return FileResponse(
+        platform.uploads.part(upload.id),
+        media_type="application/octet-stream",
+        filename=upload.filename,
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get(
+    "/uploads/{upload_id}/thumbnail",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/png": {}}}},
+)
+def upload_thumbnail(request: Request, upload_id: str, actor: ApiActor) -> FileResponse:
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        upload = uploads.load_upload(session, actor, upload_id)
+    if not upload.thumbnail:
+        raise NotFound("This part has no picture: it could not be read.")
+    return FileResponse(
+        platform.uploads.thumbnail(upload.id),
+        media_type="image/png",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
+@router.post("/uploads/{upload_id}/unit", response_model=UploadOut, responses=CHANGE)
+def confirm_unit(
+    request: Request, upload_id: str, body: ConfirmUnit, actor: ApiActor
+) -> dict[str, Any]:
+    """Say which unit the file was drawn in; the part is analysed again in that unit."""
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        upload = uploads.load_upload(session, actor, upload_id)
+        uploads.require_owner(actor, upload)
+    outcome = platform.analyser.analyse(upload_id, body.unit)
+    with platform.db.write() as session:
+        upload = uploads.load_upload(session, actor, upload_id)
+        uploads.apply_outcome(upload, outcome)
+        session.flush()
+        return uploads.upload_out(upload)
+
+
+@router.post("/quotes", status_code=201, response_model=QuoteOut, responses=CHANGE)
+def create_quote(
+    request: Request, body: QuoteRequest, actor: ApiActor, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Price an analysed part: unit price per quantity and a ship date per tier."""
+    platform = platform_of(request)
+    with platform.db.write() as session:
+
+        def create() -> tuple[int, Any]:
+            quote = quotes.create_quote(session, actor, body, platform.capacity)
+            return 201, quotes.quote_out(quote)
+
+        return respond_once(session, request, actor, body, idempotency_key, create)
+
+
+@router.get("/quotes/{quote_id}", response_model=QuoteOut)
+def get_quote(request: Request, quote_id: str, actor: ApiActor) -> dict[str, Any]:
+    with platform_of(request).db.read() as session:
+        return quotes.quote_out(quotes.load_quote(session, actor, quote_id))
+
+
+@router.post("/quote-orders", status_code=201, response_model=OrderOut, responses=CHANGE)
+def order_quotes(
+    request: Request, body: QuoteOrder, actor: ApiActor, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Accept quotes into one order (the files and routing travel with its lines)."""
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        prepared = quotes.prepare_quote_order(session, actor, body)
+    with platform.db.write() as session:
+
+        def insert() -> tuple[int, Any]:
+            intake.insert_prepared(session, prepared)
+            quotes.mark_ordered(session, body.quote_ids, prepared.order_id)
+            return 201, prepared.response
+
+        return respond_once(session, request, actor, body, idempotency_key, insert)
+
+
+@router.post("/rfqs", status_code=201, response_model=RfqOut, responses=CHANGE)
+def create_rfq(
+    request: Request, body: NewRfq, actor: ApiActor, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Ask the micro-enterprise for a manual quote, with a message and the files."""
+    with platform_of(request).db.write() as session:
+
+        def create() -> tuple[int, Any]:
+            rfq = rfqs.create_rfq(session, actor, body)
+            return 201, RfqOut.model_validate(rfq).model_dump(mode="json")
+
+        return respond_once(session, request, actor, body, idempotency_key, create)
+
+
+@router.get("/rfqs", response_model=list[RfqOut])
+def my_rfqs(request: Request, actor: ApiActor) -> list[RfqOut]:
+    with platform_of(request).db.read() as session:
+        return [RfqOut.model_validate(rfq) for rfq in rfqs.my_rfqs(session, actor)]
+
+
+@router.get("/rfqs/{rfq_id}", response_model=RfqOut)
+def get_rfq(request: Request, rfq_id: str, actor: ApiActor) -> RfqOut:
+    with platform_of(request).db.read() as session:
+        return RfqOut.model_validate(rfqs.load_rfq(session, actor, rfq_id))
+
+
+@router.post("/rfqs/{rfq_id}/answer", response_model=RfqOut, responses=CHANGE)
+def answer_rfq(request: Request, rfq_id: str, body: RfqAnswer, actor: ApiActor) -> RfqOut:
+    """Answer a request in the inbox with a message, and a price and ship date if given."""
+    with platform_of(request).db.write() as session:
+        return RfqOut.model_validate(rfqs.answer_rfq(session, actor, rfq_id, body))
+
+
+@router.get("/enterprises/{enterprise_id}/rfqs", response_model=list[RfqOut])
+def rfq_inbox(request: Request, enterprise_id: str, actor: ApiActor) -> list[RfqOut]:
+    """The micro-enterprise's inbox of requests for quote, open ones first."""
+    with platform_of(request).db.read() as session:
+        return [RfqOut.model_validate(r) for r in rfqs.inbox(session, actor, enterprise_id)]
+
+
+@router.get("/enterprises/{enterprise_id}/quoting/tables", response_model=Tables)
+def get_tables(request: Request, enterprise_id: str, actor: ApiActor) -> dict[str, Any]:
+    """The cost tables quotes are priced with (members of the micro-enterprise)."""
+    with platform_of(request).db.read() as session:
+        return tables.tables_json(tables.read_tables(session, actor, enterprise_id))
+
+
+@router.put(
+    "/enterprises/{enterprise_id}/quoting/tables",
+    response_model=Tables,
+    responses=problem_responses(403, 413, 422),
+)
+def put_tables(
+    request: Request, enterprise_id: str, body: dict[str, Any], actor: ApiActor
+) -> dict[str, Any]:
+    """Replace the cost tables (owners); later quotes use them, earlier ones keep their price."""
+    with platform_of(request).db.write() as session:
+        return tables.tables_json(tables.replace_tables(session, actor, enterprise_id, body))
