@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw
 
-from c2m.engines.geometry.types import Triangles, bounds, cross, dot
+from c2m.engines.geometry.types import Real, Triangles, bounds, cross, dot
 
 SIZE = 256
 SUPERSAMPLE = 2
@@ -116,8 +116,7 @@ def _zbuffer(
     zbuffer = np.full(side * side, np.inf)
     colour = np.zeros(side * side)
     small = boxes <= SPLAT_BOX
-    points = np.concatenate([pixels[small], pixels[small].mean(axis=1, keepdims=True)], axis=1)
-    heights = np.concatenate([depth[small], depth[small].mean(axis=1, keepdims=True)], axis=1)
+    points, heights = _with_centre(pixels[small]), _with_centre(depth[small])
     cells = np.clip(points.astype(np.int64), 0, side - 1)
     index = (cells[:, :, 1] * side + cells[:, :, 0]).ravel()
     zbuffer[index] = heights.ravel()
@@ -131,6 +130,13 @@ def _zbuffer(
     hit = np.isfinite(zbuffer)
     image[hit] = COLOUR[None, :] * colour[hit, None] + 30
     return Image.fromarray(np.clip(image, 0, 255).astype(np.uint8).reshape(side, side, 3))
+
+
+def _with_centre(corners: npt.NDArray[Real]) -> npt.NDArray[Real]:
+    """Three corners and their mean, summed column by column (``mean(axis=1)`` over rows of
+    three is several times slower)."""
+    centre = (corners[:, 0] + corners[:, 1] + corners[:, 2]) / 3
+    return np.concatenate([corners, centre[:, None]], axis=1)
 
 
 def _chunks(boxes: npt.NDArray[np.float64]) -> list[npt.NDArray[np.int64]]:
