@@ -67,9 +67,12 @@ def overhang(surface: Surface) -> Overhang:
     normals, tri = surface.normals, surface.triangles
     bottom = float(tri[:, :, 2].min())
     down = normals[:, 2] < -math.cos(math.radians(OVERHANG_ANGLE))
-    down[down] = ~(tri[down][:, :, 2] <= bottom + BED_TOLERANCE).all(axis=1)  # not on the bed
+    z = tri[down][:, :, 2]  # corner by corner below: reductions over rows of three are slow
+    bed = bottom + BED_TOLERANCE
+    on_bed = (z[:, 0] <= bed) & (z[:, 1] <= bed) & (z[:, 2] <= bed)
+    down[down] = ~on_bed
     areas = surface.areas[down]
-    heights = tri[down][:, :, 2].mean(axis=1) - bottom
+    heights = ((z[:, 0] + z[:, 1] + z[:, 2]) / 3)[~on_bed] - bottom
     projected = areas * -normals[down, 2]
     return Overhang(area=float(areas.sum()), support_volume=float((projected * heights).sum()))
 
