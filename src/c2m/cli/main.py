@@ -16,6 +16,7 @@ from c2m.cli.errors import fail, guarded
 from c2m.cli.quote import register as register_quote
 from c2m.cli.schedule import register as register_schedule
 from c2m.cli.seed import DEMO_LOGINS, seed_demo
+from c2m.cli.twin import register as register_twin
 from c2m.kernel.errors import describe_validation
 from c2m.settings import Settings
 
@@ -30,6 +31,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 register_schedule(app)
 register_quote(app)
+register_twin(app)
 console = Console()
 
 Port = Annotated[int, typer.Option(min=1, max=65535, help="TCP port to listen on.")]

@@ -68,9 +68,7 @@ def test_over_the_broker_stale_deaths_gaps_repeats_and_hostile_messages_change_n
         async with aiomqtt.Client(host, port) as machine:
             for name, payload in story:
                 await machine.publish(name, payload, qos=1)
-        await until(
-            lambda: machine_row(platform, m1).state is MachineState.RUNNING, "m1 running"
-        )
+        await until(lambda: machine_row(platform, m1).state is MachineState.RUNNING, "m1 running")
         await worker.drained()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

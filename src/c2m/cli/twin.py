@@ -1,0 +1,86 @@
+"""``c2m twin``: the digital twin alone against any MQTT broker, until Ctrl-C or ``--hours``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import socket
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from c2m.cli.errors import fail, guarded
+from c2m.engines.simulation import Twin, TwinError, demo_factory, load_factory, make_environment
+from c2m.settings import Settings
+from c2m.workers.mqtt import broker_address
+from c2m.workers.twin_bridge import TwinBridge
+
+
+def register(app: typer.Typer) -> None:
+    app.command("twin")(guarded(twin))
+
+
+def twin(
+    machines: Annotated[
+        Path | None, typer.Option(help="Factory file (.json or .yaml); default: the demo plant.")
+    ] = None,
+    speed: Annotated[float, typer.Option(min=0.01, help="Simulated seconds per second.")] = 60.0,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same plant behaviour).")] = 0,
+    hours: Annotated[
+        float | None, typer.Option(min=0.0, help="Stop after this many simulated hours.")
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(help="Broker, mqtt://host:port; default C2M_MQTT_URL or the embedded one."),
+    ] = None,
+) -> None:
+    """Run simulated machines that speak the MQTT contract (births, telemetry, jobs on command)."""
+    try:
+        spec = demo_factory() if machines is None else load_factory(machines)
+    except (OSError, ValueError) as exc:  # TwinError and JSON errors are ValueErrors
+        fail(f"Cannot read the factory {machines}: {exc}")
+    host, port = broker_address(Settings(mqtt_url=url) if url else Settings())
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+    except OSError:
+        fail(f"No MQTT broker answers at {host}:{port}; start one or pass --url mqtt://host:port.")
+    try:
+        env = make_environment(speed)
+    except TwinError as exc:
+        fail(str(exc))
+    until = math.inf if hours is None else hours * 3600
+    bridge = TwinBridge(Twin(spec, seed=seed, env=env), host, port, until=until)
+    console = Console()
+    console.print(
+        f"Twin of [bold]{spec.id}[/bold]: {len(spec.machines)} machines on {host}:{port}, "
+        f"{speed:g}x real time (Ctrl-C stops it)."
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run(bridge, until, console))
+    console.print(f"Twin stopped at {bridge.twin.now / 3600:.2f} simulated hours.")
+
+
+async def _run(bridge: TwinBridge, until: float, console: Console) -> None:
+    """Show simulated time as it passes; the machines say goodbye (death) when it ends."""
+    task = asyncio.create_task(bridge.run())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("simulated {task.fields[hours]:.2f} h"),
+        BarColumn(),
+        TimeElapsedColumn(),
+    )
+    total = None if math.isinf(until) else until
+    try:
+        with Progress(*columns, console=console, transient=True) as progress:
+            shown = progress.add_task("twin", total=total, hours=0.0)
+            while not (bridge.finished.is_set() or task.done()):
+                now = bridge.twin.now
+                progress.update(shown, completed=now, hours=now / 3600)
+                await asyncio.sleep(0.25)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

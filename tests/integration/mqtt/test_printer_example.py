@@ -1,0 +1,89 @@
+"""examples/printer_client.py, the 50-line machine of docs/machines.md, really works: it is born,
+prints each attempt once however often the command comes, and when it is killed mid-print the
+broker's will tells the platform, which holds the attempt."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from subprocess import PIPE
+
+import aiomqtt
+from sqlalchemy import select
+
+from c2m.bootstrap import Platform
+from c2m.domains.factory import events, service
+from c2m.domains.factory.models import AttemptStatus, TelemetrySample
+from c2m.domains.factory.mqtt_gateway import MqttGateway
+from c2m.engines.simulation.model import MachineState
+from c2m.workers.ingest import IngestWorker
+from tests.conftest import World
+from tests.integration.mqtt.conftest import run, unique, until
+from tests.unit.factory.fac_support import attempt, build_plant, machine_row, outbox
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "printer_client.py"
+
+
+def test_the_example_fits_in_fifty_lines() -> None:
+    assert len(EXAMPLE.read_text().splitlines()) <= 50
+
+
+def test_the_example_printer_prints_each_attempt_once_and_its_will_reports_its_death(
+    platform: Platform, world: World, broker: tuple[str, int]
+) -> None:
+    host, port = broker
+    code = unique("home")
+    printer = build_plant(platform, world.maker_a.actor, world.enterprise_a.id, code, "p1")
+    p1 = printer.machines["p1"]
+    with platform.db.write() as session:
+        benchy = service.issue_command(session, p1.id, "benchy", nominal_s=0.3, lease_s=600)
+        vase = service.issue_command(session, p1.id, "vase", nominal_s=120, lease_s=600)
+    started: Counter[str] = Counter()
+    command = [sys.executable, str(EXAMPLE), host, str(port), code, "p1"]
+    processes: list[subprocess.Popen[bytes]] = []
+
+    async def watch(client: aiomqtt.Client) -> None:
+        async for message in client.messages:
+            if str(message.topic).endswith("/started") and isinstance(message.payload, bytes):
+                started[json.loads(message.payload)["attempt_id"]] += 1
+
+    async def scenario() -> None:
+        worker = IngestWorker(platform.db, host, port, lease_s=600, client_id=unique("ingest"))
+        ingest = asyncio.create_task(worker.run())
+        await asyncio.wait_for(worker.connected.wait(), 10)  # so it hears the birth
+        processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=PIPE))
+        async with aiomqtt.Client(host, port) as spy, MqttGateway(host, port) as gateway:
+            await spy.subscribe(f"c2m/v1/{code}/p1/job/#", qos=1)
+            watcher = asyncio.create_task(watch(spy))
+            await until(lambda: machine_row(platform, p1).state is MachineState.IDLE, "birth")
+            for dispatch in (benchy, benchy, vase):  # benchy twice, as QoS 1 may deliver it
+                await gateway.send(dispatch)
+            await until(
+                lambda: attempt(platform, vase.command.attempt_id).status is AttemptStatus.STARTED,
+                "the vase started",
+            )
+            processes[0].kill()  # mid-print, without a word: only the will can tell
+            await until(lambda: machine_row(platform, p1).state is MachineState.OFFLINE, "will")
+            await worker.drained()
+            watcher.cancel()
+        ingest.cancel()
+        await asyncio.gather(ingest, watcher, return_exceptions=True)
+
+    try:
+        run(scenario())
+    finally:
+        for process in processes:
+            process.kill()
+    assert processes[0].communicate(timeout=10)[1] == b""  # nothing on stderr
+    assert attempt(platform, benchy.command.attempt_id).status is AttemptStatus.DONE
+    assert started == {benchy.command.attempt_id: 1, vase.command.attempt_id: 1}
+    assert attempt(platform, vase.command.attempt_id).held
+    died = [d["in_flight"] for d in outbox(platform, events.MACHINE_DIED) if d["machine"] == "p1"]
+    assert died == [[vase.command.attempt_id]]
+    with platform.db.read() as session:
+        query = select(TelemetrySample.extra).where(TelemetrySample.machine_id == p1.id)
+        assert {"nozzle_c": 210.0, "bed_c": 60.0} in list(session.scalars(query))
