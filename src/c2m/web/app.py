@@ -27,6 +27,7 @@ from c2m.web.routers import (
     pages,
     pages_configure,
     pages_enterprise,
+    pages_quote,
 )
 from c2m.web.templating import render
 
@@ -87,6 +88,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         pages,
         pages_configure,
         pages_enterprise,
+        pages_quote,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -55,6 +55,13 @@ def inbox(session: Session, actor: Actor, enterprise_id: str) -> list[Rfq]:
     return sorted(rows, key=lambda rfq: rfq.status is not RfqStatus.OPEN)
 
 
+def files_of(session: Session, requests: list[Rfq]) -> dict[str, Upload]:
+    """The uploads the requests carry, by id, to show their names."""
+    wanted = {upload_id for rfq in requests for upload_id in rfq.upload_ids}
+    found = session.scalars(select(Upload).where(Upload.id.in_(wanted)))
+    return {upload.id: upload for upload in found}
+
+
 def answer_rfq(session: Session, actor: Actor, rfq_id: str, data: RfqAnswer) -> Rfq:
     rfq = load_rfq(session, actor, rfq_id)
     if not actor.is_member_of(rfq.enterprise_id):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c2m.domains.catalog.models import Product
@@ -43,3 +44,16 @@ def open_quoting(session: Session, enterprise: Enterprise) -> QuotingService:
     session.add(service)
     session.flush()
     return service
+
+
+def quoting_enterprises(session: Session) -> list[Enterprise]:
+    """Micro-enterprises that take uploaded parts, for the home page."""
+    query = select(Enterprise).join(QuotingService, QuotingService.enterprise_id == Enterprise.id)
+    return list(session.scalars(query.order_by(Enterprise.name)))
+
+
+def quoting_enterprise(session: Session, slug: str) -> Enterprise:
+    enterprise = session.scalar(select(Enterprise).where(Enterprise.slug == slug))
+    if enterprise is None or session.get(QuotingService, enterprise.id) is None:
+        raise NotFound("This micro-enterprise does not quote uploaded parts.")
+    return enterprise

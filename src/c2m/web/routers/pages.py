@@ -19,6 +19,7 @@ from c2m.domains.platform import service as accounts
 from c2m.domains.platform.models import User
 from c2m.domains.platform.schemas import SignUp
 from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
+from c2m.domains.quoting.services import quoting_enterprises
 from c2m.kernel.errors import Forbidden, NotAuthenticated, describe_validation
 from c2m.kernel.idempotency import fingerprint, run_once
 from c2m.kernel.ids import new_secret
@@ -83,7 +84,8 @@ def _start_session(request: Request, user_id: str, target: str) -> Response:
 def home(request: Request, caller: OptionalCaller) -> Response:
     with platform_of(request).db.read() as session:
         products = list_products(session)
-    return render(request, caller, "index.html", {"products": products})
+        shops = quoting_enterprises(session)
+    return render(request, caller, "index.html", {"products": products, "shops": shops})
 
 
 @router.get("/login")
