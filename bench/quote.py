@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import platform
 import statistics
 import sys
@@ -64,8 +65,10 @@ def main() -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"### {stamp}: {len(data) / 1e6:.1f} MB binary STL, {triangles:,} triangles, "
           f"{args.rounds} rounds\n")  # fmt: skip
+    load = os.getloadavg()[0]  # other engineers' jobs share the cores: say how busy they were
     print(f"`uv run python bench/quote.py --rounds {args.rounds}` on {platform.system()} "
-          f"{platform.machine()}, Python {sys.version.split()[0]}.\n")  # fmt: skip
+          f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]} "
+          f"(load average {load:.1f} at the end).\n")  # fmt: skip
     print("| path | median s | min s | max s |\n|---|---:|---:|---:|")
     for label, times in (("c2m quote (sandboxed analysis, thumbnail, costing)", mine),
                          ("peer: trimesh.load + volume + area", theirs)):  # fmt: skip

@@ -62,6 +62,20 @@ def test_inside_out_part_is_turned_around() -> None:
     assert analysis.inverted_bodies == 1
 
 
+def test_a_one_sided_surface_is_not_a_solid() -> None:
+    """The six-vertex projective plane: every edge borders two triangles, yet no winding of its
+    faces is consistent, so it has no outside and no volume."""
+    faces = np.array([(0, 1, 2), (0, 2, 3), (0, 3, 4), (0, 4, 5), (0, 5, 1),
+                      (1, 2, 4), (2, 3, 5), (3, 4, 1), (4, 5, 2), (5, 1, 3)])  # fmt: skip
+    corners = np.random.default_rng(1).normal(size=(6, 3)) * 10
+    analysis, _ = analyze(corners[faces])
+    assert (analysis.open_edges, analysis.nonmanifold_edges) == (0, 0)
+    assert not analysis.valid_solid
+    assert analysis.volume is None
+    assert analysis.problem is not None
+    assert "one-sided" in analysis.problem
+
+
 def test_a_cavity_is_subtracted() -> None:
     inner = box_triangles((10, 10, 10), (5, 5, 5))[:, ::-1]
     analysis, _ = analyze(np.concatenate([CUBE, inner]))
