@@ -97,7 +97,7 @@ class TwinBridge:
         thread = threading.Thread(target=self._simulate, name="twin", daemon=True)
         thread.start()
         try:
-            await asyncio.gather(*tasks)
+            await asyncio.wait(tasks)  # unlike gather, leaves cancelling them (once) to us
         finally:
             self._stop.set()
             for task in tasks:

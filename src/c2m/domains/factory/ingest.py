@@ -254,6 +254,8 @@ class Ingest:
     def _state(
         self, session: Session, machine: Machine, body: StateChange, at: datetime
     ) -> str | None:
+        if body.state is machine.state:
+            return None  # said again, or the birth said it already
         late = at < machine.state_since or (
             at == machine.state_since
             and body.previous is not None
@@ -261,8 +263,7 @@ class Ingest:
         )
         if late:  # said again after a reconnection, or overtaken
             return f"late state: {body.state} at {at.isoformat()} is older than the current one"
-        if body.state is not machine.state:
-            self._move(session, machine, body.state, body.reason, body.operation, at)
+        self._move(session, machine, body.state, body.reason, body.operation, at)
         return None
 
     def _move(

@@ -17,6 +17,7 @@ from c2m.domains.factory.ingest import IN_FLIGHT
 from c2m.domains.factory.models import AttemptStatus, Factory, JobAttempt, Machine
 from c2m.domains.factory.schemas import NewFactory, NewMachine
 from c2m.domains.platform.actor import Actor
+from c2m.engines.simulation.model import FactorySpec
 from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Conflict, NotFound
 from c2m.kernel.ids import new_id
@@ -145,3 +146,26 @@ def _dispatch(session: Session, machine: Machine, command: Command) -> Dispatch:
     factory = session.get(Factory, machine.factory_id)
     assert factory is not None
     return Dispatch(factory.code, machine.code, command)
+
+
+def register_plant(session: Session, enterprise_id: str, spec: FactorySpec) -> Factory:
+    """The factory and machines of a twin's plant file, added if missing (for seeding a demo)."""
+    factory = session.scalar(select(Factory).where(Factory.code == spec.id))
+    if factory is None:
+        factory = Factory(enterprise_id=enterprise_id, code=spec.id, name=spec.id.title())
+        session.add(factory)
+        session.flush()
+    known = set(session.scalars(select(Machine.code).where(Machine.factory_id == factory.id)))
+    for machine in spec.machines:
+        if machine.id not in known:
+            session.add(
+                Machine(
+                    factory_id=factory.id,
+                    code=machine.id,
+                    name=machine.name,
+                    capabilities=sorted(machine.capabilities),
+                    speed=machine.speed,
+                )
+            )
+    session.flush()
+    return factory
