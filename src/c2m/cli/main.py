@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from c2m.bootstrap import open_database
+from c2m.cli.aggregate import register as register_aggregate
 from c2m.cli.errors import fail, guarded
 from c2m.cli.quote import register as register_quote
 from c2m.cli.schedule import register as register_schedule
@@ -31,6 +32,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 register_schedule(app)
 register_quote(app)
+register_aggregate(app)
 register_twin(app)
 console = Console()
 

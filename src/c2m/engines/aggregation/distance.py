@@ -1,0 +1,89 @@
+"""Distances from demands to models, computed in row chunks so memory stays O(n * k), never
+O(n * n); and whether a demand is within tolerance of its model.
+
+A demand is *within tolerance* of a model when every option it asks for that counts for
+coverage is: numbers differ by at most their tolerance, choices are at most ``tolerance``
+ranks apart (unordered choices, or a tolerance of 0: the same choice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from c2m.engines.aggregation.demand import Encoded
+from c2m.engines.aggregation.features import Bools, Features, Floats, Ints
+
+CHUNK = 32_768  # demand rows per block: bounds the temporaries at CHUNK * k floats
+SLACK = 1e-9  # relative: a difference equal to the tolerance is within it despite rounding
+
+
+@dataclass(frozen=True, eq=False)
+class Centres:
+    """Models (or candidate models) as the distance sees them: number values and choice codes."""
+
+    numbers: Floats  # (k, number features)
+    codes: Ints  # (k, choice features)
+
+    @property
+    def size(self) -> int:
+        return int(self.numbers.shape[0])
+
+
+def centres_of(features: Features, configs: Sequence[Sequence[int]]) -> Centres:
+    """Centres of full configurations given as value indices per template option."""
+    numbers = np.array(
+        [[f.grid[config[f.var]] for f in features.numbers] for config in configs],
+        dtype=np.float64,
+    ).reshape(len(configs), len(features.numbers))
+    codes = np.array(
+        [[config[f.var] for f in features.choices] for config in configs], dtype=np.intp
+    ).reshape(len(configs), len(features.choices))
+    return Centres(numbers, codes)
+
+
+def distances(features: Features, data: Encoded, centres: Centres) -> Floats:
+    """(n, k) matrix: the distance from every demand to every centre."""
+    out = np.zeros((data.size, centres.size))
+    for column, feature in enumerate(features.numbers):
+        asked = data.numbers[:, column]
+        part = np.abs(asked[:, None] - centres.numbers[None, :, column])
+        part *= feature.per_unit
+        if feature.cap_cost is not None:
+            np.minimum(part, feature.cap_cost, out=part)
+        open_ = np.isnan(asked)
+        if open_.any():
+            part[open_] = 0.0
+        out += part
+    for column, choice in enumerate(features.choices):
+        out += choice.table[:, centres.codes[:, column]][data.codes[:, column]]
+    return out
+
+
+def nearest(features: Features, data: Encoded, centres: Centres) -> tuple[Ints, Floats]:
+    """Each demand's nearest centre (lowest index on ties) and its distance."""
+    labels = np.empty(data.size, dtype=np.intp)
+    best = np.empty(data.size)
+    for start in range(0, data.size, CHUNK):
+        rows = np.arange(start, min(start + CHUNK, data.size))
+        block = distances(features, data.take(rows), centres)
+        labels[rows] = np.argmin(block, axis=1)
+        best[rows] = block[np.arange(rows.size), labels[rows]]
+    return labels, best
+
+
+def within_tolerance(features: Features, data: Encoded, centres: Centres, labels: Ints) -> Bools:
+    """Whether each demand is within tolerance of the centre it is assigned to."""
+    covered = np.ones(data.size, dtype=bool)
+    for column, feature in enumerate(features.numbers):
+        if feature.in_coverage:
+            gap = np.abs(data.numbers[:, column] - centres.numbers[labels, column])
+            covered &= ~(gap > feature.tolerance * (1 + SLACK))  # NaN (not asked) is within
+    for column, choice in enumerate(features.choices):
+        if choice.in_coverage:
+            asked = data.codes[:, column]
+            gap = np.abs(choice.rank[asked] - choice.rank[centres.codes[labels, column]])
+            covered &= (asked == choice.missing) | (gap <= choice.tolerance)
+    return covered
