@@ -8,6 +8,7 @@ import pytest
 import trimesh
 from geo_support import box_triangles
 
+from c2m.engines.geometry import rays
 from c2m.engines.geometry.analysis import analyze
 from c2m.engines.geometry.rays import first_hits
 from c2m.engines.geometry.units import Unit
@@ -98,3 +99,15 @@ def test_a_fan_of_slivers_goes_to_the_kernel_and_keeps_its_walls() -> None:
     analysis, _ = analyze(disc, unit=Unit.MM)
     assert analysis.min_wall == pytest.approx(0.6, rel=0.02)
     assert analysis.thin_wall_fraction > 0.9
+
+
+def test_testing_the_pairs_in_chunks_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    sphere = np.asarray(trimesh.creation.icosphere(subdivisions=4, radius=10).triangles)
+    origins, directions = _random_rays(1000, 0.0, 12.0)
+    whole = first_hits(sphere, origins, directions, 5.0)
+    monkeypatch.setattr(rays, "CHUNK", 997)
+    chunked = first_hits(sphere, origins, directions, 5.0)
+    assert whole is not None
+    assert chunked is not None
+    assert np.isfinite(whole).sum() > 20
+    assert np.array_equal(whole, chunked)

@@ -16,6 +16,7 @@ STEPS = 16  # at most this many cells along a ray: caps the work per ray for den
 AXIS_CELLS = 1 << 20  # per axis, so a cell key fits in 64 bits
 PAIRS_PER_TRIANGLE = 4  # a BVH costs about this many grid entries or tests per triangle
 PAIRS_FREE = 50_000  # entries and tests that cost less than building anything
+CHUNK = 1_000_000  # pairs tested at once: ~300 bytes each in flight, well inside the sandbox
 SLACK = 1e-9  # of the barycentric coordinates: a ray through a shared edge hits both sides
 _CORNERS = np.array([[a, b, c] for a in (0, 1) for b in (0, 1) for c in (0, 1)], dtype=np.int64)
 
@@ -36,9 +37,11 @@ def first_hits(
     if pairs is None:
         return None
     rays, candidates = pairs
-    distance = _intersect(triangles[candidates], origins[rays], directions[rays])
-    hit = distance <= reach
-    np.minimum.at(out, rays[hit], distance[hit])
+    for start in range(0, len(rays), CHUNK):
+        ray, near = rays[start : start + CHUNK], candidates[start : start + CHUNK]
+        distance = _intersect(triangles[near], origins[ray], directions[ray])
+        hit = distance <= reach
+        np.minimum.at(out, ray[hit], distance[hit])
     return out
 
 
