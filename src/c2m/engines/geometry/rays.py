@@ -124,9 +124,11 @@ class _Grid:
         still = directions == 0  # parallel to a face: inside its slab or never in the box
         between = (origins >= low) & (origins <= high)
         a = np.where(still, np.where(between, -np.inf, np.inf), a)
-        b = np.where(still, np.where(between, np.inf, -np.inf), b)
+        b = np.where(still, np.inf, b)  # outside: enters at infinity, so never
         enter = np.maximum(np.minimum(a, b).max(axis=1), 0.0)
         leave = np.minimum(np.maximum(a, b).min(axis=1), reach)
+        miss = ~(enter <= leave)
+        enter[miss], leave[miss] = 0.0, -1.0  # finite, so the cut points stay numbers
         return enter, leave
 
 
