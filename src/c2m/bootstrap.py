@@ -15,6 +15,7 @@ from c2m.domains.orders import models as order_models
 from c2m.domains.orders.live import TimelineWatcher
 from c2m.domains.orders.payments import Callback, TestPaymentProvider
 from c2m.domains.orders.service import apply_callback
+from c2m.domains.planning import models as planning_models
 from c2m.domains.platform import models as platform_models
 from c2m.domains.quoting import models as quoting_models
 from c2m.domains.quoting.capacity import machine_capacity
@@ -37,6 +38,7 @@ TABLE_MODULES = (
     order_models,
     factory_models,
     quoting_models,
+    planning_models,
     outbox,
     idempotency,
 )

@@ -1,0 +1,1 @@
+"""Planning: paid orders become work orders, scheduled onto machines, dispatched, re-planned."""

@@ -1,0 +1,99 @@
+"""Which planned operations go to their machines now, each under a fresh attempt id.
+
+A machine gets one operation at a time: the earliest planned one whose predecessors are done,
+once it is free and up. Commands are recorded in the caller's transaction and sent after it
+commits, so the bus never carries an attempt the database does not know.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from c2m.domains.factory.models import Machine
+from c2m.domains.factory.service import Dispatch, issue_command
+from c2m.domains.orders.models import Order
+from c2m.domains.orders.states import OrderState
+from c2m.domains.planning.models import ON_MACHINE, Operation, OperationStatus, WorkOrder
+from c2m.domains.planning.planner import AVAILABLE, seconds
+
+LEASE_FACTOR = 3  # an attempt's lease: three times its expected duration, plus the margin
+WITHDRAWN = (OrderState.CANCELLED, OrderState.REFUNDED)
+
+
+def due_dispatches(
+    session: Session, factory_id: str, time_scale: float, lease_margin_s: float
+) -> list[Dispatch]:
+    busy = set(
+        session.scalars(
+            select(Operation.machine_id).where(
+                Operation.factory_id == factory_id, Operation.status.in_(ON_MACHINE)
+            )
+        )
+    )
+    planned = session.scalars(
+        select(Operation)
+        .where(Operation.factory_id == factory_id, Operation.status == OperationStatus.PLANNED)
+        .order_by(Operation.planned_start, Operation.id)
+    )
+    done = _done_steps(session, factory_id)
+    out: list[Dispatch] = []
+    for op in planned:
+        if op.machine_id is None or op.machine_id in busy:
+            continue
+        if not all((op.work_order_id, step) in done for step in op.predecessors):
+            continue
+        machine = session.get(Machine, op.machine_id)
+        if machine is None or machine.state not in AVAILABLE:
+            continue
+        expected = seconds(op.minutes, machine.speed, time_scale)
+        dispatch = issue_command(
+            session,
+            machine.id,
+            op.id,
+            nominal_s=op.minutes * 60,
+            lease_s=expected * LEASE_FACTOR + lease_margin_s,
+            family=op.capability,
+            capability=op.capability,
+        )
+        op.status, op.attempt_id = OperationStatus.DISPATCHED, dispatch.command.attempt_id
+        op.attempts += 1
+        busy.add(machine.id)
+        out.append(dispatch)
+    session.flush()
+    return out
+
+
+def _done_steps(session: Session, factory_id: str) -> set[tuple[str, str]]:
+    rows = session.execute(
+        select(Operation.work_order_id, Operation.step).where(
+            Operation.factory_id == factory_id, Operation.status == OperationStatus.DONE
+        )
+    )
+    return {(work, step) for work, step in rows}
+
+
+def withdraw_cancelled(session: Session) -> set[str]:
+    """Operations of cancelled or refunded orders that no machine holds are dropped."""
+    withdrawn = (
+        select(WorkOrder.id)
+        .join(Order, Order.id == WorkOrder.order_id)
+        .where(Order.state.in_(WITHDRAWN))
+    )
+    rows = list(
+        session.scalars(
+            select(Operation).where(
+                Operation.work_order_id.in_(withdrawn),
+                Operation.status.in_((OperationStatus.WAITING, OperationStatus.PLANNED)),
+            )
+        )
+    )
+    for row in rows:
+        row.status = OperationStatus.CANCELLED
+    session.flush()
+    return {row.factory_id for row in rows}
+
+
+def factories_with_work(session: Session) -> list[str]:
+    query = select(Operation.factory_id).where(Operation.status == OperationStatus.PLANNED)
+    return sorted(set(session.scalars(query.distinct())))

@@ -1,0 +1,95 @@
+"""Paid orders become work orders: one per line, its routing's steps as operations to plan.
+
+Found by asking the database (paid orders without work orders), not by remembering messages, so
+an order paid while the planner was down is picked up when it comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from c2m.domains.factory.models import Factory
+from c2m.domains.orders.models import Order, OrderLine
+from c2m.domains.orders.states import OrderState
+from c2m.domains.planning.models import Operation, OperationStatus, WorkOrder
+
+log = logging.getLogger(__name__)
+
+#: A catalog product without a routing of its own (no template, no quote) is assembled from
+#: stock parts, checked and packed.
+DEFAULT_ROUTING = (
+    ("assemble", "Assemble", "assemble", 10, ()),
+    ("inspect", "Inspect", "inspect", 2, ("assemble",)),
+    ("pack", "Pack", "pack", 1, ("inspect",)),
+)
+
+
+def routing_of(line: OrderLine) -> list[dict[str, Any]]:
+    if line.routing:
+        return list(line.routing)
+    return [
+        {
+            "id": step,
+            "name": name,
+            "capability": capability,
+            "minutes": per_unit * line.quantity,
+            "predecessors": list(after),
+        }
+        for step, name, capability, per_unit, after in DEFAULT_ROUTING
+    ]
+
+
+def open_work_orders(session: Session, limit: int = 200) -> set[str]:
+    """Work orders for paid orders that have none yet; the factories that got new work."""
+    planned = select(WorkOrder.order_id)
+    query = (
+        select(Order)
+        .where(Order.state == OrderState.PAID, Order.id.not_in(planned))
+        .order_by(Order.created_at)
+        .limit(limit)
+    )
+    touched: set[str] = set()
+    for order in session.scalars(query):
+        factory_id = session.scalar(
+            select(Factory.id)
+            .where(Factory.enterprise_id == order.enterprise_id)
+            .order_by(Factory.created_at, Factory.id)
+            .limit(1)
+        )
+        if factory_id is None:
+            log.warning("order %s waits: its micro-enterprise has no factory", order.id)
+            continue
+        for line in order.lines:
+            _work_order(session, order, line, factory_id)
+        touched.add(factory_id)
+    session.flush()
+    return touched
+
+
+def _work_order(session: Session, order: Order, line: OrderLine, factory_id: str) -> None:
+    work = WorkOrder(
+        order_id=order.id,
+        line_id=line.id,
+        factory_id=factory_id,
+        product_name=line.product_name,
+        quantity=line.quantity,
+    )
+    session.add(work)
+    session.flush()
+    for step in routing_of(line):
+        session.add(
+            Operation(
+                work_order_id=work.id,
+                factory_id=factory_id,
+                step=str(step["id"]),
+                name=str(step["name"]),
+                capability=str(step["capability"]),
+                minutes=max(1, int(step["minutes"])),
+                predecessors=[str(p) for p in step.get("predecessors", ())],
+                status=OperationStatus.WAITING,
+            )
+        )

@@ -1,0 +1,89 @@
+"""Work orders (one per order line), their operations as planned and run, and the plans made."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from c2m.kernel.clock import utcnow
+from c2m.kernel.db import Base, UTCDateTime
+from c2m.kernel.ids import new_id
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class OperationStatus(enum.StrEnum):
+    WAITING = "waiting"  # to be planned (new, or its attempt was lost)
+    PLANNED = "planned"  # has a machine and times, not yet commanded
+    DISPATCHED = "dispatched"  # commanded under ``attempt_id``, not started
+    RUNNING = "running"
+    HELD = "held"  # its machine died mid-job; waits until the attempt is known lost
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+#: Operations a machine is busy with (no second command is sent to it meanwhile).
+ON_MACHINE = (OperationStatus.DISPATCHED, OperationStatus.RUNNING, OperationStatus.HELD)
+#: Operations still to finish.
+OPEN = (OperationStatus.WAITING, OperationStatus.PLANNED, *ON_MACHINE)
+
+
+class WorkOrder(Base):
+    """What the factory makes for one order line."""
+
+    __tablename__ = "work_orders"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    line_id: Mapped[str] = mapped_column(ForeignKey("order_lines.id"), unique=True)
+    factory_id: Mapped[str] = mapped_column(ForeignKey("factories.id"), index=True)
+    product_name: Mapped[str] = mapped_column(String(120))
+    quantity: Mapped[int] = mapped_column(Integer)
+    rush: Mapped[bool] = mapped_column(Boolean, default=False)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Operation(Base):
+    """One routing step of a work order: where and when it is planned, how it went."""
+
+    __tablename__ = "operations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    factory_id: Mapped[str] = mapped_column(ForeignKey("factories.id"), index=True)
+    step: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(120))
+    capability: Mapped[str] = mapped_column(String(40))
+    minutes: Mapped[int] = mapped_column(Integer)  # nominal, for the whole quantity
+    predecessors: Mapped[list[str]] = mapped_column(JSON)  # steps of the same work order
+    status: Mapped[OperationStatus] = mapped_column(_enum(OperationStatus), index=True)
+    machine_id: Mapped[str | None] = mapped_column(ForeignKey("machines.id"))
+    planned_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    planned_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempt_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    remakes: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Plan(Base):
+    """One run of the planner over a factory: why, how big, how good, how much it moved."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    factory_id: Mapped[str] = mapped_column(ForeignKey("factories.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    operations: Mapped[int] = mapped_column(Integer)
+    moved: Mapped[int] = mapped_column(Integer)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    solver: Mapped[str] = mapped_column(String(40))
+    seconds: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,209 @@
+"""A factory's open work as a scheduling instance, and the solver's answer written back.
+
+Times are whole seconds of wall clock from ``origin`` (the moment of the snapshot). Work already
+on a machine is frozen where it is; a machine that is down, in maintenance or offline takes no
+new work; an operation held by a dead machine keeps its work order out of the plan until the
+attempt is known lost. The previous plan is the reference: moving an operation costs, so a
+re-plan after a breakdown leaves unaffected work where it was when the objective allows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from c2m.domains.factory.models import Machine
+from c2m.domains.orders.models import Order
+from c2m.domains.orders.service import record
+from c2m.domains.orders.states import OrderState
+from c2m.domains.planning.models import (
+    ON_MACHINE,
+    OPEN,
+    Operation,
+    OperationStatus,
+    Plan,
+    WorkOrder,
+)
+from c2m.engines.scheduling.model import Assignment, Instance, Job, Mode, Schedule
+from c2m.engines.scheduling.model import Operation as EngineOperation
+from c2m.engines.scheduling.solve import SolveResult
+from c2m.engines.simulation.model import MachineState
+
+AVAILABLE = (MachineState.IDLE, MachineState.SETUP, MachineState.RUNNING)
+RUSH_WEIGHT = 10
+MOVED_S = 60  # an operation whose start moves less than this has not really moved
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The instance to solve, and how its indices map back to rows."""
+
+    factory_id: str
+    origin: datetime
+    instance: Instance
+    operation_ids: tuple[str, ...]
+    machine_ids: tuple[str, ...]
+    reference: Schedule | None
+
+
+def seconds(minutes: int, speed: float, time_scale: float) -> int:
+    """Wall seconds an operation of ``minutes`` takes on a machine of ``speed``."""
+    return max(1, math.ceil(minutes * 60 / speed / time_scale))
+
+
+def snapshot(
+    session: Session, factory_id: str, now: datetime, time_scale: float
+) -> Snapshot | None:
+    """The factory's plannable work now, or None when there is nothing to plan."""
+    machines = list(
+        session.scalars(
+            select(Machine).where(Machine.factory_id == factory_id).order_by(Machine.code)
+        )
+    )
+    index = {machine.id: i for i, machine in enumerate(machines)}
+    rows = list(
+        session.scalars(
+            select(Operation)
+            .where(Operation.factory_id == factory_id, Operation.status.in_(OPEN))
+            .order_by(Operation.work_order_id, Operation.id)
+        )
+    )
+    blocked = {row.work_order_id for row in rows if row.status is OperationStatus.HELD}
+    by_work: dict[str, list[Operation]] = defaultdict(list)
+    for row in rows:
+        if row.work_order_id not in blocked:
+            by_work[row.work_order_id].append(row)
+    works = {
+        work.id: work
+        for work in session.scalars(select(WorkOrder).where(WorkOrder.id.in_(list(by_work))))
+    }
+    jobs: list[Job] = []
+    operations: list[EngineOperation] = []
+    ids: list[str] = []
+    frozen: list[Assignment] = []
+    reference: list[Assignment] = []
+    for work_id, steps in by_work.items():
+        modes_of = {row.id: _modes(row, machines, index, time_scale) for row in steps}
+        if any(not modes for row_id, modes in modes_of.items()):
+            continue  # no machine can take a step now: the work order waits for one
+        job = len(jobs)
+        work = works[work_id]
+        jobs.append(Job(name=work.product_name, weight=RUSH_WEIGHT if work.rush else 1))
+        position = {row.step: len(ids) + i for i, row in enumerate(steps)}
+        for row in steps:
+            op = len(ids)
+            ids.append(row.id)
+            predecessors = tuple(position[p] for p in row.predecessors if p in position)
+            operations.append(
+                EngineOperation(job, modes_of[row.id], predecessors, row.capability, row.name)
+            )
+            placed = _placed(row, index, now)
+            if row.status in ON_MACHINE and placed is not None:
+                machine, start, end = placed
+                start = min(start, 0)  # frozen work has started (or been commanded) by now
+                frozen.append(Assignment(op, machine, start, max(end, start + 1, 1)))
+            elif placed is not None:
+                reference.append(Assignment(op, *placed))
+    if not operations:
+        return None
+    instance = Instance(
+        machines=tuple(machine.code for machine in machines),
+        jobs=tuple(jobs),
+        operations=tuple(operations),
+        frozen=tuple(frozen),
+        now=0,
+        name=factory_id,
+    )
+    previous = _reference(instance, reference)
+    return Snapshot(factory_id, now, instance, tuple(ids), tuple(m.id for m in machines), previous)
+
+
+def _modes(
+    row: Operation, machines: list[Machine], index: dict[str, int], time_scale: float
+) -> tuple[Mode, ...]:
+    if row.status in ON_MACHINE and row.machine_id in index:
+        machine = machines[index[row.machine_id]]
+        return (Mode(index[machine.id], seconds(row.minutes, machine.speed, time_scale)),)
+    return tuple(
+        Mode(i, seconds(row.minutes, machine.speed, time_scale))
+        for i, machine in enumerate(machines)
+        if row.capability in machine.capabilities and machine.state in AVAILABLE
+    )
+
+
+def _placed(row: Operation, index: dict[str, int], now: datetime) -> tuple[int, int, int] | None:
+    if row.machine_id not in index or row.planned_start is None or row.planned_end is None:
+        return None
+    start = row.started_at or row.planned_start
+    return (
+        index[row.machine_id],
+        round((start - now).total_seconds()),
+        round((row.planned_end - now).total_seconds()),
+    )
+
+
+def _reference(instance: Instance, planned: list[Assignment]) -> Schedule | None:
+    """The previous plan, usable as the reference only when it covers every operation."""
+    known = {a.op: a for a in [*planned, *instance.frozen]}
+    if len(known) != len(instance.operations):
+        return None
+    return Schedule(tuple(known[op] for op in range(len(instance.operations))))
+
+
+def apply(
+    session: Session, snap: Snapshot, result: SolveResult, reason: str, now: datetime
+) -> Plan:
+    """Write machines and times; orders whose first work got planned move to ``planned``."""
+    moved = 0
+    ends: dict[str, datetime] = {}
+    for assignment in result.schedule.assignments:
+        row = session.get(Operation, snap.operation_ids[assignment.op])
+        assert row is not None
+        start = snap.origin + timedelta(seconds=assignment.start)
+        end = snap.origin + timedelta(seconds=assignment.end)
+        work = row.work_order_id
+        ends[work] = max(ends.get(work, end), end)
+        if row.status in ON_MACHINE:
+            continue
+        machine = snap.machine_ids[assignment.machine]
+        if row.machine_id is not None and (
+            row.machine_id != machine
+            or row.planned_start is None
+            or abs((row.planned_start - start).total_seconds()) >= MOVED_S
+        ):
+            moved += 1
+        row.machine_id, row.planned_start, row.planned_end = machine, start, end
+        if row.status is OperationStatus.WAITING:
+            row.status = OperationStatus.PLANNED
+    _announce(session, ends)
+    plan = Plan(
+        factory_id=snap.factory_id,
+        created_at=now,
+        reason=reason[:200],
+        operations=len(snap.operation_ids),
+        moved=moved,
+        ends_at=max(ends.values(), default=None),
+        solver=result.solver,
+        seconds=result.elapsed,
+    )
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def _announce(session: Session, ends: dict[str, datetime]) -> None:
+    """Paid orders now in the plan: ``planned``, with when their last step should end."""
+    works = session.scalars(select(WorkOrder).where(WorkOrder.id.in_(list(ends))))
+    ready: dict[str, datetime] = {}
+    for work in works:
+        ready[work.order_id] = max(ready.get(work.order_id, ends[work.id]), ends[work.id])
+    for order_id, at in ready.items():
+        order = session.get(Order, order_id, with_for_update=True)
+        if order is not None and order.state is OrderState.PAID:
+            data = {"ready_at": at.isoformat()}
+            record(session, order, "planned", actor="planner", state=OrderState.PLANNED, data=data)

@@ -1,0 +1,179 @@
+"""What the machines did, carried to the operations and to each customer's timeline.
+
+Read from the attempts the gateway recorded (never from messages alone), so a restart misses
+nothing; each operation changes status once per fact, so each fact reaches the timeline once.
+A started step moves the order along (making, quality check, packaging); a machine that dies
+mid-job puts the order on hold until its step runs again elsewhere; a part scrapped at inspection
+is made again; the last step done ships the order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from c2m.domains.factory.models import AttemptStatus, JobAttempt, Machine
+from c2m.domains.orders.models import Order
+from c2m.domains.orders.service import record
+from c2m.domains.orders.states import MAIN_LINE, PRODUCTION, OrderState, can_advance, progress
+from c2m.domains.planning.models import ON_MACHINE, OPEN, Operation, OperationStatus, WorkOrder
+
+ACTOR = "factory"
+#: The order state a step's start moves the order to, by the step's capability.
+STAGE = {"inspect": OrderState.QUALITY_CHECK, "pack": OrderState.PACKAGING}
+LOST = (AttemptStatus.FAILED, AttemptStatus.ABORTED)
+
+
+def sync_attempts(session: Session, now: datetime) -> set[str]:
+    """Apply every attempt fact not yet applied; the factories whose plan must be redone."""
+    dirty: set[str] = set()
+    query = (
+        select(Operation, JobAttempt)
+        .join(JobAttempt, JobAttempt.attempt_id == Operation.attempt_id)
+        .where(Operation.status.in_(ON_MACHINE))
+    )
+    for operation, attempt in session.execute(query).all():
+        if _apply(session, operation, attempt, now):
+            dirty.add(operation.factory_id)
+    session.flush()
+    return dirty
+
+
+def _apply(session: Session, op: Operation, attempt: JobAttempt, now: datetime) -> bool:
+    """One attempt's news; True when the plan must be redone."""
+    status = attempt.status
+    lease_over = attempt.lease_expires_at is not None and attempt.lease_expires_at <= now
+    if status in LOST or (attempt.held and lease_over and status is not AttemptStatus.DONE):
+        op.status, op.attempt_id = OperationStatus.WAITING, None
+        _tell(session, op, "rescheduled", {"reason": attempt.reason or "the machine was lost"})
+        return True
+    if attempt.held and op.status is not OperationStatus.HELD and status is not AttemptStatus.DONE:
+        op.status = OperationStatus.HELD
+        _hold(session, op, _machine_code(session, attempt))
+        return True
+    if status in (AttemptStatus.STARTED, AttemptStatus.DONE) and (
+        op.status is OperationStatus.DISPATCHED
+    ):
+        op.status, op.started_at = OperationStatus.RUNNING, attempt.started_at or now
+        _started(session, op, _machine_code(session, attempt))
+    if status is AttemptStatus.DONE and op.status in (
+        OperationStatus.RUNNING,
+        OperationStatus.HELD,
+    ):
+        op.finished_at = attempt.ended_at or now
+        if attempt.outcome == "scrap":
+            _remake(session, op)
+            return True
+        op.status = OperationStatus.DONE
+        _finished(session, op)
+        return True
+    return False
+
+
+def _machine_code(session: Session, attempt: JobAttempt) -> str:
+    machine = session.get(Machine, attempt.machine_id)
+    return machine.code if machine is not None else attempt.machine_id
+
+
+def _order_of(session: Session, op: Operation) -> Order:
+    work = session.get(WorkOrder, op.work_order_id)
+    assert work is not None
+    order = session.get(Order, work.order_id, with_for_update=True)
+    assert order is not None
+    return order
+
+
+def _step(op: Operation, **extra: object) -> dict[str, object]:
+    return {"operation": op.name, "step": op.step, **extra}
+
+
+def _tell(session: Session, op: Operation, kind: str, data: dict[str, object]) -> None:
+    order = _order_of(session, op)
+    record(session, order, kind, actor=ACTOR, data=_step(op, **data))
+
+
+def _hold(session: Session, op: Operation, machine: str) -> None:
+    order = _order_of(session, op)
+    data = _step(op, machine=machine, reason="the machine went down during this step")
+    if order.state in PRODUCTION:
+        order.held_from = order.state
+        record(session, order, "on_hold", actor=ACTOR, state=OrderState.ON_HOLD, data=data)
+    else:
+        record(session, order, "machine_down", actor=ACTOR, data=data)
+
+
+def _started(session: Session, op: Operation, machine: str) -> None:
+    order = _order_of(session, op)
+    started = op.started_at.isoformat() if op.started_at else None
+    ends = op.planned_end.isoformat() if op.planned_end else None
+    if order.state is OrderState.ON_HOLD and order.held_from is not None:
+        back, order.held_from = order.held_from, None
+        record(session, order, "resumed", actor=ACTOR, state=back, data=_step(op, machine=machine))
+    target = STAGE.get(op.capability, OrderState.IN_PRODUCTION)
+    data = _step(op, machine=machine, started_at=started, expected_end=ends)
+    _forward(session, order, target, data)
+    record(session, order, "operation_started", actor=ACTOR, data=data)
+
+
+def _forward(session: Session, order: Order, target: OrderState, data: dict[str, object]) -> None:
+    """Move along the main line up to ``target``, one recorded state at a time; never back.
+    (Designing is a customer's step, never the factory's.)"""
+    while order.state in MAIN_LINE and (progress(order.state) or 0) < (progress(target) or 0):
+        here = MAIN_LINE.index(order.state)
+        following = next(
+            state
+            for state in MAIN_LINE[here + 1 :]
+            if can_advance(order.state, state) and state is not OrderState.DESIGNING
+        )
+        record(session, order, following.value, actor=ACTOR, state=following, data=data)
+
+
+def _finished(session: Session, op: Operation) -> None:
+    order = _order_of(session, op)
+    finished = op.finished_at.isoformat() if op.finished_at else None
+    record(session, order, "operation_done", actor=ACTOR, data=_step(op, finished_at=finished))
+    works = select(WorkOrder.id).where(WorkOrder.order_id == order.id)
+    remaining = session.scalar(
+        select(Operation.id)
+        .where(Operation.work_order_id.in_(works), Operation.status.in_(OPEN))
+        .limit(1)
+    )
+    if remaining is None and order.state in PRODUCTION:
+        for work in session.scalars(select(WorkOrder).where(WorkOrder.order_id == order.id)):
+            work.done = True
+        _forward(session, order, OrderState.SHIPPED, {})
+
+
+def _remake(session: Session, inspection: Operation) -> None:
+    """Scrap: the inspection and every step before it run again, under new attempts."""
+    steps = {
+        row.step: row
+        for row in session.scalars(
+            select(Operation).where(Operation.work_order_id == inspection.work_order_id)
+        )
+    }
+    again: set[str] = set()
+    pending = [inspection.step]
+    while pending:
+        step = pending.pop()
+        if step in again or step not in steps:
+            continue
+        again.add(step)
+        pending.extend(steps[step].predecessors)
+    for step in again:
+        row = steps[step]
+        row.status, row.attempt_id, row.started_at, row.finished_at = (
+            OperationStatus.WAITING,
+            None,
+            None,
+            None,
+        )
+        row.remakes += 1
+    order = _order_of(session, inspection)
+    data = _step(inspection, reason="the part failed inspection and is being made again")
+    if can_advance(order.state, OrderState.IN_PRODUCTION):
+        record(session, order, "remake", actor=ACTOR, state=OrderState.IN_PRODUCTION, data=data)
+    else:
+        record(session, order, "remake", actor=ACTOR, data=data)

@@ -1,0 +1,142 @@
+"""The lights-out loop: paid orders in, plans made and remade, operations out to the machines.
+
+Every tick reconciles with the database (new paid orders, what the machines reported, machines
+that went down or came back, overruns, cancellations), re-plans the factories that changed with
+the scheduling engine in a separate process (CP-SAT never blocks the event loop or the web
+server), then sends each free machine its next operation. Nothing depends on having seen a
+message: after a restart the loop picks up exactly where the database says things are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from c2m.domains.factory.gateway import Gateway
+from c2m.domains.factory.models import Machine
+from c2m.domains.factory.service import Dispatch
+from c2m.domains.planning import dispatch, intake, planner, progress
+from c2m.domains.planning.models import Operation, OperationStatus, Plan
+from c2m.engines.scheduling.model import Instance
+from c2m.engines.scheduling.objective import Objective
+from c2m.engines.scheduling.solve import SolveOptions, SolveResult, solve
+from c2m.kernel.clock import utcnow
+from c2m.kernel.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProductionSettings:
+    time_scale: float = 1.0  # simulated seconds per wall second (the twin's speed), 1 for real
+    lease_margin_s: float = 30.0
+    plan_seconds: float = 1.5  # solver budget per re-plan
+    tick_s: float = 0.25
+
+
+def solve_plan(instance: Instance, options: SolveOptions) -> SolveResult:
+    """Runs in the planner's process."""
+    return solve(instance, options)
+
+
+@dataclass
+class ProductionLoop:
+    db: Database
+    gateway: Gateway
+    settings: ProductionSettings = field(default_factory=ProductionSettings)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    plans: int = 0
+    _dirty: dict[str, str] = field(default_factory=dict)
+    _machines: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _overruns: set[str] = field(default_factory=set)
+
+    async def run(self) -> None:
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            while True:
+                try:
+                    await self.tick(pool)
+                except Exception:
+                    log.exception("production tick failed; trying again")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), self.settings.tick_s)
+                self.wake.clear()
+
+    async def tick(self, pool: ProcessPoolExecutor) -> None:
+        await asyncio.to_thread(self._reconcile)
+        for factory_id, reason in sorted(self._dirty.items()):
+            del self._dirty[factory_id]
+            await self._replan(pool, factory_id, reason)
+        for sent in await asyncio.to_thread(self._dispatch):
+            await self.gateway.send(sent)
+
+    def _mark(self, factories: set[str], reason: str) -> None:
+        for factory_id in factories:
+            self._dirty.setdefault(factory_id, reason)
+
+    def _reconcile(self) -> None:
+        now = utcnow()
+        with self.db.write() as session:
+            self._mark(intake.open_work_orders(session), "new work")
+            self._mark(progress.sync_attempts(session, now), "a machine reported")
+            self._mark(dispatch.withdraw_cancelled(session), "cancellation")
+        with self.db.read() as session:
+            for machine in session.scalars(select(Machine)):
+                seen = self._machines.get(machine.id)
+                if seen is not None and seen[1] != machine.state:
+                    self._mark({machine.factory_id}, f"machine {machine.code} {machine.state}")
+                self._machines[machine.id] = (machine.factory_id, machine.state)
+            late = session.execute(
+                select(Operation.id, Operation.factory_id).where(
+                    Operation.status == OperationStatus.RUNNING, Operation.planned_end < now
+                )
+            ).all()
+        for op_id, factory_id in late:
+            if op_id not in self._overruns:
+                self._overruns.add(op_id)
+                self._mark({factory_id}, "an operation overran")
+
+    async def _replan(self, pool: ProcessPoolExecutor, factory_id: str, reason: str) -> None:
+        now = utcnow()
+
+        def read() -> planner.Snapshot | None:
+            with self.db.read() as session:
+                return planner.snapshot(session, factory_id, now, self.settings.time_scale)
+
+        snap = await asyncio.to_thread(read)
+        if snap is None:
+            return
+        options = SolveOptions(
+            objective=Objective.MAKESPAN,
+            time_limit=self.settings.plan_seconds,
+            workers=1,
+            reference=snap.reference,
+        )
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(pool, solve_plan, snap.instance, options)
+
+        def write() -> Plan:
+            with self.db.write() as session:
+                return planner.apply(session, snap, result, reason, now)
+
+        plan = await asyncio.to_thread(write)
+        self.plans += 1
+        log.info(
+            "plan %s for %s (%s): %d operations, %d moved, %.2f s",
+            plan.id, factory_id, reason, plan.operations, plan.moved, plan.seconds,
+        )  # fmt: skip
+
+    def _dispatch(self) -> list[Dispatch]:
+        out: list[Dispatch] = []
+        with self.db.write() as session:
+            for factory_id in dispatch.factories_with_work(session):
+                out += dispatch.due_dispatches(
+                    session, factory_id, self.settings.time_scale, self.settings.lease_margin_s
+                )
+        return out

@@ -1,0 +1,197 @@
+"""A paid order made with no human in the loop: planned, dispatched to the digital twin's
+machines, its timeline complete; a machine that dies mid-job sends the work elsewhere.
+
+In-process and deterministic: the twin runs as fast as it can, its messages go through the same
+ingest the MQTT loop uses (tests/integration/mqtt drives the real broker), and commands reach it
+through the in-memory gateway. Each test runs on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from c2m.bootstrap import Platform
+from c2m.domains.factory.gateway import MemoryGateway
+from c2m.domains.factory.ingest import Ingest, Raw
+from c2m.domains.factory.models import JobAttempt, Machine
+from c2m.domains.factory.service import Dispatch, register_plant
+from c2m.domains.orders.models import Order, OrderEvent
+from c2m.domains.planning.models import Operation, OperationStatus, Plan
+from c2m.engines.simulation import JobCommand, Twin, TwinEvent
+from c2m.engines.simulation.demo import demo_factory
+from c2m.workers.production import ProductionLoop, ProductionSettings
+from tests.conftest import World, place
+
+SPEED = 600.0  # simulated seconds per wall second assumed by the planner
+
+
+class Plant:
+    """The twin, its outbox of messages, and the ingest that writes them."""
+
+    def __init__(self, platform: Platform, world: World, seed: int = 3) -> None:
+        self.platform = platform
+        self.spec = demo_factory()
+        with platform.db.write() as session:
+            register_plant(session, world.enterprise_a.id, self.spec)
+        self.twin = Twin(self.spec, seed=seed)
+        self.messages: list[Raw] = []
+        self.twin.subscribe(self._heard)
+        self.ingest = Ingest(lease_s=3)  # a held attempt is given up 3 s after its last word
+        self.gateway = MemoryGateway(self._deliver)
+        self.twin.start()
+        self.flush()
+
+    def _heard(self, event: TwinEvent) -> None:
+        self.messages.append((event.topic, json.dumps(event.payload).encode(), time.time()))
+
+    def _deliver(self, dispatch: Dispatch) -> None:
+        command = dispatch.command.model_dump()
+        self.twin.submit(dispatch.machine, JobCommand.from_payload(command))
+
+    def flush(self) -> None:
+        batch, self.messages = self.messages, []
+        with self.platform.db.write() as session:
+            self.ingest.apply(session, batch)
+
+    def advance(self, seconds: float) -> None:
+        self.twin.run(until=self.twin.now + seconds)
+        self.flush()
+
+
+def run_until_shipped(loop: ProductionLoop, plant: Plant, order_ids: list[str]) -> None:
+    async def drive() -> None:
+        deadline = time.monotonic() + 60
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            while time.monotonic() < deadline:
+                await loop.tick(pool)
+                plant.advance(600)
+                with plant.platform.db.read() as session:
+                    query = select(Order.state).where(Order.id.in_(order_ids))
+                    states = set(session.scalars(query))
+                if states == {"shipped"}:
+                    return
+                await asyncio.sleep(0.02)  # leases run on the wall clock
+        raise AssertionError(f"not all shipped: {states}")
+
+    asyncio.run(drive())
+
+
+def timeline(platform: Platform, order_id: str) -> list[OrderEvent]:
+    with platform.db.read() as session:
+        query = select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.seq)
+        return list(session.scalars(query))
+
+
+def paid_orders(client: TestClient, world: World, count: int) -> list[str]:
+    ids = []
+    for _ in range(count):
+        placed = place(client, world.alice, world.product_a, 2)
+        order = placed.json()
+        paid = client.post(
+            f"/api/v1/orders/{order['id']}/pay",
+            json={"payment_method": "test-ok", "expected_version": order["version"]},
+            headers=world.alice.headers,
+        )
+        assert paid.status_code == 200, paid.text
+        ids.append(order["id"])
+    return ids
+
+
+def test_paid_orders_are_made_without_a_human(
+    client: TestClient, world: World, platform: Platform
+) -> None:
+    plant = Plant(platform, world)
+    orders = paid_orders(client, world, 3)
+    loop = ProductionLoop(platform.db, plant.gateway, ProductionSettings(time_scale=SPEED))
+    run_until_shipped(loop, plant, orders)
+
+    for order_id in orders:
+        events = timeline(platform, order_id)
+        assert [e.seq for e in events] == list(range(1, len(events) + 1))  # no gaps, no repeats
+        states = [
+            e.state
+            for e in events
+            if e.type in {"planned", "in_production", "quality_check", "packaging", "shipped"}
+        ]
+        assert states == ["planned", "in_production", "quality_check", "packaging", "shipped"]
+        progress = [e.progress for e in events]
+        assert progress == sorted(progress)
+        started = [e for e in events if e.type == "operation_started"]
+        done = [e for e in events if e.type == "operation_done"]
+        assert {e.data["step"] for e in started} >= {"assemble", "inspect", "pack"}
+        assert all(e.data["machine"] for e in started)
+        assert len(done) >= 3
+    with platform.db.read() as session:
+        assert session.scalar(select(Plan.id).limit(1)) is not None
+        ops = list(session.scalars(select(Operation)))
+    assert {op.status for op in ops} == {OperationStatus.DONE}
+    _no_overlap(ops)
+
+
+def _no_overlap(ops: list[Operation]) -> None:
+    by_machine: dict[str, list[tuple[float, float]]] = {}
+    for op in ops:
+        assert op.started_at is not None
+        assert op.finished_at is not None
+        by_machine.setdefault(op.machine_id or "", []).append(
+            (op.started_at.timestamp(), op.finished_at.timestamp())
+        )
+    for spans in by_machine.values():
+        spans.sort()
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            assert start >= end - 1e-6
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_machine_dying_mid_job_holds_the_order_and_the_work_moves(
+    client: TestClient, world: World, platform: Platform
+) -> None:
+    plant = Plant(platform, world)
+    (order_id,) = paid_orders(client, world, 1)
+    settings = ProductionSettings(time_scale=SPEED, lease_margin_s=0.5)
+    loop = ProductionLoop(platform.db, plant.gateway, settings)
+
+    async def until_running() -> str:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            for _ in range(50):
+                await loop.tick(pool)
+                plant.advance(1)
+                with platform.db.read() as session:
+                    running = session.scalar(
+                        select(Operation).where(Operation.status == OperationStatus.RUNNING)
+                    )
+                    if running is not None:
+                        return str(running.attempt_id)
+        raise AssertionError("nothing started")
+
+    attempt = asyncio.run(until_running())
+    with platform.db.read() as session:
+        op = session.scalar(select(Operation).where(Operation.attempt_id == attempt))
+        assert op is not None
+        machine = session.get(Machine, op.machine_id)
+        assert machine is not None
+        first_machine, operation_id = machine.id, op.id
+    plant.twin.kill(machine.code)
+    plant.flush()
+    run_until_shipped(loop, plant, [order_id])
+    types = [e.type for e in timeline(platform, order_id)]
+    assert types.index("on_hold") < types.index("resumed") < types.index("shipped")
+    with platform.db.read() as session:
+        redone = session.get(Operation, operation_id)
+        assert redone is not None
+        assert redone.machine_id != first_machine
+        assert redone.attempt_id != attempt
+        attempts = list(
+            session.scalars(select(JobAttempt).where(JobAttempt.operation_id == operation_id))
+        )
+    # The dead machine's attempt was given up when its lease ran out (it never came back to say
+    # it aborted); the part was made once, by the new attempt.
+    assert sorted((a.status, a.held) for a in attempts) == [("done", False), ("started", True)]
