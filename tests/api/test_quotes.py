@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from c2m.bootstrap import Platform
+from c2m.domains.factory.models import Factory, Machine
+from c2m.domains.orders.models import OrderLine
+from c2m.domains.planning.models import Operation, OperationStatus, WorkOrder
 from c2m.domains.quoting.models import Upload
+from c2m.kernel.clock import utcnow
 from tests.api.quoting_support import box_stl, open_shop
-from tests.conftest import World
+from tests.conftest import World, place
 
 
 @pytest.fixture
@@ -207,3 +214,54 @@ def test_owners_edit_the_cost_tables_and_new_quotes_use_them(
     broken = client.put(path, json=tables, headers=shop.maker_a.headers)
     assert broken.status_code == 422
     assert "deposition_rate" in broken.json()["detail"]
+
+
+def load_printers(platform: Platform, world: World, client: TestClient, days: int) -> None:
+    """The planner has filled both printers for ``days`` days with another order's work."""
+    order = place(client, world.bob, world.product_a, 1).json()
+    now = utcnow()
+    with platform.db.write() as session:
+        factory = session.scalar(
+            select(Factory).where(Factory.enterprise_id == world.enterprise_a.id)
+        )
+        assert factory is not None
+        work = WorkOrder(
+            order_id=order["id"],
+            line_id=session.scalar(select(OrderLine.id).where(OrderLine.order_id == order["id"])),
+            factory_id=factory.id,
+            product_name="other work",
+            quantity=1,
+        )
+        session.add(work)
+        session.flush()
+        for machine in session.scalars(select(Machine).where(Machine.factory_id == factory.id)):
+            if "fdm-print" in machine.capabilities:
+                session.add(
+                    Operation(
+                        work_order_id=work.id,
+                        factory_id=factory.id,
+                        step=f"print-{machine.code}",
+                        name="Print",
+                        capability="fdm-print",
+                        minutes=days * 24 * 60,
+                        predecessors=[],
+                        status=OperationStatus.PLANNED,
+                        machine_id=machine.id,
+                        planned_start=now,
+                        planned_end=now + timedelta(days=days),
+                    )
+                )
+
+
+def test_ship_dates_follow_the_load_of_the_capable_machines(
+    client: TestClient, shop: World, platform: Platform
+) -> None:
+    (part,) = upload(client, shop, {"cube.stl": box_stl((40, 40, 40))})
+    idle = {t["tier"]: t["ship_date"] for t in quote(client, shop, part["id"])["tiers"]}
+    load_printers(platform, shop, client, days=10)
+    loaded = {t["tier"]: t["ship_date"] for t in quote(client, shop, part["id"])["tiers"]}
+    assert loaded["standard"] > idle["standard"]
+    assert loaded["economy"] > idle["economy"]
+    assert loaded["express"] < loaded["standard"]
+    days_later = date.fromisoformat(loaded["standard"]) - date.fromisoformat(idle["standard"])
+    assert days_later >= timedelta(days=9)
