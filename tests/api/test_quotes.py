@@ -265,3 +265,18 @@ def test_ship_dates_follow_the_load_of_the_capable_machines(
     assert loaded["express"] < loaded["standard"]
     days_later = date.fromisoformat(loaded["standard"]) - date.fromisoformat(idle["standard"])
     assert days_later >= timedelta(days=9)
+
+
+def test_the_customer_confirms_the_unit_and_the_part_is_measured_again(
+    client: TestClient, shop: World
+) -> None:
+    (part,) = upload(client, shop, {"tiny.stl": box_stl((0.05, 0.03, 0.02))})
+    assert part["analysis"]["unit"] == "m"
+    assert part["analysis"]["size"] == pytest.approx([50, 30, 20], rel=1e-5)
+    path = f"/api/v1/uploads/{part['id']}/unit"
+    assert client.post(path, json={"unit": "in"}, headers=shop.maker_a.headers).status_code == 403
+    again = client.post(path, json={"unit": "in"}, headers=shop.alice.headers)
+    assert again.status_code == 200, again.text
+    assert again.json()["analysis"]["unit"] == "in"
+    assert again.json()["analysis"]["size"] == pytest.approx([1.27, 0.762, 0.508], rel=1e-5)
+    assert client.post(path, json={"unit": "ft"}, headers=shop.alice.headers).status_code == 422

@@ -17,8 +17,8 @@ from c2m.engines.geometry.types import Triangles
 
 STEP_READER = "cascadio"
 STEP_MISSING = (
-    "STEP files need the optional STEP reader (the 'cascadio' package) on the server; "
-    "install it, or upload the part as STL, 3MF or OBJ."
+    "STEP files need the optional STEP reader on the server (install c2m with its 'step' "
+    "extra: uv sync --extra step); until then, upload the part as STL, 3MF or OBJ."
 )
 
 

@@ -76,9 +76,7 @@
     var size = a.size.map(function (s) { return s.toFixed(1); }).join(" × ") + " mm";
     var volume = a.volume === null ? "no closed volume" : (a.volume / 1000).toFixed(2) + " cm³";
     card.appendChild(el("p", { class: "dims" }, size + " · " + volume));
-    if (a.needs_confirmation) {
-      card.appendChild(el("p", { class: "notice" }, "Units guessed as " + a.unit + ": " + a.units_reason));
-    }
+    if (a.needs_confirmation) card.appendChild(unitQuestion(part));
     var row = el("div", { class: "moves" });
     var process = el("select", { "aria-label": "Process" });
     Object.keys(data.materials).forEach(function (p) { option(process, p); });
@@ -99,6 +97,30 @@
     $("parts").appendChild(card);
     parts.push(part);
     price(part);
+  }
+
+  function unitQuestion(part) {
+    var a = part.upload.analysis;
+    var box = el("div", { class: "notice stack" });
+    box.appendChild(el("span", {}, "Units guessed as " + a.unit + ": " + a.units_reason + " Which unit was it drawn in?"));
+    var unit = el("select", { "aria-label": "Unit of " + part.upload.filename });
+    ["mm", "cm", "m", "in"].forEach(function (u) { option(unit, u); });
+    unit.value = a.unit;
+    var confirm = el("button", { type: "button", class: "secondary" }, "Measure again in this unit");
+    confirm.addEventListener("click", function () {
+      confirm.disabled = true;
+      api("POST", "/api/v1/uploads/" + part.upload.id + "/unit", { unit: unit.value })
+        .then(function (up) {
+          parts.splice(parts.indexOf(part), 1);
+          part.card.remove();
+          addPart(up);
+          totals();
+        })
+        .catch(function (error) { confirm.disabled = false; say(error.message, true); });
+    });
+    box.appendChild(unit);
+    box.appendChild(confirm);
+    return box;
   }
 
   function price(part) {
