@@ -54,6 +54,15 @@ class Settings(BaseSettings):
     analysis_slots: int = Field(
         2, ge=1, le=64, description="Part analyses run at once (each is a process)."
     )
+    factory_time_scale: float = Field(
+        1.0,
+        gt=0,
+        le=10_000,
+        description="Machine seconds per wall second: 1 for real machines, the twin's speed.",
+    )
+    plan_seconds: float = Field(
+        1.5, gt=0, le=60, description="Solver time budget of one (re-)plan of a factory."
+    )
     mqtt_url: str = Field(
         "", description="The machines' broker, mqtt://host:port; empty: the embedded broker."
     )

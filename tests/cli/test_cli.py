@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from c2m.cli.main import app
@@ -75,8 +76,9 @@ def test_bad_database_url_is_a_message_not_a_traceback(monkeypatch: pytest.Monke
 
 def _start_demo(data_dir: Path, port: int, *extra: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("C2M_")}
+    broker = ["--mqtt-port", str(free_port())]
     return subprocess.Popen(
-        [*C2M, "demo", "--port", str(port), "--data-dir", str(data_dir), *extra],
+        [*C2M, "demo", "--port", str(port), "--data-dir", str(data_dir), *broker, *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -103,11 +105,29 @@ def _stop(process: subprocess.Popen[str]) -> str:
     return output
 
 
+def _wait_for_production(database: Path) -> None:
+    """Simulated customers order and pay; the twin's factory starts making something."""
+    engine = create_engine(f"sqlite:///{database}")
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                started = conn.execute(
+                    text("SELECT count(*) FROM order_events WHERE type = 'operation_started'")
+                ).scalar()
+            if started:
+                return
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    pytest.fail("no operation started in the demo's factory within a minute")
+
+
 @pytest.mark.slow
 def test_demo_starts_seeds_stops_on_ctrl_c_and_keeps_its_data(tmp_path: Path) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    process = _start_demo(tmp_path, port)
+    process = _start_demo(tmp_path, port, "--orders-per-minute", "60", "--speed", "600")
     _wait_up(url, process)
     products = httpx.get(url + "/api/v1/products").json()
     assert [p["name"] for p in products] == [
@@ -118,6 +138,7 @@ def test_demo_starts_seeds_stops_on_ctrl_c_and_keeps_its_data(tmp_path: Path) ->
     ]
     login = httpx.get(url + "/login")
     assert login.status_code == 200
+    _wait_for_production(tmp_path / "c2m.sqlite3")
     output = _stop(process)
     assert url in output
     assert "alice@c2m.example" in output

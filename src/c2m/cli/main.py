@@ -14,9 +14,10 @@ from rich.table import Table
 from c2m.bootstrap import open_database
 from c2m.cli.aggregate import register as register_aggregate
 from c2m.cli.errors import fail, guarded
+from c2m.cli.plant import Plant
 from c2m.cli.quote import register as register_quote
 from c2m.cli.schedule import register as register_schedule
-from c2m.cli.seed import DEMO_LOGINS, seed_demo
+from c2m.cli.seed import DEMO_LOGINS, seed_demo, seed_demo_factory
 from c2m.cli.twin import register as register_twin
 from c2m.kernel.errors import describe_validation
 from c2m.settings import Settings
@@ -47,20 +48,28 @@ def _settings(**overrides: object) -> Settings:
         fail("Invalid C2M_* setting: " + describe_validation(list(exc.errors())))
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, plant: Plant | None = None) -> None:
+    """Serve the web app; with ``plant``, the factory (and its customers) run around it."""
     import uvicorn
 
     from c2m.bootstrap import build_platform
     from c2m.web.app import create_app
 
     platform = build_platform(settings)
-    uvicorn.run(
-        create_app(platform),
-        host=host,
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=3,  # open live timelines must not keep Ctrl-C waiting
-    )
+    if plant is not None:
+        plant.start(platform)
+    try:
+        uvicorn.run(
+            create_app(platform),
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=3,  # open live timelines must not keep Ctrl-C waiting
+        )
+    finally:
+        if plant is not None:
+            with console.status("Stopping the factory…"):
+                plant.stop()
 
 
 @app.command()
@@ -72,12 +81,29 @@ def demo(
         ".c2m"
     ),
     reset: Annotated[bool, typer.Option(help="Delete the demo data and start over.")] = False,
+    speed: Annotated[
+        float, typer.Option(min=1, max=3600, help="Simulated seconds per second of the twin.")
+    ] = 60.0,
+    orders_per_minute: Annotated[
+        float, typer.Option(min=0.1, max=600, help="How often simulated customers order.")
+    ] = 2.0,
+    shoppers: Annotated[
+        bool, typer.Option(help="Run simulated customers who order and pay.")
+    ] = True,
+    mqtt_port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port of the embedded MQTT broker.")
+    ] = None,
 ) -> None:
-    """Start the whole platform with demo data on this machine."""
+    """Start the whole platform with demo data, a digital-twin factory and customers."""
     from c2m.bootstrap import build_platform
     from c2m.migrations import upgrade
 
-    settings = _settings(demo=True, data_dir=data_dir, base_url=f"http://{host}:{port}")
+    overrides: dict[str, object] = {"factory_time_scale": speed}
+    if mqtt_port is not None:
+        overrides["mqtt_port"] = mqtt_port
+    settings = _settings(
+        demo=True, data_dir=data_dir, base_url=f"http://{host}:{port}", **overrides
+    )
     if reset:
         if settings.database_url:
             fail("--reset only deletes the embedded SQLite demo; C2M_DATABASE_URL is set.")
@@ -88,6 +114,7 @@ def demo(
         platform = build_platform(settings)
         with platform.db.write() as session:
             seeded = seed_demo(session)
+            seed_demo_factory(session)
         platform.db.dispose()
     table = Table(title="Demo log-ins" + (" (new)" if seeded else " (kept from last time)"))
     for column in ("role", "e-mail", "password"):
@@ -95,8 +122,14 @@ def demo(
     for login in DEMO_LOGINS:
         table.add_row(login.role, login.email, login.password)
     console.print(table)
+    per_minute = orders_per_minute if shoppers else None
+    plant = Plant(settings, speed=speed, orders_per_minute=per_minute)
+    console.print(
+        f"The digital-twin factory runs at {speed:g}x"
+        + (f"; customers order about {orders_per_minute:g} times a minute." if shoppers else ".")
+    )
     console.print(f"c2m is running at [bold]{settings.base_url}[/bold]  (Ctrl-C stops it)")
-    _serve(settings, host, port)
+    _serve(settings, host, port, plant)
     console.print("c2m stopped.")
 
 

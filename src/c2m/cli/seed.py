@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 from c2m.domains.catalog import templates
 from c2m.domains.catalog.models import Product
 from c2m.domains.catalog.schemas import NewTemplate, TemplateDefinition
+from c2m.domains.factory.service import register_plant
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
-from c2m.domains.platform.models import User
+from c2m.domains.platform.models import Enterprise, User
 from c2m.domains.platform.schemas import SignUp
 from c2m.domains.quoting.services import open_quoting
 from c2m.engines.configurator.demo_templates import DEMO_TEMPLATES
+from c2m.engines.simulation import demo_factory
 
 
 @dataclass(frozen=True)
@@ -77,3 +79,11 @@ def seed_demo(session: Session) -> bool:
             NewTemplate(definition=definition, published=True),
         )
     return True
+
+
+def seed_demo_factory(session: Session) -> None:
+    """Northwind's plant: the digital twin's machines (added if missing, so older demo data gets
+    them too)."""
+    workshop = session.scalar(select(Enterprise).where(Enterprise.slug == "northwind"))
+    if workshop is not None:
+        register_plant(session, workshop.id, demo_factory())

@@ -1,8 +1,8 @@
 """Everything between machines and the database in one process, for ``c2m demo``.
 
 The embedded broker (unless ``C2M_MQTT_URL`` names one), the ingest loop and, if given, the
-digital twin run on an event loop of their own in a daemon thread, so a blocking entry point
-(uvicorn) can start and stop them around itself.
+production loop (planning and dispatch) and the digital twin run on an event loop of their own
+in a daemon thread, so a blocking entry point (uvicorn) can start and stop them around itself.
 """
 
 from __future__ import annotations
@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from c2m.domains.factory.mqtt_gateway import MqttGateway
 from c2m.engines.simulation import Twin
 from c2m.kernel.db import Database
 from c2m.settings import Settings
 from c2m.workers.broker import BrokerThread
 from c2m.workers.ingest import IngestWorker
 from c2m.workers.mqtt import EMBEDDED_HOST, broker_address
+from c2m.workers.production import ProductionLoop, ProductionSettings
 from c2m.workers.twin_bridge import TwinBridge
 
 GOODBYE_S = 0.5
@@ -23,11 +25,19 @@ GOODBYE_S = 0.5
 
 
 class MachineBus:
-    def __init__(self, settings: Settings, db: Database, twin: Twin | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        twin: Twin | None = None,
+        production: ProductionSettings | None = None,
+    ) -> None:
         host, port = broker_address(settings)
+        self.db, self.host, self.port = db, host, port
         self.broker = None if settings.mqtt_url else BrokerThread(EMBEDDED_HOST, port)
         self.ingest = IngestWorker(db, host, port, lease_s=settings.job_lease_seconds)
         self.bridge = None if twin is None else TwinBridge(twin, host, port)
+        self.production = production
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="machine-bus")
         self._thread.daemon = True
@@ -60,6 +70,8 @@ class MachineBus:
     async def _run(self) -> None:
         loops = [asyncio.create_task(self.ingest.run())]
         await self.ingest.connected.wait()
+        if self.production is not None:
+            loops.append(asyncio.create_task(self._produce(self.production)))
         if self.bridge is not None:
             loops.append(asyncio.create_task(self.bridge.run()))
         try:
@@ -69,3 +81,8 @@ class MachineBus:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
                 await asyncio.sleep(GOODBYE_S)
+
+    async def _produce(self, settings: ProductionSettings) -> None:
+        """Plan and dispatch, commanding machines over the same broker the ingest listens to."""
+        async with MqttGateway(self.host, self.port, identifier="c2m-dispatch") as gateway:
+            await ProductionLoop(self.db, gateway, settings).run()

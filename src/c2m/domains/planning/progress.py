@@ -42,7 +42,8 @@ def sync_attempts(session: Session, now: datetime) -> set[str]:
 
 
 def _apply(session: Session, op: Operation, attempt: JobAttempt, now: datetime) -> bool:
-    """One attempt's news; True when the plan must be redone."""
+    """One attempt's news; True when the plan must be redone (work lost, held or to remake;
+    a start or a finish only frees what dispatch already follows)."""
     status = attempt.status
     lease_over = attempt.lease_expires_at is not None and attempt.lease_expires_at <= now
     if status in LOST or (attempt.held and lease_over and status is not AttemptStatus.DONE):
@@ -68,7 +69,6 @@ def _apply(session: Session, op: Operation, attempt: JobAttempt, now: datetime) 
             return True
         op.status = OperationStatus.DONE
         _finished(session, op)
-        return True
     return False
 
 

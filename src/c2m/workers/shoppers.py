@@ -1,0 +1,78 @@
+"""Simulated customers for ``c2m demo``: at a steady rate one of them designs or picks a product,
+orders it and pays, so a newcomer sees a busy factory and live timelines from the first minute.
+
+They go through the same use cases as people do (designs are completed and priced from their
+template, payments through the test provider), so what the factory makes is what a customer
+could have ordered.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from c2m.domains.catalog import designs
+from c2m.domains.catalog.models import Product, ProductTemplate
+from c2m.domains.catalog.schemas import NewDesign
+from c2m.domains.orders import intake, service
+from c2m.domains.orders.payments import TestPaymentProvider
+from c2m.domains.orders.schemas import NewLine, NewOrder, Pay
+from c2m.domains.platform.actor import Actor
+from c2m.kernel.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Shoppers:
+    db: Database
+    payments: TestPaymentProvider
+    customers: list[Actor]
+    per_minute: float
+    seed: int = 0
+    placed: int = 0
+
+    def run(self, stop: threading.Event) -> None:
+        rng = random.Random(self.seed)  # noqa: S311 (simulated customers, not secrecy)
+        while not stop.wait(rng.expovariate(self.per_minute / 60)):
+            try:
+                self.shop(rng)
+            except Exception:
+                log.exception("a simulated customer could not order; the next one will try")
+
+    def shop(self, rng: random.Random) -> str:
+        """One customer orders one thing and pays for it; the order's id."""
+        customer = rng.choice(self.customers)
+        with self.db.read() as session:
+            templates = list(
+                session.scalars(select(ProductTemplate.id).where(ProductTemplate.published))
+            )
+            products = list(session.scalars(select(Product.id).where(Product.active)))
+        with self.db.write() as session:
+            if templates and rng.random() < 0.75:
+                design = designs.save_design(
+                    session,
+                    customer,
+                    NewDesign(
+                        template_id=rng.choice(templates), name="My design", configuration={}
+                    ),
+                )
+                prepared = designs.prepare_design_order(session, customer, design.id)
+            else:
+                line = NewLine(product_id=rng.choice(products), quantity=rng.randint(1, 3))
+                prepared = intake.prepare_order(session, customer, NewOrder(lines=[line]))
+            intake.insert_prepared(session, prepared)
+        with self.db.write() as session:
+            service.pay(
+                session,
+                customer,
+                prepared.order_id,
+                Pay(payment_method="test-ok", expected_version=1),
+                self.payments,
+            )
+        self.placed += 1
+        return prepared.order_id
