@@ -7,6 +7,7 @@ See docs/machines.md for the contract as a person reads it.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class Topic:
     phase: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)  # a plant has few topics; a flood of new ones only churns it
 def parse_topic(name: str) -> Topic:
     parts = name.split("/")
     if len(parts) < 5 or f"{parts[0]}/{parts[1]}" != ROOT:

@@ -157,7 +157,7 @@ class TelemetrySample(Base):
     power_kw: Mapped[float | None] = mapped_column(Float)
     parts: Mapped[int | None] = mapped_column(BigInteger)
     operation_id: Mapped[str | None] = mapped_column(String(120))
-    extra: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    extra: Mapped[dict[str, float] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class JobAttempt(Base):
