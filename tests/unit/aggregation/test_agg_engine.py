@@ -55,6 +55,20 @@ def test_coverage_target_picks_the_fewest_models_that_reach_it() -> None:
     assert [p.k for p in result.curve if p.coverage >= 0.95] == [2]
 
 
+def test_for_a_coverage_target_models_cover_demand_rather_than_average_it() -> None:
+    """40 % want exactly one size, the rest are spread out: the least-mismatch model sits in
+    the spread and covers few; asked for 40 % coverage, one model on the group does it."""
+    group = [person(i, 1000, 900) for i in range(40)]
+    spread = [person(40 + i, 1100 + 5 * i, 900) for i in range(60)]
+    spec = spec_for(SHIRT_C, TIGHT)
+    least_mismatch = aggregate(spec, group + spread, k=1)
+    assert least_mismatch.coverage < 0.4
+    covering = aggregate(spec, group + spread, coverage=0.4)
+    assert covering.k == 1
+    assert covering.coverage >= 0.4
+    assert covering.models[0].configuration["chest"] == 1000
+
+
 def test_an_open_option_costs_nothing_and_is_not_reported() -> None:
     demands = [person(0, 1000, 900), Demand("only-chest", {"chest": 1013}, 1.0)]
     result = aggregate(spec_for(SHIRT_C, TIGHT), demands, k=1)

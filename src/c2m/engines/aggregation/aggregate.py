@@ -61,7 +61,7 @@ def aggregate(
     features = features_of(spec)
     data = encode(features, demands)
     planned = 1 if k is not None else 2 * ceil(log2(limit)) + 1
-    trials = Trials(features, data, seed, effort, progress, planned)
+    trials = Trials(features, data, seed, effort, progress, planned, coverage is not None)
     met = None
     if k is not None:
         if not 1 <= k <= len(demands):
@@ -89,12 +89,14 @@ def coverage_curve(
     effort: Effort = Effort(),
     progress: Progress = _quiet,
 ) -> tuple[CurvePoint, ...]:
-    """Coverage and mismatch for each k in ``ks``, each from its own clustering."""
+    """Coverage and mismatch for each k in ``ks``, each from its own clustering, with the
+    models moved to cover more as for a coverage target."""
     wanted = sorted(set(ks))
     if not wanted or wanted[0] < 1 or wanted[-1] > len(demands):
         raise AggregationError(f"Each k must be between 1 and {len(demands)}.")
     features = features_of(spec)
-    trials = Trials(features, encode(features, demands), seed, effort, progress, len(wanted))
+    data = encode(features, demands)
+    trials = Trials(features, data, seed, effort, progress, len(wanted), covering=True)
     for_each(trials, wanted)
     return trials.curve()
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from c2m.engines.aggregation.cluster import Clustering, Effort, fit
+from c2m.engines.aggregation.cover import Cover
 from c2m.engines.aggregation.demand import Encoded
 from c2m.engines.aggregation.distance import within_tolerance
 from c2m.engines.aggregation.features import Bools, Features
@@ -48,6 +49,7 @@ class Trials:
         effort: Effort,
         progress: Progress,
         planned: int,
+        covering: bool,
     ) -> None:
         self.features = features
         self.data = data
@@ -55,6 +57,9 @@ class Trials:
         self.effort = effort
         self.progress = progress
         self.planned = planned
+        self.cover: Cover | None = None  # set: models chosen to cover, not to mismatch less
+        if covering:
+            self.cover = Cover(features, data, np.random.default_rng([seed, 0]), effort.sample)
         self.done: dict[int, Tried] = {}
 
     def at(self, k: int) -> Tried:
@@ -62,6 +67,8 @@ class Trials:
             self.progress(f"clustering into {k} models", len(self.done), self.planned)
             rng = np.random.default_rng([self.seed, k])
             clustering = fit(self.features, self.data, k, rng, self.effort)
+            if self.cover is not None:
+                clustering = self.cover.best(clustering)
             within = within_tolerance(
                 self.features, self.data, clustering.centres, clustering.labels
             )
@@ -80,8 +87,9 @@ class Trials:
 def for_coverage(trials: Trials, target: float, max_k: int) -> tuple[Tried, bool]:
     """The fewest models found to reach ``target``: doubling k, then halving the gap.
 
-    Coverage usually grows with k but is not guaranteed to, so the answer is the smallest k
-    *tried* that reaches the target; when even ``max_k`` does not, that is returned, unmet.
+    Coverage usually grows with k but is not guaranteed to, and k asked can give fewer models,
+    so the answer is the clustering with the fewest models among all those *tried* that reach
+    the target; when even ``max_k`` does not, that is returned, unmet.
     """
     low, k = 0, 1
     while trials.at(k).point.coverage < target:
@@ -95,7 +103,8 @@ def for_coverage(trials: Trials, target: float, max_k: int) -> tuple[Tried, bool
             high = middle
         else:
             low = middle
-    return trials.at(high), True
+    reaching = [t for t in trials.done.values() if t.point.coverage >= target]
+    return min(reaching, key=lambda t: (t.point.k, -t.point.coverage)), True
 
 
 def for_cost(trials: Trials, model_cost: float, max_k: int) -> Tried:

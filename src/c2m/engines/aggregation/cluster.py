@@ -77,10 +77,10 @@ def fit(
 
 def lloyd(features: Features, data: Encoded, configs: Sequence[Config]) -> Clustering:
     """Alternate assignment and re-centring until the total mismatch stops falling."""
-    current = _assigned(features, data, tuple(configs))
+    current = assigned(features, data, tuple(configs))
     changed = np.ones(len(configs), dtype=bool)
     for _ in range(MAX_ROUNDS):
-        moved = _assigned(features, data, _recentred(features, data, current, changed))
+        moved = assigned(features, data, _recentred(features, data, current, changed))
         if moved.total >= current.total - IMPROVED * max(current.total, 1.0):
             break
         changed = _membership_changed(current.labels, moved.labels, len(configs))
@@ -114,7 +114,7 @@ def improve(
         served = data.weights * current.distance
         if served.sum() <= 0:
             break
-        candidate = _nearest_valid(
+        candidate = nearest_valid(
             features, data, int(rng.choice(data.size, p=served / served.sum()))
         )
         to_candidate = distances(features, data, centres_of(features, [candidate]))[:, 0]
@@ -134,7 +134,7 @@ def improve(
     return current
 
 
-def _assigned(features: Features, data: Encoded, configs: tuple[Config, ...]) -> Clustering:
+def assigned(features: Features, data: Encoded, configs: tuple[Config, ...]) -> Clustering:
     centres = centres_of(features, configs)
     labels, distance = nearest(features, data, centres)
     return Clustering(configs, centres, labels, distance, float(data.weights @ distance))
@@ -154,7 +154,7 @@ def _recentred(
         if members[cluster] == 0:
             worst = int(np.argmax(served))
             served[worst] = 0.0
-            configs.append(_nearest_valid(features, data, worst))
+            configs.append(nearest_valid(features, data, worst))
             continue
         if not changed[cluster]:
             configs.append(old)
@@ -165,7 +165,7 @@ def _recentred(
     return tuple(configs)
 
 
-def _nearest_valid(features: Features, data: Encoded, row: int) -> Config:
+def nearest_valid(features: Features, data: Encoded, row: int) -> Config:
     """A valid configuration near one demand (defaults where it asks nothing); the re-centring
     that follows makes it exact for the demands it attracts."""
     labels = np.zeros(1, dtype=np.intp)
@@ -198,7 +198,7 @@ def _seed(features: Features, data: Encoded, k: int, rng: np.random.Generator) -
         rows = rng.choice(data.size, size=draws, p=served / served.sum())
         best: tuple[float, Config, Floats] | None = None
         for row in rows:
-            config = _nearest_valid(features, data, int(row))
+            config = nearest_valid(features, data, int(row))
             reach = np.minimum(
                 closest, distances(features, data, centres_of(features, [config]))[:, 0]
             )

@@ -31,6 +31,9 @@ class Centres:
     def size(self) -> int:
         return int(self.numbers.shape[0])
 
+    def take(self, model: int) -> Centres:
+        return Centres(self.numbers[model : model + 1], self.codes[model : model + 1])
+
 
 def centres_of(features: Features, configs: Sequence[Sequence[int]]) -> Centres:
     """Centres of full configurations given as value indices per template option."""
