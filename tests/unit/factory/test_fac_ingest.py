@@ -190,6 +190,7 @@ def test_hostile_messages_are_dropped_with_a_reason_and_the_rest_of_the_batch_ap
         raw("north", "m1", "birth", {"bdSeq": True}),
         raw("north", "m1", "telemetry", {"seq": 300}),
         raw("north", "m1", "state", {"state": "exploded"}),
+        raw("north", "m1", "state", {"state": "down", "ts": 10**13}),  # year 2286
         raw("north", "m1", "job/op1/done", {"attempt_id": ""}),
         raw("north", "ghost", "birth", {"bdSeq": 0}),
         raw("north", "x1", "birth", {"bdSeq": 0}),  # south's machine named on north's topic

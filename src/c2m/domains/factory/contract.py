@@ -23,6 +23,8 @@ SUBSCRIPTION: Final = f"{ROOT}/+/+/#"
 """What the ingest subscribes to: every factory, every machine, every kind."""
 
 JOB_PHASES: Final = ("accepted", "started", "progress", "done", "failed")
+MAX_CLOCK_AHEAD_S: Final = 300
+"""A machine's clock may run this far ahead of the platform's before its ``ts`` is refused."""
 MAX_PAYLOAD: Final = 16_384
 """Bytes; a machine report is a few hundred, anything larger is refused unread."""
 
@@ -162,6 +164,8 @@ def parse(name: str, payload: bytes, received: float) -> Report:
         place = ".".join(str(p) for p in first["loc"]) or "payload"
         raise ContractError(f"{where.kind} payload: {place}: {first['msg']}") from None
     seconds = received if body.ts is None else body.ts / 1000
+    if seconds > received + MAX_CLOCK_AHEAD_S:  # it would make every true report look late
+        raise ContractError(f"ts {body.ts} is in the future; is the machine's clock set?")
     try:
         at = datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
