@@ -38,6 +38,11 @@ the broker may have taken some without delivering them before it went away."""
 Control = Callable[[Twin], object]
 
 
+def client_id(factory: str, machine: str) -> str:
+    """One persistent MQTT session per simulated machine, so commands wait while it is away."""
+    return f"c2m-twin-{factory}-{machine}"
+
+
 @dataclass(frozen=True, slots=True)
 class _Out:
     kind: str
@@ -164,7 +169,7 @@ class TwinBridge:
                 async with aiomqtt.Client(
                     self.host,
                     self.port,
-                    identifier=f"c2m-twin-{factory}-{machine}",
+                    identifier=client_id(factory, machine),
                     clean_session=False,
                     will=aiomqtt.Will(*death, qos=1),
                     keepalive=self.keepalive,

@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
+import paho.mqtt.client as mqtt
 import pytest
 
 from c2m.settings import Settings
@@ -60,6 +61,26 @@ def broker(request: pytest.FixtureRequest) -> tuple[str, int]:
 def unique(prefix: str) -> str:
     """Topic levels and client ids no other test (or engineer) on the shared broker uses."""
     return f"{prefix}{secrets.token_hex(4)}"
+
+
+@pytest.fixture
+def sessions() -> Iterator[list[tuple[str, int, str]]]:
+    """(host, port, client id) of persistent sessions a test opened, ended afterwards so the shared
+    Mosquitto does not keep queueing messages for them forever."""
+    opened: list[tuple[str, int, str]] = []
+    yield opened
+    for host, port, client_id in opened:
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id, clean_session=True)
+        try:
+            client.connect(host, port)
+        except OSError:
+            continue  # the broker is gone (an embedded one), and the session with it
+        client.loop_start()
+        deadline = time.monotonic() + 5
+        while not client.is_connected() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        client.disconnect()
+        client.loop_stop()
 
 
 def run(scenario: Awaitable[T], timeout: float = 60) -> T:

@@ -28,9 +28,15 @@ def _kinds(platform: Platform, machine_id: str) -> list[tuple[MachineEventKind, 
 
 
 def test_over_the_broker_stale_deaths_gaps_repeats_and_hostile_messages_change_nothing(
-    platform: Platform, world: World, broker: tuple[str, int], caplog: pytest.LogCaptureFixture
+    platform: Platform,
+    world: World,
+    broker: tuple[str, int],
+    sessions: list[tuple[str, int, str]],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     host, port = broker
+    ingest_id = unique("ingest")
+    sessions.append((host, port, ingest_id))
     code, theirs = unique("n"), unique("s")
     north = build_plant(platform, world.maker_a.actor, world.enterprise_a.id, code, "m1")
     south = build_plant(platform, world.maker_b.actor, world.enterprise_b.id, theirs, "x1")
@@ -62,7 +68,7 @@ def test_over_the_broker_stale_deaths_gaps_repeats_and_hostile_messages_change_n
     ]
 
     async def scenario() -> IngestWorker:
-        worker = IngestWorker(platform.db, host, port, lease_s=600, client_id=unique("ingest"))
+        worker = IngestWorker(platform.db, host, port, lease_s=600, client_id=ingest_id)
         task = asyncio.create_task(worker.run())
         await asyncio.wait_for(worker.connected.wait(), 10)
         async with aiomqtt.Client(host, port) as machine:

@@ -20,7 +20,7 @@ from c2m.engines.simulation.model import MachineState
 from c2m.workers.broker import BrokerThread
 from c2m.workers.commands import resend_unanswered
 from c2m.workers.ingest import IngestWorker
-from c2m.workers.twin_bridge import TwinBridge
+from c2m.workers.twin_bridge import TwinBridge, client_id
 from tests.conftest import World, free_port
 from tests.integration.mqtt.conftest import run, unique, until
 from tests.unit.factory.fac_support import Plant, attempt, build_plant, machine_row, outbox
@@ -89,11 +89,16 @@ def _started(log: EventLog) -> Counter[str]:
 
 
 def test_a_machine_that_dies_mid_job_holds_its_attempt_until_its_birth_says_aborted(
-    platform: Platform, world: World, broker: tuple[str, int]
+    platform: Platform, world: World, broker: tuple[str, int], sessions: list[tuple[str, int, str]]
 ) -> None:
     host, port = broker
     twin, log, plant = _twin(platform, world, "m1", "m2")
-    worker = IngestWorker(platform.db, host, port, lease_s=600, client_id=unique("ingest"))
+    ingest_id = unique("ingest")
+    sessions += [
+        (host, port, ingest_id),
+        *((host, port, client_id(twin.factory.id, m)) for m in plant.machines),
+    ]
+    worker = IngestWorker(platform.db, host, port, lease_s=600, client_id=ingest_id)
     bridge = TwinBridge(twin, host, port)
     short = [_issue(platform, plant, "m1", f"cut{i}", 0.3) for i in range(2)]
     long = _issue(platform, plant, "m2", "mill", 60)

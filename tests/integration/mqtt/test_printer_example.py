@@ -33,10 +33,11 @@ def test_the_example_fits_in_fifty_lines() -> None:
 
 
 def test_the_example_printer_prints_each_attempt_once_and_its_will_reports_its_death(
-    platform: Platform, world: World, broker: tuple[str, int]
+    platform: Platform, world: World, broker: tuple[str, int], sessions: list[tuple[str, int, str]]
 ) -> None:
     host, port = broker
-    code = unique("home")
+    code, ingest_id = unique("home"), unique("ingest")
+    sessions.append((host, port, ingest_id))
     printer = build_plant(platform, world.maker_a.actor, world.enterprise_a.id, code, "p1")
     p1 = printer.machines["p1"]
     with platform.db.write() as session:
@@ -52,7 +53,7 @@ def test_the_example_printer_prints_each_attempt_once_and_its_will_reports_its_d
                 started[json.loads(message.payload)["attempt_id"]] += 1
 
     async def scenario() -> None:
-        worker = IngestWorker(platform.db, host, port, lease_s=600, client_id=unique("ingest"))
+        worker = IngestWorker(platform.db, host, port, lease_s=600, client_id=ingest_id)
         ingest = asyncio.create_task(worker.run())
         await asyncio.wait_for(worker.connected.wait(), 10)  # so it hears the birth
         processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=PIPE))

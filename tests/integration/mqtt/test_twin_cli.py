@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from c2m.cli.main import app
+from c2m.workers.twin_bridge import client_id
 from tests.conftest import free_port
 from tests.integration.mqtt.conftest import run, unique
 
@@ -35,10 +36,11 @@ def test_twin_explains_what_is_wrong(arguments: list[str], says: str) -> None:
 
 
 def test_twin_runs_a_plant_file_on_the_broker_and_says_goodbye(
-    tmp_path: Path, mosquitto: tuple[str, int]
+    tmp_path: Path, mosquitto: tuple[str, int], sessions: list[tuple[str, int, str]]
 ) -> None:
     host, port = mosquitto
     code = unique("cli")
+    sessions.append((host, port, client_id(code, "a1")))
     plant = tmp_path / "plant.json"
     plant.write_text(json.dumps({"id": code, "machines": [{"id": "a1", "capabilities": ["pack"]}]}))
     heard: list[str] = []
