@@ -20,7 +20,7 @@ MB = 1024 * 1024
 
 def part_header(filename: str) -> bytes:
     return (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; "
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; '
         f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
     ).encode()
 

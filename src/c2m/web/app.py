@@ -27,6 +27,7 @@ from c2m.web.routers import (
     pages,
     pages_configure,
     pages_enterprise,
+    pages_floor,
     pages_quote,
 )
 from c2m.web.templating import render
@@ -88,6 +89,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         pages,
         pages_configure,
         pages_enterprise,
+        pages_floor,
         pages_quote,
     ):
         app.include_router(module.router)

@@ -53,7 +53,7 @@ class ProductionLoop:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     plans: int = 0
     _dirty: dict[str, str] = field(default_factory=dict)
-    _machines: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _available: dict[str, bool] = field(default_factory=dict)  # machine id: takes new work
     _overruns: set[str] = field(default_factory=set)
 
     async def run(self) -> None:
@@ -78,20 +78,24 @@ class ProductionLoop:
 
     def _mark(self, factories: set[str], reason: str) -> None:
         for factory_id in factories:
-            self._dirty.setdefault(factory_id, reason)
+            known = self._dirty.get(factory_id)
+            if known is None:
+                self._dirty[factory_id] = reason
+            elif reason not in known.split("; "):
+                self._dirty[factory_id] = f"{known}; {reason}"
 
     def _reconcile(self) -> None:
         now = utcnow()
         with self.db.write() as session:
             self._mark(intake.open_work_orders(session), "new work")
-            self._mark(progress.sync_attempts(session, now), "a machine reported")
+            self._mark(progress.sync_attempts(session, now), "work lost, held or scrapped")
             self._mark(dispatch.withdraw_cancelled(session), "cancellation")
         with self.db.read() as session:
             for machine in session.scalars(select(Machine)):
-                seen = self._machines.get(machine.id)
-                if seen is not None and seen[1] != machine.state:
+                available = machine.state in planner.AVAILABLE
+                if self._available.get(machine.id, available) != available:
                     self._mark({machine.factory_id}, f"machine {machine.code} {machine.state}")
-                self._machines[machine.id] = (machine.factory_id, machine.state)
+                self._available[machine.id] = available
             late = session.execute(
                 select(Operation.id, Operation.factory_id).where(
                     Operation.status == OperationStatus.RUNNING, Operation.planned_end < now

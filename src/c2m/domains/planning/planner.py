@@ -56,6 +56,11 @@ def seconds(minutes: int, speed: float, time_scale: float) -> int:
     return max(1, math.ceil(minutes * 60 / speed / time_scale))
 
 
+def machines_of(session: Session, factory_id: str) -> list[Machine]:
+    query = select(Machine).where(Machine.factory_id == factory_id).order_by(Machine.code)
+    return list(session.scalars(query))
+
+
 def snapshot(
     session: Session, factory_id: str, now: datetime, time_scale: float
 ) -> Snapshot | None:

@@ -17,6 +17,7 @@ from c2m.domains.catalog.schemas import NewTemplate
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.schemas import Advance
 from c2m.domains.orders.states import FORWARD, PRODUCTION, OrderState
+from c2m.domains.planning import floor
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import Conflict, InvalidInput, NotFound, describe_validation
@@ -102,7 +103,9 @@ def workshop(request: Request, caller: OptionalCaller) -> Response:
             )
             for enterprise in accounts.enterprises_of(session, actor)
         ]
-    return render(request, caller, "workshop.html", {"desks": desks, "next_moves": next_moves})
+        factories = floor.factories_of(session, actor)
+    context = {"desks": desks, "next_moves": next_moves, "factories": factories}
+    return render(request, caller, "workshop.html", context)
 
 
 @router.post("/workshop/orders/{order_id}/advance")

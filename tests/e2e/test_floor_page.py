@@ -1,0 +1,80 @@
+"""Issue 5, acceptance 4: the factory floor page shows a machine going down and the plan
+changing, live, without a reload."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from c2m.domains.factory.models import Machine
+from c2m.domains.planning.models import ON_MACHINE, Operation
+from c2m.workers.production import ProductionLoop, ProductionSettings
+from tests.conftest import LiveServer, World
+from tests.e2e.test_order_page import log_in
+from tests.factory_support import Plant, paid_orders
+
+pytestmark = pytest.mark.browser
+
+
+def tick(loop: ProductionLoop) -> None:
+    """One production tick, on a thread of its own: Playwright's sync API holds this one's loop."""
+
+    async def once() -> None:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            await loop.tick(pool)
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, once()).result()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_floor_shows_a_breakdown_and_the_new_plan_live(
+    live_server: LiveServer, world: World, browser: Browser, phone: Page
+) -> None:
+    platform = live_server.platform
+    plant = Plant(platform, world)
+    with httpx.Client(base_url=live_server.url, timeout=30) as client:
+        paid_orders(client, world, 2)
+    loop = ProductionLoop(platform.db, plant.gateway, ProductionSettings(time_scale=600))
+    tick(loop)
+    plant.advance(1)
+    tick(loop)
+    with platform.db.read() as session:
+        busy = session.scalar(
+            select(Machine.code)
+            .join(Operation, Operation.machine_id == Machine.id)
+            .where(Operation.status.in_(ON_MACHINE))
+            .limit(1)
+        )
+        assert busy is not None
+
+    page = phone
+    log_in(page, live_server, world.maker_a.user.email)
+    page.goto(f"{live_server.url}/workshop")
+    page.get_by_role("link", name="Factory floor").click()
+    card = page.locator(f'.machine[data-machine="{busy}"]')
+    expect(card).to_be_visible()
+    expect(card).not_to_have_class("machine state-down")
+    expect(page.locator("#plan")).to_contain_text("new work")
+    expect(page.locator(".gantt-row .gantt-bar").first).to_be_attached()
+
+    plant.twin.break_down(busy, "spindle jam", repair_s=3600)
+    plant.flush()
+    tick(loop)
+    expect(card).to_have_class("card machine state-down")
+    expect(card).to_contain_text("spindle jam")
+    expect(page.locator("#plan")).to_contain_text(f"machine {busy} down")
+    with platform.db.read() as session:
+        moved_to = set(
+            session.scalars(
+                select(Machine.code)
+                .join(Operation, Operation.machine_id == Machine.id)
+                .where(Operation.status == "planned")
+            )
+        )
+    assert busy not in moved_to

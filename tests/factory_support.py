@@ -1,0 +1,74 @@
+"""A digital-twin plant for tests: the twin in-process, its messages through the real ingest,
+commands to it through the in-memory gateway; and paid orders to give it work."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from c2m.bootstrap import Platform
+from c2m.domains.factory.gateway import MemoryGateway
+from c2m.domains.factory.ingest import Ingest, Raw
+from c2m.domains.factory.service import Dispatch, register_plant
+from c2m.domains.orders.models import OrderEvent
+from c2m.engines.simulation import JobCommand, Twin, TwinEvent
+from c2m.engines.simulation.demo import demo_factory
+from tests.conftest import World, place
+
+
+class Plant:
+    """The twin, its outbox of messages, and the ingest that writes them."""
+
+    def __init__(self, platform: Platform, world: World, seed: int = 3) -> None:
+        self.platform = platform
+        self.spec = demo_factory()
+        with platform.db.write() as session:
+            register_plant(session, world.enterprise_a.id, self.spec)
+        self.twin = Twin(self.spec, seed=seed)
+        self.messages: list[Raw] = []
+        self.twin.subscribe(self._heard)
+        self.ingest = Ingest(lease_s=3)  # a held attempt is given up 3 s after its last word
+        self.gateway = MemoryGateway(self._deliver)
+        self.twin.start()
+        self.flush()
+
+    def _heard(self, event: TwinEvent) -> None:
+        self.messages.append((event.topic, json.dumps(event.payload).encode(), time.time()))
+
+    def _deliver(self, dispatch: Dispatch) -> None:
+        command = dispatch.command.model_dump()
+        self.twin.submit(dispatch.machine, JobCommand.from_payload(command))
+
+    def flush(self) -> None:
+        batch, self.messages = self.messages, []
+        with self.platform.db.write() as session:
+            self.ingest.apply(session, batch)
+
+    def advance(self, seconds: float) -> None:
+        self.twin.run(until=self.twin.now + seconds)
+        self.flush()
+
+
+def timeline(platform: Platform, order_id: str) -> list[OrderEvent]:
+    with platform.db.read() as session:
+        query = select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.seq)
+        return list(session.scalars(query))
+
+
+def paid_orders(client: TestClient | httpx.Client, world: World, count: int) -> list[str]:
+    ids = []
+    for _ in range(count):
+        placed = place(client, world.alice, world.product_a, 2)
+        order = placed.json()
+        paid = client.post(
+            f"/api/v1/orders/{order['id']}/pay",
+            json={"payment_method": "test-ok", "expected_version": order["version"]},
+            headers=world.alice.headers,
+        )
+        assert paid.status_code == 200, paid.text
+        ids.append(order["id"])
+    return ids
