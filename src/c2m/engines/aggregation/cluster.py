@@ -10,7 +10,7 @@ FasterPAM idea), and keep a swap only when the re-centred result is cheaper.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from math import log
 
@@ -18,7 +18,7 @@ import numpy as np
 
 from c2m.engines.aggregation.costs import value_costs
 from c2m.engines.aggregation.demand import Encoded
-from c2m.engines.aggregation.distance import CHUNK, Centres, centres_of, distances, nearest
+from c2m.engines.aggregation.distance import Centres, blocks, centres_of, distances, nearest
 from c2m.engines.aggregation.features import Bools, Features, Floats, Ints
 from c2m.engines.aggregation.optimum import cheap_valid, cheapest_valid
 
@@ -26,7 +26,6 @@ Config = tuple[int, ...]  # value index per template option
 MAX_ROUNDS = 100
 IMPROVED = 1e-9  # relative decrease that counts as progress
 PROMISING = 0.003  # a swap predicted this close is worth re-centring: re-centring gains more
-Tick = Callable[[], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,20 +55,16 @@ def fit(
     k: int,
     rng: np.random.Generator,
     effort: Effort,
-    tick: Tick = lambda: None,
 ) -> Clustering:
     """A local optimum with ``k`` models (fewer only if the demands hold fewer distinct needs):
     the best of ``effort.starts`` seedings, each alternated to convergence, then swaps; on a
     sample when there are many demands, then alternated on all of them."""
-    seen = data
-    if data.size > effort.sample:
-        seen = data.take(np.sort(rng.choice(data.size, size=effort.sample, replace=False)))
+    seen = data.sample(effort.sample, rng)
     best: Clustering | None = None
     for _ in range(effort.starts):
         clustering = lloyd(features, seen, _seed(features, seen, k, rng))
         if best is None or clustering.total < best.total:
             best = clustering
-        tick()
     assert best is not None
     best = improve(features, seen, best, rng, effort.swaps * k)
     return best if seen is data else lloyd(features, data, best.configs)
@@ -175,8 +170,7 @@ def nearest_valid(features: Features, data: Encoded, row: int) -> Config:
 
 def _second_nearest(features: Features, data: Encoded, clustering: Clustering) -> Floats:
     matrix = np.empty((data.size, len(clustering.configs)))
-    for start in range(0, data.size, CHUNK):
-        rows = np.arange(start, min(start + CHUNK, data.size))
+    for rows in blocks(data):
         matrix[rows] = distances(features, data.take(rows), clustering.centres)
     matrix[np.arange(data.size), clustering.labels] = np.inf
     second: Floats = np.min(matrix, axis=1)

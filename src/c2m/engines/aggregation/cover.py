@@ -17,11 +17,12 @@ import numpy as np
 
 from c2m.engines.aggregation.cluster import Clustering, Config, assigned, nearest_valid
 from c2m.engines.aggregation.demand import Encoded
-from c2m.engines.aggregation.distance import centres_of, within_tolerance
+from c2m.engines.aggregation.distance import centres_of, within_each, within_tolerance
 from c2m.engines.aggregation.features import Features
 
 CANDIDATES = 24  # configurations offered to one model per round
 CANDIDATES_IN_ALL = 2_000  # candidate models for the greedy maximum-coverage start
+BLOCK = 128  # candidates tested against all demands at once: bounds the temporaries
 ROUNDS = 3
 
 
@@ -41,32 +42,30 @@ class Cover:
         self.features = features
         self.data = data
         self.rng = rng
-        self.seen = data
-        if data.size > sample:
-            self.seen = data.take(np.sort(rng.choice(data.size, size=sample, replace=False)))
+        self.seen = data.sample(sample, rng)
         drawn = rng.choice(
             self.seen.size, size=min(CANDIDATES_IN_ALL, self.seen.size), replace=False
         )
         configs = list(dict.fromkeys(nearest_valid(features, self.seen, int(row)) for row in drawn))
-        every = np.zeros(self.seen.size, dtype=np.intp)
-        centres = centres_of(features, configs)
         self.configs = configs
-        self.covers = np.stack(
-            [
-                within_tolerance(features, self.seen, centres.take(j), every)
-                for j in range(len(configs))
-            ]
-        )
+        self.covers = np.empty((len(configs), self.seen.size), dtype=bool)
+        for start in range(0, len(configs), BLOCK):
+            block = configs[start : start + BLOCK]
+            self.covers[start : start + len(block)] = within_each(
+                features, self.seen, centres_of(features, block)
+            ).T
+        self.gains = np.array([self.seen.weights[row].sum() for row in self.covers])
         self.order: list[int] = []
         self.left = np.ones(self.seen.size, dtype=bool)
 
     def greedy(self, k: int) -> tuple[Config, ...]:
         while len(self.order) < min(k, len(self.configs)):
-            gains = self.covers[:, self.left].astype(np.float64) @ self.seen.weights[self.left]
-            gains[self.order] = -1.0
-            best = int(np.argmax(gains))
+            best = int(np.argmax(self.gains))
             self.order.append(best)
-            self.left &= ~self.covers[best]
+            newly = np.flatnonzero(self.left & self.covers[best])
+            self.left[newly] = False
+            self.gains -= self.covers[:, newly] @ self.seen.weights[newly]
+            self.gains[self.order] = -1.0
         return tuple(self.configs[j] for j in self.order[:k])
 
     def best(self, clustering: Clustering) -> Clustering:
@@ -103,23 +102,17 @@ def raise_coverage(
             if members.size == 0:
                 continue
             mine = data.take(members)
-            at_zero = np.zeros(members.size, dtype=np.intp)
-            within = within_tolerance(features, mine, current.centres.take(model), at_zero)
+            within = within_each(features, mine, current.centres.take(model))[:, 0]
             if within.all():
                 continue
             share = mine.weights / mine.weights.sum()
             drawn = rng.choice(members.size, size=min(CANDIDATES, members.size), p=share)
-            best, best_weight = None, float(mine.weights @ within)
-            for row in np.unique(drawn):
-                config = nearest_valid(features, mine, int(row))
-                inside = within_tolerance(features, mine, centres_of(features, [config]), at_zero)
-                weight = float(mine.weights @ inside)
-                if weight > best_weight:
-                    best, best_weight = config, weight
-            if best is None:
+            offered = list(dict.fromkeys(nearest_valid(features, mine, int(r)) for r in drawn))
+            gained = mine.weights @ within_each(features, mine, centres_of(features, offered))
+            if gained.max() <= mine.weights @ within:
                 continue
             configs = list(current.configs)
-            configs[model] = best
+            configs[model] = offered[int(np.argmax(gained))]
             trial = assigned(features, data, tuple(configs))
             trial_covered = covered_weight(features, data, trial)
             if trial_covered > covered:

@@ -60,6 +60,12 @@ class Encoded:
     def take(self, rows: Ints) -> Encoded:
         return Encoded(self.numbers[rows], self.codes[rows], self.weights[rows])
 
+    def sample(self, size: int, rng: np.random.Generator) -> Encoded:
+        """At most ``size`` demands drawn at random (all of them, unchanged, if fewer)."""
+        if self.size <= size:
+            return self
+        return self.take(np.sort(rng.choice(self.size, size=size, replace=False)))
+
 
 def demand_problems(compiled: CompiledTemplate, demand: Demand) -> list[str]:
     """Sentences for everything wrong with one demand (empty when it can be pooled)."""

@@ -8,7 +8,7 @@ ranks apart (unordered choices, or a tolerance of 0: the same choice).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,28 +65,50 @@ def distances(features: Features, data: Encoded, centres: Centres) -> Floats:
     return out
 
 
+def blocks(data: Encoded) -> Iterator[Ints]:
+    """Row indices of the demands, CHUNK at a time."""
+    for start in range(0, data.size, CHUNK):
+        yield np.arange(start, min(start + CHUNK, data.size))
+
+
 def nearest(features: Features, data: Encoded, centres: Centres) -> tuple[Ints, Floats]:
     """Each demand's nearest centre (lowest index on ties) and its distance."""
     labels = np.empty(data.size, dtype=np.intp)
     best = np.empty(data.size)
-    for start in range(0, data.size, CHUNK):
-        rows = np.arange(start, min(start + CHUNK, data.size))
+    for rows in blocks(data):
         block = distances(features, data.take(rows), centres)
         labels[rows] = np.argmin(block, axis=1)
         best[rows] = block[np.arange(rows.size), labels[rows]]
     return labels, best
 
 
+def within_each(features: Features, data: Encoded, centres: Centres) -> Bools:
+    """(n, k) matrix: whether each demand is within tolerance of each centre."""
+    return _within(
+        features,
+        (data.numbers[:, None, :], data.codes[:, None, :]),
+        (centres.numbers[None], centres.codes[None]),
+    )
+
+
 def within_tolerance(features: Features, data: Encoded, centres: Centres, labels: Ints) -> Bools:
     """Whether each demand is within tolerance of the centre it is assigned to."""
-    covered = np.ones(data.size, dtype=bool)
+    return _within(
+        features, (data.numbers, data.codes), (centres.numbers[labels], centres.codes[labels])
+    )
+
+
+def _within(features: Features, asked: tuple[Floats, Ints], made: tuple[Floats, Ints]) -> Bools:
+    """Demand values against model values, broadcast (the last axis is the feature)."""
+    shape = np.broadcast_shapes(asked[0].shape[:-1], made[0].shape[:-1])
+    out = np.ones(shape, dtype=bool)
     for column, feature in enumerate(features.numbers):
         if feature.in_coverage:
-            gap = np.abs(data.numbers[:, column] - centres.numbers[labels, column])
-            covered &= ~(gap > feature.tolerance * (1 + SLACK))  # NaN (not asked) is within
+            gap = np.abs(asked[0][..., column] - made[0][..., column])
+            out &= ~(gap > feature.tolerance * (1 + SLACK))  # NaN (not asked) is within
     for column, choice in enumerate(features.choices):
         if choice.in_coverage:
-            asked = data.codes[:, column]
-            gap = np.abs(choice.rank[asked] - choice.rank[centres.codes[labels, column]])
-            covered &= (asked == choice.missing) | (gap <= choice.tolerance)
-    return covered
+            codes = asked[1][..., column]
+            gap = np.abs(choice.rank[codes] - choice.rank[made[1][..., column]])
+            out &= (codes == choice.missing) | (gap <= choice.tolerance)
+    return out
