@@ -17,7 +17,7 @@ from c2m.engines.aggregation import (
     spec_for,
 )
 from c2m.engines.configurator import Value, compile_template, validate
-from c2m.engines.configurator.demo_templates import SHIRT
+from c2m.engines.configurator.demo_templates import REFRIGERATOR, SHIRT
 
 SHIRT_C = compile_template(SHIRT)
 TIGHT = [
@@ -111,6 +111,16 @@ def test_each_person_reads_what_differs_and_what_is_as_asked() -> None:
     difference = result.assignment(1).differences[0]
     assert (difference.asked, difference.model, difference.change) == (648, 640, -8)
     assert difference.within
+
+
+def test_a_colour_asked_by_its_code_is_that_colour() -> None:
+    fridge = compile_template(REFRIGERATOR)
+    demands = [Demand(f"f{i}", {"colour": "red", "capacity": 300}, 1.0) for i in range(3)]
+    demands.append(Demand("by-code", {"colour": "#c8102e", "capacity": 300}, 1.0))
+    result = aggregate(spec_for(fridge), demands, k=1)
+    assert result.models[0].configuration["colour"] == "red"
+    assert result.assignment(3).as_asked == ("capacity", "colour")
+    assert result.coverage == 1.0
 
 
 def test_a_high_cost_per_model_keeps_one_model_and_no_cost_keeps_the_least_mismatch() -> None:

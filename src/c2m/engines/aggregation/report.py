@@ -111,7 +111,13 @@ class Aggregation:
             if option.name not in demand.values:
                 continue
             asked, made = demand.values[option.name], model.configuration[option.name]
-            if asked == made:
+            domain = self.spec.compiled.domains[self.spec.compiled.index[option.name]]
+            same = (
+                asked == made
+                if domain.kind == "num"
+                else domain.index_of(asked) == domain.index_of(made)  # "#c8102e" is "red"
+            )
+            if same:
                 as_asked.append(option.name)
             else:
                 differences.append(self._difference(option.name, asked, made))
