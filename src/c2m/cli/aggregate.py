@@ -253,15 +253,15 @@ def _summary(result: Aggregation, coverage: float | None, plot: Path | None) -> 
     total = sum(d.weight for d in result.demands)
     names = [o.name for o in result.spec.options]
     table = Table(title=f"{result.k} models for {len(result.demands)} demands")
-    for column in ("model", "demands", "share", "within tolerance", *names):
-        table.add_column(column)
+    for column in ("#", "demands", "share", "within tolerance", "model"):
+        table.add_column(column, overflow="fold")
     for model in result.models:
         table.add_row(
             str(model.index + 1),
             str(model.demands),
             f"{model.weight / total:.1%}",
             f"{model.covered_weight / model.weight:.1%}",
-            *(str(model.configuration[name]) for name in names),
+            ", ".join(f"{name} {model.configuration[name]}" for name in names),
         )
     console.print(table)
     line = f"Within tolerance of their model: {result.coverage:.1%} of the demand"
