@@ -7,14 +7,17 @@ unreachable server fails them instead of skipping.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -38,6 +41,7 @@ POSTGRES_URL = os.environ.get(
 )
 REQUIRE_POSTGRES = os.environ.get("C2M_REQUIRE_POSTGRES") == "1"
 PASSWORD = "correct-horse-battery"
+T = TypeVar("T")
 
 
 def _postgres_reason() -> str | None:
@@ -195,6 +199,17 @@ def client(platform: Platform) -> Iterator[TestClient]:
     """The app in-process; background loops off (tests drive the relay themselves)."""
     with TestClient(create_app(platform, run_background=False)) as test_client:
         yield test_client
+
+
+def run_async(scenario: Awaitable[T], timeout: float = 60) -> T:
+    """Run a coroutine to completion on a loop of its own, in a thread of its own: the browser
+    tests' sync Playwright keeps an event loop running in the main thread for the session."""
+
+    async def bounded() -> T:
+        return await asyncio.wait_for(scenario, timeout)
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, bounded()).result()
 
 
 def free_port() -> int:

@@ -3,8 +3,7 @@ changing, live, without a reload."""
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 
 import httpx
 import pytest
@@ -14,7 +13,7 @@ from sqlalchemy import select
 from c2m.domains.factory.models import Machine
 from c2m.domains.planning.models import ON_MACHINE, Operation
 from c2m.workers.production import ProductionLoop, ProductionSettings
-from tests.conftest import LiveServer, World
+from tests.conftest import LiveServer, World, run_async
 from tests.e2e.test_order_page import log_in
 from tests.factory_support import Plant, paid_orders
 
@@ -22,14 +21,13 @@ pytestmark = pytest.mark.browser
 
 
 def tick(loop: ProductionLoop) -> None:
-    """One production tick, on a thread of its own: Playwright's sync API holds this one's loop."""
+    """One production tick."""
 
     async def once() -> None:
         with ProcessPoolExecutor(max_workers=1) as pool:
             await loop.tick(pool)
 
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        thread.submit(asyncio.run, once()).result()
+    run_async(once())
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

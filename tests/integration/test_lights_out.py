@@ -22,7 +22,7 @@ from c2m.domains.factory.models import JobAttempt, Machine
 from c2m.domains.orders.models import Order
 from c2m.domains.planning.models import Operation, OperationStatus, Plan
 from c2m.workers.production import ProductionLoop, ProductionSettings
-from tests.conftest import World
+from tests.conftest import World, run_async
 from tests.factory_support import Plant, paid_orders, timeline
 
 SPEED = 600.0  # simulated seconds per wall second assumed by the planner
@@ -43,7 +43,7 @@ def run_until_shipped(loop: ProductionLoop, plant: Plant, order_ids: list[str]) 
                 await asyncio.sleep(0.02)  # leases run on the wall clock
         raise AssertionError(f"not all shipped: {states}")
 
-    asyncio.run(drive())
+    run_async(drive(), timeout=90)
 
 
 def test_paid_orders_are_made_without_a_human(
@@ -113,7 +113,7 @@ def test_a_machine_dying_mid_job_holds_the_order_and_the_work_moves(
                         return str(running.attempt_id)
         raise AssertionError("nothing started")
 
-    attempt = asyncio.run(until_running())
+    attempt = run_async(until_running())
     with platform.db.read() as session:
         op = session.scalar(select(Operation).where(Operation.attempt_id == attempt))
         assert op is not None

@@ -3,6 +3,7 @@ and dispatches, and simulated customers, started around the web server and stopp
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from c2m.workers.machine_bus import MachineBus
 from c2m.workers.production import ProductionSettings
 from c2m.workers.shoppers import Shoppers
 
+log = logging.getLogger(__name__)
 CUSTOMERS = tuple(login.email for login in DEMO_LOGINS if login.role == "user")
 
 
@@ -56,4 +58,7 @@ class Plant:
         for thread in self.threads:
             thread.join(timeout=5)
         if self.bus is not None:
-            self.bus.stop()
+            try:
+                self.bus.stop(timeout=30)
+            except TimeoutError:
+                log.warning("the factory did not stop within 30 s; leaving it to exit with us")

@@ -58,7 +58,8 @@ class ProductionLoop:
 
     async def run(self) -> None:
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        try:
             while True:
                 try:
                     await self.tick(pool)
@@ -67,6 +68,9 @@ class ProductionLoop:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), self.settings.tick_s)
                 self.wake.clear()
+        finally:
+            # Stopping must not wait for a solve in flight: its plan would be stale anyway.
+            pool.shutdown(wait=False, cancel_futures=True)
 
     async def tick(self, pool: ProcessPoolExecutor) -> None:
         await asyncio.to_thread(self._reconcile)

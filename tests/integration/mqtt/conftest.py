@@ -20,7 +20,7 @@ import pytest
 from c2m.settings import Settings
 from c2m.workers.broker import BrokerThread
 from c2m.workers.mqtt import broker_address
-from tests.conftest import free_port
+from tests.conftest import free_port, run_async
 
 MQTT_URL = os.environ.get("C2M_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
 REQUIRE_MQTT = os.environ.get("C2M_REQUIRE_MQTT") == "1"
@@ -84,10 +84,7 @@ def sessions() -> Iterator[list[tuple[str, int, str]]]:
 
 
 def run(scenario: Awaitable[T], timeout: float = 60) -> T:
-    async def bounded() -> T:
-        return await asyncio.wait_for(scenario, timeout)
-
-    return asyncio.run(bounded())
+    return run_async(scenario, timeout)
 
 
 async def until(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:
