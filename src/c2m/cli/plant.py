@@ -19,6 +19,7 @@ from c2m.workers.production import ProductionSettings
 from c2m.workers.shoppers import Shoppers
 
 log = logging.getLogger(__name__)
+CARRIER_S = 4 * 3600  # the demo's carrier delivers four (simulated) hours after shipping
 CUSTOMERS = tuple(login.email for login in DEMO_LOGINS if login.role == "user")
 
 
@@ -39,6 +40,7 @@ class Plant:
             time_scale=self.speed,
             lease_margin_s=self.settings.job_lease_seconds,
             plan_seconds=self.settings.plan_seconds,
+            deliver_after_s=CARRIER_S / self.speed,
         )
         self.bus = MachineBus(self.settings, platform.db, twin, production)
         self.bus.start()

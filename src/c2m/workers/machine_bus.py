@@ -31,11 +31,15 @@ class MachineBus:
         db: Database,
         twin: Twin | None = None,
         production: ProductionSettings | None = None,
+        client_id: str = "c2m-ingest",
     ) -> None:
         host, port = broker_address(settings)
         self.db, self.host, self.port = db, host, port
         self.broker = None if settings.mqtt_url else BrokerThread(EMBEDDED_HOST, port)
-        self.ingest = IngestWorker(db, host, port, lease_s=settings.job_lease_seconds)
+        self.ingest = IngestWorker(
+            db, host, port, lease_s=settings.job_lease_seconds, client_id=client_id
+        )
+        self.client_id = client_id
         self.bridge = None if twin is None else TwinBridge(twin, host, port)
         self.production = production
         self._loop = asyncio.new_event_loop()
@@ -84,5 +88,6 @@ class MachineBus:
 
     async def _produce(self, settings: ProductionSettings) -> None:
         """Plan and dispatch, commanding machines over the same broker the ingest listens to."""
-        async with MqttGateway(self.host, self.port, identifier="c2m-dispatch") as gateway:
+        identifier = f"{self.client_id}-dispatch"
+        async with MqttGateway(self.host, self.port, identifier=identifier) as gateway:
             await ProductionLoop(self.db, gateway, settings).run()

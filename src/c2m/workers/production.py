@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -38,6 +39,7 @@ class ProductionSettings:
     lease_margin_s: float = 30.0
     plan_seconds: float = 1.5  # solver budget per re-plan
     tick_s: float = 0.25
+    deliver_after_s: float | None = None  # a simulated carrier delivers shipped orders this late
 
 
 def solve_plan(instance: Instance, options: SolveOptions) -> SolveResult:
@@ -91,9 +93,13 @@ class ProductionLoop:
     def _reconcile(self) -> None:
         now = utcnow()
         with self.db.write() as session:
-            self._mark(intake.open_work_orders(session), "new work")
+            for factory_id, why in intake.open_work_orders(session).items():
+                self._mark({factory_id}, why)
             self._mark(progress.sync_attempts(session, now), "work lost, held or scrapped")
             self._mark(dispatch.withdraw_cancelled(session), "cancellation")
+            if self.settings.deliver_after_s is not None:
+                cutoff = now - timedelta(seconds=self.settings.deliver_after_s)
+                progress.deliver_shipped(session, cutoff)
         with self.db.read() as session:
             for machine in session.scalars(select(Machine)):
                 available = machine.state in planner.AVAILABLE
@@ -121,7 +127,7 @@ class ProductionLoop:
         if snap is None:
             return
         options = SolveOptions(
-            objective=Objective.MAKESPAN,
+            objective=Objective.LEX,  # rush orders' weighted lateness first, then makespan
             time_limit=self.settings.plan_seconds,
             workers=1,
             reference=snap.reference,

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 #: A catalog product without a routing of its own (no template, no quote) is assembled from
 #: stock parts, checked and packed.
+RUSH_TIER = "express"
 DEFAULT_ROUTING = (
     ("assemble", "Assemble", "assemble", 10, ()),
     ("inspect", "Inspect", "inspect", 2, ("assemble",)),
@@ -43,8 +44,9 @@ def routing_of(line: OrderLine) -> list[dict[str, Any]]:
     ]
 
 
-def open_work_orders(session: Session, limit: int = 200) -> set[str]:
-    """Work orders for paid orders that have none yet; the factories that got new work."""
+def open_work_orders(session: Session, limit: int = 200) -> dict[str, str]:
+    """Work orders for paid orders that have none yet; the factories that got new work, with
+    why ("rush order" when an express order is among it)."""
     planned = select(WorkOrder.order_id)
     query = (
         select(Order)
@@ -52,7 +54,7 @@ def open_work_orders(session: Session, limit: int = 200) -> set[str]:
         .order_by(Order.created_at)
         .limit(limit)
     )
-    touched: set[str] = set()
+    touched: dict[str, str] = {}
     for order in session.scalars(query):
         factory_id = session.scalar(
             select(Factory.id)
@@ -63,20 +65,23 @@ def open_work_orders(session: Session, limit: int = 200) -> set[str]:
         if factory_id is None:
             log.warning("order %s waits: its micro-enterprise has no factory", order.id)
             continue
-        for line in order.lines:
-            _work_order(session, order, line, factory_id)
-        touched.add(factory_id)
+        rush = any(_work_order(session, order, line, factory_id) for line in order.lines)
+        if rush or factory_id not in touched:
+            touched[factory_id] = "rush order" if rush else "new work"
     session.flush()
     return touched
 
 
-def _work_order(session: Session, order: Order, line: OrderLine, factory_id: str) -> None:
+def _work_order(session: Session, order: Order, line: OrderLine, factory_id: str) -> bool:
+    """Add the line's work order; whether it is a rush (bought at the express tier)."""
+    rush = (line.configuration or {}).get("tier") == RUSH_TIER
     work = WorkOrder(
         order_id=order.id,
         line_id=line.id,
         factory_id=factory_id,
         product_name=line.product_name,
         quantity=line.quantity,
+        rush=rush,
     )
     session.add(work)
     session.flush()
@@ -93,3 +98,4 @@ def _work_order(session: Session, order: Order, line: OrderLine, factory_id: str
                 status=OperationStatus.WAITING,
             )
         )
+    return rush

@@ -21,6 +21,7 @@ from c2m.domains.factory.models import Machine
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.service import record
 from c2m.domains.orders.states import OrderState
+from c2m.domains.planning.calendar import off_windows
 from c2m.domains.planning.models import (
     ON_MACHINE,
     OPEN,
@@ -29,7 +30,7 @@ from c2m.domains.planning.models import (
     Plan,
     WorkOrder,
 )
-from c2m.engines.scheduling.model import Assignment, Instance, Job, Mode, Schedule
+from c2m.engines.scheduling.model import Assignment, Instance, Job, Mode, Schedule, Window
 from c2m.engines.scheduling.model import Operation as EngineOperation
 from c2m.engines.scheduling.solve import SolveResult
 from c2m.engines.simulation.model import MachineState
@@ -98,7 +99,10 @@ def snapshot(
             continue  # no machine can take a step now: the work order waits for one
         job = len(jobs)
         work = works[work_id]
-        jobs.append(Job(name=work.product_name, weight=RUSH_WEIGHT if work.rush else 1))
+        # A rush is due now: under the lexicographic objective its weighted lateness is its
+        # completion time, so it goes first; other work only counts for the makespan.
+        due = 0 if work.rush else None
+        jobs.append(Job(name=work.product_name, due=due, weight=RUSH_WEIGHT if work.rush else 0))
         position = {row.step: len(ids) + i for i, row in enumerate(steps)}
         for row in steps:
             op = len(ids)
@@ -120,12 +124,29 @@ def snapshot(
         machines=tuple(machine.code for machine in machines),
         jobs=tuple(jobs),
         operations=tuple(operations),
+        windows=_windows(machines, frozen, now),
         frozen=tuple(frozen),
         now=0,
         name=factory_id,
     )
     previous = _reference(instance, reference)
     return Snapshot(factory_id, now, instance, tuple(ids), tuple(m.id for m in machines), previous)
+
+
+def _windows(
+    machines: list[Machine], frozen: list[Assignment], now: datetime
+) -> tuple[Window, ...]:
+    """Off-shift times of each machine's calendar; work already on a machine finishes first."""
+    busy_until: dict[int, int] = {}
+    for a in frozen:
+        busy_until[a.machine] = max(busy_until.get(a.machine, 0), a.end)
+    out = []
+    for index, machine in enumerate(machines):
+        for start, end in off_windows(machine.calendar, now):
+            start = max(start, busy_until.get(index, 0))
+            if end > start:
+                out.append(Window(index, start, end))
+    return tuple(out)
 
 
 def _modes(

@@ -177,3 +177,15 @@ def _remake(session: Session, inspection: Operation) -> None:
         record(session, order, "remake", actor=ACTOR, state=OrderState.IN_PRODUCTION, data=data)
     else:
         record(session, order, "remake", actor=ACTOR, data=data)
+
+
+def deliver_shipped(session: Session, shipped_before: datetime) -> int:
+    """A stand-in carrier (the demo's): orders shipped before the cutoff are delivered."""
+    query = select(Order).where(
+        Order.state == OrderState.SHIPPED, Order.updated_at <= shipped_before
+    )
+    orders = list(session.scalars(query.with_for_update()))
+    for order in orders:
+        record(session, order, "delivered", actor="carrier", state=OrderState.DELIVERED)
+    session.flush()
+    return len(orders)
