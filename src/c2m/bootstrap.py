@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 
 from c2m.domains.catalog import models as catalog_models
+from c2m.domains.circles import models as circle_models
 from c2m.domains.factory import models as factory_models
 from c2m.domains.orders import models as order_models
 from c2m.domains.orders.live import TimelineWatcher
@@ -39,6 +40,7 @@ TABLE_MODULES = (
     factory_models,
     quoting_models,
     planning_models,
+    circle_models,
     outbox,
     idempotency,
 )

@@ -1,0 +1,1 @@
+"""User circles: demands, votes, proposals from aggregation, pre-order batches."""

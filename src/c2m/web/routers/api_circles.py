@@ -1,0 +1,317 @@
+"""Circles: demands, comments, votes, follows, moderation, proposals and pre-order batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from c2m.domains.circles import batches, proposals, service
+from c2m.domains.circles.models import ReactionKind
+from c2m.domains.circles.schemas import (
+    BatchOut,
+    CircleOut,
+    CommentOut,
+    DemandOut,
+    Hide,
+    Lock,
+    NewAggregation,
+    NewBatch,
+    NewCircle,
+    NewComment,
+    NewDemand,
+    ProposalOut,
+    ReactionOut,
+    RunOut,
+)
+from c2m.domains.orders.schemas import OrderOut
+from c2m.domains.platform.actor import Actor
+from c2m.web.auth import ApiActor, Viewer, platform_of
+from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.problems import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["circles"], responses=problem_responses(401, 404))
+
+CHANGE = problem_responses(403, 409, 413, 422)
+
+
+def _created(
+    request: Request,
+    actor: Actor,
+    body: BaseModel,
+    key: str | None,
+    operation: Callable[[Session], BaseModel],
+) -> JSONResponse:
+    """A creating POST in one write transaction, honouring its Idempotency-Key."""
+    with platform_of(request).db.write() as session:
+        return respond_once(
+            session,
+            request,
+            actor,
+            body,
+            key,
+            lambda: (201, operation(session).model_dump(mode="json")),
+        )
+
+
+@router.get("/circles", response_model=list[CircleOut], tags=["public"])
+def list_circles(request: Request, viewer: Viewer) -> list[CircleOut]:
+    """Every circle's title; members-only circles show their content to members only."""
+    with platform_of(request).db.read() as session:
+        return [service.circle_out(session, viewer, c) for c in service.list_circles(session)]
+
+
+@router.post(
+    "/enterprises/{enterprise_id}/circles",
+    status_code=201,
+    response_model=CircleOut,
+    responses=CHANGE,
+)
+def create_circle(
+    request: Request,
+    enterprise_id: str,
+    body: NewCircle,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Open a circle around one of the enterprise's published templates (owners)."""
+    return _created(
+        request,
+        actor,
+        body,
+        idempotency_key,
+        lambda s: service.circle_out(
+            s, actor, service.create_circle(s, actor, enterprise_id, body)
+        ),
+    )
+
+
+@router.get("/circles/{circle_id}", response_model=CircleOut, tags=["public"])
+def get_circle(request: Request, circle_id: str, viewer: Viewer) -> CircleOut:
+    with platform_of(request).db.read() as session:
+        circle = service.load_circle(session, viewer, circle_id, inside=False)
+        return service.circle_out(session, viewer, circle)
+
+
+@router.put("/circles/{circle_id}/membership", response_model=CircleOut, responses=CHANGE)
+def join(request: Request, circle_id: str, actor: ApiActor) -> CircleOut:
+    """Join the circle (joining twice changes nothing)."""
+    with platform_of(request).db.write() as session:
+        return service.circle_out(session, actor, service.join(session, actor, circle_id))
+
+
+@router.delete("/circles/{circle_id}/membership", status_code=204)
+def leave(request: Request, circle_id: str, actor: ApiActor) -> Response:
+    with platform_of(request).db.write() as session:
+        service.leave(session, actor, circle_id)
+    return Response(status_code=204)
+
+
+@router.get("/circles/{circle_id}/demands", response_model=list[DemandOut], tags=["public"])
+def list_demands(request: Request, circle_id: str, viewer: Viewer) -> list[DemandOut]:
+    with platform_of(request).db.read() as session:
+        return service.list_demands(session, viewer, circle_id)
+
+
+@router.post(
+    "/circles/{circle_id}/demands", status_code=201, response_model=DemandOut, responses=CHANGE
+)
+def post_demand(
+    request: Request,
+    circle_id: str,
+    body: NewDemand,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Ask for your version: the options you care about (checked against the template)."""
+
+    def post(session: Session) -> DemandOut:
+        demand = service.post_demand(session, actor, circle_id, body)
+        return next(d for d in service.list_demands(session, actor, circle_id) if d.id == demand.id)
+
+    return _created(request, actor, body, idempotency_key, post)
+
+
+@router.get("/circles/{circle_id}/comments", response_model=list[CommentOut], tags=["public"])
+def list_comments(request: Request, circle_id: str, viewer: Viewer) -> list[CommentOut]:
+    with platform_of(request).db.read() as session:
+        return service.list_comments(session, viewer, circle_id)
+
+
+@router.post(
+    "/circles/{circle_id}/items/{item_id}/comments",
+    status_code=201,
+    response_model=CommentOut,
+    responses=CHANGE,
+)
+def comment(
+    request: Request,
+    circle_id: str,
+    item_id: str,
+    body: NewComment,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Comment on a demand or a proposal."""
+    return _created(
+        request,
+        actor,
+        body,
+        idempotency_key,
+        lambda s: service.comment(s, actor, circle_id, item_id, body),
+    )
+
+
+def _react(
+    request: Request, circle_id: str, item_id: str, kind: ReactionKind, actor: Actor
+) -> ReactionOut:
+    with platform_of(request).db.write() as session:
+        return service.react(session, actor, circle_id, item_id, kind)
+
+
+def _unreact(
+    request: Request, circle_id: str, item_id: str, kind: ReactionKind, actor: Actor
+) -> ReactionOut:
+    with platform_of(request).db.write() as session:
+        return service.unreact(session, actor, circle_id, item_id, kind)
+
+
+@router.post(
+    "/circles/{circle_id}/items/{item_id}/vote",
+    status_code=201,
+    response_model=ReactionOut,
+    responses=CHANGE,
+)
+def vote(request: Request, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
+    """Your one vote for a demand or proposal: a second one is refused with 409."""
+    return _react(request, circle_id, item_id, ReactionKind.VOTE, actor)
+
+
+@router.delete(
+    "/circles/{circle_id}/items/{item_id}/vote", response_model=ReactionOut, responses=CHANGE
+)
+def unvote(request: Request, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
+    return _unreact(request, circle_id, item_id, ReactionKind.VOTE, actor)
+
+
+@router.post(
+    "/circles/{circle_id}/items/{item_id}/follow",
+    status_code=201,
+    response_model=ReactionOut,
+    responses=CHANGE,
+)
+def follow(request: Request, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
+    """Follow a demand or proposal (a followed demand weighs more in the aggregation)."""
+    return _react(request, circle_id, item_id, ReactionKind.FOLLOW, actor)
+
+
+@router.delete(
+    "/circles/{circle_id}/items/{item_id}/follow", response_model=ReactionOut, responses=CHANGE
+)
+def unfollow(request: Request, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
+    return _unreact(request, circle_id, item_id, ReactionKind.FOLLOW, actor)
+
+
+@router.put("/circles/{circle_id}/items/{item_id}/hidden", status_code=204, responses=CHANGE)
+def hide(request: Request, circle_id: str, item_id: str, body: Hide, actor: ApiActor) -> Response:
+    """Hide or show a demand, proposal or comment (owners of the micro-enterprise)."""
+    with platform_of(request).db.write() as session:
+        service.hide(session, actor, circle_id, item_id, body.hidden)
+    return Response(status_code=204)
+
+
+@router.put("/circles/{circle_id}/locked", response_model=CircleOut, responses=CHANGE)
+def lock(request: Request, circle_id: str, body: Lock, actor: ApiActor) -> CircleOut:
+    """Lock (nothing new can be added) or unlock the circle (owners)."""
+    with platform_of(request).db.write() as session:
+        return service.circle_out(
+            session, actor, service.lock(session, actor, circle_id, body.locked)
+        )
+
+
+@router.post(
+    "/circles/{circle_id}/aggregations", status_code=201, response_model=RunOut, responses=CHANGE
+)
+async def run_aggregation(
+    request: Request,
+    circle_id: str,
+    body: NewAggregation,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Pool the visible demands into models; the models become the circle's proposals (owners).
+
+    The clustering runs in a worker thread between a read and a write transaction.
+    """
+    db = platform_of(request).db
+
+    def gather() -> proposals.Inputs:
+        with db.read() as session:
+            return proposals.gather(session, actor, circle_id)
+
+    inputs = await run_in_threadpool(gather)
+    result = await run_in_threadpool(proposals.compute, inputs, body)
+
+    def store(session: Session) -> RunOut:
+        run = proposals.store(session, actor, inputs, result)
+        return RunOut(
+            id=run.id,
+            models=result.k,
+            coverage=result.coverage,
+            demands=len(inputs.demands),
+            created_at=run.created_at,
+        )
+
+    return await run_in_threadpool(_created, request, actor, body, idempotency_key, store)
+
+
+@router.get("/circles/{circle_id}/proposals", response_model=list[ProposalOut], tags=["public"])
+def list_proposals(request: Request, circle_id: str, viewer: Viewer) -> list[ProposalOut]:
+    """The models, with the caller's demands each is for and what differs from what they asked."""
+    with platform_of(request).db.read() as session:
+        return proposals.list_proposals(session, viewer, circle_id)
+
+
+@router.post(
+    "/proposals/{proposal_id}/batch", status_code=201, response_model=BatchOut, responses=CHANGE
+)
+def open_batch(
+    request: Request,
+    proposal_id: str,
+    body: NewBatch,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Offer the proposal for pre-order: made once `threshold` pre-orders are paid before
+    `deadline`, otherwise every payment is refunded (owners)."""
+    return _created(
+        request,
+        actor,
+        body,
+        idempotency_key,
+        lambda s: batches.batch_out(s, batches.open_batch(s, actor, proposal_id, body)),
+    )
+
+
+@router.post(
+    "/batches/{batch_id}/preorders", status_code=201, response_model=OrderOut, responses=CHANGE
+)
+def preorder(
+    request: Request, batch_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Pre-order one piece of the proposal; pay it with POST /api/v1/orders/{id}/pay."""
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        prepared = batches.prepare_preorder(session, actor, batch_id)
+    with platform.db.write() as session:
+
+        def insert() -> tuple[int, Any]:
+            batches.insert_preorder(session, actor, prepared)
+            return 201, prepared.order.response
+
+        return respond_once(session, request, actor, None, idempotency_key, insert)

@@ -1,0 +1,56 @@
+// Circles: every form with data-api goes to the API as JSON (with the session's CSRF token);
+// the page reloads to show the result, or opens the new order of a pre-order.
+(function () {
+  "use strict";
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var status = document.getElementById("status");
+
+  function put(target, path, value) {
+    var key = path.shift();
+    if (!path.length) { target[key] = value; return; }
+    target[key] = target[key] || {};
+    put(target[key], path, value);
+  }
+
+  function bodyOf(form) {
+    var body = {};
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.value === "") return;
+      var value = field.value;
+      if (field.type === "number") value = Number(value);
+      else if (field.type === "datetime-local") value = new Date(value).toISOString();
+      else if (field.dataset.json !== undefined) value = JSON.parse(value);
+      put(body, field.name.split("."), value);
+    });
+    return body;
+  }
+
+  function send(event) {
+    var form = event.target.closest("form[data-api]");
+    if (!form) return;
+    event.preventDefault();
+    var method = form.dataset.method || "POST";
+    var body = method === "DELETE" || form.dataset.empty !== undefined ? undefined : bodyOf(form);
+    var headers = { "X-CSRF-Token": csrf, Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    status.textContent = "Sending…";
+    status.className = "";
+    fetch(form.dataset.api, {
+      method: method, headers: headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (response) {
+      if (response.status === 401) { location = "/login?next=" + encodeURIComponent(location.pathname); return; }
+      var read = response.status === 204 ? Promise.resolve({}) : response.json();
+      return read.then(function (json) {
+        if (!response.ok) throw new Error(json.detail || "Something went wrong.");
+        if (form.dataset.then === "order") location = "/orders/" + json.id;
+        else location.reload();
+      });
+    }).catch(function (error) {
+      status.textContent = error.message;
+      status.className = "error";
+    });
+  }
+
+  document.addEventListener("submit", send);
+})();
