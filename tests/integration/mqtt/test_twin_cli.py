@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import aiomqtt
@@ -59,7 +60,11 @@ def test_twin_runs_a_plant_file_on_the_broker_and_says_goodbye(
     listener.start()
     assert listening.wait(10)
     arguments = ["--machines", str(plant), "--speed", "600", "--hours", "0.1"]
-    result = runner.invoke(app, ["twin", *arguments, "--url", f"mqtt://{host}:{port}"])
+    # On a thread of its own: the command runs its own event loop, and in a full test run the
+    # browser tests keep one running on the main thread.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        command = ["twin", *arguments, "--url", f"mqtt://{host}:{port}"]
+        result = thread.submit(runner.invoke, app, command).result()
     listener.join(30)
     assert result.exit_code == 0, result.output
     assert heard[0] == "birth"
