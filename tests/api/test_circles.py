@@ -245,6 +245,6 @@ def test_a_circle_page_shows_demands_and_proposals(client: TestClient, world: Wo
     log_in(client, world.alice.user.email)
     page = client.get(f"/circles/{circle_id}")
     assert page.status_code == 200
-    assert page.text.count('class="card demand"') == 4
+    assert page.text.count('class="card demand ') == 4
     assert page.text.count("Your model:") == 2
     assert "Shirts for tall people" in client.get("/circles").text

@@ -113,7 +113,7 @@ def prepare_preorder(session: Session, actor: Actor, batch_id: str) -> PreparedP
     batch = session.get(PreorderBatch, batch_id)
     if batch is None:
         raise NotFound("There is no such pre-order batch.")
-    circle = service.joined_circle(session, actor, batch.circle_id)
+    circle = service.joined_circle(session, actor, batch.circle_id, adding=False)
     _require_open(batch)
     proposal = session.get(Proposal, batch.proposal_id)
     assert proposal is not None

@@ -80,12 +80,12 @@ def owned_circle(session: Session, actor: Actor, circle_id: str) -> Circle:
     return circle
 
 
-def joined_circle(session: Session, actor: Actor, circle_id: str) -> Circle:
-    """A circle the actor has joined and that is open for taking part."""
+def joined_circle(session: Session, actor: Actor, circle_id: str, *, adding: bool = True) -> Circle:
+    """A circle the actor has joined; open for new content when ``adding``."""
     circle = load_circle(session, actor, circle_id)
     if not is_member(session, actor, circle):
         raise Forbidden("Join the circle first to take part in it.")
-    if circle.locked:
+    if adding and circle.locked:
         raise Conflict("The circle is locked by its owners: nothing new can be added.")
     return circle
 

@@ -1,0 +1,77 @@
+"""Issue 7 on a phone: join a circle, post a demand, vote, see your model and pre-order it;
+the owner sees the coverage curve and the demand map."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from c2m.kernel.clock import utcnow
+from tests.api.test_circles import aggregate, demand, open_circle
+from tests.conftest import LiveServer, World
+from tests.e2e.conftest import PHONE
+from tests.e2e.test_order_page import log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_member_asks_votes_and_preorders_their_model_on_a_phone(
+    live_server: LiveServer, world: World, browser: Browser, phone: Page
+) -> None:
+    with httpx.Client(base_url=live_server.url, timeout=30) as api:
+        circle_id = open_circle(api, world)["id"]
+        demand(api, circle_id, world.bob, sleeve=745, collar="cutaway")
+    page = phone
+    log_in(page, live_server, world.alice.user.email)
+    page.goto(live_server.url + "/circles")
+    page.get_by_role("link", name="Shirts for tall people").click()
+    expect(page.get_by_role("heading", name="Shirts for tall people")).to_be_visible()
+
+    page.get_by_label("Sleeve length (mm)").fill("655")
+    page.get_by_label("Collar").select_option("kent")
+    page.get_by_label("In your words").fill("Long arms, classic collar")
+    page.get_by_role("button", name="Post my demand").click()
+    demands = page.locator(".demand")
+    expect(demands).to_have_count(2)
+    expect(page.locator("#demands")).to_contain_text("Long arms, classic collar")
+
+    bob_card = demands.filter(has_text="Bob")
+    bob_card.get_by_role("button", name="Vote").click()
+    expect(bob_card.locator(".votes")).to_have_text("1 vote(s)")
+    expect(bob_card.get_by_role("button", name="Remove vote")).to_be_visible()
+    bob_card.get_by_label("Comment").fill("Same arms here")
+    bob_card.get_by_role("button", name="Comment").click()
+    expect(bob_card.locator(".comments")).to_contain_text("Alice Same arms here")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    with httpx.Client(base_url=live_server.url, timeout=30) as api:
+        aggregate(api, world, circle_id, 2)
+        proposals = api.get(
+            f"/api/v1/circles/{circle_id}/proposals", headers=world.alice.headers
+        ).json()
+        mine = next(p for p in proposals if p["yours"])
+        opened = api.post(
+            f"/api/v1/proposals/{mine['id']}/batch",
+            json={"threshold": 2, "deadline": (utcnow() + timedelta(days=7)).isoformat()},
+            headers=world.maker_a.headers,
+        )
+        assert opened.status_code == 201, opened.text
+    page.reload()
+    yours = page.locator(".proposal").filter(has_text="Your model")
+    expect(yours).to_have_count(1)
+    expect(yours).to_contain_text("collar as you asked")
+    expect(yours).to_contain_text("0 of 2 paid")
+    yours.get_by_role("button", name="Pre-order this model").click()
+    page.wait_for_url(re.compile(r"/orders/[0-9a-f]{32}$"))
+
+    owner = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    log_in(owner, live_server, world.maker_a.user.email)
+    owner.goto(f"{live_server.url}/circles/{circle_id}/owner")
+    expect(owner.locator("#curve svg")).to_be_visible()
+    expect(owner.locator("#map svg circle")).to_have_count(2)
+    owner.context.close()
