@@ -26,6 +26,7 @@ from c2m.domains.catalog.schemas import TemplateDefinition
 from c2m.engines.configurator.demo_templates import REFRIGERATOR
 from c2m.web.app import create_app
 from tests.api.quoting_support import box_stl, open_shop
+from tests.api.test_circles import pooled_circle
 from tests.conftest import World, place
 
 MAX_EXAMPLES = 30
@@ -49,6 +50,10 @@ BINDINGS = {
     "query.enterprise_id": "enterprise_id",
     "body.upload_id": "upload_id",
     "body.enterprise_id": "enterprise_id",
+    "path.circle_id": "circle_id",
+    "path.item_id": "item_id",
+    "path.proposal_id": "proposal_id",
+    "path.batch_id": "batch_id",
 }
 # Authoring templates is for the micro-enterprise's members: the maker, not alice, calls these.
 AUTHORING = (
@@ -63,6 +68,10 @@ CHECKED_AGAINST_TEMPLATE = (
     "POST /api/v1/templates/{template_id}/configure",
     "POST /api/v1/designs",
     "POST /api/v1/quotes",  # the material must be in the quoting micro-enterprise's own tables
+    "POST /api/v1/circles/{circle_id}/demands",  # the values must be the circle template's
+    # One vote (or follow) per person and item: a repeat is rightly a 409.
+    "POST /api/v1/circles/{circle_id}/items/{item_id}/vote",
+    "POST /api/v1/circles/{circle_id}/items/{item_id}/follow",
 )
 ACCEPTED_OR_EXPLAINED = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
 
@@ -156,6 +165,24 @@ def _quote(client: TestClient, world: World, platform: Platform) -> tuple[str, s
     return part, priced.json()["id"], rfq.json()["id"]
 
 
+def _circle(client: TestClient, world: World) -> tuple[dict[str, list[str | int]], str]:
+    """A circle alice joined, with demands, proposals and a pre-order batch: their ids."""
+    circle_id, proposals = pooled_circle(client, world)
+    demands = client.get(f"/api/v1/circles/{circle_id}/demands", headers=world.alice.headers)
+    batch = client.post(
+        f"/api/v1/proposals/{proposals[0]['id']}/batch",
+        json={"threshold": 5, "deadline": "2999-01-01T00:00:00Z"},
+        headers=world.maker_a.headers,
+    )
+    assert batch.status_code == 201, batch.text
+    known: dict[str, list[str | int]] = {
+        "circle_id": [circle_id],
+        "item_id": [d["id"] for d in demands.json()] + [p["id"] for p in proposals],
+        "proposal_id": [p["id"] for p in proposals],
+    }
+    return known, batch.json()["id"]
+
+
 def test_api_conforms_to_its_openapi_document(platform: Platform, world: World) -> None:
     """Every generated request gets a declared status, content type and body; never a 5xx."""
     app = create_app(platform, run_background=False)
@@ -172,6 +199,7 @@ def test_api_conforms_to_its_openapi_document(platform: Platform, world: World) 
         )
         assert design_link.status_code == 201, design_link.text
         part, priced, rfq = _quote(client, world, platform)
+        circle, batch = _circle(client, world)
     known: dict[str, list[str | int]] = {
         "order_id": [placed.json()["id"]],
         "product_id": [world.product_a.id],
@@ -183,6 +211,8 @@ def test_api_conforms_to_its_openapi_document(platform: Platform, world: World) 
         "upload_id": [part],
         "quote_id": [priced],
         "rfq_id": [rfq],
+        **circle,
+        "batch_id": [batch],
     }
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=_config(world, known))
     fresh = itertools.count()
@@ -249,6 +279,8 @@ def test_api_conforms_to_its_openapi_document(platform: Platform, world: World) 
         "GET /api/v1/uploads/{upload_id}",
         "GET /api/v1/quotes/{quote_id}",
         "GET /api/v1/rfqs/{rfq_id}",
+        "GET /api/v1/circles/{circle_id}/proposals",
+        "POST /api/v1/batches/{batch_id}/preorders",
     }
     assert must_succeed <= succeeded, f"never succeeded: {sorted(must_succeed - succeeded)}"
     unique = sorted(set(problems))
