@@ -59,7 +59,11 @@ def test_the_floor_shows_a_breakdown_and_the_new_plan_live(
     expect(card).to_be_visible()
     expect(card).not_to_have_class("machine state-down")
     expect(page.locator("#plan")).to_contain_text("new work")
-    expect(page.locator(".gantt-row .gantt-bar").first).to_be_attached()
+    expect(page.locator(".gantt-row .gantt-bar.plan").first).to_be_attached()
+    expect(page.locator(".gantt-row .gantt-bar.actual").first).to_be_attached()  # plan vs actual
+    expect(page.locator("#gauges figure")).to_have_count(4)
+    page.locator(".gantt-row .gantt-bar.actual").first.click()
+    expect(page.locator("#detail")).to_contain_text("planned")
 
     plant.twin.break_down(busy, "spindle jam", repair_s=3600)
     plant.flush()

@@ -16,6 +16,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from c2m.domains.orders.models import Order
+from c2m.domains.orders.service import record
 from tests.conftest import PASSWORD, LiveServer, World
 
 pytestmark = pytest.mark.browser
@@ -83,6 +85,16 @@ def test_order_pay_and_follow_live_on_a_phone(
     expect(page.locator("#progress")).not_to_have_attribute("aria-valuenow", str(paid_progress))
     assert progress(page) > paid_progress
     assert page.evaluate("window.__sameDocument") is True
+
+    # A machine step, as the factory records it, shows which step and which machine, live.
+    with live_server.platform.db.write() as session:
+        order = session.get(Order, order_id)
+        assert order is not None
+        data = {"operation": "Cut panels", "machine": "laser-2", "step": "cut"}
+        record(session, order, "operation_started", actor="factory", data=data)
+    step = page.locator("#timeline li").last
+    expect(step).to_contain_text("Step started", timeout=10_000)
+    expect(step.locator(".detail")).to_have_text("Cut panels on laser-2")
 
     # The page fits a phone: nothing wider than the screen, so no sideways scrolling.
     overflow = page.evaluate(

@@ -18,6 +18,16 @@ from c2m.web.auth import ANON_CSRF_COOKIE, Caller
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals["money"] = format_money
 
+
+def event_detail(data: dict[str, object]) -> str:
+    """The human line under a production event: which step, on which machine, why."""
+    head = " on ".join(str(data[key]) for key in ("operation", "machine") if data.get(key))
+    reason = str(data.get("reason") or "")
+    return f"{head}: {reason}" if head and reason else head or reason
+
+
+templates.env.globals["event_detail"] = event_detail
+
 #: What a timeline entry is called: a move to a state reads as the state's label, and the events
 #: that are not moves (or read better otherwise) have their own words.
 EVENT_TITLES = {
@@ -27,6 +37,12 @@ EVENT_TITLES = {
     "payment_declined": "Payment declined",
     "refunded": "Money refunded",
     "resumed": "Resumed",
+    "operation_started": "Step started",
+    "operation_done": "Step finished",
+    "rescheduled": "Step moved to another machine",
+    "machine_down": "A machine went down",
+    "remake": "Failed inspection, being made again",
+    "delivered": "Delivered",
 }
 TIMELINE_LABELS = json.dumps(
     {"states": {s.value: label for s, label in LABELS.items()}, "events": EVENT_TITLES}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import Factory
@@ -16,6 +16,7 @@ from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import NotFound
 
 OEE_WINDOW = timedelta(hours=1)
+ACTUAL_WINDOW = timedelta(minutes=15)  # finished work shown next to the plan
 SHOWN_PLANS = 5
 SHOWN_OPERATIONS = 400
 
@@ -41,10 +42,17 @@ def floor(
     machines = machines_of(session, factory.id)
     code = {machine.id: machine.code for machine in machines}
     shown = (*ON_MACHINE, OperationStatus.PLANNED)
+    recently = now - ACTUAL_WINDOW
     rows = session.execute(
         select(Operation, WorkOrder)
         .join(WorkOrder, WorkOrder.id == Operation.work_order_id)
-        .where(Operation.factory_id == factory.id, Operation.status.in_(shown))
+        .where(
+            Operation.factory_id == factory.id,
+            or_(
+                Operation.status.in_(shown),
+                (Operation.status == OperationStatus.DONE) & (Operation.finished_at >= recently),
+            ),
+        )
         .order_by(Operation.planned_start)
         .limit(SHOWN_OPERATIONS)
     ).all()
@@ -92,12 +100,18 @@ def floor(
                 "product": work.product_name,
                 "order": work.order_id,
                 "status": op.status.value,
-                "start": op.planned_start.isoformat() if op.planned_start else None,
-                "end": op.planned_end.isoformat() if op.planned_end else None,
+                "start": _iso(op.planned_start),
+                "end": _iso(op.planned_end),
+                "started": _iso(op.started_at),
+                "finished": _iso(op.finished_at),
             }
             for op, work in rows
         ],
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def _doing(found: tuple[Operation, WorkOrder] | None) -> dict[str, Any] | None:

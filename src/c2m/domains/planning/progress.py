@@ -68,7 +68,7 @@ def _apply(session: Session, op: Operation, attempt: JobAttempt, now: datetime) 
             _remake(session, op)
             return True
         op.status = OperationStatus.DONE
-        _finished(session, op)
+        _finished(session, op, _machine_code(session, attempt))
     return False
 
 
@@ -130,10 +130,11 @@ def _forward(session: Session, order: Order, target: OrderState, data: dict[str,
         record(session, order, following.value, actor=ACTOR, state=following, data=data)
 
 
-def _finished(session: Session, op: Operation) -> None:
+def _finished(session: Session, op: Operation, machine: str) -> None:
     order = _order_of(session, op)
     finished = op.finished_at.isoformat() if op.finished_at else None
-    record(session, order, "operation_done", actor=ACTOR, data=_step(op, finished_at=finished))
+    data = _step(op, machine=machine, finished_at=finished)
+    record(session, order, "operation_done", actor=ACTOR, data=data)
     works = select(WorkOrder.id).where(WorkOrder.order_id == order.id)
     remaining = session.scalar(
         select(Operation.id)

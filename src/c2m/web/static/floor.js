@@ -1,17 +1,60 @@
-// The factory floor: machine states, what each machine does, the plan as bars, OEE; every second.
+// The factory floor: machine states and jobs, OEE gauges, the plan against what actually ran.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("floor-data").textContent);
   var $ = function (id) { return document.getElementById(id); };
-  var WINDOW_MS = 30 * 60 * 1000; // the Gantt shows the next half hour
+  var BEFORE_MS = 10 * 60 * 1000; // the Gantt shows the last 10 minutes and the next 20
+  var AFTER_MS = 20 * 60 * 1000;
+  var SVG = "http://www.w3.org/2000/svg";
 
   function percent(value) { return value === null ? "–" : Math.round(value * 100) + " %"; }
-  function time(iso) { return new Date(iso).toLocaleTimeString(); }
+  function time(iso) { return iso ? new Date(iso).toLocaleTimeString() : "–"; }
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+
+  function gauge(label, value) {
+    // A half-circle gauge: the arc's length is the share.
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 100 60");
+    svg.setAttribute("class", "gauge");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", label + " " + percent(value));
+    var track = "M10 50 A40 40 0 0 1 90 50";
+    [["gauge-track", 1], ["gauge-value", value === null ? 0 : Math.max(0, Math.min(1, value))]].forEach(function (part) {
+      var path = document.createElementNS(SVG, "path");
+      path.setAttribute("d", track);
+      path.setAttribute("class", part[0]);
+      path.setAttribute("pathLength", "100");
+      path.setAttribute("stroke-dasharray", (part[1] * 100) + " 100");
+      svg.appendChild(path);
+    });
+    var text = document.createElementNS(SVG, "text");
+    text.setAttribute("x", "50");
+    text.setAttribute("y", "48");
+    text.setAttribute("text-anchor", "middle");
+    text.textContent = percent(value);
+    svg.appendChild(text);
+    var box = el("figure", { class: "gauge-box" });
+    box.appendChild(svg);
+    box.appendChild(el("figcaption", {}, label));
+    return box;
+  }
+
+  function oee(o) {
+    var box = $("gauges");
+    box.innerHTML = "";
+    [["OEE", o.oee], ["Availability", o.availability], ["Performance", o.performance], ["Quality", o.quality]]
+      .forEach(function (g) { box.appendChild(gauge(g[0], g[1])); });
+    $("oee-parts").textContent = o.parts + " parts in the last hour, " + o.good + " good";
+    var down = $("downtime");
+    down.innerHTML = "";
+    Object.keys(o.downtime).forEach(function (reason) {
+      down.appendChild(el("li", {}, "Down, " + reason + ": " + Math.round(o.downtime[reason] / 60) + " min"));
+    });
   }
 
   function machines(list) {
@@ -39,24 +82,41 @@
     });
   }
 
-  function gantt(machinesList, operations, now) {
+  function bar(lane, from, to, kind, op, start) {
+    var span = BEFORE_MS + AFTER_MS;
+    var left = (new Date(from).getTime() - start) / span;
+    var right = (new Date(to).getTime() - start) / span;
+    if (right <= 0 || left >= 1) return;
+    left = Math.max(0, left);
+    right = Math.min(1, right);
+    var node = el("button", { type: "button", class: "gantt-bar " + kind + " " + op.status, title: op.name + " · " + op.product, "data-op": op.id });
+    node.style.left = (left * 100) + "%";
+    node.style.width = Math.max(0.6, (right - left) * 100) + "%";
+    node.addEventListener("click", function () {
+      $("detail").hidden = false;
+      $("detail").textContent = op.name + " · " + op.product + " (order " + op.order.slice(0, 8) + ") on " + op.machine +
+        ": planned " + time(op.start) + "–" + time(op.end) + ", actual " + time(op.started) + "–" + time(op.finished) +
+        " · " + op.status;
+    });
+    lane.appendChild(node);
+  }
+
+  function gantt(machinesList, operations, nowIso) {
     var box = $("gantt");
     box.innerHTML = "";
-    var start = new Date(now).getTime();
+    var now = new Date(nowIso).getTime();
+    var start = now - BEFORE_MS;
     machinesList.forEach(function (m) {
       var row = el("div", { class: "gantt-row", "data-machine": m.code });
       row.appendChild(el("span", { class: "gantt-label" }, m.code));
       var lane = el("div", { class: "gantt-lane" });
-      operations.filter(function (op) { return op.machine === m.code && op.start && op.end; })
-        .forEach(function (op) {
-          var from = Math.max(0, (new Date(op.start).getTime() - start) / WINDOW_MS);
-          var to = Math.min(1, (new Date(op.end).getTime() - start) / WINDOW_MS);
-          if (to <= 0 || from >= 1) return;
-          var bar = el("span", { class: "gantt-bar " + op.status, title: op.name + " · " + op.product, "data-op": op.id });
-          bar.style.left = (from * 100) + "%";
-          bar.style.width = Math.max(0.5, (to - from) * 100) + "%";
-          lane.appendChild(bar);
-        });
+      var line = el("span", { class: "gantt-now" });
+      line.style.left = (BEFORE_MS / (BEFORE_MS + AFTER_MS) * 100) + "%";
+      lane.appendChild(line);
+      operations.filter(function (op) { return op.machine === m.code; }).forEach(function (op) {
+        if (op.start && op.end) bar(lane, op.start, op.end, "plan", op, start);
+        if (op.started) bar(lane, op.started, op.finished || nowIso, "actual", op, start);
+      });
       row.appendChild(lane);
       box.appendChild(row);
     });
@@ -67,9 +127,7 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (floor) {
         if (!floor) return;
-        $("oee").textContent = percent(floor.oee.oee);
-        $("oee-parts").textContent = "availability " + percent(floor.oee.availability) + " · performance " +
-          percent(floor.oee.performance) + " · quality " + percent(floor.oee.quality) + " · " + floor.oee.parts + " parts in the last hour";
+        oee(floor.oee);
         machines(floor.machines);
         plans(floor.plans);
         gantt(floor.machines, floor.operations, floor.now);

@@ -26,6 +26,13 @@
     return labels.events[type] || (type.charAt(0).toUpperCase() + type.slice(1)).replace(/_/g, " ");
   }
 
+  // Same wording as the server's event_detail: the step, the machine, the reason.
+  function describe(data) {
+    var head = [data.operation, data.machine].filter(Boolean).join(" on ");
+    var reason = data.reason || "";
+    return head && reason ? head + ": " + reason : head || reason;
+  }
+
   function add(event) {
     if (event.seq <= lastSeq) { return; }
     lastSeq = event.seq;
@@ -41,6 +48,13 @@
     who.className = "who";
     who.textContent = " " + event.actor;
     item.append(time, " ", what, who);
+    var detail = describe(event.data || {});
+    if (detail) {
+      var small = document.createElement("small");
+      small.className = "detail";
+      small.textContent = detail;
+      item.append(small);
+    }
     list.appendChild(item);
     document.getElementById("state-label").textContent = labels.states[event.state] || event.state;
     if (event.progress > shown) {
