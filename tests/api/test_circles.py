@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from io import BytesIO
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from c2m.domains.catalog.schemas import TemplateDefinition
 from c2m.engines.configurator.demo_templates import SHIRT
@@ -248,3 +250,36 @@ def test_a_circle_page_shows_demands_and_proposals(client: TestClient, world: Wo
     assert page.text.count('class="card demand ') == 4
     assert page.text.count("Your model:") == 2
     assert "Shirts for tall people" in client.get("/circles").text
+
+
+def image(kind: str, size: tuple[int, int] = (40, 30)) -> bytes:
+    out = BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format=kind)
+    return out.getvalue()
+
+
+def test_a_demand_gets_a_picture_checked_by_its_content(client: TestClient, world: World) -> None:
+    circle_id = open_circle(client, world)["id"]
+    alices = demand(client, circle_id, world.alice, sleeve=655)
+    path = f"/api/v1/circles/{circle_id}/demands/{alices['id']}/picture"
+    png = image("PNG")
+    sent = client.put(
+        path, content=png, headers={**world.alice.headers, "Content-Type": "image/png"}
+    )
+    assert sent.status_code == 204, sent.text
+    seen = client.get(path)  # a public circle: anyone sees it
+    assert (seen.content, seen.headers["content-type"]) == (png, "image/png")
+    listed = client.get(f"/api/v1/circles/{circle_id}/demands").json()
+    assert listed[0]["picture_url"] == path
+
+    jpeg = image("JPEG")  # the content decides, not the header
+    assert client.put(path, content=jpeg, headers=world.alice.headers).status_code == 204
+    assert client.get(path).headers["content-type"] == "image/jpeg"
+
+    for bad in (b"<svg onload=alert(1)>", png[:60], image("GIF"), image("PNG", (5000, 5000))):
+        refused = client.put(path, content=bad, headers=world.alice.headers)
+        assert refused.status_code == 422, refused.text
+    huge = client.put(path, content=b"\x89PNG" + bytes(2_000_000), headers=world.alice.headers)
+    assert huge.status_code == 413
+    assert client.put(path, content=png, headers=world.bob.headers).status_code == 404
+    assert client.get(path).headers["content-type"] == "image/jpeg"  # unchanged by the refusals

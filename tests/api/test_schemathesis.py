@@ -52,6 +52,7 @@ BINDINGS = {
     "body.enterprise_id": "enterprise_id",
     "path.circle_id": "circle_id",
     "path.item_id": "item_id",
+    "path.demand_id": "demand_id",
     "path.proposal_id": "proposal_id",
     "path.batch_id": "batch_id",
 }
@@ -69,6 +70,7 @@ CHECKED_AGAINST_TEMPLATE = (
     "POST /api/v1/designs",
     "POST /api/v1/quotes",  # the material must be in the quoting micro-enterprise's own tables
     "POST /api/v1/circles/{circle_id}/demands",  # the values must be the circle template's
+    "PUT /api/v1/circles/{circle_id}/demands/{demand_id}/picture",  # bytes must be a real image
     # One vote (or follow) per person and item: a repeat is rightly a 409.
     "POST /api/v1/circles/{circle_id}/items/{item_id}/vote",
     "POST /api/v1/circles/{circle_id}/items/{item_id}/follow",
@@ -178,6 +180,7 @@ def _circle(client: TestClient, world: World) -> tuple[dict[str, list[str | int]
     known: dict[str, list[str | int]] = {
         "circle_id": [circle_id],
         "item_id": [d["id"] for d in demands.json()] + [p["id"] for p in proposals],
+        "demand_id": [d["id"] for d in demands.json()],
         "proposal_id": [p["id"] for p in proposals],
     }
     return known, batch.json()["id"]

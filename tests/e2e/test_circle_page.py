@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from c2m.kernel.clock import utcnow
-from tests.api.test_circles import aggregate, demand, open_circle
+from tests.api.test_circles import aggregate, demand, image, open_circle
 from tests.conftest import LiveServer, World
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_order_page import log_in
@@ -39,6 +39,14 @@ def test_a_member_asks_votes_and_preorders_their_model_on_a_phone(
     demands = page.locator(".demand")
     expect(demands).to_have_count(2)
     expect(page.locator("#demands")).to_contain_text("Long arms, classic collar")
+    mine = demands.filter(has_text="(you)")
+    mine.get_by_label("Picture (PNG or JPEG)").set_input_files(
+        {"name": "me.png", "mimeType": "image/png", "buffer": image("PNG")}
+    )
+    mine.get_by_role("button", name="Add a picture").click()
+    picture = page.locator(".demand-picture")
+    expect(picture).to_be_visible()
+    assert picture.evaluate("img => img.complete && img.naturalWidth") == 40
 
     bob_card = demands.filter(has_text="Bob")
     bob_card.get_by_role("button", name="Vote").click()

@@ -70,7 +70,7 @@ class CircleMember(Base):
 
 
 class Demand(Base):
-    """What one member asks for: a (possibly partial) configuration and their own words."""
+    """What one member asks for: a (possibly partial) configuration, their words, a picture."""
 
     __tablename__ = "circle_demands"
 
@@ -79,6 +79,7 @@ class Demand(Base):
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     configuration: Mapped[dict[str, Any]] = mapped_column(JSON)
     words: Mapped[str] = mapped_column(Text, default="")
+    picture: Mapped[str | None] = mapped_column(String(20))  # its media type, if one was added
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

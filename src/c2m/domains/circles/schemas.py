@@ -51,6 +51,7 @@ class DemandOut(BaseModel):
     mine: bool
     configuration: dict[str, Any]
     words: str
+    picture_url: str | None
     hidden: bool
     votes: int
     followers: int

@@ -232,6 +232,9 @@ def list_demands(session: Session, actor: Actor | None, circle_id: str) -> list[
             mine=actor is not None and d.author_id == actor.user_id,
             configuration=d.configuration,
             words=d.words,
+            picture_url=f"/api/v1/circles/{circle.id}/demands/{d.id}/picture"
+            if d.picture
+            else None,
             hidden=d.hidden,
             votes=counts.votes(d.id),
             followers=counts.followers(d.id),

@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("author_id", sa.String(length=32), nullable=False),
         sa.Column("configuration", sa.JSON(), nullable=False),
         sa.Column("words", sa.Text(), nullable=False),
+        sa.Column("picture", sa.String(length=20), nullable=True),
         sa.Column("hidden", sa.Boolean(), nullable=False),
         sa.Column("created_at", c2m.kernel.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from c2m.domains.circles import batches, proposals, service
+from c2m.bootstrap import Platform
+from c2m.domains.circles import batches, photos, proposals, service
 from c2m.domains.circles.models import ReactionKind
 from c2m.domains.circles.schemas import (
     BatchOut,
@@ -31,6 +32,7 @@ from c2m.domains.circles.schemas import (
 )
 from c2m.domains.orders.schemas import OrderOut
 from c2m.domains.platform.actor import Actor
+from c2m.domains.quoting.storage import FileStore
 from c2m.web.auth import ApiActor, Viewer, platform_of
 from c2m.web.idempotent import IdempotencyKey, respond_once
 from c2m.web.problems import problem_responses
@@ -38,6 +40,17 @@ from c2m.web.problems import problem_responses
 router = APIRouter(prefix="/api/v1", tags=["circles"], responses=problem_responses(401, 404))
 
 CHANGE = problem_responses(403, 409, 413, 422)
+PICTURE = {"schema": {"type": "string", "format": "binary"}}
+PICTURE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": dict.fromkeys(photos.MEDIA_TYPES.values(), PICTURE),
+    }
+}
+
+
+def _pictures(platform: Platform) -> FileStore:
+    return FileStore(platform.settings.data_dir / "circle-pictures")
 
 
 def _created(
@@ -135,6 +148,47 @@ def post_demand(
         return next(d for d in service.list_demands(session, actor, circle_id) if d.id == demand.id)
 
     return _created(request, actor, body, idempotency_key, post)
+
+
+@router.put(
+    "/circles/{circle_id}/demands/{demand_id}/picture",
+    status_code=204,
+    responses=CHANGE,
+    openapi_extra=PICTURE_BODY,
+)
+async def put_picture(
+    request: Request, circle_id: str, demand_id: str, actor: ApiActor
+) -> Response:
+    """Add (or replace) the picture of your demand: a PNG or JPEG image, sent as the body."""
+    data = await request.body()
+    await run_in_threadpool(_store_picture, platform_of(request), actor, circle_id, demand_id, data)
+    return Response(status_code=204)
+
+
+def _store_picture(
+    platform: Platform, actor: Actor, circle_id: str, demand_id: str, data: bytes
+) -> None:
+    media_type = photos.media_type_of(data)
+    with platform.db.write() as session:
+        photos.attach(session, actor, circle_id, demand_id, media_type)
+        _pictures(platform).open_new(demand_id).write_bytes(data)
+
+
+@router.get(
+    "/circles/{circle_id}/demands/{demand_id}/picture",
+    response_class=FileResponse,
+    responses={200: {"content": {t: {} for t in photos.MEDIA_TYPES.values()}}},
+    tags=["public"],
+)
+def get_picture(request: Request, circle_id: str, demand_id: str, viewer: Viewer) -> FileResponse:
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        demand = photos.picture_of(session, viewer, circle_id, demand_id)
+    return FileResponse(
+        _pictures(platform).part(demand.id),
+        media_type=demand.picture,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=60"},
+    )
 
 
 @router.get("/circles/{circle_id}/comments", response_model=list[CommentOut], tags=["public"])

@@ -30,14 +30,19 @@
     if (!form) return;
     event.preventDefault();
     var method = form.dataset.method || "POST";
-    var body = method === "DELETE" || form.dataset.empty !== undefined ? undefined : bodyOf(form);
     var headers = { "X-CSRF-Token": csrf, Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    var body;
+    if (form.dataset.file !== undefined) {
+      body = form.querySelector('input[type="file"]').files[0];
+      headers["Content-Type"] = body.type;
+    } else if (method !== "DELETE" && form.dataset.empty === undefined) {
+      body = JSON.stringify(bodyOf(form));
+      headers["Content-Type"] = "application/json";
+    }
     status.textContent = "Sending…";
     status.className = "";
     fetch(form.dataset.api, {
-      method: method, headers: headers, credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body)
+      method: method, headers: headers, credentials: "same-origin", body: body
     }).then(function (response) {
       if (response.status === 401) { location = "/login?next=" + encodeURIComponent(location.pathname); return; }
       var read = response.status === 204 ? Promise.resolve({}) : response.json();
