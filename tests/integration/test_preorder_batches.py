@@ -135,3 +135,16 @@ def test_a_missed_deadline_refunds_every_payment_exactly_once(
         assert alice_order.refunded == alice_order.captured == alice_order.total > 0
         refs = list(session.scalars(select(Payment.provider_ref).where(Payment.order_id == alices)))
     assert [r for r, _ in platform.payments.refunds if r in refs] == refs  # once each
+
+
+def test_a_proposal_has_one_batch(client: TestClient, world: World) -> None:
+    _, proposals = pooled_circle(client, world)
+    body = {"threshold": 2, "deadline": (utcnow() + timedelta(hours=1)).isoformat()}
+    path = f"/api/v1/proposals/{proposals[0]['id']}/batch"
+    assert client.post(path, json=body, headers=world.alice.headers).status_code == 403
+    assert client.post(path, json=body, headers=world.maker_a.headers).status_code == 201
+    again = client.post(path, json=body, headers=world.maker_a.headers)
+    assert again.status_code == 409
+    past = {**body, "deadline": "2020-01-01T00:00:00Z"}
+    other = f"/api/v1/proposals/{proposals[1]['id']}/batch"
+    assert client.post(other, json=past, headers=world.maker_a.headers).status_code == 422

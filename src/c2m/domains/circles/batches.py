@@ -84,8 +84,6 @@ def open_batch(session: Session, actor: Actor, proposal_id: str, data: NewBatch)
     actor.require_owner_of(circle.enterprise_id)
     if data.deadline <= utcnow():
         raise InvalidInput("The deadline must be in the future.")
-    if session.scalar(select(PreorderBatch.id).where(PreorderBatch.proposal_id == proposal.id)):
-        raise Conflict("This proposal already has a pre-order batch.")
     batch = PreorderBatch(
         circle_id=circle.id,
         proposal_id=proposal.id,
