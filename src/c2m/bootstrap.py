@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from c2m.domains.catalog import models as catalog_models
 from c2m.domains.circles import models as circle_models
+from c2m.domains.circles.batches import settle_batches
 from c2m.domains.factory import models as factory_models
 from c2m.domains.orders import models as order_models
 from c2m.domains.orders.live import TimelineWatcher
@@ -25,12 +26,14 @@ from c2m.domains.quoting.storage import FileStore
 from c2m.domains.quoting.uploads import Analyser
 from c2m.kernel import idempotency, outbox
 from c2m.kernel.bus import EventBus
+from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Base, Database
 from c2m.kernel.outbox import OutboxRelay
 from c2m.kernel.signing import Signer
 from c2m.settings import Settings
 
 log = logging.getLogger(__name__)
+BATCH_CHECK_SECONDS = 2.0
 
 #: Every module that defines tables, so the metadata is complete wherever it is used.
 TABLE_MODULES = (
@@ -72,6 +75,7 @@ class Platform:
             (self._relay_loop, "outbox-relay"),
             (self._watch_timelines, "timeline-watcher"),
             (self._housekeeping, "upkeep"),
+            (self._settle_batches, "preorder-batches"),
         )
         for target, name in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
@@ -99,6 +103,15 @@ class Platform:
 
     def _watch_timelines(self) -> None:
         self.timelines.run(self.stop, self.settings.sse_poll_seconds)
+
+    def _settle_batches(self) -> None:
+        """Release pre-order batches that filled, refund those past their deadline."""
+        while not self.stop.wait(BATCH_CHECK_SECONDS):
+            try:
+                with self.db.write() as session:
+                    settle_batches(session, utcnow(), self.payments)
+            except Exception:
+                log.exception("settling pre-order batches failed; trying again")
 
     def _housekeeping(self) -> None:
         while not self.stop.wait(3600):

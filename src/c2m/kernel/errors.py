@@ -68,7 +68,6 @@ _FRIENDLY: dict[str, str] = {
     "model_attributes_type": "must be a JSON object",
     "list_type": "must be a list",
     "string_pattern_mismatch": "contains characters that are not allowed",
-    "value_error": "is not valid",
 }
 
 # Messages that name a limit from the error's context.
@@ -113,6 +112,8 @@ def _phrase(error: Any) -> str:
         return bounded[1].format(f"{limit:,}" if isinstance(limit, int) else limit)
     if kind in _FRIENDLY:
         return _FRIENDLY[kind]
+    if kind == "value_error":  # our own validators' sentences say what is wrong
+        return "is not valid: " + str(error.get("msg", "")).removeprefix("Value error, ")
     message = str(error.get("msg") or "is not valid")
     return message[:1].lower() + message[1:]
 

@@ -21,6 +21,7 @@ from c2m.web.routers import (
     api_accounts,
     api_catalog,
     api_circles,
+    api_factories,
     api_orders,
     api_payments,
     api_quotes,
@@ -84,6 +85,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
     for module in (
         api_accounts,
         api_catalog,
+        api_factories,
         api_circles,
         api_orders,
         api_payments,

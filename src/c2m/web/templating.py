@@ -43,6 +43,8 @@ EVENT_TITLES = {
     "machine_down": "A machine went down",
     "remake": "Failed inspection, being made again",
     "delivered": "Delivered",
+    "batch_released": "Enough pre-orders: your batch goes into production",
+    "batch_expired": "The batch did not fill in time: refunded",
 }
 TIMELINE_LABELS = json.dumps(
     {"states": {s.value: label for s, label in LABELS.items()}, "events": EVENT_TITLES}

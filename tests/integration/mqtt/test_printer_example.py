@@ -1,6 +1,6 @@
-"""examples/printer_client.py, the 60-line aiomqtt machine of docs/machines.md, really works: it is born,
-prints each attempt once however often the command comes, and when it is killed mid-print the
-broker's will tells the platform, which holds the attempt."""
+"""examples/printer_client.py, the aiomqtt machine of docs/machines.md (under 60 lines), really
+works: it is born, prints each attempt once however often the command comes, and when it is
+killed mid-print the broker's will tells the platform, which holds the attempt."""
 
 from __future__ import annotations
 

@@ -54,7 +54,10 @@ class ProductOut(BaseModel):
 # mirrors the dataclass fields one to one, so the stored JSON reads like the Python it becomes.
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=60)]
-NO_NUL = r"^[^\x00]*$"  # PostgreSQL text columns cannot hold NUL
+NO_NUL = r"^[^\x00]*$"
+MAX_VERSION = (
+    2**31 - 1
+)  # version columns are 32-bit on PostgreSQL  # PostgreSQL text columns cannot hold NUL
 Formula = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 Sentence = Annotated[str, StringConstraints(max_length=300)]
 Number = Annotated[int, Field(ge=-(10**9), le=10**9)] | Annotated[float, Field(allow_inf_nan=False)]
@@ -252,7 +255,7 @@ class ConfigureIn(Strict):
     choices: Choices = Field(default_factory=dict, description="The options chosen so far.")
     quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
     version: int | None = Field(
-        None, ge=1, description="A template version; the latest if left out."
+        None, ge=1, le=MAX_VERSION, description="A template version; the latest if left out."
     )
     keep: list[OptionName] = Field(
         default_factory=list,
@@ -327,7 +330,7 @@ class ConfigureOut(BaseModel):
 
 class NewDesign(Strict):
     template_id: str = Field(min_length=1, max_length=32)
-    version: int | None = Field(None, ge=1, description="The latest if left out.")
+    version: int | None = Field(None, ge=1, le=MAX_VERSION, description="The latest if left out.")
     name: str = Field(min_length=1, max_length=120, pattern=NO_NUL)
     configuration: Choices = Field(description="Choices; open options are completed.")
     quantity: int = Field(1, ge=1, le=MAX_QUANTITY)

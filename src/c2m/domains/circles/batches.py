@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from c2m.domains.catalog import templates
@@ -41,7 +41,7 @@ from c2m.kernel.errors import Conflict, InvalidInput, NotFound
 SETTLER = "Pre-order batch"  # the actor named on timelines
 
 
-def awaiting_release(order_id: ColumnElement[str]) -> ColumnElement[bool]:
+def awaiting_release(order_id: SQLColumnExpression[str]) -> ColumnElement[bool]:
     """True for an order that is a pre-order of a batch not (yet) released: not to be made.
 
     The planner's one-line filter: ``.where(~awaiting_release(Order.id))``.

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from c2m.domains.platform.schemas import NOT_BOOL, VISIBLE, Strict
-from c2m.engines.simulation.model import CAPABILITIES, TwinError, check_topic_id
+from c2m.engines.simulation.model import (
+    CAPABILITIES,
+    TOPIC_PATTERN,
+    TwinError,
+    check_topic_id,
+)
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -21,7 +26,9 @@ def _topic_level(value: str) -> str:
 
 
 #: Codes become MQTT topic levels (``c2m/v1/<factory>/<machine>/...``).
-TopicLevel = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_topic_level)]
+TopicLevel = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=TOPIC_PATTERN), AfterValidator(_topic_level)
+]
 
 
 class Shift(Strict):
@@ -51,7 +58,11 @@ class NewFactory(Strict):
 class NewMachine(Strict):
     code: TopicLevel = Field(examples=["laser-1"])
     name: str = Field("", max_length=120)
-    capabilities: list[str] = Field(min_length=1, max_length=len(CAPABILITIES))
+    capabilities: list[str] = Field(
+        min_length=1,
+        max_length=len(CAPABILITIES),
+        json_schema_extra={"items": {"type": "string", "enum": sorted(CAPABILITIES)}},
+    )
     speed: Annotated[float, NOT_BOOL] = Field(1.0, gt=0, le=100)
     hourly_rate: Annotated[int, NOT_BOOL] = Field(0, ge=0, description="Minor units per hour.")
     calendar: Calendar | None = Field(None, description="Absent: available around the clock.")
@@ -63,3 +74,28 @@ class NewMachine(Strict):
         if unknown:
             raise ValueError(f"unknown capabilities {unknown}; known: {sorted(CAPABILITIES)}")
         return sorted(set(capabilities))
+
+
+class FactoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    enterprise_id: str
+    code: str
+    name: str
+    currency: str
+
+
+class MachineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    factory_id: str
+    code: str
+    name: str
+    capabilities: list[str]
+    speed: float
+    hourly_rate: int
+    calendar: dict[str, Any] | None
+    state: str
+    state_reason: str | None

@@ -13,12 +13,24 @@ from enum import StrEnum
 from typing import Literal
 
 CAPABILITIES: frozenset[str] = frozenset(
-    {"sheet-cut", "cnc-mill", "fdm-print", "sew", "foam-inject", "assemble", "inspect", "pack"}
+    {
+        "sheet-cut",
+        "cnc-mill",
+        "fdm-print",
+        "sla-print",
+        "sls-print",
+        "sew",
+        "foam-inject",
+        "assemble",
+        "inspect",
+        "pack",
+    }
 )
 """What a machine can do; routings name one of these per operation."""
 
 # MQTT topic levels may not contain these, and ids travel in topics.
-_TOPIC_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:~-]*$")
+TOPIC_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:~-]*$"
+_TOPIC_SAFE = re.compile(TOPIC_PATTERN)
 
 
 class TwinError(ValueError):

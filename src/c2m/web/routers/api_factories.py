@@ -1,0 +1,87 @@
+"""Factories and machines of a micro-enterprise: registered by its owners, so the machines'
+messages are believed (a machine's code is its topic level, see docs/machines.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from c2m.domains.factory import service
+from c2m.domains.factory.models import Machine
+from c2m.domains.factory.schemas import FactoryOut, MachineOut, NewFactory, NewMachine
+from c2m.domains.planning import floor
+from c2m.domains.quoting.services import require_member
+from c2m.web.auth import ApiActor, platform_of
+from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.problems import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["factory"], responses=problem_responses(401, 404))
+
+CHANGE = problem_responses(403, 409, 413, 422)
+
+
+@router.get("/enterprises/{enterprise_id}/factories", response_model=list[FactoryOut])
+def list_factories(request: Request, enterprise_id: str, actor: ApiActor) -> list[FactoryOut]:
+    require_member(actor, enterprise_id)
+    with platform_of(request).db.read() as session:
+        found = floor.factories_of(session, actor)
+        return [FactoryOut.model_validate(f) for f in found if f.enterprise_id == enterprise_id]
+
+
+@router.post(
+    "/enterprises/{enterprise_id}/factories",
+    status_code=201,
+    response_model=FactoryOut,
+    responses=CHANGE,
+)
+def create_factory(
+    request: Request,
+    enterprise_id: str,
+    body: NewFactory,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A factory of the micro-enterprise (owners); its code is the factory level of topics."""
+    require_member(actor, enterprise_id)
+    with platform_of(request).db.write() as session:
+
+        def create() -> tuple[int, Any]:
+            factory = service.create_factory(session, actor, enterprise_id, body)
+            return 201, FactoryOut.model_validate(factory).model_dump(mode="json")
+
+        return respond_once(session, request, actor, body, idempotency_key, create)
+
+
+@router.get("/factories/{factory_id}/machines", response_model=list[MachineOut])
+def list_machines(request: Request, factory_id: str, actor: ApiActor) -> list[MachineOut]:
+    with platform_of(request).db.read() as session:
+        factory = floor.load_factory(session, actor, factory_id)
+        query = select(Machine).where(Machine.factory_id == factory.id).order_by(Machine.code)
+        return [MachineOut.model_validate(m) for m in session.scalars(query)]
+
+
+@router.post(
+    "/factories/{factory_id}/machines",
+    status_code=201,
+    response_model=MachineOut,
+    responses=CHANGE,
+)
+def add_machine(
+    request: Request,
+    factory_id: str,
+    body: NewMachine,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Register a machine (owners): from then on its birth, jobs and telemetry are taken."""
+    with platform_of(request).db.write() as session:
+        floor.load_factory(session, actor, factory_id)
+
+        def create() -> tuple[int, Any]:
+            machine = service.add_machine(session, actor, factory_id, body)
+            return 201, MachineOut.model_validate(machine).model_dump(mode="json")
+
+        return respond_once(session, request, actor, body, idempotency_key, create)
