@@ -6,7 +6,9 @@ Entry points (web, CLI, workers) call this; nothing below it knows which adapter
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from c2m.domains.catalog import models as catalog_models
@@ -66,6 +68,7 @@ class Platform:
     analyser: Analyser
     capacity: CapacitySource
     stop: threading.Event = field(default_factory=threading.Event)
+    _crunch: ProcessPoolExecutor | None = None
     threads: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> None:
@@ -82,8 +85,18 @@ class Platform:
             thread.start()
             self.threads.append(thread)
 
+    def crunch(self) -> ProcessPoolExecutor:
+        """A worker process for CPU-heavy requests (clustering), started on first use so web
+        processes that never need it never pay for it."""
+        if self._crunch is None:
+            context = multiprocessing.get_context("forkserver")
+            self._crunch = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        return self._crunch
+
     def shutdown(self) -> None:
         self.stop.set()
+        if self._crunch is not None:
+            self._crunch.shutdown(wait=False, cancel_futures=True)
         self.relay.wakeup.set()
         for thread in self.threads:
             thread.join(timeout=5)

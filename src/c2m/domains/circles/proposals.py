@@ -27,7 +27,7 @@ from c2m.domains.circles.schemas import NewAggregation, ProposalOut, YourModel
 from c2m.domains.platform.actor import Actor
 from c2m.engines.aggregation import Aggregation, AggregationError, aggregate, spec_for
 from c2m.engines.aggregation import Demand as Asked
-from c2m.engines.configurator import CompiledTemplate
+from c2m.engines.configurator import Template, compile_template
 from c2m.kernel.errors import InvalidInput
 
 MAP_POINTS = 2_000  # demands drawn on the owner's map; a phone gains nothing from more
@@ -39,7 +39,7 @@ class Inputs:
 
     circle_id: str
     template_version: int
-    compiled: CompiledTemplate
+    template: Template  # plain data: the clustering runs in another process, which compiles it
     demands: tuple[Asked, ...]
 
 
@@ -54,12 +54,13 @@ def gather(session: Session, actor: Actor, circle_id: str) -> Inputs:
     )
     if not demands:
         raise InvalidInput("The circle has no demands to pool yet.")
-    return Inputs(circle.id, loaded.row.version, loaded.compiled, demands)
+    template = loaded.compiled.template
+    return Inputs(circle.id, loaded.row.version, template, demands)
 
 
 def compute(inputs: Inputs, data: NewAggregation) -> Aggregation:
-    """The engine's answer; CPU-bound, so callers run it off the event loop."""
-    spec = spec_for(inputs.compiled)
+    """The engine's answer; CPU-bound, so callers run it in a worker process."""
+    spec = spec_for(compile_template(inputs.template))
     try:
         if data.k is not None:
             return aggregate(spec, inputs.demands, k=min(data.k, len(inputs.demands)))

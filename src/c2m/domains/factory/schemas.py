@@ -55,13 +55,18 @@ class NewFactory(Strict):
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
 
 
+def _capability_items(schema: dict[str, Any]) -> None:
+    """Say the known capabilities in the schema, so clients (and fuzzers) can know them."""
+    schema["items"] = {"type": "string", "enum": [*sorted(CAPABILITIES)]}
+
+
 class NewMachine(Strict):
     code: TopicLevel = Field(examples=["laser-1"])
     name: str = Field("", max_length=120)
     capabilities: list[str] = Field(
         min_length=1,
         max_length=len(CAPABILITIES),
-        json_schema_extra={"items": {"type": "string", "enum": sorted(CAPABILITIES)}},
+        json_schema_extra=_capability_items,
     )
     speed: Annotated[float, NOT_BOOL] = Field(1.0, gt=0, le=100)
     hourly_rate: Annotated[int, NOT_BOOL] = Field(0, ge=0, description="Minor units per hour.")

@@ -10,7 +10,7 @@ evaluator the validator uses, so propagation and validation can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -203,6 +203,11 @@ class CompiledTemplate:
 
     def rule_id(self, rule: int) -> str:
         return self.template.rules[rule].id
+
+    def __reduce__(self) -> tuple[Callable[[Template], CompiledTemplate], tuple[Template]]:
+        """Sent to another process as its template and compiled again there: the parsed
+        formulas are closures, which pickle cannot carry."""
+        return compile_template, (self.template,)
 
 
 def compile_template(template: Template) -> CompiledTemplate:

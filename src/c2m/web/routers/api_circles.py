@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -300,16 +301,18 @@ async def run_aggregation(
 ) -> JSONResponse:
     """Pool the visible demands into models; the models become the circle's proposals (owners).
 
-    The clustering runs in a worker thread between a read and a write transaction.
+    The clustering runs in a worker process, between a read and a write transaction.
     """
-    db = platform_of(request).db
+    platform = platform_of(request)
+    db = platform.db
 
     def gather() -> proposals.Inputs:
         with db.read() as session:
             return proposals.gather(session, actor, circle_id)
 
     inputs = await run_in_threadpool(gather)
-    result = await run_in_threadpool(proposals.compute, inputs, body)
+    loop = asyncio.get_running_loop()
+    result = await loop.run_in_executor(platform.crunch(), proposals.compute, inputs, body)
 
     def store(session: Session) -> RunOut:
         run = proposals.store(session, actor, inputs, result)
