@@ -44,7 +44,7 @@ from c2m.engines.aggregation.demand import encode
 from c2m.engines.aggregation.distance import Centres, distances, nearest
 from c2m.engines.aggregation.features import Features, features_of
 from c2m.engines.aggregation.pictures import coverage_svg
-from c2m.engines.configurator import NumberOption, compile_template
+from c2m.engines.configurator import compile_template
 from c2m.engines.configurator.demo_templates import SHIRT
 
 HEADING = "Demand aggregation"
@@ -197,19 +197,6 @@ def compare(seed: int, k: int) -> str:
     return "\n".join(table) + "\n\n" + "\n".join(verdict)
 
 
-ANSUR_SHIRT = replace(
-    SHIRT,
-    key="shirt-ansur",
-    name="Made-to-measure shirt (ANSUR ranges, with shoulder width)",
-    options=(
-        NumberOption("chest", 680, 1480, 10, unit="mm", default=1000, label="Chest"),
-        NumberOption("waist", 600, 1400, 10, unit="mm", default=900, label="Waist"),
-        NumberOption("sleeve", 400, 720, 5, unit="mm", default=600, label="Sleeve length"),
-        NumberOption("neck", 270, 520, 5, unit="mm", default=380, label="Neck"),
-        NumberOption("shoulder", 280, 500, 5, unit="mm", default=400, label="Shoulder width"),
-        *SHIRT.options[4:],
-    ),
-)
 # option <- ANSUR II column; both in mm, so no unit conversion
 ANSUR_COLUMNS = {
     "chest": "chestcircumference",
@@ -233,18 +220,10 @@ def ansur_people() -> list[dict[str, float]]:
     return people
 
 
-def outside_demo_shirt(people: list[dict[str, float]]) -> int:
-    ranges = {o.name: o for o in SHIRT.options if isinstance(o, NumberOption)}
-    return sum(
-        any(not ranges[n].minimum <= v <= ranges[n].maximum for n, v in p.items() if n in ranges)
-        for p in people
-    )
-
-
 def ansur(seed: int) -> str:
     people = ansur_people()
     demands = [Demand(f"a{i}", person, 1.0) for i, person in enumerate(people)]
-    compiled = compile_template(ANSUR_SHIRT)
+    compiled = SHIRT_C
     curves: list[tuple[str, tuple[CurvePoint, ...]]] = []
     seconds = []
     for name, tolerances in TOLERANCES.items():
@@ -280,11 +259,9 @@ def ansur(seed: int) -> str:
         + "waistcircumference, sleeve <- sleeveoutseam, neck <- neckcircumference, shoulder <- "
         + "biacromialbreadth (all in mm, like the template; no conversion). Fit, collar and fabric "
         + "are left open (partial demands), so they cost nothing and the models take the defaults. "
-        + f"The demo shirt's ranges (made for men's shirts) exclude {outside_demo_shirt(people):,} "
-        + "of these people and it has no shoulder option, so the template used is the demo shirt "
-        + "with its rules and choices, the four ranges widened to the population and a shoulder "
-        + "width option added (`ANSUR_SHIRT` in bench/aggregation.py). Within tolerance means all "
-        + "five measurements within their tolerance of the model at once."
+        + "The template is the demo's made-to-measure shirt, whose ranges cover the survey's "
+        + "population and which has a shoulder-width option. Within tolerance means all five "
+        + "measurements within their tolerance of the model at once."
     )
 
 

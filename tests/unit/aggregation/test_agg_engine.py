@@ -150,7 +150,7 @@ def test_the_map_places_every_demand_and_every_model() -> None:
 
 def test_bad_demands_are_refused_each_with_its_reason() -> None:
     demands = [
-        Demand("a", {"chest": 1500}, 1.0),
+        Demand("a", {"chest": 1600}, 1.0),
         Demand("b", {"fit": "tight"}, 1.0),
         Demand("c", {"colour": "red"}, 1.0),
         Demand("d", {"chest": 1000}, 0.0),
@@ -160,7 +160,7 @@ def test_bad_demands_are_refused_each_with_its_reason() -> None:
         aggregate(spec_for(SHIRT_C, TIGHT), demands, k=1)
     problems = caught.value.problems
     assert [p.position for p in problems] == [0, 1, 2, 3, 4]
-    assert "outside 800-1400 mm" in problems[0].message
+    assert "outside 680-1480 mm" in problems[0].message
     assert "not an option" in problems[2].message
     assert "earlier demand" in problems[4].message
 

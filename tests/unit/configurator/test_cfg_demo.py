@@ -42,6 +42,7 @@ SHIRT_DESIGN = {
     "waist": 1100,
     "sleeve": 650,
     "neck": 400,
+    "shoulder": 470,
     "fit": "slim",
     "collar": "button-down",
     "fabric": "oxford",

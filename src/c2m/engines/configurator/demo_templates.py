@@ -139,10 +139,12 @@ SHIRT = Template(
     version=1,
     description="A shirt cut to your measurements, with your fit, collar, fabric and monogram.",
     options=(
-        NumberOption("chest", 800, 1400, 10, unit="mm", default=1000, label="Chest"),
-        NumberOption("waist", 700, 1300, 10, unit="mm", default=900, label="Waist"),
-        NumberOption("sleeve", 550, 750, 5, unit="mm", default=640, label="Sleeve length"),
-        NumberOption("neck", 340, 480, 5, unit="mm", default=400, label="Neck"),
+        # Ranges cover the ANSUR II survey's 6,068 adults (docs/benchmarks.md, aggregation).
+        NumberOption("chest", 680, 1480, 10, unit="mm", default=1000, label="Chest"),
+        NumberOption("waist", 600, 1400, 10, unit="mm", default=900, label="Waist"),
+        NumberOption("sleeve", 400, 760, 5, unit="mm", default=600, label="Sleeve length"),
+        NumberOption("neck", 270, 520, 5, unit="mm", default=380, label="Neck"),
+        NumberOption("shoulder", 280, 500, 5, unit="mm", default=400, label="Shoulder width"),
         ChoiceOption("fit", ("regular", "slim", "relaxed"), label="Fit"),
         ChoiceOption("collar", ("kent", "button-down", "cutaway", "mandarin"), label="Collar"),
         ChoiceOption("fabric", ("poplin", "oxford", "linen", "flannel"), label="Fabric"),
