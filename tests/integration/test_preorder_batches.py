@@ -4,6 +4,7 @@ once when its deadline passes; both appear on every participant's timeline."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from c2m.bootstrap import Platform
-from c2m.domains.catalog.models import Design
+from c2m.domains.catalog.models import Design, ProductTemplate
 from c2m.domains.circles.batches import Settled, awaiting_release, settle_batches
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.models import Order, OrderEvent, Payment
@@ -111,6 +112,19 @@ def test_enough_paid_preorders_release_the_batch_once(
         assert design.configuration == next(p["configuration"] for p in batch.json() if p["batch"])
     late = client.post(f"/api/v1/batches/{batch_id}/preorders", headers=world.alice.headers)
     assert late.status_code == 409
+
+    # The released model is a catalog variant: listed on the product page, open to anyone.
+    with platform.db.read() as session:
+        product_id = session.scalar(
+            select(ProductTemplate.product_id).where(ProductTemplate.id == design.template_id)
+        )
+    page = client.get(f"/products/{product_id}").text
+    assert design.name in page
+    link = re.search(r'href="(/d/[^"]+)"', page)
+    assert link is not None
+    shared = client.get(link.group(1))
+    assert shared.status_code == 200
+    assert str(design.configuration["chest"]) in shared.text
 
 
 def test_a_missed_deadline_refunds_every_payment_exactly_once(

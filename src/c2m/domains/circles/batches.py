@@ -37,6 +37,7 @@ from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import MemberRole
 from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Conflict, InvalidInput, NotFound
+from c2m.kernel.ids import new_secret
 
 SETTLER = "Pre-order batch"  # the actor named on timelines
 
@@ -218,6 +219,7 @@ def _release(session: Session, batch: PreorderBatch) -> int:
         name=f"{circle.title[:100]} · model {proposal.position + 1}",
         configuration=proposal.configuration,
         quantity=1,
+        share_key=new_secret(16),  # listed on the product page: anyone may open and order it
     )
     session.add(design)
     session.flush()
@@ -236,6 +238,17 @@ def _release(session: Session, batch: PreorderBatch) -> int:
 
 
 _CLOSED = frozenset({OrderState.CANCELLED, OrderState.REFUNDED})
+
+
+def released_variants(session: Session, template_id: str) -> list[Design]:
+    """The models of released batches of a template: its catalog variants, newest first."""
+    query = (
+        select(Design)
+        .join(PreorderBatch, PreorderBatch.design_id == Design.id)
+        .where(Design.template_id == template_id, Design.share_key.is_not(None))
+        .order_by(Design.created_at.desc())
+    )
+    return list(session.scalars(query))
 
 
 def _expire(session: Session, batch: PreorderBatch, provider: PaymentProvider) -> int:

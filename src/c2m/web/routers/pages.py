@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from c2m.domains.catalog import templates
 from c2m.domains.catalog.service import get_product, list_products
+from c2m.domains.circles.batches import released_variants
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.payments import TEST_METHODS
 from c2m.domains.orders.schemas import MAX_QUANTITY, Cancel, NewLine, NewOrder, Pay
@@ -153,9 +154,15 @@ def product_page(request: Request, product_id: str, caller: OptionalCaller) -> R
     with platform.db.read() as session:
         product = get_product(session, product_id)
         template = templates.for_product(session, product.id)
+        found = released_variants(session, template.id) if template else []
+    variants = [
+        (design.name, f"/d/{platform.design_signer.sign({'d': design.id, 'k': design.share_key})}")
+        for design in found
+    ]
     context = {
         "product": product,
         "template": template,
+        "variants": variants,
         "idempotency_key": new_secret(16),
         "max_quantity": MAX_QUANTITY,
     }
