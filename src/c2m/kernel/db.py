@@ -6,13 +6,14 @@ concurrent writers queue instead of failing half-way; readers never block.
 
 from __future__ import annotations
 
+import enum
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -34,6 +35,12 @@ class Base(DeclarativeBase):
     def column_values(self) -> dict[str, Any]:
         """The row's column values by name, e.g. to build an output model with extra fields."""
         return {column.key: getattr(self, column.key) for column in self.__table__.columns}
+
+
+def value_enum(cls: type[enum.Enum]) -> Enum:
+    """An enum column storing the members' values as plain strings (no database enum type, so
+    adding a member needs no migration of the type)."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    Enum,
     Float,
     ForeignKey,
     Integer,
@@ -20,12 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from c2m.kernel.clock import utcnow
-from c2m.kernel.db import Base, UTCDateTime
+from c2m.kernel.db import Base, UTCDateTime, value_enum
 from c2m.kernel.ids import new_id
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Visibility(enum.StrEnum):
@@ -52,7 +47,7 @@ class Circle(Base):
     template_id: Mapped[str] = mapped_column(ForeignKey("product_templates.id"))
     title: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
-    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility))
+    visibility: Mapped[Visibility] = mapped_column(value_enum(Visibility))
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -137,7 +132,7 @@ class Reaction(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     circle_id: Mapped[str] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
     item_id: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[ReactionKind] = mapped_column(_enum(ReactionKind))
+    kind: Mapped[ReactionKind] = mapped_column(value_enum(ReactionKind))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -152,7 +147,7 @@ class PreorderBatch(Base):
     proposal_id: Mapped[str] = mapped_column(ForeignKey("circle_proposals.id"), unique=True)
     threshold: Mapped[int] = mapped_column(Integer)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    status: Mapped[BatchStatus] = mapped_column(_enum(BatchStatus), index=True)
+    status: Mapped[BatchStatus] = mapped_column(value_enum(BatchStatus), index=True)
     design_id: Mapped[str | None] = mapped_column(ForeignKey("designs.id"))
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))

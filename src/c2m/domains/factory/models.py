@@ -14,7 +14,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from c2m.engines.simulation.model import MachineState
 from c2m.kernel.clock import utcnow
-from c2m.kernel.db import Base, UTCDateTime
+from c2m.kernel.db import Base, UTCDateTime, value_enum
 from c2m.kernel.ids import new_id
 
 #: An autoincrementing 64-bit key that SQLite also numbers itself (its rowid is an INTEGER).
@@ -71,10 +70,6 @@ class MachineEventKind(enum.StrEnum):
     TELEMETRY_GAP = "telemetry_gap"
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
-
 class Factory(Base):
     """A plant owned by a micro-enterprise; its ``code`` is the factory level of MQTT topics."""
 
@@ -109,7 +104,9 @@ class Machine(Base):
     speed: Mapped[float] = mapped_column(Float, default=1.0)
     hourly_rate: Mapped[int] = mapped_column(BigInteger, default=0)  # minor units per hour
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # None: always available
-    state: Mapped[MachineState] = mapped_column(_enum(MachineState), default=MachineState.OFFLINE)
+    state: Mapped[MachineState] = mapped_column(
+        value_enum(MachineState), default=MachineState.OFFLINE
+    )
     state_reason: Mapped[str | None] = mapped_column(String(200))
     state_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     bd_seq: Mapped[int | None] = mapped_column(BigInteger)
@@ -134,9 +131,9 @@ class MachineEvent(Base):
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
     machine_id: Mapped[str] = mapped_column(ForeignKey("machines.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    kind: Mapped[MachineEventKind] = mapped_column(_enum(MachineEventKind))
-    state: Mapped[MachineState | None] = mapped_column(_enum(MachineState))
-    previous: Mapped[MachineState | None] = mapped_column(_enum(MachineState))
+    kind: Mapped[MachineEventKind] = mapped_column(value_enum(MachineEventKind))
+    state: Mapped[MachineState | None] = mapped_column(value_enum(MachineState))
+    previous: Mapped[MachineState | None] = mapped_column(value_enum(MachineState))
     reason: Mapped[str | None] = mapped_column(String(200))
     operation_id: Mapped[str | None] = mapped_column(String(120))
     bd_seq: Mapped[int | None] = mapped_column(BigInteger)
@@ -174,7 +171,7 @@ class JobAttempt(Base):
     attempt_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     machine_id: Mapped[str] = mapped_column(ForeignKey("machines.id", ondelete="CASCADE"))
     operation_id: Mapped[str] = mapped_column(String(120), index=True)
-    status: Mapped[AttemptStatus] = mapped_column(_enum(AttemptStatus))
+    status: Mapped[AttemptStatus] = mapped_column(value_enum(AttemptStatus))
     percent: Mapped[int] = mapped_column(SmallInteger, default=0)
     held: Mapped[bool] = mapped_column(Boolean, default=False)
     bd_seq: Mapped[int | None] = mapped_column(BigInteger)

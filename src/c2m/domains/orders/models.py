@@ -6,17 +6,13 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from c2m.domains.orders.states import OrderState
 from c2m.kernel.clock import utcnow
-from c2m.kernel.db import Base, UTCDateTime
+from c2m.kernel.db import Base, UTCDateTime, value_enum
 from c2m.kernel.ids import new_id
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Order(Base):
@@ -25,8 +21,8 @@ class Order(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     customer_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    state: Mapped[OrderState] = mapped_column(_enum(OrderState))
-    held_from: Mapped[OrderState | None] = mapped_column(_enum(OrderState))
+    state: Mapped[OrderState] = mapped_column(value_enum(OrderState))
+    held_from: Mapped[OrderState | None] = mapped_column(value_enum(OrderState))
     currency: Mapped[str] = mapped_column(String(3))
     total: Mapped[int] = mapped_column(BigInteger)  # minor units: 10,000 x EUR 1M overflows int32
     captured: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -78,7 +74,7 @@ class OrderEvent(Base):
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(String(60))
-    state: Mapped[OrderState] = mapped_column(_enum(OrderState))
+    state: Mapped[OrderState] = mapped_column(value_enum(OrderState))
     progress: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(120))
@@ -100,7 +96,7 @@ class Payment(Base):
     provider_ref: Mapped[str] = mapped_column(String(100), unique=True)
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[PaymentStatus] = mapped_column(_enum(PaymentStatus))
+    status: Mapped[PaymentStatus] = mapped_column(value_enum(PaymentStatus))
     last_callback_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -5,16 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from c2m.kernel.clock import utcnow
-from c2m.kernel.db import Base, UTCDateTime
+from c2m.kernel.db import Base, UTCDateTime, value_enum
 from c2m.kernel.ids import new_id
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class OperationStatus(enum.StrEnum):
@@ -62,7 +58,7 @@ class Operation(Base):
     capability: Mapped[str] = mapped_column(String(40))
     minutes: Mapped[int] = mapped_column(Integer)  # nominal, for the whole quantity
     predecessors: Mapped[list[str]] = mapped_column(JSON)  # steps of the same work order
-    status: Mapped[OperationStatus] = mapped_column(_enum(OperationStatus), index=True)
+    status: Mapped[OperationStatus] = mapped_column(value_enum(OperationStatus), index=True)
     machine_id: Mapped[str | None] = mapped_column(ForeignKey("machines.id"))
     planned_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     planned_end: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -20,12 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from c2m.kernel.clock import utcnow
-from c2m.kernel.db import Base, UTCDateTime
+from c2m.kernel.db import Base, UTCDateTime, value_enum
 from c2m.kernel.ids import new_id
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class QuotingService(Base):
@@ -56,7 +51,7 @@ class Upload(Base):
     filename: Mapped[str] = mapped_column(String(255))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    status: Mapped[UploadStatus] = mapped_column(_enum(UploadStatus))
+    status: Mapped[UploadStatus] = mapped_column(value_enum(UploadStatus))
     format: Mapped[str | None] = mapped_column(String(20))
     analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     refusal_code: Mapped[str | None] = mapped_column(String(40))
@@ -106,7 +101,7 @@ class Rfq(Base):
     enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id"), index=True)
     message: Mapped[str] = mapped_column(Text)
     upload_ids: Mapped[list[str]] = mapped_column(JSON)
-    status: Mapped[RfqStatus] = mapped_column(_enum(RfqStatus), default=RfqStatus.OPEN)
+    status: Mapped[RfqStatus] = mapped_column(value_enum(RfqStatus), default=RfqStatus.OPEN)
     answer: Mapped[str | None] = mapped_column(Text)
     answer_price: Mapped[int | None] = mapped_column(BigInteger)  # minor units, whole request
     answer_ship_date: Mapped[date | None] = mapped_column(Date)
