@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from c2m.domains.catalog import templates
 from c2m.domains.catalog.models import Product
 from c2m.domains.catalog.schemas import NewTemplate, TemplateDefinition
+from c2m.domains.circles import service as circles
+from c2m.domains.circles.schemas import NewCircle, NewDemand
 from c2m.domains.factory.service import register_plant
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
@@ -70,15 +72,42 @@ def seed_demo(session: Session) -> bool:
     session.flush()
     open_quoting(session, workshop)
     session.refresh(maker)
-    for template in DEMO_TEMPLATES:
-        definition = TemplateDefinition.of(template)
-        templates.create_template(
+    created = {
+        template.key: templates.create_template(
             session,
             Actor.of(maker),
             workshop.id,
-            NewTemplate(definition=definition, published=True),
+            NewTemplate(definition=TemplateDefinition.of(template), published=True),
         )
+        for template in DEMO_TEMPLATES
+    }
+    _seed_circle(session, Actor.of(maker), workshop.id, created["shirt"].template.id, users[2:])
     return True
+
+
+#: What the demo's customers first ask of the shirt circle.
+DEMO_DEMANDS = (
+    ({"chest": 1040, "waist": 920, "sleeve": 640, "neck": 400}, "Long arms, slim build."),
+    ({"chest": 1120, "waist": 1010, "neck": 415, "collar": "button-down"}, "Button-down please."),
+)
+
+
+def _seed_circle(
+    session: Session, owner: Actor, enterprise_id: str, template_id: str, members: list[User]
+) -> None:
+    """A circle around the made-to-measure shirt, with a first demand from each customer."""
+    intro = NewCircle(
+        template_id=template_id,
+        title="Shirts that fit",
+        description="Tell us your measurements: we pool them into a few shirts that fit most.",
+    )
+    circle = circles.create_circle(session, owner, enterprise_id, intro)
+    for member, (configuration, words) in zip(members, DEMO_DEMANDS, strict=True):
+        actor = Actor.of(member)
+        circles.join(session, actor, circle.id)
+        circles.post_demand(
+            session, actor, circle.id, NewDemand(configuration=configuration, words=words)
+        )
 
 
 def seed_demo_factory(session: Session) -> None:
