@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.idempotency import fingerprint, run_once
+from c2m.web.auth import platform_of
 
 REPLAY_HEADER = "Idempotent-Replayed"
 
@@ -25,6 +26,24 @@ IdempotencyKey = Annotated[
         description="Send the same key to retry safely: the first response is replayed.",
     ),
 ]
+
+
+def create_once(
+    request: Request,
+    actor: Actor,
+    body: BaseModel,
+    key: str | None,
+    operation: Callable[[Session], BaseModel | dict[str, Any]],
+) -> JSONResponse:
+    """A creating POST: ``operation`` in one write transaction, answered 201, honouring its
+    Idempotency-Key."""
+
+    def created() -> tuple[int, Any]:
+        out = operation(session)
+        return 201, out.model_dump(mode="json") if isinstance(out, BaseModel) else out
+
+    with platform_of(request).db.write() as session:
+        return respond_once(session, request, actor, body, key, created)
 
 
 def respond_once(

@@ -106,8 +106,7 @@ def create_template(
     session: Session, actor: Actor, enterprise_id: str, data: NewTemplate
 ) -> Loaded:
     """A new template (version 1) and the product that orders of it are lines of."""
-    if not actor.is_member_of(enterprise_id):
-        raise NotFound("There is no such micro-enterprise, or you are not one of its members.")
+    actor.require_member_of(enterprise_id)
     slug = data.definition.key
     if session.scalar(select(Product.id).where(Product.slug == slug)) is not None:
         raise Conflict(f"A product with the short name {slug!r} already exists.")

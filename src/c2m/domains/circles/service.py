@@ -92,8 +92,7 @@ def joined_circle(session: Session, actor: Actor, circle_id: str, *, adding: boo
 
 def create_circle(session: Session, actor: Actor, enterprise_id: str, data: NewCircle) -> Circle:
     """A circle around one of the enterprise's published templates (owners only)."""
-    if not actor.is_member_of(enterprise_id):
-        raise NotFound("There is no such micro-enterprise, or you are not one of its members.")
+    actor.require_member_of(enterprise_id)
     actor.require_owner_of(enterprise_id)
     template = templates.load(session, actor, data.template_id).template
     if template.enterprise_id != enterprise_id or not template.published:

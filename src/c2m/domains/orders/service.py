@@ -334,8 +334,7 @@ def list_orders(session: Session, actor: Actor, *, limit: int, offset: int) -> l
 def list_enterprise_orders(
     session: Session, actor: Actor, enterprise_id: str, *, limit: int, offset: int
 ) -> list[Order]:
-    if not actor.is_member_of(enterprise_id):
-        raise NotFound("There is no such micro-enterprise, or you are not one of its members.")
+    actor.require_member_of(enterprise_id)
     query = (
         select(Order)
         .where(Order.enterprise_id == enterprise_id)

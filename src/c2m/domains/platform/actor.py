@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from c2m.domains.platform.models import MemberRole, User
-from c2m.kernel.errors import Forbidden
+from c2m.kernel.errors import Forbidden, NotFound
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,11 @@ class Actor:
     def is_member_of(self, enterprise_id: str) -> bool:
         """Members and owners of the enterprise, and the platform owner, act for it."""
         return self.is_platform_owner or enterprise_id in self.memberships
+
+    def require_member_of(self, enterprise_id: str) -> None:
+        """Strangers are told nothing exists, as everywhere a tenant's data is concerned."""
+        if not self.is_member_of(enterprise_id):
+            raise NotFound("There is no such micro-enterprise, or you are not one of its members.")
 
     def is_owner_of(self, enterprise_id: str) -> bool:
         return self.is_platform_owner or self.memberships.get(enterprise_id) is MemberRole.OWNER

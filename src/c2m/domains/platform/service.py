@@ -173,7 +173,8 @@ def enterprises_of(session: Session, actor: Actor) -> list[Enterprise]:
 
 
 def get_enterprise(session: Session, actor: Actor, enterprise_id: str) -> Enterprise:
+    actor.require_member_of(enterprise_id)
     enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None or not actor.is_member_of(enterprise_id):
+    if enterprise is None:
         raise NotFound("There is no such micro-enterprise, or you are not one of its members.")
     return enterprise

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from c2m.domains.platform.actor import Actor
 from c2m.domains.quoting.models import Rfq, RfqStatus, Upload
 from c2m.domains.quoting.schemas import NewRfq, RfqAnswer
-from c2m.domains.quoting.services import quoting_service, require_member
+from c2m.domains.quoting.services import quoting_service
 from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Conflict, InvalidInput, NotFound
 
@@ -49,7 +49,7 @@ def my_rfqs(session: Session, actor: Actor) -> list[Rfq]:
 
 def inbox(session: Session, actor: Actor, enterprise_id: str) -> list[Rfq]:
     """Open requests first, newest first; members of the micro-enterprise only."""
-    require_member(actor, enterprise_id)
+    actor.require_member_of(enterprise_id)
     query = select(Rfq).where(Rfq.enterprise_id == enterprise_id)
     rows = session.scalars(query.order_by(Rfq.created_at.desc(), Rfq.id))
     return sorted(rows, key=lambda rfq: rfq.status is not RfqStatus.OPEN)

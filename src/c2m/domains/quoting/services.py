@@ -6,7 +6,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c2m.domains.catalog.models import Product
-from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import Enterprise
 from c2m.domains.quoting.models import QuotingService
 from c2m.kernel.errors import NotFound
@@ -19,12 +18,6 @@ def quoting_service(session: Session, enterprise_id: str) -> QuotingService:
     if service is None:
         raise NotFound("This micro-enterprise does not quote uploaded parts.")
     return service
-
-
-def require_member(actor: Actor, enterprise_id: str) -> None:
-    """Strangers are told nothing exists, as everywhere a tenant's data is concerned."""
-    if not actor.is_member_of(enterprise_id):
-        raise NotFound("There is no such micro-enterprise, or you are not one of its members.")
 
 
 def open_quoting(session: Session, enterprise: Enterprise) -> QuotingService:

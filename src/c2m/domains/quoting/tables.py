@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.platform.actor import Actor
 from c2m.domains.quoting.models import QuotingService
-from c2m.domains.quoting.services import quoting_service, require_member
+from c2m.domains.quoting.services import quoting_service
 from c2m.engines.costing.tables import Process, Tables, default_tables
 from c2m.kernel.errors import InvalidInput, describe_validation
 
@@ -28,7 +28,7 @@ def tables_json(tables: Tables) -> dict[str, Any]:
 
 
 def read_tables(session: Session, actor: Actor, enterprise_id: str) -> Tables:
-    require_member(actor, enterprise_id)
+    actor.require_member_of(enterprise_id)
     return tables_of(quoting_service(session, enterprise_id))
 
 
@@ -36,7 +36,7 @@ def replace_tables(
     session: Session, actor: Actor, enterprise_id: str, data: dict[str, Any]
 ) -> Tables:
     """Owners of the micro-enterprise replace its tables; refused with the first problem."""
-    require_member(actor, enterprise_id)
+    actor.require_member_of(enterprise_id)
     actor.require_owner_of(enterprise_id)
     service = quoting_service(session, enterprise_id)
     try:

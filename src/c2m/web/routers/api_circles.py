@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -35,7 +33,7 @@ from c2m.domains.orders.schemas import OrderOut
 from c2m.domains.platform.actor import Actor
 from c2m.domains.quoting.storage import FileStore
 from c2m.web.auth import ApiActor, Viewer, platform_of
-from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.idempotent import IdempotencyKey, create_once, respond_once
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["circles"], responses=problem_responses(401, 404))
@@ -52,25 +50,6 @@ PICTURE_BODY: dict[str, Any] = {
 
 def _pictures(platform: Platform) -> FileStore:
     return FileStore(platform.settings.data_dir / "circle-pictures")
-
-
-def _created(
-    request: Request,
-    actor: Actor,
-    body: BaseModel,
-    key: str | None,
-    operation: Callable[[Session], BaseModel],
-) -> JSONResponse:
-    """A creating POST in one write transaction, honouring its Idempotency-Key."""
-    with platform_of(request).db.write() as session:
-        return respond_once(
-            session,
-            request,
-            actor,
-            body,
-            key,
-            lambda: (201, operation(session).model_dump(mode="json")),
-        )
 
 
 @router.get("/circles", response_model=list[CircleOut], tags=["public"])
@@ -94,7 +73,7 @@ def create_circle(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Open a circle around one of the enterprise's published templates (owners)."""
-    return _created(
+    return create_once(
         request,
         actor,
         body,
@@ -148,7 +127,7 @@ def post_demand(
         demand = service.post_demand(session, actor, circle_id, body)
         return next(d for d in service.list_demands(session, actor, circle_id) if d.id == demand.id)
 
-    return _created(request, actor, body, idempotency_key, post)
+    return create_once(request, actor, body, idempotency_key, post)
 
 
 @router.put(
@@ -213,7 +192,7 @@ def comment(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Comment on a demand or a proposal."""
-    return _created(
+    return create_once(
         request,
         actor,
         body,
@@ -324,7 +303,7 @@ async def run_aggregation(
             created_at=run.created_at,
         )
 
-    return await run_in_threadpool(_created, request, actor, body, idempotency_key, store)
+    return await run_in_threadpool(create_once, request, actor, body, idempotency_key, store)
 
 
 @router.get("/circles/{circle_id}/proposals", response_model=list[ProposalOut], tags=["public"])
@@ -346,7 +325,7 @@ def open_batch(
 ) -> JSONResponse:
     """Offer the proposal for pre-order: made once `threshold` pre-orders are paid before
     `deadline`, otherwise every payment is refunded (owners)."""
-    return _created(
+    return create_once(
         request,
         actor,
         body,

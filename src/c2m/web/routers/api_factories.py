@@ -3,19 +3,17 @@ messages are believed (a machine's code is its topic level, see docs/machines.md
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from c2m.domains.factory import service
 from c2m.domains.factory.models import Machine
 from c2m.domains.factory.schemas import FactoryOut, MachineOut, NewFactory, NewMachine
 from c2m.domains.planning import floor
-from c2m.domains.quoting.services import require_member
 from c2m.web.auth import ApiActor, platform_of
-from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.idempotent import IdempotencyKey, create_once
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["factory"], responses=problem_responses(401, 404))
@@ -25,7 +23,7 @@ CHANGE = problem_responses(403, 409, 413, 422)
 
 @router.get("/enterprises/{enterprise_id}/factories", response_model=list[FactoryOut])
 def list_factories(request: Request, enterprise_id: str, actor: ApiActor) -> list[FactoryOut]:
-    require_member(actor, enterprise_id)
+    actor.require_member_of(enterprise_id)
     with platform_of(request).db.read() as session:
         found = floor.factories_of(session, actor)
         return [FactoryOut.model_validate(f) for f in found if f.enterprise_id == enterprise_id]
@@ -45,14 +43,14 @@ def create_factory(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A factory of the micro-enterprise (owners); its code is the factory level of topics."""
-    require_member(actor, enterprise_id)
-    with platform_of(request).db.write() as session:
-
-        def create() -> tuple[int, Any]:
-            factory = service.create_factory(session, actor, enterprise_id, body)
-            return 201, FactoryOut.model_validate(factory).model_dump(mode="json")
-
-        return respond_once(session, request, actor, body, idempotency_key, create)
+    actor.require_member_of(enterprise_id)
+    return create_once(
+        request,
+        actor,
+        body,
+        idempotency_key,
+        lambda s: FactoryOut.model_validate(service.create_factory(s, actor, enterprise_id, body)),
+    )
 
 
 @router.get("/factories/{factory_id}/machines", response_model=list[MachineOut])
@@ -77,11 +75,9 @@ def add_machine(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Register a machine (owners): from then on its birth, jobs and telemetry are taken."""
-    with platform_of(request).db.write() as session:
+
+    def create(session: Session) -> MachineOut:
         floor.load_factory(session, actor, factory_id)
+        return MachineOut.model_validate(service.add_machine(session, actor, factory_id, body))
 
-        def create() -> tuple[int, Any]:
-            machine = service.add_machine(session, actor, factory_id, body)
-            return 201, MachineOut.model_validate(machine).model_dump(mode="json")
-
-        return respond_once(session, request, actor, body, idempotency_key, create)
+    return create_once(request, actor, body, idempotency_key, create)

@@ -29,7 +29,7 @@ from c2m.engines.costing.tables import Tables
 from c2m.kernel.errors import NotFound
 from c2m.settings import Settings
 from c2m.web.auth import ApiActor, platform_of
-from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.idempotent import IdempotencyKey, create_once, respond_once
 from c2m.web.multipart import UploadLimits, receive_files
 from c2m.web.problems import problem_responses
 
@@ -217,14 +217,14 @@ def create_quote(
     request: Request, body: QuoteRequest, actor: ApiActor, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Price an analysed part: unit price per quantity and a ship date per tier."""
-    platform = platform_of(request)
-    with platform.db.write() as session:
-
-        def create() -> tuple[int, Any]:
-            quote = quotes.create_quote(session, actor, body, platform.capacity)
-            return 201, quotes.quote_out(quote)
-
-        return respond_once(session, request, actor, body, idempotency_key, create)
+    capacity = platform_of(request).capacity
+    return create_once(
+        request,
+        actor,
+        body,
+        idempotency_key,
+        lambda session: quotes.quote_out(quotes.create_quote(session, actor, body, capacity)),
+    )
 
 
 @router.get("/quotes/{quote_id}", response_model=QuoteOut)
@@ -256,13 +256,13 @@ def create_rfq(
     request: Request, body: NewRfq, actor: ApiActor, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Ask the micro-enterprise for a manual quote, with a message and the files."""
-    with platform_of(request).db.write() as session:
-
-        def create() -> tuple[int, Any]:
-            rfq = rfqs.create_rfq(session, actor, body)
-            return 201, RfqOut.model_validate(rfq).model_dump(mode="json")
-
-        return respond_once(session, request, actor, body, idempotency_key, create)
+    return create_once(
+        request,
+        actor,
+        body,
+        idempotency_key,
+        lambda session: RfqOut.model_validate(rfqs.create_rfq(session, actor, body)),
+    )
 
 
 @router.get("/rfqs", response_model=list[RfqOut])
