@@ -61,6 +61,6 @@ class Plant:
             thread.join(timeout=5)
         if self.bus is not None:
             try:
-                self.bus.stop(timeout=30)
+                self.bus.stop()
             except TimeoutError:
                 log.warning("the factory did not stop within 30 s; leaving it to exit with us")

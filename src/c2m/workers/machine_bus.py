@@ -54,7 +54,7 @@ class MachineBus:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._begin(timeout), self._loop).result(timeout + 1)
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 30.0) -> None:
         """The twin's machines say goodbye and the ingest writes what it holds, then all stops."""
         asyncio.run_coroutine_threadsafe(self._end(), self._loop).result(timeout)
         self._loop.call_soon_threadsafe(self._loop.stop)

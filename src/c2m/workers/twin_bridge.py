@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import aiomqtt
 
-from c2m.domains.factory.contract import encode, topic
+from c2m.domains.factory.contract import COMMAND, encode, topic
 from c2m.engines.simulation import JobCommand, Twin, TwinError, TwinEvent
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,7 @@ class TwinBridge:
                     will=aiomqtt.Will(*death, qos=1),
                     keepalive=self.keepalive,
                 ) as client:
-                    await client.subscribe(topic(factory, machine, "cmd"), qos=1)
+                    await client.subscribe(topic(factory, machine, COMMAND), qos=1)
                     self.connections += 1
                     backoff = 0.1
                     try:

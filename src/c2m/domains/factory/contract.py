@@ -22,6 +22,8 @@ ROOT: Final = "c2m/v1"
 SUBSCRIPTION: Final = f"{ROOT}/+/+/#"
 """What the ingest subscribes to: every factory, every machine, every kind."""
 
+COMMAND: Final = "cmd"
+"""The kind of topic the platform publishes on (its commands): the ingest hears them too."""
 JOB_PHASES: Final = ("accepted", "started", "progress", "done", "failed")
 MAX_CLOCK_AHEAD_S: Final = 300
 """A machine's clock may run this far ahead of the platform's before its ``ts`` is refused."""
@@ -62,7 +64,7 @@ def parse_topic(name: str) -> Topic:
         check_topic_id("machine", machine)
     except TwinError as exc:
         raise ContractError(str(exc)) from None
-    if kind in ("birth", "death", "state", "telemetry", "cmd") and not rest:
+    if kind in ("birth", "death", "state", "telemetry", COMMAND) and not rest:
         return Topic(factory, machine, kind)
     if kind == "job" and len(rest) == 2 and rest[1] in JOB_PHASES and rest[0]:
         return Topic(factory, machine, kind, rest[0], rest[1])

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from c2m.domains.factory.contract import Command, topic
+from c2m.domains.factory.contract import COMMAND, Command, topic
 from c2m.domains.factory.ingest import IN_FLIGHT
 from c2m.domains.factory.models import AttemptStatus, Factory, JobAttempt, Machine
 from c2m.domains.factory.schemas import NewFactory, NewMachine
@@ -59,7 +59,7 @@ class Dispatch:
 
     @property
     def topic(self) -> str:
-        return topic(self.factory, self.machine, "cmd")
+        return topic(self.factory, self.machine, COMMAND)
 
 
 def issue_command(
