@@ -10,13 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from sched_support import FT06, brute_force, instances
 
 from c2m.engines.scheduling.checker import violations
-from c2m.engines.scheduling.cpsat import CpSatParams, solve_cpsat
+from c2m.engines.scheduling.cpsat import solve_cpsat
 from c2m.engines.scheduling.dispatch import Rule, dispatch
 from c2m.engines.scheduling.formats import parse_text
 from c2m.engines.scheduling.lns import improve
 from c2m.engines.scheduling.model import Assignment, Instance, Job, Mode, Operation, Window
 from c2m.engines.scheduling.objective import Objective, evaluate
-from c2m.engines.scheduling.progress import Progress, Reporter
+from c2m.engines.scheduling.progress import Progress, Reporter, SearchParams
 from c2m.engines.scheduling.solve import SolveOptions, Solver, solve
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -89,7 +89,7 @@ def test_a_machine_with_setups_may_stay_idle() -> None:
         ),
         setups={("x", "x"): 1},
     )
-    outcome = solve_cpsat(instance, Objective.MAKESPAN, CpSatParams(5, workers=1))
+    outcome = solve_cpsat(instance, Objective.MAKESPAN, SearchParams(5, workers=1))
     assert outcome.optimal
     assert outcome.schedule is not None
     assert outcome.schedule.makespan == 3
@@ -100,7 +100,7 @@ def test_a_machine_with_setups_may_stay_idle() -> None:
 def test_cpsat_matches_brute_force_on_every_objective(instance: Instance) -> None:
     for objective in Objective:
         best = brute_force(instance, objective)
-        outcome = solve_cpsat(instance, objective, CpSatParams(5, workers=1))  # the model alone
+        outcome = solve_cpsat(instance, objective, SearchParams(5, workers=1))  # the model alone
         assert outcome.optimal
         assert outcome.schedule is not None
         assert violations(instance, outcome.schedule) == []
@@ -115,7 +115,7 @@ def test_every_solver_returns_a_feasible_schedule(instance: Instance) -> None:
     for rule in Rule:
         assert violations(instance, dispatch(instance, rule)) == []
     base = dispatch(instance, Rule.MWKR)
-    params = CpSatParams(time_limit=0.3, workers=1, deterministic=True)
+    params = SearchParams(time_limit=0.3, workers=1, deterministic=True)
     improved = improve(instance, Objective.MAKESPAN, base, params, Reporter(None))
     assert violations(instance, improved) == []
     assert improved.makespan <= base.makespan
@@ -123,7 +123,7 @@ def test_every_solver_returns_a_feasible_schedule(instance: Instance) -> None:
     large = improve(instance, Objective.MAKESPAN, base, params, Reporter(None), floating_limit=3)
     assert violations(instance, large) == []
     assert large.makespan <= base.makespan
-    full = solve_cpsat(instance, Objective.LEX, CpSatParams(2, workers=1), hint=base)
+    full = solve_cpsat(instance, Objective.LEX, SearchParams(2, workers=1), hint=base)
     assert full.schedule is not None
     assert violations(instance, full.schedule) == []
 

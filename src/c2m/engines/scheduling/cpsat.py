@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from c2m.engines.scheduling.model import Assignment, Instance, Schedule
 from c2m.engines.scheduling.objective import Objective
-from c2m.engines.scheduling.progress import Reporter
+from c2m.engines.scheduling.progress import Reporter, SearchParams
 
 Expr = cp_model.LinearExprT
 Presence = cp_model.IntVar | None  # None: the operation is on this machine for sure
@@ -28,16 +28,6 @@ class Role(Enum):
     FREE = "free"
     FLOAT = "float"
     FIXED = "fixed"
-
-
-@dataclass(frozen=True, slots=True)
-class CpSatParams:
-    """Time limit in seconds; ``deterministic`` trades wall-clock for deterministic time."""
-
-    time_limit: float
-    workers: int = 2
-    seed: int = 0
-    deterministic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,7 +373,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 def solve_cpsat(
     instance: Instance,
     objective: Objective,
-    params: CpSatParams,
+    params: SearchParams,
     *,
     hint: Schedule | None = None,
     reference: Schedule | None = None,

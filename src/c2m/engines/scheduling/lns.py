@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from c2m.engines.scheduling.cpsat import CpSatParams, Neighbourhood, solve_cpsat
+from c2m.engines.scheduling.cpsat import Neighbourhood, solve_cpsat
 from c2m.engines.scheduling.model import Instance, Schedule
 from c2m.engines.scheduling.objective import Objective, evaluate
-from c2m.engines.scheduling.progress import Reporter
+from c2m.engines.scheduling.progress import Reporter, SearchParams
 from c2m.engines.scheduling.timeline import decode
 
 FLOATING_LIMIT = 4000
@@ -52,7 +52,7 @@ def improve(
     instance: Instance,
     objective: Objective,
     incumbent: Schedule,
-    params: CpSatParams,
+    params: SearchParams,
     reporter: Reporter,
     reference: Schedule | None = None,
     floating_limit: int = FLOATING_LIMIT,

@@ -1,4 +1,4 @@
-"""What an anytime solver reports while it works."""
+"""What an anytime solver is given (its budget) and reports while it works."""
 
 from __future__ import annotations
 
@@ -42,3 +42,13 @@ class Reporter:
             self.bound = bound
         if (improved or tighter) and self.callback is not None:
             self.callback(Progress(solver, best, self.bound, self.elapsed))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    """Time limit in seconds; ``deterministic`` trades wall-clock for deterministic time."""
+
+    time_limit: float
+    workers: int = 2
+    seed: int = 0
+    deterministic: bool = False

@@ -11,20 +11,23 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from c2m.engines.scheduling.checker import assert_feasible
-from c2m.engines.scheduling.cpsat import CpSatParams, solve_cpsat
+from c2m.engines.scheduling.cpsat import solve_cpsat
 from c2m.engines.scheduling.dispatch import Rule, dispatch
 from c2m.engines.scheduling.lns import compact, improve
 from c2m.engines.scheduling.model import Instance, Schedule
 from c2m.engines.scheduling.objective import Metrics, Objective, evaluate, makespan_lower_bound
-from c2m.engines.scheduling.progress import ProgressCallback, Reporter
+from c2m.engines.scheduling.progress import ProgressCallback, Reporter, SearchParams
+from c2m.engines.scheduling.tabu import applicable, tabu_search
 
 FULL_MODEL_LIMIT = 1000  # auto: up to this many operations one CP-SAT model, LNS beyond
+TABU_SHARE = 0.5  # auto, makespan: share of the time for the tabu search before CP-SAT or LNS
 
 
 class Solver(StrEnum):
-    AUTO = "auto"  # the full CP-SAT model when it is small enough, LNS otherwise
+    AUTO = "auto"  # tabu search where it applies; then CP-SAT if small, LNS if machines vary
     CPSAT = "cpsat"
     LNS = "lns"
+    TABU = "tabu"
     DISPATCH = "dispatch"
 
 
@@ -89,14 +92,26 @@ def solve(
     bound = makespan_lower_bound(instance) if objective is Objective.MAKESPAN else 0
     optimal = False
 
-    def params() -> CpSatParams:
+    def params(share: float = 1.0) -> SearchParams:
         left = options.time_limit
         if not options.deterministic:
             left -= time.monotonic() - started
-        return CpSatParams(max(0.1, left), options.workers, options.seed, options.deterministic)
+        left *= share
+        return SearchParams(max(0.1, left), options.workers, options.seed, options.deterministic)
 
-    small = len(instance.operations) <= FULL_MODEL_LIMIT
-    if options.solver is Solver.CPSAT or (options.solver is Solver.AUTO and small):
+    solver, small = options.solver, len(instance.operations) <= FULL_MODEL_LIMIT
+    tabu = applicable(instance, objective, reference)
+    if solver is Solver.TABU and not tabu:
+        solver = Solver.LNS  # times are pinned (windows, frozen work, a previous plan)
+    auto = solver is Solver.AUTO
+    if solver is Solver.TABU or (auto and tabu):
+        # Large and not flexible: LNS cannot add what the tabu search misses, so no share for it.
+        alone = solver is Solver.TABU or not (small or instance.is_flexible)
+        found = tabu_search(instance, best, params(1.0 if alone else TABU_SHARE), reporter, bound)
+        if key(found) < key(best):
+            best, name = found, "tabu"
+        auto = auto and not alone and key(best)[0] > bound
+    if solver is Solver.CPSAT or (auto and small):
         outcome = solve_cpsat(
             instance, objective, params(), hint=best, reference=reference, reporter=reporter
         )
@@ -109,7 +124,7 @@ def solve(
             optimal = outcome.optimal
         if outcome.bound is not None:
             bound = max(bound, outcome.bound)
-    if options.solver is Solver.LNS or (options.solver is Solver.AUTO and not small):
+    if solver is Solver.LNS or (auto and not small):
         improved = improve(instance, objective, best, params(), reporter, reference)
         if key(improved) < key(best):
             best, name = improved, "lns"
