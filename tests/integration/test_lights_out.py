@@ -18,9 +18,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from c2m.bootstrap import Platform
-from c2m.domains.factory.models import JobAttempt, Machine
+from c2m.domains.factory.models import AttemptStatus, JobAttempt, Machine
 from c2m.domains.orders.models import Order
 from c2m.domains.planning.models import Operation, OperationStatus, Plan
+from c2m.domains.planning.progress import LOST
 from c2m.workers.production import ProductionLoop, ProductionSettings
 from tests.conftest import World, run_async
 from tests.factory_support import Plant, paid_orders, timeline
@@ -134,5 +135,10 @@ def test_a_machine_dying_mid_job_holds_the_order_and_the_work_moves(
             session.scalars(select(JobAttempt).where(JobAttempt.operation_id == operation_id))
         )
     # The dead machine's attempt was given up when its lease ran out (it never came back to say
-    # it aborted); the part was made once, by the new attempt.
-    assert sorted((a.status, a.held) for a in attempts) == [("done", False), ("started", True)]
+    # it aborted); the part was made once. The twin's machines also break down at random (mean
+    # time between failures 3 days, and a slow run simulates weeks), so an attempt in between
+    # may have failed: that one is closed, never held.
+    outcomes = {a.attempt_id: (a.status, a.held) for a in attempts}
+    assert outcomes.pop(attempt) == (AttemptStatus.STARTED, True)
+    assert outcomes.pop(str(redone.attempt_id)) == (AttemptStatus.DONE, False)
+    assert all(status in LOST and not held for status, held in outcomes.values())
