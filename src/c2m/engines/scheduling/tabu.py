@@ -24,9 +24,9 @@ from c2m.engines.scheduling.timeline import decode
 ITERATIONS_PER_UNIT = 20_000  # deterministic runs: iterations per second of time limit
 FIRST_CHUNK = 50  # iterations before the first look at the clock (compilation is cached)
 CHUNK_SECONDS = 0.1  # how often a worker returns to Python to report and check the time
-STALL_PER_OPERATION = 10  # iterations without a new best, per operation, before a restart
-MIN_STALL, MAX_STALL = 2_000, 20_000
-KICKS = 4  # random moves that shake the best schedule on a restart
+STALL = 20_000  # iterations without a new best before a restart
+KICKS = 6  # random moves that shake the best schedule on a restart
+TABU_SLOTS = 1 << 16  # hashed tabu table: a collision only forbids a move for a while
 
 
 def applicable(instance: Instance, objective: Objective, reference: Schedule | None) -> bool:
@@ -105,16 +105,15 @@ class _Worker:
         links: kernel.Links,
         seed: int,
         tenure: int,
+        strict: bool,
     ) -> None:
-        n = len(graph[0])
         self.graph = graph
         self.current: kernel.Links = (links[0].copy(), links[1].copy(), links[2].copy())
         self.best: kernel.Links = (links[0].copy(), links[1].copy(), links[2].copy())
         self.state = np.zeros(kernel.STATE_SIZE, np.int64)
         self.state[kernel.RNG] = (seed * 2654435761 + 12345) % (2**62) + 1
-        self.tabu = np.zeros(n, np.int64)  # per operation: tabu until this iteration
-        stall = min(MAX_STALL, max(MIN_STALL, STALL_PER_OPERATION * n))
-        self.settings = np.array([tenure, tenure // 2, stall, KICKS], np.int64)
+        self.tabu = np.zeros(TABU_SLOTS, np.int64)  # per order of two operations: tabu until
+        self.settings = np.array([tenure, tenure // 2, STALL, KICKS, strict], np.int64)
 
     def run(self, iterations: int) -> None:
         kernel.search(
@@ -138,8 +137,10 @@ def tabu_search(
     graph = _graph(instance, incumbent)
     links = _links(instance, incumbent)
     tenure = 10 + len(instance.jobs) // len(instance.machines)  # Zhang et al.'s rule
+    # Every other worker keeps the stricter tabu list: each list has instances it gets stuck on.
     workers = [
-        _Worker(graph, links, params.seed + k, tenure) for k in range(max(1, params.workers))
+        _Worker(graph, links, params.seed + k, tenure, strict=k % 2 == 1)
+        for k in range(max(1, params.workers))
     ]
     lock = threading.Lock()
     finished = threading.Event()  # some worker reached the lower bound: nothing left to find

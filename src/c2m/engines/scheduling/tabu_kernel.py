@@ -5,9 +5,10 @@ a critical path and builds the N7 neighbourhood of Zhang et al. (move an operati
 critical block to its front or back, or the block's first or last operation into it; only
 moves that can shorten the path, and only those that provably keep the graph acyclic),
 estimates each move from heads and tails along the block (with setups), makes the best move
-that is not tabu (or beats the best so far) and recomputes heads and tails. The operations a
-move takes part in stay put for a while (the tabu tenure), so no move is undone at once. Long
-stalls restart from the best schedule with a few random moves. Everything is plain integer
+that is not tabu (or beats the best so far) and recomputes heads and tails. A move may not
+restore, for a while (the tabu tenure), an order of two operations that a recent move reversed,
+so no move is undone at once. Long stalls restart from the best schedule with a few random
+moves. Everything is plain integer
 arrays, so numba compiles it and releases the GIL.
 """
 
@@ -291,6 +292,36 @@ def _apply(links: Links, machine: Ints, path: Ints, i: int, j: int) -> int:
 
 
 @jit
+def _slot(tabu: Ints, before: int, after: int) -> int:
+    """Where the tabu table keeps the order "``before`` ahead of ``after``" (hashed)."""
+    return int((before * 1_000_003 + after) % tabu.shape[0])
+
+
+@jit
+def _forbidden(tabu: Ints, path: Ints, i: int, j: int, it: int) -> bool:
+    """The move would restore an order between two operations that a recent move reversed."""
+    u = path[i]
+    for k in range(min(i, j), max(i, j) + 1):
+        if k != i:
+            ahead, behind = (path[k], u) if i < j else (u, path[k])
+            if tabu[_slot(tabu, ahead, behind)] > it:
+                return True
+    return False
+
+
+@jit
+def _remember(tabu: Ints, path: Ints, i: int, j: int, until: int, every: bool) -> None:
+    """Forbid, until then, the orders the move (i, j) is about to reverse: ``every`` one, or
+    only that of the neighbour it passes first (a looser list, which wanders farther)."""
+    u = path[i]
+    step = 1 if i < j else -1
+    last = j if every else i + step
+    for k in range(i + step, last + step, step):
+        ahead, behind = (u, path[k]) if i < j else (path[k], u)
+        tabu[_slot(tabu, ahead, behind)] = until
+
+
+@jit
 def search(
     graph: Graph,
     current: Links,
@@ -331,7 +362,7 @@ def search(
         for c in range(count):
             i, j = moves[c, 0], moves[c, 1]
             value = _estimate(graph, current, times, path, i, j, scratch[1], scratch[2])
-            if (tabu[path[i]] > it or tabu[path[j]] > it) and value >= state[BEST]:
+            if value >= state[BEST] and _forbidden(tabu, path, i, j, it):
                 continue
             if chosen < 0 or value < chosen_value:
                 chosen, chosen_value, ties = c, value, 1
@@ -342,7 +373,8 @@ def search(
         if chosen < 0:
             chosen = _random(state, count)
         i, j = moves[chosen, 0], moves[chosen, 1]
-        tabu[path[i]] = tabu[path[j]] = it + tenure_low + _random(state, tenure_span + 1)
+        until = it + tenure_low + _random(state, tenure_span + 1)
+        _remember(tabu, path, i, j, until, settings[4] != 0)
         makespan = _step(graph, current, machine, path, i, j, times, scratch[2])
         if makespan < state[BEST]:
             state[BEST] = makespan
