@@ -10,11 +10,8 @@ validation, no idempotency and no outbox. It is mounted here only, never in the 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -31,34 +28,6 @@ FLOOR = Table(
 )
 
 
-EXPERIMENTS_ENV = "C2M_BENCH_EXPERIMENTS"
-EXPERIMENTS = {
-    "auth-cache": "API tokens resolved once per 30 s per process instead of a query per call",
-}
-
-
-def _apply_experiments(platform: Any, names: set[str]) -> None:
-    """Candidate changes to the product, tried here first to measure what they are worth."""
-    unknown = names - EXPERIMENTS.keys()
-    if unknown:
-        raise SystemExit(f"unknown experiments {sorted(unknown)}; known: {sorted(EXPERIMENTS)}")
-    if "auth-cache" in names:
-        from c2m.web import auth
-
-        resolve = auth.resolve_token
-        cache: dict[str, tuple[float, Any]] = {}
-
-        def cached(session: Any, secret: str) -> Any:
-            hit = cache.get(secret)
-            if hit is not None and hit[0] > time.monotonic():
-                return hit[1]
-            actor = resolve(session, secret)
-            cache[secret] = (time.monotonic() + 30, actor)
-            return actor
-
-        auth.resolve_token = cached  # type: ignore[assignment]
-
-
 def bench_app() -> FastAPI:
     """``create_app`` around a platform built from the environment, plus the floor route."""
     from c2m.bootstrap import build_platform
@@ -67,7 +36,6 @@ def bench_app() -> FastAPI:
 
     platform = build_platform(Settings())
     FLOOR.create(platform.db.engine, checkfirst=True)
-    _apply_experiments(platform, {e for e in os.environ.get(EXPERIMENTS_ENV, "").split(",") if e})
     app = create_app(platform)
 
     @app.post("/bench/floor", status_code=201, include_in_schema=False)

@@ -32,7 +32,6 @@ if __package__ in (None, ""):
 from rich.console import Console
 from rich.table import Table
 
-from bench.bench_server import EXPERIMENTS, EXPERIMENTS_ENV
 from bench.harness import (
     SHARED_CPU_NOTE,
     ServerProcess,
@@ -118,14 +117,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=32, help="open connections")
     parser.add_argument("--seconds", type=float, default=20, help="measured seconds per path")
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per path")
-    parser.add_argument(
-        "--experiment",
-        action="append",
-        default=[],
-        choices=sorted(EXPERIMENTS),
-        help="apply a candidate product change in the server first (repeatable): "
-        + "; ".join(f"{k}: {v}" for k, v in EXPERIMENTS.items()),
-    )
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
     args = parser.parse_args(argv)
     try:
@@ -138,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp, fresh_database(args.db, Path(tmp)) as url:
         seeded = seed(url, customers=4)
         server = ServerProcess(
-            server_env(url, Path(tmp), **{EXPERIMENTS_ENV: ",".join(args.experiment)}),
+            server_env(url, Path(tmp)),
             free_port(),
             Path(tmp) / "server.log",
             "bench.bench_server",
@@ -159,8 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.stop()
     ratio = full.throughput / floor.throughput if floor.throughput else float("nan")
-    tried = f", experiments: {', '.join(args.experiment)}" if args.experiment else ""
-    table = Table(title=f"Order intake on {args.db}, concurrency {args.concurrency}{tried}")
+    table = Table(title=f"Order intake on {args.db}, concurrency {args.concurrency}")
     for column in ("path", "req/s", "p50 ms", "p99 ms", "non-2xx"):
         table.add_column(column, justify="right" if column != "path" else "left")
     rows = []
@@ -184,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             HEADING,
             INTRO,
             f"""\
-### {args.db}, concurrency {args.concurrency}{tried}, {stamp()}
+### {args.db}, concurrency {args.concurrency}, {stamp()}
 
 `{command_line()}` on {machine()}
 

@@ -32,7 +32,6 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from bench.bench_server import EXPERIMENTS, EXPERIMENTS_ENV
 from bench.harness import (
     SHARED_CPU_NOTE,
     ServerProcess,
@@ -201,7 +200,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=400, help="state changes to make")
     parser.add_argument("--rate", type=float, default=40, help="state changes per second")
     parser.add_argument("--client-procs", type=int, default=2, help="subscriber processes")
-    parser.add_argument("--experiment", action="append", default=[], choices=sorted(EXPERIMENTS))
     parser.add_argument(
         "--server-env",
         action="append",
@@ -217,9 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx = mp.get_context("spawn")
     with tempfile.TemporaryDirectory() as tmp, fresh_database(args.db, Path(tmp)) as url:
         seeded = seed(url, customers=4)
-        env = server_env(
-            url, Path(tmp), **{EXPERIMENTS_ENV: ",".join(args.experiment)}, **extra_env
-        )
+        env = server_env(url, Path(tmp), **extra_env)
         server = ServerProcess(env, free_port(), Path(tmp) / "server.log", "bench.bench_server")
         server.start()
         try:
@@ -287,8 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     p50, p99 = _percentile(delays, 0.5), _percentile(delays, 0.99)
     worst = 1000 * max(delays) if delays else float("nan")
     verdict = "meets" if p99 < TARGET_P99_MS else "MISSES"
-    tried = f", experiments: {', '.join(args.experiment)}" if args.experiment else ""
-    tried += "".join(f", {item}" for item in args.server_env)
+    tried = "".join(f", {item}" for item in args.server_env)
     table = Table(title=f"SSE fan-out on {args.db}{tried}")
     table.add_column("figure")
     table.add_column("value", justify="right")

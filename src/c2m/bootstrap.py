@@ -16,11 +16,13 @@ from c2m.domains.circles import models as circle_models
 from c2m.domains.circles.batches import settle_batches
 from c2m.domains.factory import models as factory_models
 from c2m.domains.orders import models as order_models
+from c2m.domains.orders.intake import OrderRequest, place_orders
 from c2m.domains.orders.live import TimelineWatcher
 from c2m.domains.orders.payments import Callback, TestPaymentProvider
 from c2m.domains.orders.service import apply_callback
 from c2m.domains.planning import models as planning_models
 from c2m.domains.platform import models as platform_models
+from c2m.domains.platform.token_cache import TokenCache
 from c2m.domains.quoting import models as quoting_models
 from c2m.domains.quoting.capacity import machine_capacity
 from c2m.domains.quoting.quotes import CapacitySource
@@ -30,6 +32,8 @@ from c2m.kernel import idempotency, outbox
 from c2m.kernel.bus import EventBus
 from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Base, Database
+from c2m.kernel.group_commit import GroupWriter
+from c2m.kernel.idempotency import StoredResponse
 from c2m.kernel.outbox import OutboxRelay
 from c2m.kernel.signing import Signer
 from c2m.settings import Settings
@@ -67,6 +71,8 @@ class Platform:
     uploads: FileStore
     analyser: Analyser
     capacity: CapacitySource
+    orders: GroupWriter[OrderRequest, StoredResponse]  # API orders, group-committed
+    tokens: TokenCache
     stop: threading.Event = field(default_factory=threading.Event)
     _crunch: ProcessPoolExecutor | None = None
     threads: list[threading.Thread] = field(default_factory=list)
@@ -95,6 +101,7 @@ class Platform:
 
     def shutdown(self) -> None:
         self.stop.set()
+        self.orders.close()
         if self._crunch is not None:
             self._crunch.shutdown(wait=False, cancel_futures=True)
         self.relay.wakeup.set()
@@ -178,6 +185,10 @@ def build_platform(settings: Settings) -> Platform:
         uploads=uploads,
         analyser=Analyser(uploads, settings.analysis_slots, settings.analysis_seconds),
         capacity=machine_capacity,
+        orders=GroupWriter(
+            db, place_orders, name="order-intake", exclusive=lambda request: request.key
+        ),
+        tokens=TokenCache(settings.token_cache_seconds),
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
     return platform

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     session_days: int = Field(14, ge=1, le=365, description="How long a log-in lasts.")
     secure_cookies: bool = Field(False, description="Send cookies over HTTPS only.")
     max_body_bytes: int = Field(1_000_000, ge=1_024, description="Largest JSON body accepted.")
+    token_cache_seconds: float = Field(
+        2.0, ge=0, le=60, description="How long a process remembers who holds an API token."
+    )
     idempotency_hours: int = Field(48, ge=24, description="How long Idempotency-Keys are kept.")
     payment_webhook_delay: float = Field(
         3.0, ge=0, description="Seconds before the test provider confirms a delayed payment."

@@ -11,9 +11,9 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, Enum, MetaData, Table, create_engine, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -35,6 +35,11 @@ class Base(DeclarativeBase):
     def column_values(self) -> dict[str, Any]:
         """The row's column values by name, e.g. to build an output model with extra fields."""
         return {column.key: getattr(self, column.key) for column in self.__table__.columns}
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's Core table, for many-row statements without the ORM's per-row work."""
+    return cast(Table, model.__table__)
 
 
 def value_enum(cls: type[enum.Enum]) -> Enum:

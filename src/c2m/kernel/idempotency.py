@@ -8,16 +8,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint, delete, insert, select, text
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    UniqueConstraint,
+    delete,
+    insert,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from c2m.kernel.clock import utcnow
-from c2m.kernel.db import Base, UTCDateTime
+from c2m.kernel.db import Base, UTCDateTime, table_of
 from c2m.kernel.errors import Conflict, InvalidInput
 from c2m.kernel.ids import new_id
 
@@ -58,58 +68,110 @@ def validate_key(key: str) -> str:
     return key
 
 
-def run_once(
-    session: Session,
-    *,
-    scope: str,
-    key: str,
-    request_fingerprint: str,
-    operation: Callable[[], tuple[int, Any]],
-) -> StoredResponse:
-    """Run ``operation`` once per (scope, key); replay its stored response afterwards.
+@dataclass(frozen=True)
+class KeyClaim:
+    """A caller's Idempotency-Key (scoped to the caller) and the fingerprint of its request."""
+
+    scope: str
+    key: str
+    fingerprint: str
+
+    def __post_init__(self) -> None:
+        validate_key(self.key)
+
+    @property
+    def lock_id(self) -> int:
+        """A signed 64-bit number for PostgreSQL's advisory locks."""
+        digest = hashlib.sha256(f"{self.scope}\0{self.key}".encode()).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
+
+
+Claimed = StoredResponse | Conflict | InvalidInput | None
+
+
+def claim_keys(session: Session, claims: Sequence[KeyClaim]) -> list[Claimed]:
+    """For each claim, in one round of statements: the stored response to replay, the error to
+    give (key in use, or used for another request), or None when the key is new.
 
     Must be called inside a write transaction. On PostgreSQL a transaction-scoped advisory lock
-    makes a concurrent request with the same key fail fast with 409 instead of waiting; on SQLite
-    write transactions are already serialised, so the second request simply sees the first's
-    committed answer.
+    per key makes a concurrent request with the same key fail fast with 409 instead of waiting;
+    on SQLite write transactions are already serialised, so a second request simply sees the
+    first's committed answer.
     """
-    validate_key(key)
+    results: list[Claimed] = [None] * len(claims)
+    if not claims:
+        return results
     if session.get_bind().dialect.name == "postgresql":
-        lock_id = int.from_bytes(hashlib.sha256(f"{scope}\0{key}".encode()).digest()[:8], "big")
-        lock_id -= 1 << 63 if lock_id >= 1 << 63 else 0
-        acquired = session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": lock_id}
-        ).scalar_one()
-        if not acquired:
-            raise Conflict(
-                "A request with this Idempotency-Key is still being processed; "
-                "retry in a moment to get its response."
-            )
-    existing = session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+        acquired = session.scalars(
+            text(
+                "SELECT pg_try_advisory_xact_lock(k) "
+                "FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS t(k, n) ORDER BY n"
+            ),
+            {"ids": [claim.lock_id for claim in claims]},
+        ).all()
+        for index, got in enumerate(acquired):
+            if not got:
+                results[index] = Conflict(
+                    "A request with this Idempotency-Key is still being processed; "
+                    "retry in a moment to get its response."
+                )
+    record = IdempotencyRecord
+    pairs = {(claim.scope, claim.key) for claim in claims}
+    stored = {
+        (row.scope, row.key): row
+        for row in session.execute(
+            select(
+                record.scope, record.key, record.fingerprint, record.status_code, record.body
+            ).where(tuple_(record.scope, record.key).in_(pairs))
         )
-    )
-    if existing is not None:
-        if existing.fingerprint != request_fingerprint:
-            raise InvalidInput(
+    }
+    for index, claim in enumerate(claims):
+        row = stored.get((claim.scope, claim.key))
+        if results[index] is not None or row is None:
+            continue
+        if row.fingerprint != claim.fingerprint:
+            results[index] = InvalidInput(
                 "This Idempotency-Key was already used for a different request; "
                 "use a new key for a new request."
             )
-        return StoredResponse(existing.status_code, existing.body, replayed=True)
+        else:
+            results[index] = StoredResponse(row.status_code, row.body, replayed=True)
+    return results
+
+
+def record_responses(session: Session, answers: Sequence[tuple[KeyClaim, int, Any]]) -> None:
+    """Store the responses to replay for claimed keys, in the transaction of their effects."""
+    if not answers:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "scope": claim.scope,
+            "key": claim.key,
+            "fingerprint": claim.fingerprint,
+            "status_code": status_code,
+            "body": body,
+            "created_at": now,
+        }
+        for claim, status_code, body in answers
+    ]
+    session.execute(insert(table_of(IdempotencyRecord)), rows)
+
+
+def run_once(
+    session: Session, claim: KeyClaim, operation: Callable[[], tuple[int, Any]]
+) -> StoredResponse:
+    """Run ``operation`` once per claimed key, inside a write transaction; replay its stored
+    response afterwards."""
+    (claimed,) = claim_keys(session, [claim])
+    if isinstance(claimed, Exception):
+        raise claimed
+    if claimed is not None:
+        return claimed
     status_code, body = operation()
     session.flush()  # the operation's own rows go first, then the record of them
-    session.execute(
-        insert(IdempotencyRecord).values(
-            id=new_id(),
-            scope=scope,
-            key=key,
-            fingerprint=request_fingerprint,
-            status_code=status_code,
-            body=body,
-            created_at=utcnow(),
-        )
-    )
+    record_responses(session, [(claim, status_code, body)])
     return StoredResponse(status_code, body, replayed=False)
 
 

@@ -5,6 +5,7 @@ describe, then relayed to the bus at least once. Consumers deduplicate by messag
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from c2m.kernel.bus import EventBus
 from c2m.kernel.clock import utcnow
-from c2m.kernel.db import Base, Database, UTCDateTime
+from c2m.kernel.db import Base, Database, UTCDateTime, table_of
 
 
 class OutboxMessage(Base):
@@ -40,9 +41,17 @@ class ProcessedMessage(Base):
 
 def add_to_outbox(session: Session, topic: str, payload: dict[str, Any]) -> None:
     """Queue a message; it is published only if the surrounding transaction commits."""
-    row = insert(OutboxMessage).values(topic=topic, payload=payload, created_at=utcnow())
+    add_all_to_outbox(session, [(topic, payload)])
+
+
+def add_all_to_outbox(session: Session, messages: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    """Queue (topic, payload) messages in one statement, published only on commit."""
+    now = utcnow()
+    rows = [{"topic": topic, "payload": payload, "created_at": now} for topic, payload in messages]
+    if not rows:
+        return
     with session.no_autoflush:  # the caller's pending changes flush together, once
-        session.execute(row)
+        session.execute(insert(table_of(OutboxMessage)), rows)
     session.info["outbox_dirty"] = True
 
 

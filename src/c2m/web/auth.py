@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from c2m.bootstrap import Platform
@@ -44,10 +45,14 @@ def platform_of(request: Request) -> Platform:
 def identify(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Caller | None:
     platform = platform_of(request)
     if credentials is not None:
-        with platform.db.read() as session:
-            actor = resolve_token(session, credentials.credentials)
+        secret = credentials.credentials
+        actor = platform.tokens.get(secret)
         if actor is None:
-            raise NotAuthenticated("The API token is unknown or has been revoked.")
+            with platform.db.read() as session:
+                actor = resolve_token(session, secret)
+            if actor is None:
+                raise NotAuthenticated("The API token is unknown or has been revoked.")
+            platform.tokens.put(secret, actor)
         return Caller(actor, None)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -58,11 +63,15 @@ def identify(request: Request, credentials: HTTPAuthorizationCredentials | None)
     return None
 
 
-def optional_caller(
+async def optional_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller | None:
-    caller = identify(request, credentials)
+    """Async so that a remembered API token costs no thread hop; look-ups run in the pool."""
+    known = platform_of(request).tokens.get(credentials.credentials) if credentials else None
+    caller = (
+        Caller(known, None) if known else await run_in_threadpool(identify, request, credentials)
+    )
     request.state.caller = caller
     return caller
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from c2m.domains.platform.actor import Actor
-from c2m.kernel.idempotency import fingerprint, run_once
+from c2m.kernel.idempotency import KeyClaim, StoredResponse, fingerprint, run_once
 from c2m.web.auth import platform_of
 
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -55,19 +55,24 @@ def respond_once(
     operation: Callable[[], tuple[int, Any]],
 ) -> JSONResponse:
     """Run ``operation`` (returning status and JSON body), honouring an Idempotency-Key."""
-    if key is None:
+    claim = claim_of(request, actor, body, key)
+    if claim is None:
         status, payload = operation()
         return JSONResponse(payload, status_code=status)
-    stored = run_once(
-        session,
-        scope=actor.user_id,
-        key=key,
-        request_fingerprint=fingerprint(
-            request.method,
-            request.url.path,
-            body.model_dump(mode="json") if body is not None else None,
-        ),
-        operation=operation,
-    )
+    return answer(run_once(session, claim, operation))
+
+
+def claim_of(
+    request: Request, actor: Actor, body: BaseModel | None, key: str | None
+) -> KeyClaim | None:
+    """The caller's claim on ``key`` for this request, if a key was sent."""
+    if key is None:
+        return None
+    payload = body.model_dump(mode="json") if body is not None else None
+    return KeyClaim(actor.user_id, key, fingerprint(request.method, request.url.path, payload))
+
+
+def answer(stored: StoredResponse) -> JSONResponse:
+    """The response for a first answer or its replay (marked by a header)."""
     headers = {REPLAY_HEADER: "true"} if stored.replayed else {}
     return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)

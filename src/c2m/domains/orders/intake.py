@@ -7,6 +7,7 @@ length: products are read, rules checked and every row and the response worked o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +21,11 @@ from c2m.domains.orders.schemas import EventOut, NewOrder, OrderOut
 from c2m.domains.orders.states import OrderState, progress
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.clock import utcnow
-from c2m.kernel.errors import InvalidInput, NotFound
+from c2m.kernel.db import table_of
+from c2m.kernel.errors import C2MError, InvalidInput, NotFound
+from c2m.kernel.idempotency import KeyClaim, StoredResponse, claim_keys, record_responses
 from c2m.kernel.ids import new_id
-from c2m.kernel.outbox import add_to_outbox
+from c2m.kernel.outbox import add_all_to_outbox
 
 
 @dataclass(frozen=True)
@@ -56,16 +59,32 @@ class PricedLine:
 
 def prepare_order(session: Session, actor: Actor, data: NewOrder) -> PreparedOrder:
     """An order of catalog products at their listed prices."""
-    wanted = {line.product_id for line in data.lines}
-    found = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(wanted)))}
-    missing = sorted(pid for pid in wanted if pid not in found or not found[pid].active)
+    return price_order(load_products(session, [data]), actor, data)
+
+
+def load_products(session: Session, orders: Sequence[NewOrder]) -> dict[str, Product]:
+    """The products the ``orders`` ask for, by id, in one query."""
+    wanted = {line.product_id for data in orders for line in data.lines}
+    if not wanted:
+        return {}
+    return {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(wanted)))}
+
+
+def price_order(products: dict[str, Product], actor: Actor, data: NewOrder) -> PreparedOrder:
+    """The order ``data`` of ``products`` at their listed prices; unknown or retired products are
+    refused."""
+    missing = sorted(
+        line.product_id
+        for line in data.lines
+        if line.product_id not in products or not products[line.product_id].active
+    )
     if missing:
         raise NotFound(f"There is no product {missing[0]!r}, or it is no longer offered.")
     lines = [
         PricedLine(
-            found[line.product_id],
+            products[line.product_id],
             line.quantity,
-            found[line.product_id].unit_price,
+            products[line.product_id].unit_price,
             dict(line.configuration),
         )
         for line in data.lines
@@ -141,9 +160,59 @@ def prepare_lines(actor: Actor, priced: list[PricedLine]) -> PreparedOrder:
     )
 
 
-def insert_prepared(session: Session, prepared: PreparedOrder) -> None:
-    """Insert the order, its lines, its first timeline event and its outbox message."""
-    session.execute(insert(Order), [prepared.order])
-    session.execute(insert(OrderLine), prepared.lines)
-    session.execute(insert(OrderEvent), [prepared.event])
-    add_to_outbox(session, order_topic(prepared.order_id), prepared.message)
+def insert_prepared(session: Session, *prepared: PreparedOrder) -> None:
+    """Insert orders, their lines, their first timeline events and their outbox messages, each
+    kind in one statement."""
+    if not prepared:
+        return
+    session.execute(insert(table_of(Order)), [p.order for p in prepared])
+    session.execute(insert(table_of(OrderLine)), [line for p in prepared for line in p.lines])
+    session.execute(insert(table_of(OrderEvent)), [p.event for p in prepared])
+    add_all_to_outbox(session, [(order_topic(p.order_id), p.message) for p in prepared])
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """One caller's order, with the Idempotency-Key they sent, if any."""
+
+    actor: Actor
+    data: NewOrder
+    claim: KeyClaim | None = None
+
+    @property
+    def key(self) -> tuple[str, str] | None:
+        return (self.claim.scope, self.claim.key) if self.claim is not None else None
+
+
+def place_orders(
+    session: Session, requests: Sequence[OrderRequest]
+) -> list[StoredResponse | Exception]:
+    """Place many callers' orders in one write transaction, a few statements for all of them.
+
+    Each request gets its own answer: the new order (201), the replay of an earlier answer to
+    its Idempotency-Key, or the error that refused it; one refusal does not hold up the rest.
+    No two requests may carry the same key (``OrderRequest.key``).
+    """
+    keyed = [(index, r.claim) for index, r in enumerate(requests) if r.claim is not None]
+    answers: dict[int, StoredResponse | Exception] = {}
+    for (index, _), claimed in zip(keyed, claim_keys(session, [c for _, c in keyed]), strict=True):
+        if claimed is not None:
+            answers[index] = claimed
+    todo = [index for index in range(len(requests)) if index not in answers]
+    products = load_products(session, [requests[index].data for index in todo])
+    placed: list[PreparedOrder] = []
+    remembered: list[tuple[KeyClaim, int, Any]] = []
+    for index in todo:
+        request = requests[index]
+        try:
+            prepared = price_order(products, request.actor, request.data)
+        except C2MError as refusal:
+            answers[index] = refusal
+            continue
+        placed.append(prepared)
+        answers[index] = StoredResponse(201, prepared.response, replayed=False)
+        if request.claim is not None:
+            remembered.append((request.claim, 201, prepared.response))
+    insert_prepared(session, *placed)
+    record_responses(session, remembered)
+    return [answers[index] for index in range(len(requests))]

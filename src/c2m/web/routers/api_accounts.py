@@ -66,8 +66,12 @@ def create_token(
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut, responses=problem_responses(403, 404))
 def revoke_token(request: Request, token_id: str, actor: ApiActor) -> TokenOut:
-    with platform_of(request).db.write() as session:
-        return TokenOut.model_validate(service.revoke_token(session, actor, token_id))
+    platform = platform_of(request)
+    with platform.db.write() as session:
+        token = service.revoke_token(session, actor, token_id)
+        out = TokenOut.model_validate(token)
+    platform.tokens.forget(token.token_hash)  # after the commit, or a reader could re-add it
+    return out
 
 
 @router.get("/enterprises", response_model=list[EnterpriseOut])

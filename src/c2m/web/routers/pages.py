@@ -22,7 +22,7 @@ from c2m.domains.platform.schemas import SignUp
 from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
 from c2m.domains.quoting.services import quoting_enterprises
 from c2m.kernel.errors import Forbidden, NotAuthenticated, describe_validation
-from c2m.kernel.idempotency import fingerprint, run_once
+from c2m.kernel.idempotency import KeyClaim, fingerprint, run_once
 from c2m.kernel.ids import new_secret
 from c2m.web.auth import (
     ANON_CSRF_COOKIE,
@@ -188,10 +188,12 @@ def order_product(
     with platform_of(request).db.write() as session:
         stored = run_once(
             session,
-            scope=actor.user_id,
-            key="page:" + idempotency_key,
-            request_fingerprint=fingerprint("POST", "/api/v1/orders", data.model_dump()),
-            operation=lambda: (201, {"id": orders.place_order(session, actor, data).id}),
+            KeyClaim(
+                actor.user_id,
+                "page:" + idempotency_key,
+                fingerprint("POST", "/api/v1/orders", data.model_dump()),
+            ),
+            lambda: (201, {"id": orders.place_order(session, actor, data).id}),
         )
     return _see_other(f"/orders/{stored.body['id']}")
 
@@ -317,6 +319,8 @@ def revoke_token_page(
     request: Request, token_id: str, caller: OptionalCaller, csrf_token: CsrfField
 ) -> Response:
     actor = signed_in(request, caller, csrf_token).actor
-    with platform_of(request).db.write() as session:
-        accounts.revoke_token(session, actor, token_id)
+    platform = platform_of(request)
+    with platform.db.write() as session:
+        token = accounts.revoke_token(session, actor, token_id)
+    platform.tokens.forget(token.token_hash)  # after the commit, or a reader could re-add it
     return _see_other("/account")
