@@ -21,6 +21,9 @@ from c2m.engines.scheduling.tabu import applicable, tabu_search
 
 FULL_MODEL_LIMIT = 1000  # auto: up to this many operations one CP-SAT model, LNS beyond
 TABU_SHARE = 0.5  # auto, makespan: share of the time for the tabu search before CP-SAT or LNS
+# auto, makespan, up to this many operations: a short tabu search, then CP-SAT from scratch
+FRESH_START_LIMIT = 300
+FRESH_START_TABU_SHARE = 0.15
 
 
 class Solver(StrEnum):
@@ -99,21 +102,28 @@ def solve(
         left *= share
         return SearchParams(max(0.1, left), options.workers, options.seed, options.deterministic)
 
-    solver, small = options.solver, len(instance.operations) <= FULL_MODEL_LIMIT
+    solver, size = options.solver, len(instance.operations)
+    small, fresh = size <= FULL_MODEL_LIMIT, size <= FRESH_START_LIMIT
     tabu = applicable(instance, objective, reference)
     if solver is Solver.TABU and not tabu:
         solver = Solver.LNS  # times are pinned (windows, frozen work, a previous plan)
     auto = solver is Solver.AUTO
+    hint: Schedule | None = best
     if solver is Solver.TABU or (auto and tabu):
         # Large and not flexible: LNS cannot add what the tabu search misses, so no share for it.
         alone = solver is Solver.TABU or not (small or instance.is_flexible)
-        found = tabu_search(instance, best, params(1.0 if alone else TABU_SHARE), reporter, bound)
+        share = 1.0 if alone else FRESH_START_TABU_SHARE if fresh else TABU_SHARE
+        found = tabu_search(instance, best, params(share), reporter, bound)
         if key(found) < key(best):
             best, name = found, "tabu"
         auto = auto and not alone and key(best)[0] > bound
+        # On small shops the tabu search settles in a local optimum within seconds; hinted with
+        # it, CP-SAT searches around it too. From scratch it searches elsewhere; we keep the
+        # better of the two.
+        hint = None if fresh else best
     if solver is Solver.CPSAT or (auto and small):
         outcome = solve_cpsat(
-            instance, objective, params(), hint=best, reference=reference, reporter=reporter
+            instance, objective, params(), hint=hint, reference=reference, reporter=reporter
         )
         if outcome.schedule is not None:
             found = (
