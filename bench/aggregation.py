@@ -31,6 +31,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import ROOT, SHARED_CPU_NOTE, append_section, command_line, machine, stamp
+from c2m.demo.templates import SHIRT
 from c2m.engines.aggregation import (
     AggregationSpec,
     CurvePoint,
@@ -45,7 +46,6 @@ from c2m.engines.aggregation.distance import Centres, distances, nearest
 from c2m.engines.aggregation.features import Features, features_of
 from c2m.engines.aggregation.pictures import coverage_svg
 from c2m.engines.configurator import compile_template
-from c2m.engines.configurator.demo_templates import SHIRT
 
 HEADING = "Demand aggregation"
 INTRO = """`bench/aggregation.py`: `c2m.engines.aggregation.aggregate` (k valid shirt models from

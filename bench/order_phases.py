@@ -20,9 +20,9 @@ from sqlalchemy import Table as SqlTable
 from sqlalchemy import insert as sql_insert
 
 from c2m.bootstrap import build_platform
-from c2m.cli.seed import DEMO_LOGINS, seed_demo
+from c2m.demo.seed import DEMO_LOGINS, seed_demo
 from c2m.domains.catalog.models import Product
-from c2m.domains.orders import intake
+from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import NewOrder
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.service import authenticate, create_token, resolve_token
@@ -74,13 +74,13 @@ def main() -> None:
 
         def place() -> None:
             requests = [
-                intake.OrderRequest(
+                placement.OrderRequest(
                     actor, order, KeyClaim(actor.user_id, secrets.token_hex(8), "p")
                 )
                 for _ in range(batch)
             ]
             with platform.db.write() as session:
-                intake.place_orders(session, requests)
+                placement.place_orders(session, requests)
 
         return place
 

@@ -24,13 +24,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from c2m.bootstrap import build_platform
-from c2m.cli.seed import seed_demo, seed_demo_factory
+from c2m.demo.factory import demo_factory
+from c2m.demo.seed import seed_demo, seed_demo_factory
 from c2m.domains.catalog.models import Product
 from c2m.domains.factory.gateway import MemoryGateway
 from c2m.domains.factory.ingest import Ingest, Raw
 from c2m.domains.factory.models import Machine
 from c2m.domains.factory.service import Dispatch
-from c2m.domains.orders import intake, service
+from c2m.domains.orders import placement, service
 from c2m.domains.orders.payments import TestPaymentProvider
 from c2m.domains.orders.schemas import NewLine, NewOrder, Pay
 from c2m.domains.planning import planner
@@ -39,7 +40,7 @@ from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import User
 from c2m.engines.scheduling.objective import Objective
 from c2m.engines.scheduling.solve import SolveOptions, solve
-from c2m.engines.simulation import JobCommand, Twin, TwinEvent, demo_factory
+from c2m.engines.simulation import JobCommand, Twin, TwinEvent
 from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Database
 from c2m.migrations import upgrade
@@ -152,8 +153,8 @@ def _orders(db: Database, payments: TestPaymentProvider, count: int) -> None:
     for _ in range(count):
         order = NewOrder(lines=[NewLine(product_id=product, quantity=1)])
         with db.write() as session:
-            prepared = intake.prepare_order(session, actor, order)
-            intake.insert_prepared(session, prepared)
+            prepared = placement.prepare_order(session, actor, order)
+            placement.insert_prepared(session, prepared)
         with db.write() as session:
             pay = Pay(payment_method="test-ok", expected_version=1)
             service.pay(session, actor, prepared.order_id, pay, payments)

@@ -31,16 +31,14 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import SHARED_CPU_NOTE, append_section, command_line, machine, stamp
+from c2m.demo.factory import WEEK, demo_factory, demo_order
 from c2m.engines.simulation import (
-    WEEK,
     FactorySpec,
     FifoDispatcher,
     MachineSpec,
     Twin,
     TwinEvent,
     WorkOrder,
-    demo_factory,
-    demo_order,
 )
 
 TARGET_S = 10.0

@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from c2m.bootstrap import Platform
+from c2m.demo.factory import demo_factory
 from c2m.domains.factory.gateway import MemoryGateway
 from c2m.domains.factory.ingest import Ingest, Raw
 from c2m.domains.factory.service import Dispatch, register_plant
 from c2m.domains.orders.models import OrderEvent
 from c2m.engines.simulation import JobCommand, Twin, TwinEvent
-from c2m.engines.simulation.demo import demo_factory
 from tests.conftest import World, place
 
 

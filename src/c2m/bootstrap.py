@@ -16,9 +16,9 @@ from c2m.domains.circles import models as circle_models
 from c2m.domains.circles.batches import settle_batches
 from c2m.domains.factory import models as factory_models
 from c2m.domains.orders import models as order_models
-from c2m.domains.orders.intake import OrderRequest, place_orders
 from c2m.domains.orders.live import TimelineWatcher
 from c2m.domains.orders.payments import Callback, TestPaymentProvider
+from c2m.domains.orders.placement import OrderRequest, place_orders
 from c2m.domains.orders.service import apply_callback
 from c2m.domains.planning import models as planning_models
 from c2m.domains.platform import models as platform_models
@@ -26,12 +26,12 @@ from c2m.domains.platform.token_cache import TokenCache
 from c2m.domains.quoting import models as quoting_models
 from c2m.domains.quoting.capacity import machine_capacity
 from c2m.domains.quoting.quotes import CapacitySource
-from c2m.domains.quoting.storage import FileStore
 from c2m.domains.quoting.uploads import Analyser
 from c2m.kernel import idempotency, outbox
 from c2m.kernel.bus import EventBus
 from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Base, Database
+from c2m.kernel.files import FileStore
 from c2m.kernel.group_commit import GroupWriter
 from c2m.kernel.idempotency import StoredResponse
 from c2m.kernel.outbox import OutboxRelay

@@ -10,7 +10,7 @@ import trimesh
 from c2m.bootstrap import Platform
 from c2m.domains.factory.models import Factory, Machine
 from c2m.domains.platform.models import Enterprise
-from c2m.domains.quoting.services import open_quoting
+from c2m.domains.quoting.quoters import open_quoting
 
 BENCH_MODELS = Path(__file__).resolve().parents[2] / ".." / "shared" / "bench" / "stl" / "models"
 MACHINES = {"p1": ["fdm-print"], "p2": ["fdm-print"], "m1": ["cnc-mill"], "q1": ["inspect"]}

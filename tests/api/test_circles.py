@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from c2m.demo.templates import SHIRT
 from c2m.domains.catalog.schemas import TemplateDefinition
-from c2m.engines.configurator.demo_templates import SHIRT
 from tests.api.test_access_control import log_in
 from tests.conftest import Person, World
 

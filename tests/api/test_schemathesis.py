@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 from schemathesis.engine import Status, events, from_schema
 
 from c2m.bootstrap import Platform
+from c2m.demo.templates import REFRIGERATOR
 from c2m.domains.catalog.schemas import TemplateDefinition
-from c2m.engines.configurator.demo_templates import REFRIGERATOR
 from c2m.web.app import create_app
 from tests.api.quoting_support import box_stl, open_shop
 from tests.api.test_circles import pooled_circle

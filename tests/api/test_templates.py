@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from c2m.demo.templates import REFRIGERATOR
 from c2m.domains.catalog.schemas import TemplateDefinition
-from c2m.engines.configurator.demo_templates import REFRIGERATOR
 from tests.conftest import Person, World
 
 FRIDGE = TemplateDefinition.of(REFRIGERATOR).model_dump(mode="json")

@@ -12,8 +12,8 @@ from rich.progress import Progress, TaskID
 from typer.testing import CliRunner
 
 from c2m.cli.main import app
+from c2m.demo.templates import SHIRT
 from c2m.domains.catalog.schemas import TemplateDefinition
-from c2m.engines.configurator.demo_templates import SHIRT
 
 runner = CliRunner()
 HEADER = "id,weight,chest,waist,sleeve,neck,fit\n"

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from c2m.demo.templates import REFRIGERATOR, SHIRT
 from c2m.domains.catalog.schemas import TemplateDefinition
-from c2m.engines.configurator.demo_templates import REFRIGERATOR, SHIRT
 from c2m.engines.configurator.model import Template
 from tests.conftest import PASSWORD, LiveServer, World
 from tests.e2e.conftest import PHONE

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from c2m.bootstrap import Platform
-from c2m.domains.orders.intake import OrderRequest, place_orders
 from c2m.domains.orders.models import Order, OrderEvent, OrderLine
+from c2m.domains.orders.placement import OrderRequest, place_orders
 from c2m.domains.orders.schemas import NewLine, NewOrder
 from c2m.kernel.errors import InvalidInput, NotFound
 from c2m.kernel.group_commit import GroupWriter

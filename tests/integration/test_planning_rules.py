@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from c2m.bootstrap import Platform
 from c2m.domains.factory.models import Factory, Machine
-from c2m.domains.planning import intake, planner
+from c2m.domains.factory.vocabulary import MachineState
+from c2m.domains.planning import planner, work_orders
 from c2m.domains.planning.models import Operation, WorkOrder
 from c2m.engines.scheduling.objective import Objective
 from c2m.engines.scheduling.solve import SolveOptions, solve
-from c2m.engines.simulation.model import MachineState
 from c2m.kernel.clock import utcnow
 from tests.conftest import World
 
@@ -60,7 +60,7 @@ def plan(platform: Platform, factory_id: str) -> dict[str, Operation]:
     """Plan the factory now; its operations by order id and step."""
     now = utcnow()
     with platform.db.write() as session:
-        reasons = intake.open_work_orders(session)
+        reasons = work_orders.open_work_orders(session)
     with platform.db.read() as session:
         snap = planner.snapshot(session, factory_id, now, time_scale=1.0)
     assert snap is not None

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from c2m.bootstrap import Platform
 from c2m.domains.catalog.models import Design, ProductTemplate
-from c2m.domains.circles.batches import Settled, awaiting_release, settle_batches
+from c2m.domains.circles.batches import Settled, settle_batches
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.models import Order, OrderEvent, Payment
 from c2m.domains.orders.schemas import Pay
@@ -82,7 +82,7 @@ def event_types(platform: Platform, order_id: str) -> list[str]:
 def held(platform: Platform) -> set[str]:
     """Orders the planner must leave alone."""
     with platform.db.read() as session:
-        return set(session.scalars(select(Order.id).where(awaiting_release(Order.id))))
+        return set(session.scalars(select(Order.id).where(Order.awaits_release)))
 
 
 def test_enough_paid_preorders_release_the_batch_once(

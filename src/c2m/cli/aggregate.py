@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from c2m.cli.errors import fail
+from c2m.demo.templates import DEMO_TEMPLATES
 from c2m.domains.catalog.schemas import TemplateDefinition
 from c2m.engines.aggregation import (
     Aggregation,
@@ -27,7 +28,6 @@ from c2m.engines.aggregation import (
 from c2m.engines.aggregation.demand_file import DemandFile, DemandFileError, read_demands
 from c2m.engines.aggregation.pictures import write_plot
 from c2m.engines.configurator import CompiledTemplate, TemplateError, compile_template
-from c2m.engines.configurator.demo_templates import DEMO_TEMPLATES
 from c2m.kernel.errors import describe_validation
 
 PROGRESS_FROM = 5_000  # demands; smaller runs finish before a bar would be worth drawing

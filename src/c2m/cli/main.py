@@ -14,11 +14,11 @@ from rich.table import Table
 from c2m.bootstrap import open_database
 from c2m.cli.aggregate import register as register_aggregate
 from c2m.cli.errors import fail, guarded
-from c2m.cli.plant import Plant
 from c2m.cli.quote import register as register_quote
 from c2m.cli.schedule import register as register_schedule
-from c2m.cli.seed import DEMO_LOGINS, seed_demo, seed_demo_factory
 from c2m.cli.twin import register as register_twin
+from c2m.demo.plant import Plant
+from c2m.demo.seed import DEMO_LOGINS, seed_demo, seed_demo_factory
 from c2m.kernel.errors import describe_validation
 from c2m.settings import Settings
 

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from c2m.cli.errors import fail, guarded
-from c2m.engines.simulation import Twin, TwinError, demo_factory, load_factory, make_environment
+from c2m.demo.factory import demo_factory
+from c2m.engines.simulation import Twin, TwinError, load_factory, make_environment
 from c2m.settings import Settings
 from c2m.workers.mqtt import broker_address
 from c2m.workers.twin_bridge import TwinBridge

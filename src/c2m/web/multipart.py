@@ -14,9 +14,9 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from c2m.domains.quoting.storage import FileStore
 from c2m.domains.quoting.uploads import Received
 from c2m.kernel.errors import InvalidInput, PayloadTooLarge
+from c2m.kernel.files import FileStore
 
 MAX_FIELD_BYTES = 8 * 1024
 MAX_FIELDS = 20

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from c2m.domains.factory.gateway import Gateway
 from c2m.domains.factory.models import Machine
 from c2m.domains.factory.service import Dispatch
-from c2m.domains.planning import dispatch, intake, planner, progress
+from c2m.domains.planning import dispatch, planner, progress, work_orders
 from c2m.domains.planning.models import Operation, OperationStatus, Plan
 from c2m.engines.scheduling.model import Instance
 from c2m.engines.scheduling.objective import Objective
@@ -93,7 +93,7 @@ class ProductionLoop:
     def _reconcile(self) -> None:
         now = utcnow()
         with self.db.write() as session:
-            for factory_id, why in intake.open_work_orders(session).items():
+            for factory_id, why in work_orders.open_work_orders(session).items():
                 self._mark({factory_id}, why)
             self._mark(progress.sync_attempts(session, now), "work lost, held or scrapped")
             self._mark(dispatch.withdraw_cancelled(session), "cancellation")

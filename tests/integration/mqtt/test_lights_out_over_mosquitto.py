@@ -15,14 +15,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from c2m.bootstrap import Platform
+from c2m.demo.factory import demo_factory
+from c2m.demo.templates import DEMO_TEMPLATES
 from c2m.domains.catalog.schemas import TemplateDefinition
 from c2m.domains.factory.models import AttemptStatus, JobAttempt, Machine
 from c2m.domains.factory.oee import factory_oee
 from c2m.domains.factory.service import register_plant
 from c2m.domains.orders.models import Order
 from c2m.domains.planning.models import Operation, OperationStatus
-from c2m.engines.configurator.demo_templates import DEMO_TEMPLATES
-from c2m.engines.simulation import Twin, demo_factory, make_environment
+from c2m.engines.simulation import Twin, make_environment
 from c2m.kernel.clock import utcnow
 from c2m.workers.machine_bus import MachineBus
 from c2m.workers.production import ProductionSettings

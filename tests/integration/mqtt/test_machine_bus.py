@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from c2m.bootstrap import Platform
+from c2m.demo.factory import demo_factory
 from c2m.domains.factory.models import Machine
 from c2m.domains.factory.service import register_plant
-from c2m.engines.simulation import Twin, demo_factory, make_environment
-from c2m.engines.simulation.model import MachineState
+from c2m.domains.factory.vocabulary import MachineState
+from c2m.engines.simulation import Twin, make_environment
 from c2m.workers.machine_bus import MachineBus
 from tests.conftest import World, free_port, make_settings
 

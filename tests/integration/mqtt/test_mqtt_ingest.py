@@ -14,7 +14,7 @@ from sqlalchemy import select
 from c2m.bootstrap import Platform
 from c2m.domains.factory.contract import topic
 from c2m.domains.factory.models import AttemptStatus, MachineEvent, MachineEventKind
-from c2m.engines.simulation.model import MachineState
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.workers.ingest import IngestWorker
 from tests.conftest import World
 from tests.integration.mqtt.conftest import run, unique, until

@@ -15,8 +15,8 @@ from c2m.domains.factory import events, service
 from c2m.domains.factory.models import AttemptStatus, MachineEvent, MachineEventKind
 from c2m.domains.factory.mqtt_gateway import MqttGateway
 from c2m.domains.factory.service import Dispatch
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.engines.simulation import EventLog, Twin, factory_from_dict, make_environment
-from c2m.engines.simulation.model import MachineState
 from c2m.workers.broker import BrokerThread
 from c2m.workers.commands import resend_unanswered
 from c2m.workers.ingest import IngestWorker

@@ -19,7 +19,7 @@ from c2m.bootstrap import Platform
 from c2m.domains.factory import events, service
 from c2m.domains.factory.models import AttemptStatus, TelemetrySample
 from c2m.domains.factory.mqtt_gateway import MqttGateway
-from c2m.engines.simulation.model import MachineState
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.workers.ingest import IngestWorker
 from tests.conftest import World
 from tests.integration.mqtt.conftest import run, unique, until

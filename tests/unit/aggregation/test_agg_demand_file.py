@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from c2m.demo.templates import REFRIGERATOR, SHIRT
 from c2m.engines.aggregation.demand_file import DemandFileError, read_demands
 from c2m.engines.configurator import compile_template
-from c2m.engines.configurator.demo_templates import REFRIGERATOR, SHIRT
 
 SHIRT_C = compile_template(SHIRT)
 

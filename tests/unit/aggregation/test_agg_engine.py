@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from c2m.demo.templates import REFRIGERATOR, SHIRT
 from c2m.engines.aggregation import (
     AggregationError,
     Demand,
@@ -17,7 +18,6 @@ from c2m.engines.aggregation import (
     spec_for,
 )
 from c2m.engines.configurator import Value, compile_template, validate
-from c2m.engines.configurator.demo_templates import REFRIGERATOR, SHIRT
 
 SHIRT_C = compile_template(SHIRT)
 TIGHT = [

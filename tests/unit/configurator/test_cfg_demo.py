@@ -6,6 +6,7 @@ from functools import cache
 
 import pytest
 
+from c2m.demo.templates import MOUNTING_PLATE, REFRIGERATOR, SHIRT
 from c2m.engines.configurator import (
     CompiledTemplate,
     ConfigurationError,
@@ -19,7 +20,6 @@ from c2m.engines.configurator import (
     validate,
 )
 from c2m.engines.configurator import compile_template as compile_once
-from c2m.engines.configurator.demo_templates import MOUNTING_PLATE, REFRIGERATOR, SHIRT
 
 
 @cache

@@ -29,7 +29,7 @@ from c2m.domains.factory.models import (
     MachineEventKind,
     TelemetrySample,
 )
-from c2m.engines.simulation.model import MachineState
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.kernel.clock import utcnow
 
 

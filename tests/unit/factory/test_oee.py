@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from c2m.domains.factory.oee import Change, Finished, measure
-from c2m.engines.simulation.model import MachineState as S
+from c2m.domains.factory.vocabulary import MachineState as S
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

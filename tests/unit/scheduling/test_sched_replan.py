@@ -8,14 +8,7 @@ from sched_support import job_shop
 from c2m.engines.scheduling.checker import violations
 from c2m.engines.scheduling.model import Instance, Job, Mode, Operation, Schedule
 from c2m.engines.scheduling.objective import Objective, moved
-from c2m.engines.scheduling.replan import (
-    Cancel,
-    MachineDown,
-    MachineUp,
-    Overrun,
-    RushOrder,
-    replan,
-)
+from c2m.engines.scheduling.replan import Cancel, MachineDown, MachineUp, Overrun, RushOrder, replan
 from c2m.engines.scheduling.solve import SolveOptions, solve
 
 

@@ -10,21 +10,18 @@ from pathlib import Path
 import pytest
 from sim_support import check_invariants
 
+from c2m.demo.factory import DAY, DEMO_FACTORY, demo_factory, demo_order
 from c2m.engines.simulation import (
     CAPABILITIES,
-    DEMO_FACTORY,
     EventLog,
     FifoDispatcher,
     JobCommand,
     Twin,
     TwinError,
     WorkOrder,
-    demo_factory,
-    demo_order,
     factory_from_dict,
     load_factory,
 )
-from c2m.engines.simulation.demo import DAY
 
 MIX = (1.0, 3.0, 6.0)
 

@@ -1,7 +1,7 @@
 """Saved designs: a user's named configuration of one template version, shared and ordered.
 
-A design keeps its version, so a later edit of the template never changes what was designed; the
-order of a design carries that version, the configuration, the price and the concrete routing.
+A design keeps its version, so a later edit of the template never changes what was designed;
+ordering one is the orders domain's business (``orders.placement.prepare_design_order``).
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c2m.domains.catalog import templates
-from c2m.domains.catalog.models import Design, Product
+from c2m.domains.catalog.models import Design
 from c2m.domains.catalog.schemas import NewDesign
-from c2m.domains.orders.intake import PreparedOrder, PricedLine, prepare_lines
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import NotFound
 from c2m.kernel.ids import new_secret
@@ -64,29 +63,3 @@ def shared_design(session: Session, token: str, signer: Signer) -> Design:
     if design is None or payload is None or design.share_key != payload.get("k"):
         raise NotFound("This design link is not valid; ask the owner for a new one.")
     return design
-
-
-def prepare_design_order(session: Session, actor: Actor, design_id: str) -> PreparedOrder:
-    """An order of the design as saved: its version, configuration, price and routing.
-
-    The price is worked out again from the stored version (the same version gives the same
-    price), so what is charged never comes from the client.
-    """
-    design = load_design(session, actor, design_id)
-    loaded = templates.load(session, actor, design.template_id, design.version)
-    if not loaded.template.published:
-        raise NotFound("This product is not offered any more.")
-    product = session.get(Product, loaded.template.product_id)
-    assert product is not None
-    result = templates.priced(loaded.compiled, design.configuration, design.quantity)
-    line = PricedLine(
-        product=product,
-        quantity=design.quantity,
-        unit_price=result.price.discounted_unit_price,
-        configuration=result.configuration,
-        template_id=loaded.template.id,
-        template_version=design.version,
-        pricing={"design_id": design.id, **result.pricing_json()},
-        routing=result.routing_json(),
-    )
-    return prepare_lines(actor, [line])

@@ -8,8 +8,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from c2m.domains.orders.schemas import MAX_OPTIONS, MAX_QUANTITY, OptionName, OptionValue
-from c2m.domains.platform.schemas import NOT_BOOL, VISIBLE, Strict
 from c2m.engines.configurator import (
     BooleanOption,
     ChoiceOption,
@@ -25,6 +23,8 @@ from c2m.engines.configurator import (
     Template,
     TextOption,
 )
+from c2m.kernel.limits import MAX_OPTIONS, MAX_QUANTITY
+from c2m.kernel.schemas import NOT_BOOL, VISIBLE, OptionName, OptionValue, Strict
 
 
 class NewProduct(Strict):

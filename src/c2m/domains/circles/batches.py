@@ -1,10 +1,11 @@
 """Pre-order batches: like crowdfunding, a proposal is made once enough people paid for it.
 
 A pre-order is an ordinary order of the template's product with the proposal's configuration,
-paid through the usual payment flow; its row in ``circle_preorders`` keeps it out of production
-(see :func:`awaiting_release`) until :func:`settle_batches` releases the batch, or expires it and
-gives every payment back. Settling moves a batch out of ``open`` with a conditional UPDATE, so
-two settlers running at once (two processes, two threads) act on each batch exactly once.
+paid through the usual payment flow; it is placed ``awaits_release`` (order state the planner
+reads), which keeps it out of production until :func:`settle_batches` releases the batch (and
+``orders.service.release`` clears it), or expires it and gives every payment back. Settling
+moves a batch out of ``open`` with a conditional UPDATE, so two settlers running at once (two
+processes, two threads) act on each batch exactly once.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, exists, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from c2m.domains.catalog import templates
@@ -28,9 +29,9 @@ from c2m.domains.circles.models import (
 )
 from c2m.domains.circles.schemas import BatchOut, NewBatch
 from c2m.domains.orders import service as orders
-from c2m.domains.orders.intake import PreparedOrder, PricedLine, insert_prepared, prepare_lines
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.payments import PaymentProvider
+from c2m.domains.orders.placement import PreparedOrder, PricedLine, insert_prepared, prepare_lines
 from c2m.domains.orders.schemas import Cancel
 from c2m.domains.orders.states import CANCELLABLE, OrderState
 from c2m.domains.platform.actor import Actor
@@ -40,18 +41,6 @@ from c2m.kernel.errors import Conflict, InvalidInput, NotFound
 from c2m.kernel.ids import new_secret
 
 SETTLER = "Pre-order batch"  # the actor named on timelines
-
-
-def awaiting_release(order_id: SQLColumnExpression[str]) -> ColumnElement[bool]:
-    """True for an order that is a pre-order of a batch not (yet) released: not to be made.
-
-    The planner's one-line filter: ``.where(~awaiting_release(Order.id))``.
-    """
-    return exists().where(
-        Preorder.order_id == order_id,
-        PreorderBatch.id == Preorder.batch_id,
-        PreorderBatch.status != BatchStatus.RELEASED,
-    )
 
 
 def paid_preorders(batch_id: str) -> Select[int]:
@@ -132,7 +121,7 @@ def prepare_preorder(session: Session, actor: Actor, batch_id: str) -> PreparedP
         pricing={"batch_id": batch.id, **result.pricing_json()},
         routing=result.routing_json(),
     )
-    return PreparedPreorder(batch.id, prepare_lines(actor, [line]))
+    return PreparedPreorder(batch.id, prepare_lines(actor, [line], awaits_release=True))
 
 
 def _require_open(batch: PreorderBatch) -> None:
@@ -226,10 +215,9 @@ def _release(session: Session, batch: PreorderBatch) -> int:
     batch.design_id = design.id
     participants = [o for o in _participants(session, batch) if o.state not in _CLOSED]
     for order in participants:
-        orders.record(
+        orders.release(
             session,
             order,
-            "batch_released",
             actor=SETTLER,
             data={"batch_id": batch.id, "circle": circle.title, "threshold": batch.threshold},
         )

@@ -9,8 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from c2m.domains.catalog.schemas import Choices
 from c2m.domains.circles.models import BatchStatus, Visibility
-from c2m.domains.platform.schemas import NOT_BOOL, Strict
-from c2m.domains.quoting.schemas import TEXT, Id
+from c2m.kernel.schemas import NOT_BOOL, TEXT, Id, Strict
 
 MAX_THRESHOLD = 100_000
 

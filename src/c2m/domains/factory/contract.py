@@ -16,7 +16,7 @@ from typing import Annotated, Final
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from c2m.engines.simulation.model import MachineState, TwinError, check_topic_id
+from c2m.domains.factory.vocabulary import ContractError, MachineState, check_topic_id
 
 ROOT: Final = "c2m/v1"
 SUBSCRIPTION: Final = f"{ROOT}/+/+/#"
@@ -32,10 +32,6 @@ MAX_PAYLOAD: Final = 16_384
 
 Text = Annotated[str, StringConstraints(max_length=200)]
 AttemptId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-
-
-class ContractError(ValueError):
-    """A message that breaks the contract; the sentence is the logged reason it was dropped."""
 
 
 def topic(factory: str, machine: str, kind: str) -> str:
@@ -59,11 +55,8 @@ def parse_topic(name: str) -> Topic:
     if len(parts) < 5 or f"{parts[0]}/{parts[1]}" != ROOT:
         raise ContractError(f"topic {name!r} is not under {ROOT}/<factory>/<machine>/")
     factory, machine, kind, rest = parts[2], parts[3], parts[4], parts[5:]
-    try:
-        check_topic_id("factory", factory)
-        check_topic_id("machine", machine)
-    except TwinError as exc:
-        raise ContractError(str(exc)) from None
+    check_topic_id("factory", factory)
+    check_topic_id("machine", machine)
     if kind in ("birth", "death", "state", "telemetry", COMMAND) and not rest:
         return Topic(factory, machine, kind)
     if kind == "job" and len(rest) == 2 and rest[1] in JOB_PHASES and rest[0]:

@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 from c2m.domains.factory import events
 from c2m.domains.factory.contract import (
     Birth,
-    ContractError,
     Death,
     JobReport,
     Report,
@@ -46,7 +45,7 @@ from c2m.domains.factory.models import (
     MachineEventKind,
     TelemetrySample,
 )
-from c2m.engines.simulation.model import MachineState
+from c2m.domains.factory.vocabulary import ContractError, MachineState
 from c2m.kernel.outbox import add_to_outbox
 
 log = logging.getLogger(__name__)

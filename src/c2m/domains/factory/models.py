@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from c2m.engines.simulation.model import MachineState
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Base, UTCDateTime, value_enum
 from c2m.kernel.ids import new_id

@@ -29,7 +29,7 @@ from c2m.domains.factory.models import (
     MachineEvent,
     MachineEventKind,
 )
-from c2m.engines.simulation.model import MachineState
+from c2m.domains.factory.vocabulary import MachineState
 
 WORKING = (MachineState.RUNNING, MachineState.SETUP, MachineState.DOWN)
 

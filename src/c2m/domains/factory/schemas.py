@@ -7,13 +7,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from c2m.domains.platform.schemas import NOT_BOOL, VISIBLE, Strict
-from c2m.engines.simulation.model import (
+from c2m.domains.factory.vocabulary import (
     CAPABILITIES,
     TOPIC_PATTERN,
-    TwinError,
+    ContractError,
     check_topic_id,
 )
+from c2m.kernel.schemas import NOT_BOOL, VISIBLE, Strict
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -21,7 +21,7 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 def _topic_level(value: str) -> str:
     try:
         return check_topic_id("code", value)
-    except TwinError as exc:
+    except ContractError as exc:
         raise ValueError(str(exc)) from None
 
 

@@ -6,7 +6,16 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from c2m.domains.orders.states import OrderState
@@ -23,6 +32,8 @@ class Order(Base):
     enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id"), index=True)
     state: Mapped[OrderState] = mapped_column(value_enum(OrderState))
     held_from: Mapped[OrderState | None] = mapped_column(value_enum(OrderState))
+    # A pre-order is not to be made until its batch is released (see circles.batches).
+    awaits_release: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     currency: Mapped[str] = mapped_column(String(3))
     total: Mapped[int] = mapped_column(BigInteger)  # minor units: 10,000 x EUR 1M overflows int32
     captured: Mapped[int] = mapped_column(BigInteger, default=0)

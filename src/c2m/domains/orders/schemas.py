@@ -5,23 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from c2m.domains.orders.payments import TEST_METHODS
 from c2m.domains.orders.states import OrderState
-from c2m.domains.platform.schemas import NOT_BOOL, Strict
-
-# No pattern on keys: JSON Schema says it as patternProperties, which let other keys through.
-OptionName = Annotated[str, StringConstraints(min_length=1, max_length=60)]
-OptionValue = (
-    Annotated[str, StringConstraints(max_length=200)]
-    | Annotated[int, Field(ge=-(10**12), le=10**12)]
-    | Annotated[float, Field(allow_inf_nan=False)]
-    | bool
-)
-MAX_OPTIONS = 60
-MAX_QUANTITY = 10_000
-MAX_LINES = 50
+from c2m.kernel.limits import MAX_LINES, MAX_OPTIONS, MAX_QUANTITY
+from c2m.kernel.schemas import NOT_BOOL, OptionName, OptionValue, Strict
 
 
 class NewLine(Strict):

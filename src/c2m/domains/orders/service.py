@@ -13,15 +13,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from c2m.domains.orders.events import order_topic, timeline_message
-from c2m.domains.orders.intake import insert_prepared, prepare_order
-from c2m.domains.orders.models import (
-    Order,
-    OrderEvent,
-    Payment,
-    PaymentCallback,
-    PaymentStatus,
-)
+from c2m.domains.orders.models import Order, OrderEvent, Payment, PaymentCallback, PaymentStatus
 from c2m.domains.orders.payments import Callback, CallbackKind, ChargeOutcome, PaymentProvider
+from c2m.domains.orders.placement import insert_prepared, prepare_order
 from c2m.domains.orders.schemas import Advance, Cancel, EventOut, NewOrder, Pay
 from c2m.domains.orders.states import (
     CANCELLABLE,
@@ -317,6 +311,12 @@ def advance(session: Session, actor: Actor | None, order_id: str, data: Advance)
         )
     _save(session)
     return order
+
+
+def release(session: Session, order: Order, *, actor: str, data: dict[str, Any]) -> None:
+    """A pre-order's batch filled: from now on the factory may make the order."""
+    order.awaits_release = False
+    record(session, order, "batch_released", actor=actor, data=data)
 
 
 def list_orders(session: Session, actor: Actor, *, limit: int, offset: int) -> list[Order]:

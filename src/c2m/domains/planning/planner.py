@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import Machine
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.service import record
 from c2m.domains.orders.states import OrderState
@@ -33,7 +34,6 @@ from c2m.domains.planning.models import (
 from c2m.engines.scheduling.model import Assignment, Instance, Job, Mode, Schedule, Window
 from c2m.engines.scheduling.model import Operation as EngineOperation
 from c2m.engines.scheduling.solve import SolveResult
-from c2m.engines.simulation.model import MachineState
 
 AVAILABLE = (MachineState.IDLE, MachineState.SETUP, MachineState.RUNNING)
 RUSH_WEIGHT = 10

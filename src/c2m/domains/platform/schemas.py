@@ -4,29 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
-
-
-class Strict(BaseModel):
-    """Input models refuse unknown fields, so a typo is an error, not a silent no-op."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-def _refuse_bool(value: object) -> object:
-    if isinstance(value, bool):
-        raise ValueError("must be a number, not true or false")
-    return value
-
-
-#: For integer fields: JSON's true is not 1 (pydantic would quietly take it as 1).
-NOT_BOOL = BeforeValidator(_refuse_bool)
-
-#: Text a person reads: at least one visible character. Said in the schema itself (not by
-#: stripping after validation), so that what the OpenAPI document allows is what the API accepts.
-VISIBLE = r"\S"
+from c2m.kernel.schemas import VISIBLE, Strict
 
 
 class SignUp(Strict):

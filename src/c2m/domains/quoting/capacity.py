@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import Factory, Machine
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.domains.planning.models import OPEN, Operation
 from c2m.domains.quoting.quotes import CAPABILITY
 from c2m.engines.costing.leadtime import Capacity
-from c2m.engines.simulation.model import MachineState
 
 UNAVAILABLE = (MachineState.DOWN, MachineState.MAINTENANCE)
 

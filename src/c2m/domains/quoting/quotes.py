@@ -15,11 +15,11 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from c2m.domains.catalog.models import Product
-from c2m.domains.orders.intake import PreparedOrder, PricedLine, prepare_lines
+from c2m.domains.orders.placement import PreparedOrder, PricedLine, prepare_lines
 from c2m.domains.platform.actor import Actor
 from c2m.domains.quoting.models import Quote, UploadStatus
+from c2m.domains.quoting.quoters import quoting_service
 from c2m.domains.quoting.schemas import QuoteOrder, QuoteOut, QuoteRequest
-from c2m.domains.quoting.services import quoting_service
 from c2m.domains.quoting.tables import tables_of
 from c2m.domains.quoting.uploads import analysis_of, load_upload
 from c2m.engines.costing import quote as costing

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.platform.actor import Actor
 from c2m.domains.quoting.models import Rfq, RfqStatus, Upload
+from c2m.domains.quoting.quoters import quoting_service
 from c2m.domains.quoting.schemas import NewRfq, RfqAnswer
-from c2m.domains.quoting.services import quoting_service
 from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Conflict, InvalidInput, NotFound
 

@@ -7,15 +7,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from c2m.domains.orders.schemas import MAX_QUANTITY
-from c2m.domains.platform.schemas import NOT_BOOL, Strict
 from c2m.engines.costing.leadtime import Tier
 from c2m.engines.costing.tables import Process
 from c2m.engines.geometry.units import Unit
-
-Id = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z_-]+$")]
-#: A visible character and no NUL, which PostgreSQL text cannot hold.
-TEXT = r"^[^\x00]*\S[^\x00]*$"
+from c2m.kernel.limits import MAX_QUANTITY
+from c2m.kernel.schemas import NOT_BOOL, TEXT, Id, Strict
 
 
 class UploadOut(BaseModel):

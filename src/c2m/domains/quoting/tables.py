@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.platform.actor import Actor
 from c2m.domains.quoting.models import QuotingService
-from c2m.domains.quoting.services import quoting_service
+from c2m.domains.quoting.quoters import quoting_service
 from c2m.engines.costing.tables import Process, Tables, default_tables
 from c2m.kernel.errors import InvalidInput, describe_validation
 

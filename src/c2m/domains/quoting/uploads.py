@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from c2m.domains.platform.actor import Actor
 from c2m.domains.quoting.models import Upload, UploadStatus
 from c2m.domains.quoting.schemas import UploadOut
-from c2m.domains.quoting.storage import FileStore
 from c2m.engines.geometry.analysis import Analysis
 from c2m.engines.geometry.sandbox import Outcome, SandboxLimits, analyze_in_sandbox
 from c2m.engines.geometry.units import Unit
 from c2m.kernel.errors import Forbidden, NotFound
+from c2m.kernel.files import FileStore
 
 DISPLAY_NAME_LENGTH = 255
 ANALYSIS = TypeAdapter(Analysis)

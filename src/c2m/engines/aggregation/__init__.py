@@ -9,13 +9,7 @@ from c2m.engines.aggregation.aggregate import AggregationError, aggregate, cover
 from c2m.engines.aggregation.choose import CurvePoint, Progress
 from c2m.engines.aggregation.cluster import Effort
 from c2m.engines.aggregation.demand import Demand, DemandError, DemandProblem
-from c2m.engines.aggregation.report import (
-    Aggregation,
-    Assignment,
-    DemandMap,
-    Difference,
-    Model,
-)
+from c2m.engines.aggregation.report import Aggregation, Assignment, DemandMap, Difference, Model
 from c2m.engines.aggregation.spec import AggregationSpec, OptionSpec, SpecError, spec_for
 
 __all__ = [

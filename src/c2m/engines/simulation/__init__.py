@@ -1,16 +1,14 @@
 """Digital twin: a seeded SimPy plant that speaks the machines' MQTT contract through callbacks."""
 
-from c2m.engines.simulation.demo import DEMO_FACTORY, WEEK, demo_factory, demo_order
+from c2m.domains.factory.vocabulary import CAPABILITIES, MachineState
 from c2m.engines.simulation.dispatcher import DispatchStats, FifoDispatcher, Step, WorkOrder
 from c2m.engines.simulation.events import EventLog, Listener, Payload, TwinEvent
 from c2m.engines.simulation.loading import factory_from_dict, load_factory
 from c2m.engines.simulation.model import (
-    CAPABILITIES,
     Ack,
     FactorySpec,
     JobCommand,
     MachineSpec,
-    MachineState,
     SetupTimes,
     TwinError,
 )
@@ -18,8 +16,6 @@ from c2m.engines.simulation.twin import Twin, make_environment
 
 __all__ = [
     "CAPABILITIES",
-    "DEMO_FACTORY",
-    "WEEK",
     "Ack",
     "DispatchStats",
     "EventLog",
@@ -36,8 +32,6 @@ __all__ = [
     "TwinError",
     "TwinEvent",
     "WorkOrder",
-    "demo_factory",
-    "demo_order",
     "factory_from_dict",
     "load_factory",
     "make_environment",

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.engines.simulation.events import TwinEvent
-from c2m.engines.simulation.model import JobCommand, MachineState, TwinError
+from c2m.engines.simulation.model import JobCommand, TwinError
 from c2m.engines.simulation.twin import Twin
 
 

@@ -15,8 +15,9 @@ from typing import Any
 
 import simpy
 
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.engines.simulation.events import Payload
-from c2m.engines.simulation.model import Ack, JobCommand, MachineSpec, MachineState
+from c2m.engines.simulation.model import Ack, JobCommand, MachineSpec
 
 Emit = Callable[[str, str, Payload], None]
 """(machine id, kind, payload): how a machine hands an event to its twin."""

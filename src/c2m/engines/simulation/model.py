@@ -6,53 +6,23 @@ one simulated second as ``1 / speed`` wall-clock seconds.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-CAPABILITIES: frozenset[str] = frozenset(
-    {
-        "sheet-cut",
-        "cnc-mill",
-        "fdm-print",
-        "sla-print",
-        "sls-print",
-        "sew",
-        "foam-inject",
-        "assemble",
-        "inspect",
-        "pack",
-    }
-)
-"""What a machine can do; routings name one of these per operation."""
-
-# MQTT topic levels may not contain these, and ids travel in topics.
-TOPIC_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:~-]*$"
-_TOPIC_SAFE = re.compile(TOPIC_PATTERN)
+from c2m.domains.factory.vocabulary import CAPABILITIES, ContractError, check_topic_id
 
 
 class TwinError(ValueError):
     """A factory definition or a command the twin cannot accept, said in a sentence."""
 
 
-def check_topic_id(kind: str, value: str) -> str:
-    """Ids become MQTT topic levels, so ``/``, ``+``, ``#`` and blanks are refused early."""
-    if not _TOPIC_SAFE.match(value):
-        raise TwinError(
-            f"{kind} {value!r} cannot be an MQTT topic level: use letters, digits and . _ : ~ -"
-        )
-    return value
-
-
-class MachineState(StrEnum):
-    OFFLINE = "offline"
-    IDLE = "idle"
-    SETUP = "setup"
-    RUNNING = "running"
-    DOWN = "down"
-    MAINTENANCE = "maintenance"
+def _topic_id(kind: str, value: str) -> str:
+    try:
+        return check_topic_id(kind, value)
+    except ContractError as exc:
+        raise TwinError(str(exc)) from None
 
 
 class Ack(StrEnum):
@@ -113,7 +83,7 @@ class MachineSpec:
     rated_power_kw: float = 5.0
 
     def __post_init__(self) -> None:
-        check_topic_id("machine id", self.id)
+        _topic_id("machine id", self.id)
         if not self.capabilities:
             raise TwinError(f"machine {self.id!r} has no capability")
         unknown = sorted(set(self.capabilities) - CAPABILITIES)
@@ -150,7 +120,7 @@ class FactorySpec:
     machines: tuple[MachineSpec, ...]
 
     def __post_init__(self) -> None:
-        check_topic_id("factory id", self.id)
+        _topic_id("factory id", self.id)
         ids = [machine.id for machine in self.machines]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
@@ -174,7 +144,7 @@ class JobCommand:
     capability: str | None = None
 
     def __post_init__(self) -> None:
-        check_topic_id("operation id", self.operation_id)
+        _topic_id("operation id", self.operation_id)
         if not self.attempt_id:
             raise TwinError("a command needs an attempt id")
         if not self.nominal_s >= 0:

@@ -12,9 +12,10 @@ from collections.abc import Callable
 import simpy
 import simpy.rt
 
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.engines.simulation.events import Listener, Payload, TwinEvent
 from c2m.engines.simulation.machine import SimMachine
-from c2m.engines.simulation.model import Ack, FactorySpec, JobCommand, MachineState, TwinError
+from c2m.engines.simulation.model import Ack, FactorySpec, JobCommand, TwinError
 
 DEFAULT_PROGRESS_MARKS = (25, 50, 75)
 WALL_SLICE_S = 0.1

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from c2m.bootstrap import Platform
-from c2m.domains.circles import batches, photos, proposals, service
+from c2m.domains.circles import batches, demand_photos, proposals, service
 from c2m.domains.circles.models import ReactionKind
 from c2m.domains.circles.schemas import (
     BatchOut,
@@ -31,7 +31,7 @@ from c2m.domains.circles.schemas import (
 )
 from c2m.domains.orders.schemas import OrderOut
 from c2m.domains.platform.actor import Actor
-from c2m.domains.quoting.storage import FileStore
+from c2m.kernel.files import FileStore
 from c2m.web.auth import ApiActor, Viewer, platform_of
 from c2m.web.idempotent import IdempotencyKey, create_once, respond_once
 from c2m.web.problems import problem_responses
@@ -43,7 +43,7 @@ PICTURE = {"schema": {"type": "string", "format": "binary"}}
 PICTURE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": dict.fromkeys(photos.MEDIA_TYPES.values(), PICTURE),
+        "content": dict.fromkeys(demand_photos.MEDIA_TYPES.values(), PICTURE),
     }
 }
 
@@ -148,22 +148,22 @@ async def put_picture(
 def _store_picture(
     platform: Platform, actor: Actor, circle_id: str, demand_id: str, data: bytes
 ) -> None:
-    media_type = photos.media_type_of(data)
+    media_type = demand_photos.media_type_of(data)
     with platform.db.write() as session:
-        photos.attach(session, actor, circle_id, demand_id, media_type)
+        demand_photos.attach(session, actor, circle_id, demand_id, media_type)
         _pictures(platform).open_new(demand_id).write_bytes(data)
 
 
 @router.get(
     "/circles/{circle_id}/demands/{demand_id}/picture",
     response_class=FileResponse,
-    responses={200: {"content": {t: {} for t in photos.MEDIA_TYPES.values()}}},
+    responses={200: {"content": {t: {} for t in demand_photos.MEDIA_TYPES.values()}}},
     tags=["public"],
 )
 def get_picture(request: Request, circle_id: str, demand_id: str, viewer: Viewer) -> FileResponse:
     platform = platform_of(request)
     with platform.db.read() as session:
-        demand = photos.picture_of(session, viewer, circle_id, demand_id)
+        demand = demand_photos.picture_of(session, viewer, circle_id, demand_id)
     return FileResponse(
         _pictures(platform).part(demand.id),
         media_type=demand.picture,

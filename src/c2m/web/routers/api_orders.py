@@ -11,17 +11,9 @@ from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse
 
 from c2m.bootstrap import Platform
-from c2m.domains.orders import intake, service
+from c2m.domains.orders import placement, service
 from c2m.domains.orders.models import Order
-from c2m.domains.orders.schemas import (
-    Advance,
-    Cancel,
-    EventOut,
-    NewOrder,
-    OrderOut,
-    Pay,
-    ShareLink,
-)
+from c2m.domains.orders.schemas import Advance, Cancel, EventOut, NewOrder, OrderOut, Pay, ShareLink
 from c2m.web.auth import ApiActor, platform_of
 from c2m.web.idempotent import IdempotencyKey, answer, claim_of, respond_once
 from c2m.web.links import create_share_link
@@ -81,7 +73,7 @@ async def place_order(
     """Async, and written by the order-intake group writer: under load, one transaction and a
     few statements serve many callers' orders."""
     claim = claim_of(request, actor, body, idempotency_key)
-    placed = await platform_of(request).orders.submit(intake.OrderRequest(actor, body, claim))
+    placed = await platform_of(request).orders.submit(placement.OrderRequest(actor, body, claim))
     return answer(placed)
 
 

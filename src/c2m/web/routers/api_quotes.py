@@ -11,10 +11,10 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from c2m.bootstrap import Platform
-from c2m.domains.orders import intake
+from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut
 from c2m.domains.platform.actor import Actor
-from c2m.domains.quoting import quotes, rfqs, services, tables, uploads
+from c2m.domains.quoting import quoters, quotes, rfqs, tables, uploads
 from c2m.domains.quoting.schemas import (
     ConfirmUnit,
     NewRfq,
@@ -107,7 +107,7 @@ async def upload_parts(
 
 def _require_service(platform: Platform, enterprise_id: str) -> None:
     with platform.db.read() as session:
-        services.quoting_service(session, enterprise_id)
+        quoters.quoting_service(session, enterprise_id)
 
 
 def _record(
@@ -244,7 +244,7 @@ def order_quotes(
     with platform.db.write() as session:
 
         def insert() -> tuple[int, Any]:
-            intake.insert_prepared(session, prepared)
+            placement.insert_prepared(session, prepared)
             quotes.mark_ordered(session, body.quote_ids, prepared.order_id)
             return 201, prepared.response
 

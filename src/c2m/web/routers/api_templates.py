@@ -17,7 +17,7 @@ from c2m.domains.catalog.schemas import (
     TemplateOut,
     VersionOut,
 )
-from c2m.domains.orders import intake
+from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut, ShareLink
 from c2m.web.auth import ApiActor, Viewer, platform_of
 from c2m.web.idempotent import IdempotencyKey, respond_once
@@ -191,11 +191,11 @@ def order_design(
     """Order the design: the line carries its template version, configuration, price, routing."""
     platform = platform_of(request)
     with platform.db.read() as session:
-        prepared = designs.prepare_design_order(session, actor, design_id)
+        prepared = placement.prepare_design_order(session, actor, design_id)
     with platform.db.write() as session:
 
         def insert() -> tuple[int, object]:
-            intake.insert_prepared(session, prepared)
+            placement.insert_prepared(session, prepared)
             return 201, prepared.response
 
         return respond_once(session, request, actor, None, idempotency_key, insert)

@@ -14,16 +14,17 @@ from c2m.domains.catalog.service import get_product, list_products
 from c2m.domains.circles.batches import released_variants
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.payments import TEST_METHODS
-from c2m.domains.orders.schemas import MAX_QUANTITY, Cancel, NewLine, NewOrder, Pay
+from c2m.domains.orders.schemas import Cancel, NewLine, NewOrder, Pay
 from c2m.domains.orders.states import CANCELLABLE
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.models import User
 from c2m.domains.platform.schemas import SignUp
 from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
-from c2m.domains.quoting.services import quoting_enterprises
+from c2m.domains.quoting.quoters import quoting_enterprises
 from c2m.kernel.errors import Forbidden, NotAuthenticated, describe_validation
 from c2m.kernel.idempotency import KeyClaim, fingerprint, run_once
 from c2m.kernel.ids import new_secret
+from c2m.kernel.limits import MAX_QUANTITY
 from c2m.web.auth import (
     ANON_CSRF_COOKIE,
     SESSION_COOKIE,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from c2m.domains.catalog import templates
-from c2m.domains.circles import pictures, proposals, service
+from c2m.domains.circles import proposals, run_charts, service
 from c2m.domains.circles.schemas import CommentOut
 from c2m.web.auth import OptionalCaller, platform_of
 from c2m.web.routers.pages import signed_in
@@ -58,8 +58,8 @@ def owner_page(request: Request, circle_id: str, caller: OptionalCaller) -> Resp
         context = {
             "circle": service.circle_out(session, caller.actor, circle),
             "run": run,
-            "curve": pictures.curve_svg(run) if run else None,
-            "map": pictures.map_svg(run) if run else None,
+            "curve": run_charts.curve_svg(run) if run else None,
+            "map": run_charts.map_svg(run) if run else None,
             "proposals": proposals.list_proposals(session, caller.actor, circle.id),
         }
     return render(request, caller, "circle_owner.html", context)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from c2m.domains.catalog import designs, templates
-from c2m.domains.orders.schemas import MAX_QUANTITY
+from c2m.kernel.limits import MAX_QUANTITY
 from c2m.web.auth import OptionalCaller, platform_of
 from c2m.web.templating import render
 

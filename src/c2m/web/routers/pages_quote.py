@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from c2m.domains.platform import service as accounts
-from c2m.domains.quoting import rfqs, services, tables
+from c2m.domains.quoting import quoters, rfqs, tables
 from c2m.domains.quoting.schemas import RfqAnswer
 from c2m.engines.costing.leadtime import Tier
 from c2m.kernel.errors import InvalidInput, describe_validation
@@ -29,8 +29,8 @@ def quote_page(request: Request, slug: str, caller: OptionalCaller) -> Response:
     settings = platform_of(request).settings
     caller = signed_in(request, caller)
     with platform_of(request).db.read() as session:
-        enterprise = services.quoting_enterprise(session, slug)
-        shop = tables.tables_of(services.quoting_service(session, enterprise.id))
+        enterprise = quoters.quoting_enterprise(session, slug)
+        shop = tables.tables_of(quoters.quoting_service(session, enterprise.id))
     materials: dict[str, list[str]] = {process.value: [] for process in shop.processes}
     for material in shop.materials.values():
         materials.setdefault(material.process.value, []).append(material.name)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from c2m.domains.catalog import designs, templates
 from c2m.domains.catalog.models import Product
 from c2m.domains.orders.events import order_topic, timeline_message
 from c2m.domains.orders.models import Order, OrderEvent, OrderLine
@@ -92,8 +93,11 @@ def price_order(products: dict[str, Product], actor: Actor, data: NewOrder) -> P
     return prepare_lines(actor, lines)
 
 
-def prepare_lines(actor: Actor, priced: list[PricedLine]) -> PreparedOrder:
-    """The rows and response of an order of ``priced`` lines (one maker, one currency)."""
+def prepare_lines(
+    actor: Actor, priced: list[PricedLine], *, awaits_release: bool = False
+) -> PreparedOrder:
+    """The rows and response of an order of ``priced`` lines (one maker, one currency); a
+    pre-order ``awaits_release`` of its batch before the factory may make it."""
     enterprises = {line.product.enterprise_id for line in priced}
     currencies = {line.product.currency for line in priced}
     if len(enterprises) > 1 or len(currencies) > 1:
@@ -111,6 +115,7 @@ def prepare_lines(actor: Actor, priced: list[PricedLine]) -> PreparedOrder:
         "enterprise_id": enterprise_id,
         "state": OrderState.PLACED,
         "held_from": None,
+        "awaits_release": awaits_release,
         "currency": currencies.pop(),
         "total": sum(line.unit_price * line.quantity for line in priced),
         "captured": 0,
@@ -216,3 +221,29 @@ def place_orders(
     insert_prepared(session, *placed)
     record_responses(session, remembered)
     return [answers[index] for index in range(len(requests))]
+
+
+def prepare_design_order(session: Session, actor: Actor, design_id: str) -> PreparedOrder:
+    """An order of the design as saved: its version, configuration, price and routing.
+
+    The price is worked out again from the stored version (the same version gives the same
+    price), so what is charged never comes from the client.
+    """
+    design = designs.load_design(session, actor, design_id)
+    loaded = templates.load(session, actor, design.template_id, design.version)
+    if not loaded.template.published:
+        raise NotFound("This product is not offered any more.")
+    product = session.get(Product, loaded.template.product_id)
+    assert product is not None
+    result = templates.priced(loaded.compiled, design.configuration, design.quantity)
+    line = PricedLine(
+        product=product,
+        quantity=design.quantity,
+        unit_price=result.price.discounted_unit_price,
+        configuration=result.configuration,
+        template_id=loaded.template.id,
+        template_version=design.version,
+        pricing={"design_id": design.id, **result.pricing_json()},
+        routing=result.routing_json(),
+    )
+    return prepare_lines(actor, [line])

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from c2m.demo.factory import demo_factory
+from c2m.demo.templates import DEMO_TEMPLATES
 from c2m.domains.catalog import templates
 from c2m.domains.catalog.models import Product
 from c2m.domains.catalog.schemas import NewTemplate, TemplateDefinition
@@ -17,9 +19,7 @@ from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import Enterprise, User
 from c2m.domains.platform.schemas import SignUp
-from c2m.domains.quoting.services import open_quoting
-from c2m.engines.configurator.demo_templates import DEMO_TEMPLATES
-from c2m.engines.simulation import demo_factory
+from c2m.domains.quoting.quoters import open_quoting
 
 
 @dataclass(frozen=True)

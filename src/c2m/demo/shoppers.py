@@ -18,7 +18,7 @@ from sqlalchemy import select
 from c2m.domains.catalog import designs
 from c2m.domains.catalog.models import Product, ProductTemplate
 from c2m.domains.catalog.schemas import NewDesign
-from c2m.domains.orders import intake, service
+from c2m.domains.orders import placement, service
 from c2m.domains.orders.payments import TestPaymentProvider
 from c2m.domains.orders.schemas import NewLine, NewOrder, Pay
 from c2m.domains.platform.actor import Actor
@@ -61,11 +61,11 @@ class Shoppers:
                         template_id=rng.choice(templates), name="My design", configuration={}
                     ),
                 )
-                prepared = designs.prepare_design_order(session, customer, design.id)
+                prepared = placement.prepare_design_order(session, customer, design.id)
             else:
                 line = NewLine(product_id=rng.choice(products), quantity=rng.randint(1, 3))
-                prepared = intake.prepare_order(session, customer, NewOrder(lines=[line]))
-            intake.insert_prepared(session, prepared)
+                prepared = placement.prepare_order(session, customer, NewOrder(lines=[line]))
+            placement.insert_prepared(session, prepared)
         with self.db.write() as session:
             service.pay(
                 session,

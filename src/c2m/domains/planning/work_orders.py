@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from c2m.domains.circles.batches import awaiting_release
 from c2m.domains.factory.models import Factory
 from c2m.domains.orders.models import Order, OrderLine
 from c2m.domains.orders.states import OrderState
@@ -52,7 +51,7 @@ def open_work_orders(session: Session, limit: int = 200) -> dict[str, str]:
     query = (
         select(Order)
         .where(Order.state == OrderState.PAID, Order.id.not_in(planned))
-        .where(~awaiting_release(Order.id))  # a pre-order waits for its batch
+        .where(Order.awaits_release.is_(False))  # a pre-order waits for its batch
         .order_by(Order.created_at)
         .limit(limit)
     )

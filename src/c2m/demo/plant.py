@@ -9,14 +9,15 @@ import threading
 from sqlalchemy import select
 
 from c2m.bootstrap import Platform
-from c2m.cli.seed import DEMO_LOGINS
+from c2m.demo.factory import demo_factory
+from c2m.demo.seed import DEMO_LOGINS
+from c2m.demo.shoppers import Shoppers
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import User
-from c2m.engines.simulation import Twin, demo_factory, make_environment
+from c2m.engines.simulation import Twin, make_environment
 from c2m.settings import Settings
 from c2m.workers.machine_bus import MachineBus
 from c2m.workers.production import ProductionSettings
-from c2m.workers.shoppers import Shoppers
 
 log = logging.getLogger(__name__)
 CARRIER_S = 4 * 3600  # the demo's carrier delivers four (simulated) hours after shipping
