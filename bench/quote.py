@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import numpy as np
 import trimesh
 
-from c2m.engines.costing.quote import quote
+from c2m.engines.costing.estimate import quote
 from c2m.engines.costing.tables import Process
 from c2m.engines.geometry.sandbox import analyze_in_sandbox, warm_up
 

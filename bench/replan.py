@@ -39,7 +39,7 @@ from c2m.domains.planning.models import ON_MACHINE, OPEN, Operation, Plan
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import User
 from c2m.engines.scheduling.objective import Objective
-from c2m.engines.scheduling.solve import SolveOptions, solve
+from c2m.engines.scheduling.solver import SolveOptions, solve
 from c2m.engines.simulation import JobCommand, Twin, TwinEvent
 from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Database

@@ -29,7 +29,7 @@ from c2m.engines.scheduling.formats import read_instance
 from c2m.engines.scheduling.generate import taillard_style
 from c2m.engines.scheduling.model import Instance
 from c2m.engines.scheduling.replan import MachineDown, replan
-from c2m.engines.scheduling.solve import SolveOptions, solve
+from c2m.engines.scheduling.solver import SolveOptions, solve
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / ".." / "shared" / "bench"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import trimesh
 
@@ -11,8 +9,9 @@ from c2m.bootstrap import Platform
 from c2m.domains.factory.models import Factory, Machine
 from c2m.domains.platform.models import Enterprise
 from c2m.domains.quoting.quoters import open_quoting
+from tests.bench_data import BENCH
 
-BENCH_MODELS = Path(__file__).resolve().parents[2] / ".." / "shared" / "bench" / "stl" / "models"
+BENCH_MODELS = BENCH / "stl" / "models"
 MACHINES = {"p1": ["fdm-print"], "p2": ["fdm-print"], "m1": ["cnc-mill"], "q1": ["inspect"]}
 
 

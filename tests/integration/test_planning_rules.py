@@ -13,7 +13,7 @@ from c2m.domains.factory.vocabulary import MachineState
 from c2m.domains.planning import planner, work_orders
 from c2m.domains.planning.models import Operation, WorkOrder
 from c2m.engines.scheduling.objective import Objective
-from c2m.engines.scheduling.solve import SolveOptions, solve
+from c2m.engines.scheduling.solver import SolveOptions, solve
 from c2m.kernel.clock import utcnow
 from tests.conftest import World
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from c2m.cli.errors import fail
-from c2m.engines.costing.quote import CostingError, Quote, material_for, quote
+from c2m.engines.costing.estimate import CostingError, Quote, material_for, quote
 from c2m.engines.costing.tables import Process, default_tables
 from c2m.engines.geometry.sandbox import Outcome, analyze_in_sandbox
 from c2m.engines.geometry.units import Unit

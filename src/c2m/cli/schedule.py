@@ -19,7 +19,7 @@ from c2m.engines.scheduling.gantt import write_gantt
 from c2m.engines.scheduling.model import Instance
 from c2m.engines.scheduling.objective import Objective
 from c2m.engines.scheduling.progress import Progress as SolverProgress
-from c2m.engines.scheduling.solve import SolveOptions, Solver, SolveResult, solve
+from c2m.engines.scheduling.solver import SolveOptions, Solver, SolveResult, solve
 
 FILE_HELP = (
     "Instance: standard job-shop or Taillard text, Brandimarte (flexible), benchmark JSON "

@@ -26,7 +26,7 @@ from c2m.domains.planning import dispatch, planner, progress, work_orders
 from c2m.domains.planning.models import Operation, OperationStatus, Plan
 from c2m.engines.scheduling.model import Instance
 from c2m.engines.scheduling.objective import Objective
-from c2m.engines.scheduling.solve import SolveOptions, SolveResult, solve
+from c2m.engines.scheduling.solver import SolveOptions, SolveResult, solve
 from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Database
 

@@ -17,8 +17,8 @@ from c2m.domains.factory.models import AttemptStatus, MachineEvent, MachineEvent
 from c2m.domains.factory.vocabulary import MachineState
 from c2m.workers.ingest import IngestWorker
 from tests.conftest import World
+from tests.integration.factory.fac_support import attempt, build_plant, command, machine_row
 from tests.integration.mqtt.conftest import run, unique, until
-from tests.unit.factory.fac_support import attempt, build_plant, command, machine_row
 
 
 def _kinds(platform: Platform, machine_id: str) -> list[tuple[MachineEventKind, dict | None]]:

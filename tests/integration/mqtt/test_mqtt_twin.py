@@ -22,8 +22,8 @@ from c2m.workers.commands import resend_unanswered
 from c2m.workers.ingest import IngestWorker
 from c2m.workers.twin_bridge import TwinBridge, client_id
 from tests.conftest import World, free_port
+from tests.integration.factory.fac_support import Plant, attempt, build_plant, machine_row, outbox
 from tests.integration.mqtt.conftest import run, unique, until
-from tests.unit.factory.fac_support import Plant, attempt, build_plant, machine_row, outbox
 
 SPEED = 600  # ten simulated minutes per wall second
 

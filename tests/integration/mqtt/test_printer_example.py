@@ -22,8 +22,8 @@ from c2m.domains.factory.mqtt_gateway import MqttGateway
 from c2m.domains.factory.vocabulary import MachineState
 from c2m.workers.ingest import IngestWorker
 from tests.conftest import World
+from tests.integration.factory.fac_support import attempt, build_plant, machine_row, outbox
 from tests.integration.mqtt.conftest import run, unique, until
-from tests.unit.factory.fac_support import attempt, build_plant, machine_row, outbox
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "printer_client.py"
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from c2m.engines.costing.estimate import CostingError, quote
 from c2m.engines.costing.leadtime import Capacity, Tier, finish_time
-from c2m.engines.costing.quote import CostingError, quote
 from c2m.engines.costing.tables import Process, default_tables
 from c2m.engines.geometry.analysis import Analysis, analyze
 from c2m.engines.geometry.units import Unit

@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
+from tests.bench_data import BENCH as ALL_BENCH
+from tests.bench_data import needs_bench
 from tests.hostile_parts import binary_stl, box_triangles
 
-BENCH = Path(__file__).resolve().parents[3] / ".." / "shared" / "bench" / "stl"
-__all__ = ["binary_stl", "box_triangles", "reference_volume"]
-needs_bench = pytest.mark.skipif(
-    not BENCH.is_dir(), reason=f"the shared STL bench is not at {BENCH}"
-)
+BENCH = ALL_BENCH / "stl"
+__all__ = ["binary_stl", "box_triangles", "needs_bench", "reference_volume"]
 
 
 def bench_files(folder: str) -> list[Path]:

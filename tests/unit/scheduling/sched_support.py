@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
-import pytest
 from hypothesis import strategies as st
 
 from c2m.engines.scheduling.generate import taillard_style
 from c2m.engines.scheduling.model import Instance, Job, Mode, Operation, Window
 from c2m.engines.scheduling.objective import Objective
-
-BENCH = Path(__file__).resolve().parents[3] / ".." / "shared" / "bench"
-needs_bench = pytest.mark.skipif(
-    not BENCH.is_dir(), reason="benchmark data ../shared/bench is not present"
-)
 
 FT06 = """6 6
 2 1 0 3 1 6 3 7 5 3 4 6

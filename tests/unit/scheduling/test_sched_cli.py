@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 import typer
-from sched_support import BENCH, FT06, needs_bench
+from sched_support import FT06
+from tests.bench_data import BENCH, needs_bench
 from typer.testing import CliRunner
 
 from c2m.cli.schedule import register

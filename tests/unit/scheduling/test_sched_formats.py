@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from sched_support import BENCH, FT06, instances, needs_bench
+from sched_support import FT06, instances
+from tests.bench_data import BENCH, needs_bench
 
 from c2m.engines.scheduling.formats import (
     FormatError,

@@ -9,7 +9,7 @@ from c2m.engines.scheduling.checker import violations
 from c2m.engines.scheduling.model import Instance, Job, Mode, Operation, Schedule
 from c2m.engines.scheduling.objective import Objective, moved
 from c2m.engines.scheduling.replan import Cancel, MachineDown, MachineUp, Overrun, RushOrder, replan
-from c2m.engines.scheduling.solve import SolveOptions, solve
+from c2m.engines.scheduling.solver import SolveOptions, solve
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from c2m.engines.scheduling.lns import improve
 from c2m.engines.scheduling.model import Assignment, Instance, Job, Mode, Operation, Window
 from c2m.engines.scheduling.objective import Objective, evaluate
 from c2m.engines.scheduling.progress import Progress, Reporter, SearchParams
-from c2m.engines.scheduling.solve import SolveOptions, Solver, solve
+from c2m.engines.scheduling.solver import SolveOptions, Solver, solve
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

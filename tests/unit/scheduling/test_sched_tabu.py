@@ -13,7 +13,7 @@ from c2m.engines.scheduling.formats import parse_text
 from c2m.engines.scheduling.model import Instance, Window
 from c2m.engines.scheduling.objective import Objective
 from c2m.engines.scheduling.progress import Reporter, SearchParams
-from c2m.engines.scheduling.solve import SolveOptions, Solver, solve
+from c2m.engines.scheduling.solver import SolveOptions, Solver, solve
 from c2m.engines.scheduling.tabu import applicable, tabu_search
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -33,7 +33,7 @@ from c2m.domains.planning.models import (
 )
 from c2m.engines.scheduling.model import Assignment, Instance, Job, Mode, Schedule, Window
 from c2m.engines.scheduling.model import Operation as EngineOperation
-from c2m.engines.scheduling.solve import SolveResult
+from c2m.engines.scheduling.solver import SolveResult
 
 AVAILABLE = (MachineState.IDLE, MachineState.SETUP, MachineState.RUNNING)
 RUSH_WEIGHT = 10

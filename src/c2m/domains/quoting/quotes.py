@@ -22,7 +22,7 @@ from c2m.domains.quoting.quoters import quoting_service
 from c2m.domains.quoting.schemas import QuoteOrder, QuoteOut, QuoteRequest
 from c2m.domains.quoting.tables import tables_of
 from c2m.domains.quoting.uploads import analysis_of, load_upload
-from c2m.engines.costing import quote as costing
+from c2m.engines import costing
 from c2m.engines.costing.leadtime import Capacity
 from c2m.engines.costing.tables import Process
 from c2m.kernel.clock import utcnow

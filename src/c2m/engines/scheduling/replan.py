@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from c2m.engines.scheduling.model import Assignment, Instance, Job, Operation, Schedule, Window
 from c2m.engines.scheduling.objective import Objective
-from c2m.engines.scheduling.solve import SolveOptions, SolveResult, solve
+from c2m.engines.scheduling.solver import SolveOptions, SolveResult, solve
 from c2m.engines.scheduling.timeline import decode
 
 
