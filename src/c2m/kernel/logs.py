@@ -18,7 +18,8 @@ REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 """The id of the HTTP request being served in this context; empty outside requests."""
 
 HUMAN = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-QUIET = {"amqtt": logging.WARNING}  # the embedded broker logs every packet at INFO
+QUIET = {"amqtt": logging.WARNING, "transitions": logging.WARNING}
+"""The embedded broker (and the state machine library under it) log every packet at INFO."""
 
 
 class RequestIdFilter(logging.Filter):

@@ -24,6 +24,8 @@ GOODBYE_S = 0.5
 
 
 class FactoryWorkers:
+    """The factory half, started and stopped as one (``start()`` / ``stop()``)."""
+
     def __init__(
         self,
         settings: Settings,
