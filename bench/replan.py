@@ -45,7 +45,7 @@ from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Database
 from c2m.migrations import upgrade
 from c2m.settings import Settings
-from c2m.workers.production import ProductionLoop, ProductionSettings
+from c2m.workers.production import ProductionLoop
 
 SPEED = 60.0
 
@@ -86,7 +86,13 @@ def run(folder: Path, orders: int, rounds: int, plan_seconds: float) -> dict[str
     loop = ProductionLoop(
         platform.db,
         MemoryGateway(deliver),
-        ProductionSettings(time_scale=SPEED, plan_seconds=plan_seconds),
+        platform.settings.model_copy(
+            update={
+                "factory_time_scale": SPEED,
+                "plan_seconds": plan_seconds,
+                "dispatch_lease_margin_seconds": 30,
+            }
+        ),
     )
     timings: list[float] = []
     moved: list[int] = []

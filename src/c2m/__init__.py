@@ -1,3 +1,5 @@
 """c2m: open customer-to-manufacturer platform."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+__version__ = version("c2m")  # one source of truth: pyproject.toml, via the installed metadata

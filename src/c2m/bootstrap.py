@@ -1,6 +1,9 @@
-"""Composition root: builds the platform from settings and starts its background work.
+"""Composition root: builds both halves of c2m from one :class:`Settings`.
 
-Entry points (web, CLI, workers) call this; nothing below it knows which adapters were chosen.
+The platform (database, event bus, outbox relay, live timelines, upkeep, settlers, payments) is
+what the web serves; the factory (broker, MQTT ingest, production loop, optionally the digital
+twin) is what runs the machines. Each can run alone or both in one process (``c2m demo``);
+entry points (web, CLI) call this, and nothing below it knows which adapters were chosen.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from c2m.domains.quoting import models as quoting_models
 from c2m.domains.quoting.capacity import machine_capacity
 from c2m.domains.quoting.quotes import CapacitySource
 from c2m.domains.quoting.uploads import Analyser
+from c2m.engines.simulation import Twin
 from c2m.kernel import idempotency, outbox
 from c2m.kernel.bus import EventBus
 from c2m.kernel.clock import utcnow
@@ -37,6 +41,11 @@ from c2m.kernel.idempotency import StoredResponse
 from c2m.kernel.outbox import OutboxRelay
 from c2m.kernel.signing import Signer
 from c2m.settings import Settings
+from c2m.workers.broker import BrokerThread
+from c2m.workers.factory import FactoryWorkers
+from c2m.workers.ingest import IngestWorker
+from c2m.workers.mqtt import EMBEDDED_HOST, broker_address
+from c2m.workers.twin_bridge import TwinBridge
 
 log = logging.getLogger(__name__)
 BATCH_CHECK_SECONDS = 2.0
@@ -192,3 +201,20 @@ def build_platform(settings: Settings) -> Platform:
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
     return platform
+
+
+def build_factory(
+    settings: Settings, db: Database, *, twin: Twin | None = None, client_id: str = "c2m-ingest"
+) -> FactoryWorkers:
+    """The factory half on ``db``: the embedded broker unless ``C2M_MQTT_URL`` names one, the
+    ingest (``client_id`` is its persistent MQTT session), the production loop and, given a
+    ``twin``, its machines on the same broker. Start and stop it around the entry point."""
+    host, port = broker_address(settings)
+    ingest = IngestWorker(db, host, port, lease_s=settings.job_lease_seconds, client_id=client_id)
+    return FactoryWorkers(
+        settings,
+        db,
+        ingest,
+        broker=None if settings.mqtt_url else BrokerThread(EMBEDDED_HOST, port),
+        bridge=None if twin is None else TwinBridge(twin, host, port),
+    )

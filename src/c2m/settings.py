@@ -6,29 +6,52 @@ production install cannot start with a key anyone can read in this file.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from c2m.kernel.errors import describe_validation
 
 INSECURE_SECRET_KEY = "insecure-demo-key-change-me"  # noqa: S105 - the sentinel we refuse
+SECRET_FIELDS = frozenset({"secret_key", "database_url", "mqtt_url"})
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+LogFormat = Literal["human", "json"]
 
 
-class InsecureSettingsError(ValueError):
+class SettingsError(ValueError):
+    """A setting the program cannot run with; the message names its ``C2M_*`` variable."""
+
+
+class InsecureSettingsError(SettingsError):
     """Raised when settings that are only acceptable for a demo are used in earnest."""
 
 
 class Settings(BaseSettings):
-    """Configuration of one c2m process; see docs/configuration.md."""
+    """Configuration of one c2m process, grouped by area as in docs/configuration.md.
+
+    Field names stay flat (``C2M_<NAME>``) so one variable is one field.
+    """
 
     model_config = SettingsConfigDict(env_prefix="C2M_", extra="ignore")
 
+    # --- the platform -------------------------------------------------------------------------
     demo: bool = Field(False, description="Demo mode: seeded data and relaxed secrets.")
     data_dir: Path = Field(Path(".c2m"), description="Where the SQLite file and uploads live.")
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir.")
     secret_key: str = Field(INSECURE_SECRET_KEY, description="Signs share links and webhooks.")
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL, used in links.")
+
+    # --- logging ------------------------------------------------------------------------------
+    log_level: LogLevel = Field("INFO", description="Least important log lines written.")
+    log_format: LogFormat = Field(
+        "human", description="human: one readable line per record; json: one JSON object."
+    )
+
+    # --- web and API --------------------------------------------------------------------------
     session_days: int = Field(14, ge=1, le=365, description="How long a log-in lasts.")
     secure_cookies: bool = Field(False, description="Send cookies over HTTPS only.")
     max_body_bytes: int = Field(1_000_000, ge=1_024, description="Largest JSON body accepted.")
@@ -45,6 +68,8 @@ class Settings(BaseSettings):
         gt=0,
         description="How often a process looks for timeline events other processes committed.",
     )
+
+    # --- quoting ------------------------------------------------------------------------------
     upload_max_files: int = Field(
         5, ge=1, le=100, description="Files one Get a Quote request may carry."
     )
@@ -57,6 +82,8 @@ class Settings(BaseSettings):
     analysis_slots: int = Field(
         2, ge=1, le=64, description="Part analyses run at once (each is a process)."
     )
+
+    # --- the factory: machines, planning and dispatch -----------------------------------------
     factory_time_scale: float = Field(
         1.0,
         gt=0,
@@ -65,6 +92,15 @@ class Settings(BaseSettings):
     )
     plan_seconds: float = Field(
         1.5, gt=0, le=60, description="Solver time budget of one (re-)plan of a factory."
+    )
+    production_tick_seconds: float = Field(
+        0.25, gt=0, le=60, description="Longest pause of the production loop between rounds."
+    )
+    carrier_delay_seconds: float | None = Field(
+        None,
+        gt=0,
+        description="A simulated carrier delivers shipped orders this many machine seconds "
+        "later; unset: deliveries are reported by a real carrier.",
     )
     mqtt_url: str = Field(
         "", description="The machines' broker, mqtt://host:port; empty: the embedded broker."
@@ -75,6 +111,39 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(
         900.0, gt=0, description="Silence after which a job attempt is presumed lost."
     )
+    dispatch_lease_margin_seconds: float = Field(
+        900.0,
+        gt=0,
+        description="Wall seconds a dispatched job may take beyond its expected duration "
+        "before the machine's first word, before its attempt is presumed lost.",
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_any_case(cls, value: object) -> object:
+        """``debug`` or ``DEBUG``; stored as the logging module spells it."""
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_any_case(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        """A URL SQLAlchemy cannot use is refused here, before any command opens it."""
+        if not value:
+            return value
+        try:
+            make_url(value).get_dialect().import_dbapi()
+        except ArgumentError:
+            raise ValueError(
+                "write it as postgresql+psycopg://user:password@host/db or sqlite:///path/to/file"
+            ) from None
+        except ImportError as exc:
+            raise ValueError(f"its database driver {exc.name} is not installed") from None
+        return value
 
     def check_secure(self) -> None:
         """Refuse to run a real (non-demo) platform with a guessable secret key."""
@@ -93,7 +162,20 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'c2m.sqlite3').resolve()}"
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """Settings from the environment, read once per process."""
-    return Settings()
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and ``overrides``; a wrong value is a
+    :class:`SettingsError` naming its variable, not a validation dump."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(
+            describe_validation(list(exc.errors()), "A setting is not valid", _variable)
+        ) from None
+
+
+def _variable(error: Any) -> str:
+    """``C2M_NAME ('given')``; values that may hold a password are not repeated."""
+    field = str((error.get("loc") or ("?",))[0])
+    given = error.get("input")
+    plain = isinstance(given, str | int | float) and field not in SECRET_FIELDS
+    return f"C2M_{field.upper()}" + (f" ({given!r})" if plain else "")

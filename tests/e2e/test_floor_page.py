@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from c2m.domains.factory.models import Machine
 from c2m.domains.planning.models import ON_MACHINE, Operation
-from c2m.workers.production import ProductionLoop, ProductionSettings
+from c2m.workers.production import ProductionLoop
 from tests.conftest import LiveServer, World, run_async
 from tests.e2e.test_order_page import log_in
 from tests.factory_support import Plant, paid_orders
@@ -38,7 +38,13 @@ def test_the_floor_shows_a_breakdown_and_the_new_plan_live(
     plant = Plant(platform, world)
     with httpx.Client(base_url=live_server.url, timeout=30) as client:
         paid_orders(client, world, 2)
-    loop = ProductionLoop(platform.db, plant.gateway, ProductionSettings(time_scale=600))
+    loop = ProductionLoop(
+        platform.db,
+        plant.gateway,
+        platform.settings.model_copy(
+            update={"factory_time_scale": 600, "dispatch_lease_margin_seconds": 30}
+        ),
+    )
     tick(loop)
     plant.advance(1)
     tick(loop)

@@ -22,11 +22,18 @@ from c2m.domains.factory.models import AttemptStatus, JobAttempt, Machine
 from c2m.domains.orders.models import Order
 from c2m.domains.planning.models import Operation, OperationStatus, Plan
 from c2m.domains.planning.progress import LOST
-from c2m.workers.production import ProductionLoop, ProductionSettings
+from c2m.settings import Settings
+from c2m.workers.production import ProductionLoop
 from tests.conftest import World, run_async
 from tests.factory_support import Plant, paid_orders, timeline
 
 SPEED = 600.0  # simulated seconds per wall second assumed by the planner
+
+
+def production(platform: Platform, lease_margin_s: float = 30) -> Settings:
+    return platform.settings.model_copy(
+        update={"factory_time_scale": SPEED, "dispatch_lease_margin_seconds": lease_margin_s}
+    )
 
 
 def run_until_shipped(loop: ProductionLoop, plant: Plant, order_ids: list[str]) -> None:
@@ -52,7 +59,7 @@ def test_paid_orders_are_made_without_a_human(
 ) -> None:
     plant = Plant(platform, world)
     orders = paid_orders(client, world, 3)
-    loop = ProductionLoop(platform.db, plant.gateway, ProductionSettings(time_scale=SPEED))
+    loop = ProductionLoop(platform.db, plant.gateway, production(platform))
     run_until_shipped(loop, plant, orders)
 
     for order_id in orders:
@@ -98,8 +105,7 @@ def test_a_machine_dying_mid_job_holds_the_order_and_the_work_moves(
 ) -> None:
     plant = Plant(platform, world)
     (order_id,) = paid_orders(client, world, 1)
-    settings = ProductionSettings(time_scale=SPEED, lease_margin_s=0.5)
-    loop = ProductionLoop(platform.db, plant.gateway, settings)
+    loop = ProductionLoop(platform.db, plant.gateway, production(platform, lease_margin_s=0.5))
 
     async def until_running() -> str:
         with ProcessPoolExecutor(max_workers=1) as pool:

@@ -11,7 +11,7 @@ from rich.console import Console
 from sqlalchemy.exc import OperationalError
 
 from c2m.kernel.errors import C2MError
-from c2m.settings import InsecureSettingsError
+from c2m.settings import SettingsError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -19,7 +19,7 @@ err = Console(stderr=True)
 
 
 def fail(message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/bold red] {message}")
+    err.print(f"[bold red]error:[/bold red] {message}", soft_wrap=True)  # one line to grep
     raise typer.Exit(2)
 
 
@@ -30,9 +30,10 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except (C2MError, InsecureSettingsError) as exc:
+        except (C2MError, SettingsError) as exc:
             fail(str(exc))
         except OperationalError as exc:
-            fail(f"Cannot use the database: {exc.orig}")
+            reason = str(exc.orig).strip().splitlines()[0]
+            fail(f"Cannot use the database (C2M_DATABASE_URL): {reason}")
 
     return wrapper

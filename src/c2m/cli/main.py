@@ -11,13 +11,15 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from c2m.bootstrap import open_database
+from c2m import __version__
+from c2m.bootstrap import Platform, build_platform, open_database
 from c2m.cli.aggregate import register as register_aggregate
 from c2m.cli.errors import fail, guarded
 from c2m.cli.quote import register as register_quote
+from c2m.cli.runtime import configure
 from c2m.cli.schedule import register as register_schedule
 from c2m.cli.twin import register as register_twin
-from c2m.demo.plant import Plant
+from c2m.demo.plant import CARRIER_DELAY_S, Plant
 from c2m.demo.seed import DEMO_LOGINS, seed_demo, seed_demo_factory
 from c2m.kernel.errors import describe_validation
 from c2m.settings import Settings
@@ -41,29 +43,47 @@ Port = Annotated[int, typer.Option(min=1, max=65535, help="TCP port to listen on
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 
 
-def _settings(**overrides: object) -> Settings:
-    try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        fail("Invalid C2M_* setting: " + describe_validation(list(exc.errors())))
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        console.print(f"c2m {__version__}")
+        raise typer.Exit
 
 
-def _serve(settings: Settings, host: str, port: int, plant: Plant | None = None) -> None:
+@app.callback()
+def main(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and stop."
+        ),
+    ] = False,
+) -> None:
+    """c2m: the open customer-to-manufacturer platform."""
+
+
+def _require_schema(settings: Settings) -> None:
+    """Every command using the database but ``db upgrade`` needs the newest schema."""
+    from c2m.migrations import is_current
+
+    if not is_current(settings.sqlalchemy_url):
+        fail("The database is missing or its schema is not up to date; run `c2m db upgrade` first.")
+
+
+def _serve(platform: Platform, host: str, port: int, plant: Plant | None = None) -> None:
     """Serve the web app; with ``plant``, the factory (and its customers) run around it."""
     import uvicorn
 
-    from c2m.bootstrap import build_platform
     from c2m.web.app import create_app
 
-    platform = build_platform(settings)
     if plant is not None:
-        plant.start(platform)
+        plant.start()
     try:
         uvicorn.run(
             create_app(platform),
             host=host,
             port=port,
-            log_level="warning",
+            log_config=None,  # uvicorn's loggers, its access log too, go through kernel.logs
+            log_level=platform.settings.log_level.lower(),
             timeout_graceful_shutdown=3,  # open live timelines must not keep Ctrl-C waiting
         )
     finally:
@@ -95,13 +115,15 @@ def demo(
     ] = None,
 ) -> None:
     """Start the whole platform with demo data, a digital-twin factory and customers."""
-    from c2m.bootstrap import build_platform
     from c2m.migrations import upgrade
 
-    overrides: dict[str, object] = {"factory_time_scale": speed}
+    overrides: dict[str, object] = {
+        "factory_time_scale": speed,
+        "carrier_delay_seconds": CARRIER_DELAY_S,
+    }
     if mqtt_port is not None:
         overrides["mqtt_port"] = mqtt_port
-    settings = _settings(
+    settings = configure(
         demo=True, data_dir=data_dir, base_url=f"http://{host}:{port}", **overrides
     )
     if reset:
@@ -115,21 +137,19 @@ def demo(
         with platform.db.write() as session:
             seeded = seed_demo(session)
             seed_demo_factory(session)
-        platform.db.dispose()
     table = Table(title="Demo log-ins" + (" (new)" if seeded else " (kept from last time)"))
     for column in ("role", "e-mail", "password"):
         table.add_column(column)
     for login in DEMO_LOGINS:
         table.add_row(login.role, login.email, login.password)
     console.print(table)
-    per_minute = orders_per_minute if shoppers else None
-    plant = Plant(settings, speed=speed, orders_per_minute=per_minute)
+    plant = Plant(platform, orders_per_minute=orders_per_minute if shoppers else None)
     console.print(
         f"The digital-twin factory runs at {speed:g}x"
         + (f"; customers order about {orders_per_minute:g} times a minute." if shoppers else ".")
     )
     console.print(f"c2m is running at [bold]{settings.base_url}[/bold]  (Ctrl-C stops it)")
-    _serve(settings, host, port, plant)
+    _serve(platform, host, port, plant)
     console.print("c2m stopped.")
 
 
@@ -137,13 +157,11 @@ def demo(
 @guarded
 def serve(port: Port = 8000, host: Host = "127.0.0.1") -> None:
     """Serve the platform as configured by C2M_* variables (e.g. on PostgreSQL)."""
-    from c2m.migrations import is_current
-
-    settings = _settings()
-    if not is_current(settings.sqlalchemy_url):
-        fail("The database schema is not up to date; run `c2m db upgrade` first.")
+    settings = configure()
+    _require_schema(settings)
+    platform = build_platform(settings)
     console.print(f"c2m is serving at http://{host}:{port}")
-    _serve(settings, host, port)
+    _serve(platform, host, port)
 
 
 @db_app.command("upgrade")
@@ -152,7 +170,7 @@ def db_upgrade() -> None:
     """Create or migrate the database schema to the latest version."""
     from c2m.migrations import upgrade
 
-    settings = _settings()
+    settings = configure()
     open_database(settings).dispose()  # creates the data directory for SQLite
     upgrade(settings.sqlalchemy_url)
     console.print("The database schema is up to date.")
@@ -175,7 +193,9 @@ def user_create(
         data = SignUp(email=email, name=name, password=password)
     except ValidationError as exc:
         fail(describe_validation(list(exc.errors())))
-    db = open_database(_settings())
+    settings = configure()
+    _require_schema(settings)
+    db = open_database(settings)
     with db.write() as session:
         user = create_user(session, data, is_platform_owner=platform_owner, is_maker=maker)
     db.dispose()

@@ -31,29 +31,43 @@ def quote_files(
     units: Annotated[Unit | None, typer.Option(help="Units of the files (default: guess).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the quotes as JSON.")] = False,
 ) -> None:
-    """Quote parts: dimensions, DFM findings, price per quantity and ship dates."""
+    """Quote parts: dimensions, DFM findings, price per quantity and ship dates.
+
+    Each file that cannot be quoted gets its reason in the table (or JSON); if none can be,
+    the reasons come in one sentence and the exit status is 2.
+    """
     try:
         material_for(default_tables(), process, material)
     except CostingError as exc:
         fail(str(exc))
     now = datetime.now(UTC)
     results: list[dict[str, Any]] = []
-    unreadable = 0
     for path in files:
         try:
             data = path.read_bytes()
         except OSError as exc:
             results.append({"file": str(path), "error": "unreadable", "reason": exc.strerror})
-            unreadable += 1
             continue
         outcome = analyze_in_sandbox(data, units, thumbnail=False)
         results.append(_result(path, outcome, process, material, qty, now))
+    failed = [row for row in results if "error" in row]
+    if len(failed) == len(results):
+        fail(_nothing_quoted(failed))
     if as_json:
         typer.echo(json.dumps(results, indent=1, default=str))
     else:
         _print(results)
-    if unreadable:
-        fail(f"{unreadable} of {len(files)} files could not be read.")
+
+
+def _nothing_quoted(failed: list[dict[str, Any]]) -> str:
+    """One sentence with every file's reason (there is no table to show them)."""
+    reasons = "; ".join(
+        f"{Path(row['file']).name}: {str(row['reason'] or 'no reason given').rstrip('.')}"
+        for row in failed
+    )
+    if len(failed) == 1:
+        return f"Could not quote {reasons}."
+    return f"Could not quote any of the {len(failed)} files: {reasons}."
 
 
 def _result(

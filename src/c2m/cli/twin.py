@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from c2m.cli.errors import fail, guarded
+from c2m.cli.runtime import configure
 from c2m.demo.factory import demo_factory
 from c2m.engines.simulation import Twin, TwinError, load_factory, make_environment
-from c2m.settings import Settings
 from c2m.workers.mqtt import broker_address
 from c2m.workers.twin_bridge import TwinBridge
 
@@ -44,7 +44,7 @@ def twin(
         spec = demo_factory() if machines is None else load_factory(machines)
     except (OSError, ValueError) as exc:  # TwinError and JSON errors are ValueErrors
         fail(f"Cannot read the factory {machines}: {exc}")
-    host, port = broker_address(Settings(mqtt_url=url) if url else Settings())
+    host, port = broker_address(configure(mqtt_url=url) if url else configure())
     try:
         socket.create_connection((host, port), timeout=3).close()
     except OSError:

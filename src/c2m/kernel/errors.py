@@ -6,6 +6,7 @@ point reports the same failure the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 
@@ -118,8 +119,17 @@ def _phrase(error: Any) -> str:
     return message[:1].lower() + message[1:]
 
 
-def describe_validation(errors: list[Any]) -> str:
-    """One sentence naming each wrong field of a pydantic error list."""
-    phrases = [f"{_where(tuple(e.get('loc', ())))} {_phrase(e)}" for e in errors[:5]]
+def _field(error: Any) -> str:
+    return _where(tuple(error.get("loc", ())))
+
+
+def describe_validation(
+    errors: list[Any],
+    lead: str = "The request is not valid",
+    name: Callable[[Any], str] = _field,
+) -> str:
+    """One sentence naming each wrong field of a pydantic error list (``name`` says how a
+    field is called where the input came from: a JSON path, an environment variable)."""
+    phrases = [f"{name(e)} {_phrase(e)}" for e in errors[:5]]
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-    return "The request is not valid: " + "; ".join(phrases) + more + "."
+    return f"{lead}: " + "; ".join(phrases) + more + "."

@@ -27,7 +27,11 @@ def is_current(url: str) -> bool:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
     from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
 
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        return False  # asking SQLite would create an empty file (or fail on a missing folder)
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     engine = create_engine(url)
     try:

@@ -17,6 +17,7 @@ from c2m.kernel.errors import C2MError, NotAuthenticated
 from c2m.web import problems
 from c2m.web.admin import mount_admin
 from c2m.web.limits import BodyLimit
+from c2m.web.request_id import RequestId
 from c2m.web.routers import (
     api_accounts,
     api_catalog,
@@ -82,6 +83,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         max_bytes=platform.settings.max_body_bytes,
         larger={"/api/v1/uploads": uploads},
     )
+    app.add_middleware(RequestId)  # outermost: even a refused body's answer carries the id
     for module in (
         api_accounts,
         api_catalog,

@@ -7,7 +7,6 @@ and keeps nothing across restarts.
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from types import TracebackType
 from typing import Any
@@ -15,8 +14,6 @@ from typing import Any
 from amqtt.broker import Broker  # type: ignore[import-untyped]
 
 from c2m.kernel.errors import C2MError
-
-logging.getLogger("amqtt").setLevel(logging.WARNING)  # it logs every packet at INFO
 
 
 def broker_config(host: str, port: int) -> dict[str, Any]:

@@ -29,17 +29,9 @@ from c2m.engines.scheduling.objective import Objective
 from c2m.engines.scheduling.solver import SolveOptions, SolveResult, solve
 from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Database
+from c2m.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ProductionSettings:
-    time_scale: float = 1.0  # simulated seconds per wall second (the twin's speed), 1 for real
-    lease_margin_s: float = 30.0
-    plan_seconds: float = 1.5  # solver budget per re-plan
-    tick_s: float = 0.25
-    deliver_after_s: float | None = None  # a simulated carrier delivers shipped orders this late
 
 
 def solve_plan(instance: Instance, options: SolveOptions) -> SolveResult:
@@ -51,7 +43,7 @@ def solve_plan(instance: Instance, options: SolveOptions) -> SolveResult:
 class ProductionLoop:
     db: Database
     gateway: Gateway
-    settings: ProductionSettings = field(default_factory=ProductionSettings)
+    settings: Settings
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     plans: int = 0
     _dirty: dict[str, str] = field(default_factory=dict)
@@ -68,7 +60,7 @@ class ProductionLoop:
                 except Exception:
                     log.exception("production tick failed; trying again")
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), self.settings.tick_s)
+                    await asyncio.wait_for(self.wake.wait(), self.settings.production_tick_seconds)
                 self.wake.clear()
         finally:
             # Stopping must not wait for a solve in flight: its plan would be stale anyway.
@@ -97,9 +89,9 @@ class ProductionLoop:
                 self._mark({factory_id}, why)
             self._mark(progress.sync_attempts(session, now), "work lost, held or scrapped")
             self._mark(dispatch.withdraw_cancelled(session), "cancellation")
-            if self.settings.deliver_after_s is not None:
-                cutoff = now - timedelta(seconds=self.settings.deliver_after_s)
-                progress.deliver_shipped(session, cutoff)
+            if self.settings.carrier_delay_seconds is not None:
+                wall_s = self.settings.carrier_delay_seconds / self.settings.factory_time_scale
+                progress.deliver_shipped(session, now - timedelta(seconds=wall_s))
         with self.db.read() as session:
             for machine in session.scalars(select(Machine)):
                 available = machine.state in planner.AVAILABLE
@@ -121,7 +113,7 @@ class ProductionLoop:
 
         def read() -> planner.Snapshot | None:
             with self.db.read() as session:
-                return planner.snapshot(session, factory_id, now, self.settings.time_scale)
+                return planner.snapshot(session, factory_id, now, self.settings.factory_time_scale)
 
         snap = await asyncio.to_thread(read)
         if snap is None:
@@ -151,6 +143,9 @@ class ProductionLoop:
         with self.db.write() as session:
             for factory_id in dispatch.factories_with_work(session):
                 out += dispatch.due_dispatches(
-                    session, factory_id, self.settings.time_scale, self.settings.lease_margin_s
+                    session,
+                    factory_id,
+                    self.settings.factory_time_scale,
+                    self.settings.dispatch_lease_margin_seconds,
                 )
         return out

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from c2m.bootstrap import Platform
+from c2m.bootstrap import Platform, build_factory
 from c2m.demo.factory import demo_factory
 from c2m.demo.templates import DEMO_TEMPLATES
 from c2m.domains.catalog.schemas import TemplateDefinition
@@ -25,8 +25,6 @@ from c2m.domains.orders.models import Order
 from c2m.domains.planning.models import Operation, OperationStatus
 from c2m.engines.simulation import Twin, make_environment
 from c2m.kernel.clock import utcnow
-from c2m.workers.machine_bus import MachineBus
-from c2m.workers.production import ProductionSettings
 from tests.conftest import World, make_settings
 from tests.factory_support import timeline
 from tests.integration.mqtt.conftest import unique
@@ -92,12 +90,17 @@ def test_thirty_orders_are_made_and_delivered_over_mosquitto(
     spec = dataclasses.replace(demo_factory(), id=unique("lights"))
     with platform.db.write() as session:
         factory_id = register_plant(session, world.enterprise_a.id, spec).id
-    settings = make_settings(platform.db.url, tmp_path, mqtt_url=f"mqtt://{host}:{port}")
-    production = ProductionSettings(
-        time_scale=SPEED, lease_margin_s=5, plan_seconds=1.0, deliver_after_s=0.5
+    settings = make_settings(
+        platform.db.url,
+        tmp_path,
+        mqtt_url=f"mqtt://{host}:{port}",
+        factory_time_scale=SPEED,
+        dispatch_lease_margin_seconds=5,
+        plan_seconds=1.0,
+        carrier_delay_seconds=0.5 * SPEED,  # half a wall second
     )
     twin = Twin(spec, seed=11, env=make_environment(SPEED))
-    bus = MachineBus(settings, platform.db, twin, production, client_id=unique("ingest"))
+    bus = build_factory(settings, platform.db, twin=twin, client_id=unique("ingest"))
     started = utcnow()
     bus.start()
     try:

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from c2m.bootstrap import Platform
+from c2m.bootstrap import Platform, build_factory
 from c2m.demo.factory import demo_factory
 from c2m.domains.factory.models import Machine
 from c2m.domains.factory.service import register_plant
 from c2m.domains.factory.vocabulary import MachineState
 from c2m.engines.simulation import Twin, make_environment
-from c2m.workers.machine_bus import MachineBus
 from tests.conftest import World, free_port, make_settings
 
 
@@ -41,7 +40,8 @@ def test_the_demo_plant_comes_alive_on_the_embedded_broker_and_says_goodbye(
         factory = register_plant(session, world.enterprise_a.id, spec)
         assert register_plant(session, world.enterprise_a.id, spec).id == factory.id
     settings = make_settings(platform.db.url, tmp_path, mqtt_port=free_port())
-    bus = MachineBus(settings, platform.db, Twin(spec, seed=3, env=make_environment(speed=60)))
+    twin = Twin(spec, seed=3, env=make_environment(speed=60))
+    bus = build_factory(settings, platform.db, twin=twin)
     bus.start()
     try:
         _wait(

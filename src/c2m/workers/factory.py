@@ -1,8 +1,9 @@
-"""Everything between machines and the database in one process, for ``c2m demo``.
+"""The factory half of c2m on an event loop of its own, in a daemon thread.
 
-The embedded broker (unless ``C2M_MQTT_URL`` names one), the ingest loop and, if given, the
-production loop (planning and dispatch) and the digital twin run on an event loop of their own
-in a daemon thread, so a blocking entry point (uvicorn) can start and stop them around itself.
+The embedded broker (when there is one), the MQTT ingest, the production loop (planning and
+dispatch) and, if given, the digital twin's bridge run together so that a blocking entry point
+(uvicorn, or a worker waiting for Ctrl-C) can start and stop them around itself.
+``c2m.bootstrap.build_factory`` picks the parts from the settings.
 """
 
 from __future__ import annotations
@@ -11,39 +12,33 @@ import asyncio
 import threading
 
 from c2m.domains.factory.mqtt_gateway import MqttGateway
-from c2m.engines.simulation import Twin
 from c2m.kernel.db import Database
 from c2m.settings import Settings
 from c2m.workers.broker import BrokerThread
 from c2m.workers.ingest import IngestWorker
-from c2m.workers.mqtt import EMBEDDED_HOST, broker_address
-from c2m.workers.production import ProductionLoop, ProductionSettings
+from c2m.workers.production import ProductionLoop
 from c2m.workers.twin_bridge import TwinBridge
 
 GOODBYE_S = 0.5
 """How long the ingest keeps listening after the twin's machines said goodbye (their deaths)."""
 
 
-class MachineBus:
+class FactoryWorkers:
+    """The factory half, started and stopped as one (``start()`` / ``stop()``)."""
+
     def __init__(
         self,
         settings: Settings,
         db: Database,
-        twin: Twin | None = None,
-        production: ProductionSettings | None = None,
-        client_id: str = "c2m-ingest",
+        ingest: IngestWorker,
+        *,
+        broker: BrokerThread | None = None,
+        bridge: TwinBridge | None = None,
     ) -> None:
-        host, port = broker_address(settings)
-        self.db, self.host, self.port = db, host, port
-        self.broker = None if settings.mqtt_url else BrokerThread(EMBEDDED_HOST, port)
-        self.ingest = IngestWorker(
-            db, host, port, lease_s=settings.job_lease_seconds, client_id=client_id
-        )
-        self.client_id = client_id
-        self.bridge = None if twin is None else TwinBridge(twin, host, port)
-        self.production = production
+        self.settings, self.db = settings, db
+        self.ingest, self.broker, self.bridge = ingest, broker, bridge
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="machine-bus")
+        self._thread = threading.Thread(target=self._loop.run_forever, name="factory")
         self._thread.daemon = True
         self._task: asyncio.Task[None] | None = None
 
@@ -74,8 +69,7 @@ class MachineBus:
     async def _run(self) -> None:
         loops = [asyncio.create_task(self.ingest.run())]
         await self.ingest.connected.wait()
-        if self.production is not None:
-            loops.append(asyncio.create_task(self._produce(self.production)))
+        loops.append(asyncio.create_task(self._produce()))
         if self.bridge is not None:
             loops.append(asyncio.create_task(self.bridge.run()))
         try:
@@ -86,8 +80,10 @@ class MachineBus:
                 await asyncio.gather(task, return_exceptions=True)
                 await asyncio.sleep(GOODBYE_S)
 
-    async def _produce(self, settings: ProductionSettings) -> None:
+    async def _produce(self) -> None:
         """Plan and dispatch, commanding machines over the same broker the ingest listens to."""
-        identifier = f"{self.client_id}-dispatch"
-        async with MqttGateway(self.host, self.port, identifier=identifier) as gateway:
-            await ProductionLoop(self.db, gateway, settings).run()
+        identifier = f"{self.ingest.client_id}-dispatch"
+        async with MqttGateway(
+            self.ingest.host, self.ingest.port, identifier=identifier
+        ) as gateway:
+            await ProductionLoop(self.db, gateway, self.settings).run()
