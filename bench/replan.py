@@ -19,6 +19,7 @@ import statistics
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -158,12 +159,12 @@ def _orders(db: Database, payments: TestPaymentProvider, count: int) -> None:
         assert product is not None
     for _ in range(count):
         order = NewOrder(lines=[NewLine(product_id=product, quantity=1)])
-        with db.write() as session:
-            prepared = placement.prepare_order(session, actor, order)
-            placement.insert_prepared(session, prepared)
+        placed = placement.place(
+            db, None, partial(placement.prepare_order, actor=actor, data=order)
+        )
         with db.write() as session:
             pay = Pay(payment_method="test-ok", expected_version=1)
-            service.pay(session, actor, prepared.order_id, pay, payments)
+            service.pay(session, actor, placed.body["id"], pay, payments)
 
 
 def _busy_machine(db: Database) -> str | None:

@@ -8,8 +8,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from c2m.domains.orders.states import OrderState
-from c2m.web.routers.pages_enterprise import next_moves
+from c2m.domains.orders.states import OrderState, next_moves
 from tests.api.test_access_control import log_in, paid_order_of
 from tests.conftest import World
 

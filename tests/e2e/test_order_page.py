@@ -16,8 +16,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from c2m.domains.orders import events
 from c2m.domains.orders.models import Order
-from c2m.domains.orders.service import record
+from c2m.domains.orders.service import note
 from tests.conftest import PASSWORD, LiveServer, World
 
 pytestmark = pytest.mark.browser
@@ -91,7 +92,8 @@ def test_order_pay_and_follow_live_on_a_phone(
         order = session.get(Order, order_id)
         assert order is not None
         data = {"operation": "Cut panels", "machine": "laser-2", "step": "cut"}
-        record(session, order, "operation_started", actor="factory", data=data)
+        started = events.step(events.OrderEventType.OPERATION_STARTED, data)
+        note(session, order, started, actor="factory")
     step = page.locator("#timeline li").last
     expect(step).to_contain_text("Step started", timeout=10_000)
     expect(step.locator(".detail")).to_have_text("Cut panels on laser-2")

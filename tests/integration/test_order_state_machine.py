@@ -4,10 +4,11 @@ advance against a real database, checked after every step against an independent
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -18,13 +19,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from c2m.bootstrap import Platform
 from c2m.domains.orders import service
 from c2m.domains.orders.models import Order, OrderEvent, Payment, PaymentStatus
 from c2m.domains.orders.payments import Callback, TestPaymentProvider
 from c2m.domains.orders.schemas import Advance, Cancel, NewLine, NewOrder, Pay
-from c2m.domains.orders.states import OrderState
+from c2m.domains.orders.states import MAIN_LINE, OrderState, legal_moves
 from c2m.kernel.errors import C2MError
 from tests.conftest import World
 
@@ -255,3 +257,85 @@ def test_order_lifecycle_state_machine(platform: Platform, world: World) -> None
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
+
+
+def _one_step_on(order: Order) -> S:
+    """The state after the order's on the main line (the order's own when off it or at the end)."""
+    if order.state not in MAIN_LINE or order.state is S.DELIVERED:
+        return order.state
+    return MAIN_LINE[MAIN_LINE.index(order.state) + 1]
+
+
+#: What the factory's lights-out loop may do to an order, through the orders domain.
+FACTORY: dict[str, Callable[[Session, Order], None]] = {
+    "hold": lambda s, o: service.hold(s, o, actor="factory", data={}),
+    "resume": lambda s, o: service.resume(s, o, actor="factory", data={}),
+    "step": lambda s, o: service.advance_by_factory(s, o, _one_step_on(o), actor="factory"),
+    "ship": lambda s, o: service.advance_by_factory(s, o, S.SHIPPED, actor="factory"),
+    "remake": lambda s, o: service.remake(s, o, actor="factory", data={}),
+}
+
+
+def _snapshot(platform: Platform, order_id: str) -> tuple[S, S | None, int, int, int]:
+    with platform.db.read() as session:
+        order = session.get(Order, order_id)
+        assert order is not None
+        return order.state, order.held_from, order.progress, order.version, order.last_seq
+
+
+def _states_after(platform: Platform, order_id: str, seq: int) -> list[S]:
+    """The states the order's timeline shows after event ``seq``, in order."""
+    with platform.db.read() as session:
+        query = select(OrderEvent.state).where(
+            OrderEvent.order_id == order_id, OrderEvent.seq > seq
+        )
+        return list(session.scalars(query.order_by(OrderEvent.seq)))
+
+
+def test_lights_out_moves_stay_in_the_table_and_never_lose_progress(
+    platform: Platform, world: World
+) -> None:
+    """A random walk of hold / resume / advance / remake on a paid order: every change of
+    state is one the table allows, a refused move changes nothing, progress never goes back,
+    and each accepted command is one version step with its events."""
+
+    @given(st.lists(st.sampled_from(sorted(FACTORY)), max_size=15))
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    def walk(steps: list[str]) -> None:
+        data = NewOrder(lines=[NewLine(product_id=world.product_a.id, quantity=1)])
+        with platform.db.write() as session:
+            order_id = service.place_order(session, world.alice.actor, data).id
+        provider = TestPaymentProvider("x" * 40)
+        with platform.db.write() as session:
+            service.pay(
+                session, world.alice.actor, order_id, Pay(payment_method="test-ok"), provider
+            )
+        for move in steps:
+            state, held_from, progress, version, last_seq = before = _snapshot(platform, order_id)
+            try:
+                with platform.db.write() as session:
+                    order = session.get(Order, order_id, with_for_update=True)
+                    assert order is not None
+                    FACTORY[move](session, order)
+            except C2MError:
+                assert _snapshot(platform, order_id) == before, "a refused move changed the order"
+                continue
+            now, now_held, now_progress, now_version, now_seq = _snapshot(platform, order_id)
+            for reached in _states_after(platform, order_id, last_seq):  # one move at a time
+                assert reached is state or reached in legal_moves(state, held_from)
+                if reached is S.ON_HOLD and state is not S.ON_HOLD:
+                    held_from = state
+                elif state is S.ON_HOLD and reached is not S.ON_HOLD:
+                    held_from = None
+                state = reached
+            assert now is state
+            assert (now_held is not None) == (now is S.ON_HOLD)
+            assert now_progress >= progress, "progress moved backwards"
+            assert now_version == version + (now_seq > last_seq), "more than one version step"
+
+    walk()

@@ -11,9 +11,12 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from c2m.domains.catalog import designs
 from c2m.domains.catalog.models import Product, ProductTemplate
@@ -52,8 +55,25 @@ class Shoppers:
                 session.scalars(select(ProductTemplate.id).where(ProductTemplate.published))
             )
             products = list(session.scalars(select(Product.id).where(Product.active)))
+        prepare = self._choose(rng, customer, templates, products)
+        order_id = str(placement.place(self.db, None, prepare).body["id"])
         with self.db.write() as session:
-            if templates and rng.random() < 0.75:
+            service.pay(
+                session,
+                customer,
+                order_id,
+                Pay(payment_method="test-ok", expected_version=1),
+                self.payments,
+            )
+        self.placed += 1
+        return order_id
+
+    def _choose(
+        self, rng: random.Random, customer: Actor, templates: list[str], products: list[str]
+    ) -> Callable[[Session], placement.PreparedOrder]:
+        """What the customer orders: a design of a template (saved first) or a catalog product."""
+        if templates and rng.random() < 0.75:
+            with self.db.write() as session:
                 design = designs.save_design(
                     session,
                     customer,
@@ -61,18 +81,6 @@ class Shoppers:
                         template_id=rng.choice(templates), name="My design", configuration={}
                     ),
                 )
-                prepared = placement.prepare_design_order(session, customer, design.id)
-            else:
-                line = NewLine(product_id=rng.choice(products), quantity=rng.randint(1, 3))
-                prepared = placement.prepare_order(session, customer, NewOrder(lines=[line]))
-            placement.insert_prepared(session, prepared)
-        with self.db.write() as session:
-            service.pay(
-                session,
-                customer,
-                prepared.order_id,
-                Pay(payment_method="test-ok", expected_version=1),
-                self.payments,
-            )
-        self.placed += 1
-        return prepared.order_id
+            return partial(placement.prepare_design_order, actor=customer, design_id=design.id)
+        line = NewLine(product_id=rng.choice(products), quantity=rng.randint(1, 3))
+        return partial(placement.prepare_order, actor=customer, data=NewOrder(lines=[line]))

@@ -29,9 +29,11 @@ from c2m.domains.circles.models import (
 )
 from c2m.domains.circles.schemas import BatchOut, NewBatch
 from c2m.domains.orders import service as orders
+from c2m.domains.orders.events import OrderEventType
+from c2m.domains.orders.events import batch as batch_event
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.payments import PaymentProvider
-from c2m.domains.orders.placement import PreparedOrder, PricedLine, insert_prepared, prepare_lines
+from c2m.domains.orders.placement import PreparedOrder, PricedLine, prepare_lines
 from c2m.domains.orders.schemas import Cancel
 from c2m.domains.orders.states import CANCELLABLE, OrderState
 from c2m.domains.platform.actor import Actor
@@ -87,16 +89,11 @@ def open_batch(session: Session, actor: Actor, proposal_id: str, data: NewBatch)
     return batch
 
 
-@dataclass(frozen=True)
-class PreparedPreorder:
-    batch_id: str
-    order: PreparedOrder
-
-
-def prepare_preorder(session: Session, actor: Actor, batch_id: str) -> PreparedPreorder:
+def prepare_preorder(session: Session, actor: Actor, batch_id: str) -> PreparedOrder:
     """An order of one piece of the proposal, priced from the template version it was made with.
 
-    Read-only, so the write transaction only inserts (see :func:`insert_preorder`).
+    Read-only, so the write transaction only inserts (``orders.placement.place``, then
+    :func:`join_batch`).
     """
     batch = session.get(PreorderBatch, batch_id)
     if batch is None:
@@ -121,7 +118,7 @@ def prepare_preorder(session: Session, actor: Actor, batch_id: str) -> PreparedP
         pricing={"batch_id": batch.id, **result.pricing_json()},
         routing=result.routing_json(),
     )
-    return PreparedPreorder(batch.id, prepare_lines(actor, [line], awaits_release=True))
+    return prepare_lines(actor, [line], awaits_release=True)
 
 
 def _require_open(batch: PreorderBatch) -> None:
@@ -129,15 +126,13 @@ def _require_open(batch: PreorderBatch) -> None:
         raise Conflict("This pre-order batch is closed: it was released or its deadline passed.")
 
 
-def insert_preorder(session: Session, actor: Actor, prepared: PreparedPreorder) -> None:
-    """Insert the order and mark it a pre-order, if the batch is still open (row locked)."""
-    batch = session.get(PreorderBatch, prepared.batch_id, with_for_update=True)
+def join_batch(session: Session, actor: Actor, batch_id: str, order_id: str) -> None:
+    """In the new order's transaction: mark it a pre-order of the batch, if the batch is still
+    open (row locked, so a settler and a late pre-order never both win)."""
+    batch = session.get(PreorderBatch, batch_id, with_for_update=True)
     assert batch is not None
     _require_open(batch)
-    insert_prepared(session, prepared.order)
-    session.add(
-        Preorder(order_id=prepared.order.order_id, batch_id=batch.id, user_id=actor.user_id)
-    )
+    session.add(Preorder(order_id=order_id, batch_id=batch.id, user_id=actor.user_id))
     session.flush()
 
 
@@ -219,7 +214,9 @@ def _release(session: Session, batch: PreorderBatch) -> int:
             session,
             order,
             actor=SETTLER,
-            data={"batch_id": batch.id, "circle": circle.title, "threshold": batch.threshold},
+            batch_id=batch.id,
+            circle=circle.title,
+            threshold=batch.threshold,
         )
     session.flush()
     return len(participants)
@@ -252,13 +249,8 @@ def _expire(session: Session, batch: PreorderBatch, provider: PaymentProvider) -
     reason = f"the pre-order batch of {circle.title[:200]} did not reach {batch.threshold} in time"
     participants = [o for o in _participants(session, batch) if o.state not in _CLOSED]
     for order in participants:
-        orders.record(
-            session,
-            order,
-            "batch_expired",
-            actor=SETTLER,
-            data={"batch_id": batch.id, "circle": circle.title, "threshold": batch.threshold},
-        )
+        expired = batch_event(OrderEventType.BATCH_EXPIRED, batch.id, circle.title, batch.threshold)
+        orders.note(session, order, expired, actor=SETTLER)
         if order.state in CANCELLABLE:
             orders.cancel(session, settler, order.id, Cancel(reason=reason), provider)
     session.flush()

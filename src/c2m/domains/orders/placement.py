@@ -3,11 +3,15 @@
 On SQLite every write transaction holds the one write lock, so throughput is the inverse of its
 length: products are read, rules checked and every row and the response worked out beforehand
 (``prepare_order``, in a read transaction); ``insert_prepared`` then only inserts rows.
+
+Two entry points share that split and the Idempotency-Key handling: :func:`place` for one order
+(pages, quotes, designs, pre-orders, the demo) and :func:`place_orders` for the API's group
+writer, which writes many callers' orders in one transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,13 +20,14 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.catalog import designs, templates
 from c2m.domains.catalog.models import Product
+from c2m.domains.orders import events
 from c2m.domains.orders.events import order_topic, timeline_message
 from c2m.domains.orders.models import Order, OrderEvent, OrderLine
 from c2m.domains.orders.schemas import EventOut, NewOrder, OrderOut
 from c2m.domains.orders.states import OrderState, progress
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.clock import utcnow
-from c2m.kernel.db import table_of
+from c2m.kernel.db import Database, table_of
 from c2m.kernel.errors import C2MError, InvalidInput, NotFound
 from c2m.kernel.idempotency import KeyClaim, StoredResponse, claim_keys, record_responses
 from c2m.kernel.ids import new_id
@@ -109,6 +114,8 @@ def prepare_lines(
     order_id = new_id()
     enterprise_id = enterprises.pop()
     placed = progress(OrderState.PLACED) or 0
+    total = sum(line.unit_price * line.quantity for line in priced)
+    currency = currencies.pop()
     order = {
         "id": order_id,
         "customer_id": actor.user_id,
@@ -116,8 +123,8 @@ def prepare_lines(
         "state": OrderState.PLACED,
         "held_from": None,
         "awaits_release": awaits_release,
-        "currency": currencies.pop(),
-        "total": sum(line.unit_price * line.quantity for line in priced),
+        "currency": currency,
+        "total": total,
         "captured": 0,
         "refunded": 0,
         "last_seq": 1,
@@ -144,16 +151,17 @@ def prepare_lines(
         }
         for position, line in enumerate(priced)
     ]
+    first = events.placed(total, currency)
     event = {
         "id": new_id(),
         "order_id": order_id,
         "seq": 1,
-        "type": "placed",
+        "type": first.type.value,
         "state": OrderState.PLACED,
         "progress": placed,
         "at": now,
         "actor": actor.name,
-        "data": {"total": order["total"], "currency": order["currency"]},
+        "data": first.data,
     }
     event_json = EventOut.model_validate(event).model_dump(mode="json")
     return PreparedOrder(
@@ -189,6 +197,58 @@ class OrderRequest:
         return (self.claim.scope, self.claim.key) if self.claim is not None else None
 
 
+def _earlier_answers(
+    session: Session, claims: Sequence[KeyClaim | None]
+) -> dict[int, StoredResponse | Exception]:
+    """By position, the claims already answered (a replay) or refused (key in use or reused)."""
+    keyed = [(index, claim) for index, claim in enumerate(claims) if claim is not None]
+    claimed = claim_keys(session, [claim for _, claim in keyed])
+    return {
+        index: answer
+        for (index, _), answer in zip(keyed, claimed, strict=True)
+        if answer is not None
+    }
+
+
+def _insert_answered(
+    session: Session,
+    placed: Sequence[tuple[KeyClaim | None, PreparedOrder]],
+    then: Callable[[Session, PreparedOrder], None] | None = None,
+) -> list[StoredResponse]:
+    """Insert the orders, run ``then`` on each (rows that refer to it), and remember each answer
+    under its key, all in the caller's write transaction."""
+    insert_prepared(session, *(prepared for _, prepared in placed))
+    if then is not None:
+        for _, prepared in placed:
+            then(session, prepared)
+        session.flush()  # the effect's rows go first, then the record of the answer
+    record_responses(
+        session, [(claim, 201, p.response) for claim, p in placed if claim is not None]
+    )
+    return [StoredResponse(201, prepared.response, replayed=False) for _, prepared in placed]
+
+
+def place(
+    db: Database,
+    claim: KeyClaim | None,
+    prepare: Callable[[Session], PreparedOrder],
+    then: Callable[[Session, PreparedOrder], None] | None = None,
+) -> StoredResponse:
+    """Place one order: ``prepare`` it in a read transaction, then insert it (and ``then``'s
+    rows, in the same short write transaction) unless its Idempotency-Key was answered before,
+    in which case that answer is replayed."""
+    with db.read() as session:
+        prepared = prepare(session)
+    with db.write() as session:
+        earlier = _earlier_answers(session, [claim]).get(0)
+        if isinstance(earlier, Exception):
+            raise earlier
+        if earlier is not None:
+            return earlier
+        (answer,) = _insert_answered(session, [(claim, prepared)], then)
+        return answer
+
+
 def place_orders(
     session: Session, requests: Sequence[OrderRequest]
 ) -> list[StoredResponse | Exception]:
@@ -198,28 +258,18 @@ def place_orders(
     its Idempotency-Key, or the error that refused it; one refusal does not hold up the rest.
     No two requests may carry the same key (``OrderRequest.key``).
     """
-    keyed = [(index, r.claim) for index, r in enumerate(requests) if r.claim is not None]
-    answers: dict[int, StoredResponse | Exception] = {}
-    for (index, _), claimed in zip(keyed, claim_keys(session, [c for _, c in keyed]), strict=True):
-        if claimed is not None:
-            answers[index] = claimed
+    answers = _earlier_answers(session, [request.claim for request in requests])
     todo = [index for index in range(len(requests)) if index not in answers]
     products = load_products(session, [requests[index].data for index in todo])
-    placed: list[PreparedOrder] = []
-    remembered: list[tuple[KeyClaim, int, Any]] = []
+    placed: list[tuple[int, PreparedOrder]] = []
     for index in todo:
         request = requests[index]
         try:
-            prepared = price_order(products, request.actor, request.data)
+            placed.append((index, price_order(products, request.actor, request.data)))
         except C2MError as refusal:
             answers[index] = refusal
-            continue
-        placed.append(prepared)
-        answers[index] = StoredResponse(201, prepared.response, replayed=False)
-        if request.claim is not None:
-            remembered.append((request.claim, 201, prepared.response))
-    insert_prepared(session, *placed)
-    record_responses(session, remembered)
+    inserted = _insert_answered(session, [(requests[i].claim, p) for i, p in placed])
+    answers.update((index, answer) for (index, _), answer in zip(placed, inserted, strict=True))
     return [answers[index] for index in range(len(requests))]
 
 

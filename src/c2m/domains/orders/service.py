@@ -1,7 +1,10 @@
 """Order use cases: place, pay, confirm by callback, cancel, refund, advance, hold, share.
 
 Every accepted command changes the order row once (its version rises by one) and appends its
-timeline events and outbox messages in the same transaction.
+timeline events and outbox messages in the same transaction. This module is the only code that
+moves an order: every change of state goes through :func:`_move`, which checks it against the
+table in ``states``; the factory's lights-out loop uses :func:`hold`, :func:`resume`,
+:func:`advance_by_factory`, :func:`remake` and :func:`note`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from c2m.domains.orders.events import order_topic, timeline_message
+from c2m.domains.orders import events
+from c2m.domains.orders.events import MOVES, Event, MoneyType, order_topic, timeline_message
 from c2m.domains.orders.models import Order, OrderEvent, Payment, PaymentCallback, PaymentStatus
 from c2m.domains.orders.payments import Callback, CallbackKind, ChargeOutcome, PaymentProvider
 from c2m.domains.orders.placement import insert_prepared, prepare_order
@@ -20,10 +24,12 @@ from c2m.domains.orders.schemas import Advance, Cancel, EventOut, NewOrder, Pay
 from c2m.domains.orders.states import (
     CANCELLABLE,
     LABELS,
-    PRODUCTION,
+    MAIN_LINE,
     REFUNDABLE,
     OrderState,
     can_advance,
+    legal_moves,
+    next_moves,
     progress,
 )
 from c2m.domains.platform.actor import Actor
@@ -34,6 +40,7 @@ from c2m.kernel.outbox import add_to_outbox
 from c2m.kernel.signing import Signer
 
 S = OrderState
+E = events.OrderEventType
 SYSTEM = "system"
 
 
@@ -41,40 +48,100 @@ def _label(actor: Actor | None) -> str:
     return actor.name if actor is not None else SYSTEM
 
 
-def record(
-    session: Session,
-    order: Order,
-    event_type: str,
-    *,
-    actor: str,
-    state: OrderState | None = None,
-    data: dict[str, Any] | None = None,
-) -> OrderEvent:
-    """Append one timeline event (and its outbox message), moving the order to ``state``."""
-    if state is not None:
-        order.state = state
-        step = progress(state)
-        if step is not None:
-            order.progress = max(order.progress, step)
+def _append(session: Session, order: Order, event: Event, actor: str) -> OrderEvent:
+    """Append one timeline event (and its outbox message) showing the order as it now is."""
     order.last_seq += 1
-    event = OrderEvent(
+    row = OrderEvent(
         order_id=order.id,
         seq=order.last_seq,
-        type=event_type,
+        type=event.type.value,
         state=order.state,
         progress=order.progress,
         at=utcnow(),
         actor=actor,
-        data=data or {},
+        data=event.data,
     )
-    session.add(event)
-    payload = EventOut.model_validate(event).model_dump(mode="json")
+    session.add(row)
+    payload = EventOut.model_validate(row).model_dump(mode="json")
     add_to_outbox(
         session,
         order_topic(order.id),
         timeline_message(order.id, order.customer_id, order.enterprise_id, payload),
     )
-    return event
+    return row
+
+
+def _cannot_move(current: OrderState, target: OrderState) -> Conflict:
+    return Conflict(
+        f"An order that is {LABELS[current].lower()} cannot move to {LABELS[target].lower()}."
+    )
+
+
+def _move(session: Session, order: Order, to: OrderState, event: Event, *, actor: str) -> None:
+    """The one place an order changes state: refused with a Conflict unless ``states`` allows
+    the move; progress never goes back, and a hold remembers where to resume."""
+    if to not in legal_moves(order.state, order.held_from):
+        raise _cannot_move(order.state, to)
+    if to is S.ON_HOLD:
+        order.held_from = order.state
+    elif order.state is S.ON_HOLD and to is order.held_from:
+        order.held_from = None
+    order.state = to
+    step = progress(to)
+    if step is not None:
+        order.progress = max(order.progress, step)
+    _append(session, order, event, actor)
+
+
+def note(session: Session, order: Order, event: Event, *, actor: str) -> None:
+    """Put something on the timeline that does not move the order (a step started, a machine
+    went down); an event that means a move must come from the command that makes it."""
+    if event.type in MOVES:
+        raise ValueError(f"a {event.type} event moves the order; use the command that does")
+    _append(session, order, event, actor)
+
+
+def hold(session: Session, order: Order, *, actor: str, data: dict[str, Any]) -> None:
+    """Put an order in production on hold (a machine went down); it resumes where it was."""
+    _move(session, order, S.ON_HOLD, events.held(data), actor=actor)
+
+
+def resume(session: Session, order: Order, *, actor: str, data: dict[str, Any]) -> None:
+    """Take an order off hold, back to the state it was held in."""
+    if order.state is not S.ON_HOLD or order.held_from is None:
+        raise _illegal(order, "resumed (it is not on hold)")
+    _move(session, order, order.held_from, events.resumed(data), actor=actor)
+
+
+def advance_by_factory(
+    session: Session,
+    order: Order,
+    to: OrderState,
+    *,
+    actor: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Move along the main line up to ``to``, one recorded state at a time; never back, and
+    nothing for an order off the line (on hold, cancelled). Designing is a customer's step,
+    never the factory's."""
+    while order.state in MAIN_LINE and (progress(order.state) or 0) < (progress(to) or 0):
+        here = MAIN_LINE.index(order.state)
+        following = next(
+            state
+            for state in MAIN_LINE[here + 1 :]
+            if can_advance(order.state, state) and state is not S.DESIGNING
+        )
+        _move(session, order, following, events.reached(following, data), actor=actor)
+
+
+def remake(session: Session, order: Order, *, actor: str, data: dict[str, Any]) -> None:
+    """A part failed inspection: an order in quality check goes back into production; in any
+    other state the remake is only noted."""
+    event = events.step(events.E.REMAKE, data)
+    if can_advance(order.state, S.IN_PRODUCTION):
+        _move(session, order, S.IN_PRODUCTION, event, actor=actor)
+    else:
+        note(session, order, event, actor=actor)
 
 
 def _save(session: Session) -> None:
@@ -156,13 +223,14 @@ def pay(
         status=status,
     )
     session.add(payment)
-    details = {"amount": payment.amount, "currency": payment.currency, "message": result.message}
     if status is PaymentStatus.SUCCEEDED:
         _capture(session, order, payment, _label(actor))
-    elif status is PaymentStatus.DECLINED:
-        record(session, order, "payment_declined", actor=_label(actor), data=details)
     else:
-        record(session, order, "payment_pending", actor=_label(actor), data=details)
+        kind: MoneyType = (
+            E.PAYMENT_DECLINED if status is PaymentStatus.DECLINED else E.PAYMENT_PENDING
+        )
+        news = events.money(kind, payment.amount, payment.currency, message=result.message)
+        note(session, order, news, actor=_label(actor))
     _save(session)
     return order
 
@@ -170,14 +238,8 @@ def pay(
 def _capture(session: Session, order: Order, payment: Payment, actor: str) -> None:
     payment.status = PaymentStatus.SUCCEEDED
     order.captured += payment.amount
-    record(
-        session,
-        order,
-        "paid",
-        actor=actor,
-        state=S.PAID,
-        data={"amount": payment.amount, "currency": payment.currency},
-    )
+    paid = events.money(E.PAID, payment.amount, payment.currency)
+    _move(session, order, S.PAID, paid, actor=actor)
 
 
 def apply_callback(session: Session, callback: Callback, provider: PaymentProvider) -> bool:
@@ -207,13 +269,8 @@ def apply_callback(session: Session, callback: Callback, provider: PaymentProvid
     assert order is not None
     if callback.kind is CallbackKind.FAILED:
         payment.status = PaymentStatus.DECLINED
-        record(
-            session,
-            order,
-            "payment_declined",
-            actor=provider.label,
-            data={"amount": payment.amount, "currency": payment.currency},
-        )
+        declined = events.money(E.PAYMENT_DECLINED, payment.amount, payment.currency)
+        note(session, order, declined, actor=provider.label)
     elif order.state is S.PLACED:
         _capture(session, order, payment, provider.label)
     else:
@@ -236,14 +293,8 @@ def _refund(
     for payment in payments:
         provider.refund(provider_ref=payment.provider_ref, amount=payment.amount)
     order.refunded += amount
-    record(
-        session,
-        order,
-        "refunded",
-        actor=actor,
-        state=S.REFUNDED,
-        data={"amount": amount, "currency": order.currency, "reason": reason},
-    )
+    refunded = events.money(E.REFUNDED, amount, order.currency, reason=reason)
+    _move(session, order, S.REFUNDED, refunded, actor=actor)
 
 
 def cancel(
@@ -253,14 +304,7 @@ def cancel(
     _check_version(order, data.expected_version)
     if order.state not in CANCELLABLE:
         raise _illegal(order, "cancelled any more (production has started)")
-    record(
-        session,
-        order,
-        "cancelled",
-        actor=_label(actor),
-        state=S.CANCELLED,
-        data={"reason": data.reason},
-    )
+    _move(session, order, S.CANCELLED, events.cancelled(data.reason), actor=_label(actor))
     if order.captured > order.refunded:
         _refund(session, order, provider, _label(actor), reason="the order was cancelled")
     _save(session)
@@ -296,27 +340,27 @@ def advance(session: Session, actor: Actor | None, order_id: str, data: Advance)
             raise Forbidden("Only the micro-enterprise making this order can move it along.")
     _check_version(order, data.expected_version)
     current, target = order.state, data.to
-    note = {"note": data.note} if data.note else {}
-    if target is S.ON_HOLD and current in PRODUCTION:
-        order.held_from = current
-        record(session, order, "on_hold", actor=_label(actor), state=S.ON_HOLD, data=note)
-    elif current is S.ON_HOLD and target in PRODUCTION and target is order.held_from:
-        order.held_from = None
-        record(session, order, "resumed", actor=_label(actor), state=target, data=note)
-    elif target is not S.PAID and can_advance(current, target):
-        record(session, order, target.value, actor=_label(actor), state=target, data=note)
+    if target not in next_moves(current, order.held_from):
+        raise _cannot_move(current, target)
+    said = {"note": data.note} if data.note else {}
+    if target is S.ON_HOLD:
+        event = events.held(said)
+    elif current is S.ON_HOLD:
+        event = events.resumed(said)
     else:
-        raise Conflict(
-            f"An order that is {LABELS[current].lower()} cannot move to {LABELS[target].lower()}."
-        )
+        event = events.reached(target, said)
+    _move(session, order, target, event, actor=_label(actor))
     _save(session)
     return order
 
 
-def release(session: Session, order: Order, *, actor: str, data: dict[str, Any]) -> None:
+def release(
+    session: Session, order: Order, *, actor: str, batch_id: str, circle: str, threshold: int
+) -> None:
     """A pre-order's batch filled: from now on the factory may make the order."""
     order.awaits_release = False
-    record(session, order, "batch_released", actor=actor, data=data)
+    released = events.batch(E.BATCH_RELEASED, batch_id, circle, threshold)
+    note(session, order, released, actor=actor)
 
 
 def list_orders(session: Session, actor: Actor, *, limit: int, offset: int) -> list[Order]:

@@ -75,6 +75,26 @@ def can_advance(current: OrderState, target: OrderState) -> bool:
     return target in FORWARD.get(current, frozenset())
 
 
+def next_moves(state: OrderState, held_from: OrderState | None) -> list[OrderState]:
+    """The moves the maker (a member or the factory) may make: along the line (payment is the
+    customer's), on hold while in production, and from hold back to where it was held."""
+    if state is S.ON_HOLD:
+        return [held_from] if held_from is not None else []
+    moves = sorted(FORWARD.get(state, frozenset()) - {S.PAID})
+    return [*moves, S.ON_HOLD] if state in PRODUCTION else moves
+
+
+def legal_moves(state: OrderState, held_from: OrderState | None) -> frozenset[OrderState]:
+    """Every state an order may go to from ``state``, whoever moves it: the maker's moves, the
+    payment, a cancellation, a refund. Commands check their own further conditions first."""
+    moves = set(next_moves(state, held_from)) | FORWARD.get(state, frozenset())
+    if state in CANCELLABLE:
+        moves.add(S.CANCELLED)
+    if state in REFUNDABLE:
+        moves.add(S.REFUNDED)
+    return frozenset(moves)
+
+
 def progress(state: OrderState) -> int | None:
     """Percent along the main line; None for side states, which keep the last progress shown."""
     if state not in MAIN_LINE:

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import Machine
 from c2m.domains.factory.vocabulary import MachineState
+from c2m.domains.orders import service as orders
 from c2m.domains.orders.models import Order
-from c2m.domains.orders.service import record
 from c2m.domains.orders.states import OrderState
 from c2m.domains.planning.calendar import off_windows
 from c2m.domains.planning.models import (
@@ -232,4 +232,6 @@ def _announce(session: Session, ends: dict[str, datetime]) -> None:
         order = session.get(Order, order_id, with_for_update=True)
         if order is not None and order.state is OrderState.PAID:
             data = {"ready_at": at.isoformat()}
-            record(session, order, "planned", actor="planner", state=OrderState.PLANNED, data=data)
+            orders.advance_by_factory(
+                session, order, OrderState.PLANNED, actor="planner", data=data
+            )

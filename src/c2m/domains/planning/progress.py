@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import AttemptStatus, JobAttempt, Machine
+from c2m.domains.orders import service as orders
+from c2m.domains.orders.events import OrderEventType, StepType, step
 from c2m.domains.orders.models import Order
-from c2m.domains.orders.service import record
-from c2m.domains.orders.states import MAIN_LINE, PRODUCTION, OrderState, can_advance, progress
+from c2m.domains.orders.states import PRODUCTION, OrderState
 from c2m.domains.planning.models import ON_MACHINE, OPEN, Operation, OperationStatus, WorkOrder
 
 ACTOR = "factory"
@@ -48,7 +49,8 @@ def _apply(session: Session, op: Operation, attempt: JobAttempt, now: datetime) 
     lease_over = attempt.lease_expires_at is not None and attempt.lease_expires_at <= now
     if status in LOST or (attempt.held and lease_over and status is not AttemptStatus.DONE):
         op.status, op.attempt_id = OperationStatus.WAITING, None
-        _tell(session, op, "rescheduled", {"reason": attempt.reason or "the machine was lost"})
+        reason = attempt.reason or "the machine was lost"
+        _tell(session, op, OrderEventType.RESCHEDULED, reason=reason)
         return True
     if attempt.held and op.status is not OperationStatus.HELD and status is not AttemptStatus.DONE:
         op.status = OperationStatus.HELD
@@ -89,19 +91,17 @@ def _step(op: Operation, **extra: object) -> dict[str, object]:
     return {"operation": op.name, "step": op.step, **extra}
 
 
-def _tell(session: Session, op: Operation, kind: str, data: dict[str, object]) -> None:
-    order = _order_of(session, op)
-    record(session, order, kind, actor=ACTOR, data=_step(op, **data))
+def _tell(session: Session, op: Operation, kind: StepType, **data: object) -> None:
+    orders.note(session, _order_of(session, op), step(kind, _step(op, **data)), actor=ACTOR)
 
 
 def _hold(session: Session, op: Operation, machine: str) -> None:
     order = _order_of(session, op)
     data = _step(op, machine=machine, reason="the machine went down during this step")
     if order.state in PRODUCTION:
-        order.held_from = order.state
-        record(session, order, "on_hold", actor=ACTOR, state=OrderState.ON_HOLD, data=data)
+        orders.hold(session, order, actor=ACTOR, data=data)
     else:
-        record(session, order, "machine_down", actor=ACTOR, data=data)
+        orders.note(session, order, step(OrderEventType.MACHINE_DOWN, data), actor=ACTOR)
 
 
 def _started(session: Session, op: Operation, machine: str) -> None:
@@ -109,32 +109,18 @@ def _started(session: Session, op: Operation, machine: str) -> None:
     started = op.started_at.isoformat() if op.started_at else None
     ends = op.planned_end.isoformat() if op.planned_end else None
     if order.state is OrderState.ON_HOLD and order.held_from is not None:
-        back, order.held_from = order.held_from, None
-        record(session, order, "resumed", actor=ACTOR, state=back, data=_step(op, machine=machine))
+        orders.resume(session, order, actor=ACTOR, data=_step(op, machine=machine))
     target = STAGE.get(op.capability, OrderState.IN_PRODUCTION)
     data = _step(op, machine=machine, started_at=started, expected_end=ends)
-    _forward(session, order, target, data)
-    record(session, order, "operation_started", actor=ACTOR, data=data)
-
-
-def _forward(session: Session, order: Order, target: OrderState, data: dict[str, object]) -> None:
-    """Move along the main line up to ``target``, one recorded state at a time; never back.
-    (Designing is a customer's step, never the factory's.)"""
-    while order.state in MAIN_LINE and (progress(order.state) or 0) < (progress(target) or 0):
-        here = MAIN_LINE.index(order.state)
-        following = next(
-            state
-            for state in MAIN_LINE[here + 1 :]
-            if can_advance(order.state, state) and state is not OrderState.DESIGNING
-        )
-        record(session, order, following.value, actor=ACTOR, state=following, data=data)
+    orders.advance_by_factory(session, order, target, actor=ACTOR, data=data)
+    orders.note(session, order, step(OrderEventType.OPERATION_STARTED, data), actor=ACTOR)
 
 
 def _finished(session: Session, op: Operation, machine: str) -> None:
     order = _order_of(session, op)
     finished = op.finished_at.isoformat() if op.finished_at else None
     data = _step(op, machine=machine, finished_at=finished)
-    record(session, order, "operation_done", actor=ACTOR, data=data)
+    orders.note(session, order, step(OrderEventType.OPERATION_DONE, data), actor=ACTOR)
     works = select(WorkOrder.id).where(WorkOrder.order_id == order.id)
     remaining = session.scalar(
         select(Operation.id)
@@ -144,7 +130,7 @@ def _finished(session: Session, op: Operation, machine: str) -> None:
     if remaining is None and order.state in PRODUCTION:
         for work in session.scalars(select(WorkOrder).where(WorkOrder.order_id == order.id)):
             work.done = True
-        _forward(session, order, OrderState.SHIPPED, {})
+        orders.advance_by_factory(session, order, OrderState.SHIPPED, actor=ACTOR)
 
 
 def _remake(session: Session, inspection: Operation) -> None:
@@ -174,10 +160,7 @@ def _remake(session: Session, inspection: Operation) -> None:
         row.remakes += 1
     order = _order_of(session, inspection)
     data = _step(inspection, reason="the part failed inspection and is being made again")
-    if can_advance(order.state, OrderState.IN_PRODUCTION):
-        record(session, order, "remake", actor=ACTOR, state=OrderState.IN_PRODUCTION, data=data)
-    else:
-        record(session, order, "remake", actor=ACTOR, data=data)
+    orders.remake(session, order, actor=ACTOR, data=data)
 
 
 def deliver_shipped(session: Session, shipped_before: datetime) -> int:
@@ -185,8 +168,8 @@ def deliver_shipped(session: Session, shipped_before: datetime) -> int:
     query = select(Order).where(
         Order.state == OrderState.SHIPPED, Order.updated_at <= shipped_before
     )
-    orders = list(session.scalars(query.with_for_update()))
-    for order in orders:
-        record(session, order, "delivered", actor="carrier", state=OrderState.DELIVERED)
+    shipped = list(session.scalars(query.with_for_update()))
+    for order in shipped:
+        orders.advance_by_factory(session, order, OrderState.DELIVERED, actor="carrier")
     session.flush()
-    return len(orders)
+    return len(shipped)

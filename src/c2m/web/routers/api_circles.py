@@ -29,11 +29,12 @@ from c2m.domains.circles.schemas import (
     ReactionOut,
     RunOut,
 )
+from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.files import FileStore
 from c2m.web.auth import ApiActor, Viewer, platform_of
-from c2m.web.idempotent import IdempotencyKey, create_once, respond_once
+from c2m.web.idempotent import IdempotencyKey, answer, claim_of, create_once
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["circles"], responses=problem_responses(401, 404))
@@ -341,13 +342,10 @@ def preorder(
     request: Request, batch_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Pre-order one piece of the proposal; pay it with POST /api/v1/orders/{id}/pay."""
-    platform = platform_of(request)
-    with platform.db.read() as session:
-        prepared = batches.prepare_preorder(session, actor, batch_id)
-    with platform.db.write() as session:
-
-        def insert() -> tuple[int, Any]:
-            batches.insert_preorder(session, actor, prepared)
-            return 201, prepared.order.response
-
-        return respond_once(session, request, actor, None, idempotency_key, insert)
+    placed = placement.place(
+        platform_of(request).db,
+        claim_of(request, actor, None, idempotency_key),
+        lambda session: batches.prepare_preorder(session, actor, batch_id),
+        lambda session, order: batches.join_batch(session, actor, batch_id, order.order_id),
+    )
+    return answer(placed)

@@ -29,7 +29,7 @@ from c2m.engines.costing.tables import Tables
 from c2m.kernel.errors import NotFound
 from c2m.settings import Settings
 from c2m.web.auth import ApiActor, platform_of
-from c2m.web.idempotent import IdempotencyKey, create_once, respond_once
+from c2m.web.idempotent import IdempotencyKey, answer, claim_of, create_once, respond_once
 from c2m.web.multipart import UploadLimits, receive_files
 from c2m.web.problems import problem_responses
 
@@ -238,17 +238,13 @@ def order_quotes(
     request: Request, body: QuoteOrder, actor: ApiActor, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Accept quotes into one order (the files and routing travel with its lines)."""
-    platform = platform_of(request)
-    with platform.db.read() as session:
-        prepared = quotes.prepare_quote_order(session, actor, body)
-    with platform.db.write() as session:
-
-        def insert() -> tuple[int, Any]:
-            placement.insert_prepared(session, prepared)
-            quotes.mark_ordered(session, body.quote_ids, prepared.order_id)
-            return 201, prepared.response
-
-        return respond_once(session, request, actor, body, idempotency_key, insert)
+    placed = placement.place(
+        platform_of(request).db,
+        claim_of(request, actor, body, idempotency_key),
+        lambda session: quotes.prepare_quote_order(session, actor, body),
+        lambda session, order: quotes.mark_ordered(session, body.quote_ids, order.order_id),
+    )
+    return answer(placed)
 
 
 @router.post("/rfqs", status_code=201, response_model=RfqOut, responses=CHANGE)

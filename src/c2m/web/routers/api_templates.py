@@ -20,7 +20,7 @@ from c2m.domains.catalog.schemas import (
 from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut, ShareLink
 from c2m.web.auth import ApiActor, Viewer, platform_of
-from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.idempotent import IdempotencyKey, answer, claim_of, respond_once
 from c2m.web.links import create_share_link
 from c2m.web.problems import problem_responses
 
@@ -189,13 +189,9 @@ def order_design(
     request: Request, design_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Order the design: the line carries its template version, configuration, price, routing."""
-    platform = platform_of(request)
-    with platform.db.read() as session:
-        prepared = placement.prepare_design_order(session, actor, design_id)
-    with platform.db.write() as session:
-
-        def insert() -> tuple[int, object]:
-            placement.insert_prepared(session, prepared)
-            return 201, prepared.response
-
-        return respond_once(session, request, actor, None, idempotency_key, insert)
+    placed = placement.place(
+        platform_of(request).db,
+        claim_of(request, actor, None, idempotency_key),
+        lambda session: placement.prepare_design_order(session, actor, design_id),
+    )
+    return answer(placed)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from c2m.domains.catalog import templates
 from c2m.domains.catalog.service import get_product, list_products
 from c2m.domains.circles.batches import released_variants
+from c2m.domains.orders import placement
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.payments import TEST_METHODS
 from c2m.domains.orders.schemas import Cancel, NewLine, NewOrder, Pay
@@ -22,7 +23,7 @@ from c2m.domains.platform.schemas import SignUp
 from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
 from c2m.domains.quoting.quoters import quoting_enterprises
 from c2m.kernel.errors import Forbidden, NotAuthenticated, describe_validation
-from c2m.kernel.idempotency import KeyClaim, fingerprint, run_once
+from c2m.kernel.idempotency import KeyClaim, fingerprint
 from c2m.kernel.ids import new_secret
 from c2m.kernel.limits import MAX_QUANTITY
 from c2m.web.auth import (
@@ -186,16 +187,15 @@ def order_product(
     data = NewOrder(
         lines=[NewLine(product_id=product_id, quantity=quantity, configuration=configuration)]
     )
-    with platform_of(request).db.write() as session:
-        stored = run_once(
-            session,
-            KeyClaim(
-                actor.user_id,
-                "page:" + idempotency_key,
-                fingerprint("POST", "/api/v1/orders", data.model_dump()),
-            ),
-            lambda: (201, {"id": orders.place_order(session, actor, data).id}),
-        )
+    stored = placement.place(
+        platform_of(request).db,
+        KeyClaim(
+            actor.user_id,
+            "page:" + idempotency_key,
+            fingerprint("POST", "/api/v1/orders", data.model_dump()),
+        ),
+        lambda session: placement.prepare_order(session, actor, data),
+    )
     return _see_other(f"/orders/{stored.body['id']}")
 
 

@@ -16,7 +16,7 @@ from c2m.domains.catalog import templates
 from c2m.domains.catalog.schemas import NewTemplate
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.schemas import Advance
-from c2m.domains.orders.states import FORWARD, PRODUCTION, OrderState
+from c2m.domains.orders.states import OrderState, next_moves
 from c2m.domains.planning import floor
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
@@ -81,14 +81,6 @@ STARTER_TEMPLATE = json.dumps(
     },
     indent=2,
 )
-
-
-def next_moves(state: OrderState, held_from: OrderState | None) -> list[OrderState]:
-    """The moves a member may make from ``state``, as buttons."""
-    if state is OrderState.ON_HOLD:
-        return [held_from] if held_from is not None else []
-    moves = sorted(FORWARD.get(state, frozenset()) - {OrderState.PAID})
-    return [*moves, OrderState.ON_HOLD] if state in PRODUCTION else moves
 
 
 @router.get("/workshop")
