@@ -114,8 +114,7 @@ class Settings(BaseSettings):
     dispatch_lease_margin_seconds: float = Field(
         900.0,
         gt=0,
-        description="Wall seconds a dispatched job may take beyond its expected duration "
-        "before the machine's first word, before its attempt is presumed lost.",
+        description="A job command's first lease: three times its expected duration plus this.",
     )
 
     @field_validator("log_level", mode="before")
