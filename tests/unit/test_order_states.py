@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from c2m.domains.orders.states import FORWARD, LABELS, MAIN_LINE, OrderState, progress
+from hypothesis import given
+from hypothesis import strategies as st
+
+from c2m.domains.orders.states import (
+    FORWARD,
+    LABELS,
+    MAIN_LINE,
+    PRODUCTION,
+    OrderState,
+    legal_moves,
+    next_moves,
+    progress,
+)
 
 
 def test_progress_grows_along_the_main_line_from_0_to_100() -> None:
@@ -24,3 +36,17 @@ def test_every_state_has_a_label_and_forward_moves_stay_on_the_line() -> None:
     for source, targets in FORWARD.items():
         assert source in MAIN_LINE
         assert targets <= set(MAIN_LINE)
+
+
+@given(st.sampled_from(list(OrderState)), st.none() | st.sampled_from(sorted(PRODUCTION)))
+def test_the_maker_s_moves_are_legal_and_never_take_payment(
+    state: OrderState, held_from: OrderState | None
+) -> None:
+    """Forward, the maker never records a payment; from hold, only back to where it was."""
+    moves = next_moves(state, held_from)
+    assert set(moves) <= legal_moves(state, held_from)
+    if state is OrderState.ON_HOLD:
+        assert moves == ([held_from] if held_from is not None else [])
+    else:
+        assert OrderState.PAID not in moves
+        assert (OrderState.ON_HOLD in moves) == (state in PRODUCTION)

@@ -48,7 +48,7 @@ def _label(actor: Actor | None) -> str:
     return actor.name if actor is not None else SYSTEM
 
 
-def _append(session: Session, order: Order, event: Event, actor: str) -> OrderEvent:
+def _append(session: Session, order: Order, event: Event, actor: str) -> None:
     """Append one timeline event (and its outbox message) showing the order as it now is."""
     order.last_seq += 1
     row = OrderEvent(
@@ -68,7 +68,6 @@ def _append(session: Session, order: Order, event: Event, actor: str) -> OrderEv
         order_topic(order.id),
         timeline_message(order.id, order.customer_id, order.enterprise_id, payload),
     )
-    return row
 
 
 def _cannot_move(current: OrderState, target: OrderState) -> Conflict:
@@ -135,9 +134,9 @@ def advance_by_factory(
 
 
 def remake(session: Session, order: Order, *, actor: str, data: dict[str, Any]) -> None:
-    """A part failed inspection: an order in quality check goes back into production; in any
-    other state the remake is only noted."""
-    event = events.step(events.E.REMAKE, data)
+    """A part failed inspection: an order in quality check (or only planned) goes back into
+    production; in any other state the remake is only noted."""
+    event = events.step(E.REMAKE, data)
     if can_advance(order.state, S.IN_PRODUCTION):
         _move(session, order, S.IN_PRODUCTION, event, actor=actor)
     else:
@@ -179,7 +178,8 @@ def _illegal(order: Order, action: str) -> Conflict:
 
 
 def place_order(session: Session, actor: Actor, data: NewOrder) -> Order:
-    """Place an order in one go (the API splits the same steps around its transactions)."""
+    """Place an order in the caller's transaction (tests, benchmarks); requests go through
+    ``placement.place`` or ``placement.place_orders``, which keep the write transaction short."""
     prepared = prepare_order(session, actor, data)
     insert_prepared(session, prepared)
     order = session.get(Order, prepared.order_id)
