@@ -204,11 +204,18 @@ def build_platform(settings: Settings) -> Platform:
 
 
 def build_factory(
-    settings: Settings, db: Database, *, twin: Twin | None = None, client_id: str = "c2m-ingest"
+    settings: Settings,
+    db: Database,
+    *,
+    twin: Twin | None = None,
+    client_id: str = "c2m-ingest",
+    bus: EventBus | None = None,
 ) -> FactoryWorkers:
     """The factory half on ``db``: the embedded broker unless ``C2M_MQTT_URL`` names one, the
     ingest (``client_id`` is its persistent MQTT session), the production loop and, given a
-    ``twin``, its machines on the same broker. Start and stop it around the entry point."""
+    ``twin``, its machines on the same broker. Given the process's ``bus`` (where the outbox
+    relay publishes), the factory's own events wake the production loop at once. Start and stop
+    it around the entry point."""
     host, port = broker_address(settings)
     ingest = IngestWorker(db, host, port, lease_s=settings.job_lease_seconds, client_id=client_id)
     return FactoryWorkers(
@@ -217,4 +224,5 @@ def build_factory(
         ingest,
         broker=None if settings.mqtt_url else BrokerThread(EMBEDDED_HOST, port),
         bridge=None if twin is None else TwinBridge(twin, host, port),
+        bus=bus,
     )

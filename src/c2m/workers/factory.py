@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from c2m.domains.factory import events
 from c2m.domains.factory.mqtt_gateway import MqttGateway
+from c2m.kernel.bus import EventBus, Message
 from c2m.kernel.db import Database
 from c2m.settings import Settings
 from c2m.workers.broker import BrokerThread
@@ -34,9 +36,13 @@ class FactoryWorkers:
         *,
         broker: BrokerThread | None = None,
         bridge: TwinBridge | None = None,
+        bus: EventBus | None = None,
     ) -> None:
         self.settings, self.db = settings, db
         self.ingest, self.broker, self.bridge = ingest, broker, bridge
+        self.production: ProductionLoop | None = None
+        if bus is not None:
+            bus.add_handler(events.PREFIX, self._wake_production)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="factory")
         self._thread.daemon = True
@@ -86,4 +92,10 @@ class FactoryWorkers:
         async with MqttGateway(
             self.ingest.host, self.ingest.port, identifier=identifier
         ) as gateway:
-            await ProductionLoop(self.db, gateway, self.settings).run()
+            self.production = ProductionLoop(self.db, gateway, self.settings)
+            await self.production.run()
+
+    def _wake_production(self, topic: str, message: Message) -> None:
+        """A machine's report, relayed from the outbox: plan and dispatch now, not at the tick."""
+        if self.production is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.production.wake.set)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from c2m.bootstrap import Platform, build_factory
@@ -16,6 +17,7 @@ from c2m.domains.factory.service import register_plant
 from c2m.domains.factory.vocabulary import MachineState
 from c2m.engines.simulation import Twin, make_environment
 from tests.conftest import World, free_port, make_settings
+from tests.factory_support import paid_orders, timeline
 
 
 def _states(platform: Platform, factory_id: str) -> list[MachineState]:
@@ -53,3 +55,33 @@ def test_the_demo_plant_comes_alive_on_the_embedded_broker_and_says_goodbye(
     states = _states(platform, factory.id)
     assert len(states) == len(spec.machines) == 17
     assert set(states) == {MachineState.OFFLINE}  # each said goodbye with its death
+
+
+def test_the_factorys_own_events_wake_planning_and_dispatch(
+    platform: Platform, world: World, client: TestClient, tmp_path: Path
+) -> None:
+    """A minute between the production loop's rounds, yet an order's three steps are made in
+    seconds: each report the ingest writes is relayed on the bus and wakes the loop at once."""
+    spec = demo_factory()
+    with platform.db.write() as session:
+        register_plant(session, world.enterprise_a.id, spec)
+    order_id = paid_orders(client, world, 1)[0]
+    settings = make_settings(
+        platform.db.url,
+        tmp_path,
+        mqtt_port=free_port(),
+        production_tick_seconds=60,
+        factory_time_scale=600,
+    )
+    platform.start()  # the outbox relay publishes on platform.bus
+    twin = Twin(spec, seed=3, env=make_environment(speed=600))
+    factory = build_factory(settings, platform.db, twin=twin, bus=platform.bus)
+    factory.start()
+    try:
+        _wait(
+            lambda: sum(e.type == "operation_done" for e in timeline(platform, order_id)) >= 3,
+            "the order's three steps done",
+            timeout=45,
+        )
+    finally:
+        factory.stop()

@@ -1,7 +1,11 @@
-"""Topics of the factory's domain events, as published through the transactional outbox.
+"""Topics of the factory's domain events, written to the transactional outbox by the ingest in
+the same transaction as the machine state they describe.
 
-Planning, the order timeline and OEE subscribe to these (``EventBus.add_handler("factory.", ...)``);
-every message names the factory, the machine and, for jobs, the attempt and its operation.
+Every message names the factory, the machine and, for jobs, the attempt and its operation. The
+production loop subscribes (``EventBus.add_handler("factory.", ...)`` in workers/factory.py) so
+that a report wakes planning and dispatch at once; what it then does it reads from the database,
+so a lost message only costs a tick. The order timeline and OEE are not fed by these messages:
+planning/progress.py and factory/oee.py read the attempts and machine events the ingest wrote.
 """
 
 from __future__ import annotations
