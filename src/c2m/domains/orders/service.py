@@ -112,6 +112,10 @@ def resume(session: Session, order: Order, *, actor: str, data: dict[str, Any]) 
     _move(session, order, order.held_from, events.resumed(data), actor=actor)
 
 
+#: Where the factory moves an order by itself: from paid to delivered.
+FACTORY_LINE = MAIN_LINE[MAIN_LINE.index(S.PAID) :]
+
+
 def advance_by_factory(
     session: Session,
     order: Order,
@@ -121,13 +125,13 @@ def advance_by_factory(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Move along the main line up to ``to``, one recorded state at a time; never back, and
-    nothing for an order off the line (on hold, cancelled). Designing is a customer's step,
-    never the factory's."""
-    while order.state in MAIN_LINE and (progress(order.state) or 0) < (progress(to) or 0):
-        here = MAIN_LINE.index(order.state)
+    nothing for an order off the line (on hold, cancelled) or not yet paid: payment and designing
+    are the customer's steps, never the factory's."""
+    while order.state in FACTORY_LINE and (progress(order.state) or 0) < (progress(to) or 0):
+        here = FACTORY_LINE.index(order.state)
         following = next(
             state
-            for state in MAIN_LINE[here + 1 :]
+            for state in FACTORY_LINE[here + 1 :]
             if can_advance(order.state, state) and state is not S.DESIGNING
         )
         _move(session, order, following, events.reached(following, data), actor=actor)
