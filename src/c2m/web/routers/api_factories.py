@@ -12,7 +12,7 @@ from c2m.domains.factory import service
 from c2m.domains.factory.models import Machine
 from c2m.domains.factory.schemas import FactoryOut, MachineOut, NewFactory, NewMachine
 from c2m.domains.planning import floor
-from c2m.web.auth import ApiActor, platform_of
+from c2m.web.auth import ApiActor, PlatformDep
 from c2m.web.idempotent import IdempotencyKey, create_once
 from c2m.web.problems import problem_responses
 
@@ -22,9 +22,9 @@ CHANGE = problem_responses(403, 409, 413, 422)
 
 
 @router.get("/enterprises/{enterprise_id}/factories", response_model=list[FactoryOut])
-def list_factories(request: Request, enterprise_id: str, actor: ApiActor) -> list[FactoryOut]:
+def list_factories(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> list[FactoryOut]:
     actor.require_member_of(enterprise_id)
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         found = floor.factories_of(session, actor)
         return [FactoryOut.model_validate(f) for f in found if f.enterprise_id == enterprise_id]
 
@@ -54,8 +54,8 @@ def create_factory(
 
 
 @router.get("/factories/{factory_id}/machines", response_model=list[MachineOut])
-def list_machines(request: Request, factory_id: str, actor: ApiActor) -> list[MachineOut]:
-    with platform_of(request).db.read() as session:
+def list_machines(platform: PlatformDep, factory_id: str, actor: ApiActor) -> list[MachineOut]:
+    with platform.db.read() as session:
         factory = floor.load_factory(session, actor, factory_id)
         query = select(Machine).where(Machine.factory_id == factory.id).order_by(Machine.code)
         return [MachineOut.model_validate(m) for m in session.scalars(query)]

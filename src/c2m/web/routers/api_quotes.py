@@ -28,7 +28,7 @@ from c2m.domains.quoting.schemas import (
 from c2m.engines.costing.tables import Tables
 from c2m.kernel.errors import NotFound
 from c2m.settings import Settings
-from c2m.web.auth import ApiActor, platform_of
+from c2m.web.auth import ApiActor, PlatformDep
 from c2m.web.idempotent import IdempotencyKey, create_once, respond_once
 from c2m.web.multipart import UploadLimits, receive_files
 from c2m.web.problems import problem_responses
@@ -84,12 +84,12 @@ def limits_of(platform: Platform) -> UploadLimits:
 )
 async def upload_parts(
     request: Request,
+    platform: PlatformDep,
     enterprise_id: EnterpriseId,
     actor: ApiActor,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Upload up to 5 parts (10 MB each); each is analysed, or refused with a reason."""
-    platform = platform_of(request)
     await run_in_threadpool(_require_service, platform, enterprise_id)
     received = await receive_files(request, platform.uploads, limits_of(platform))
     try:
@@ -143,19 +143,19 @@ def _record(
 
 @router.get("/uploads", response_model=list[UploadOut])
 def list_uploads(
-    request: Request,
+    platform: PlatformDep,
     actor: ApiActor,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[dict[str, Any]]:
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         rows = uploads.list_uploads(session, actor, limit, offset)
         return [uploads.upload_out(row) for row in rows]
 
 
 @router.get("/uploads/{upload_id}", response_model=UploadOut)
-def get_upload(request: Request, upload_id: str, actor: ApiActor) -> dict[str, Any]:
-    with platform_of(request).db.read() as session:
+def get_upload(platform: PlatformDep, upload_id: str, actor: ApiActor) -> dict[str, Any]:
+    with platform.db.read() as session:
         return uploads.upload_out(uploads.load_upload(session, actor, upload_id))
 
 
@@ -164,9 +164,8 @@ def get_upload(request: Request, upload_id: str, actor: ApiActor) -> dict[str, A
     response_class=FileResponse,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-def download_upload(request: Request, upload_id: str, actor: ApiActor) -> FileResponse:
+def download_upload(platform: PlatformDep, upload_id: str, actor: ApiActor) -> FileResponse:
     """The file as uploaded, for its owner and the quoting micro-enterprise."""
-    platform = platform_of(request)
     with platform.db.read() as session:
         upload = uploads.load_upload(session, actor, upload_id)
     return FileResponse(
@@ -182,8 +181,7 @@ def download_upload(request: Request, upload_id: str, actor: ApiActor) -> FileRe
     response_class=FileResponse,
     responses={200: {"content": {"image/png": {}}}},
 )
-def upload_thumbnail(request: Request, upload_id: str, actor: ApiActor) -> FileResponse:
-    platform = platform_of(request)
+def upload_thumbnail(platform: PlatformDep, upload_id: str, actor: ApiActor) -> FileResponse:
     with platform.db.read() as session:
         upload = uploads.load_upload(session, actor, upload_id)
     if not upload.thumbnail:
@@ -197,10 +195,9 @@ def upload_thumbnail(request: Request, upload_id: str, actor: ApiActor) -> FileR
 
 @router.post("/uploads/{upload_id}/unit", response_model=UploadOut, responses=CHANGE)
 def confirm_unit(
-    request: Request, upload_id: str, body: ConfirmUnit, actor: ApiActor
+    platform: PlatformDep, upload_id: str, body: ConfirmUnit, actor: ApiActor
 ) -> dict[str, Any]:
     """Say which unit the file was drawn in; the part is analysed again in that unit."""
-    platform = platform_of(request)
     with platform.db.read() as session:
         upload = uploads.load_upload(session, actor, upload_id)
         uploads.require_owner(actor, upload)
@@ -214,10 +211,14 @@ def confirm_unit(
 
 @router.post("/quotes", status_code=201, response_model=QuoteOut, responses=CHANGE)
 def create_quote(
-    request: Request, body: QuoteRequest, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    request: Request,
+    platform: PlatformDep,
+    body: QuoteRequest,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Price an analysed part: unit price per quantity and a ship date per tier."""
-    capacity = platform_of(request).capacity
+    capacity = platform.capacity
     return create_once(
         request,
         actor,
@@ -228,17 +229,20 @@ def create_quote(
 
 
 @router.get("/quotes/{quote_id}", response_model=QuoteOut)
-def get_quote(request: Request, quote_id: str, actor: ApiActor) -> dict[str, Any]:
-    with platform_of(request).db.read() as session:
+def get_quote(platform: PlatformDep, quote_id: str, actor: ApiActor) -> dict[str, Any]:
+    with platform.db.read() as session:
         return quotes.quote_out(quotes.load_quote(session, actor, quote_id))
 
 
 @router.post("/quote-orders", status_code=201, response_model=OrderOut, responses=CHANGE)
 def order_quotes(
-    request: Request, body: QuoteOrder, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    request: Request,
+    platform: PlatformDep,
+    body: QuoteOrder,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Accept quotes into one order (the files and routing travel with its lines)."""
-    platform = platform_of(request)
     with platform.db.read() as session:
         prepared = quotes.prepare_quote_order(session, actor, body)
     with platform.db.write() as session:
@@ -266,35 +270,37 @@ def create_rfq(
 
 
 @router.get("/rfqs", response_model=list[RfqOut])
-def my_rfqs(request: Request, actor: ApiActor) -> list[RfqOut]:
-    with platform_of(request).db.read() as session:
+def my_rfqs(platform: PlatformDep, actor: ApiActor) -> list[RfqOut]:
+    with platform.db.read() as session:
         return [RfqOut.model_validate(rfq) for rfq in rfqs.my_rfqs(session, actor)]
 
 
 @router.get("/rfqs/{rfq_id}", response_model=RfqOut)
-def get_rfq(request: Request, rfq_id: str, actor: ApiActor) -> RfqOut:
-    with platform_of(request).db.read() as session:
+def get_rfq(platform: PlatformDep, rfq_id: str, actor: ApiActor) -> RfqOut:
+    with platform.db.read() as session:
         return RfqOut.model_validate(rfqs.load_rfq(session, actor, rfq_id))
 
 
 @router.post("/rfqs/{rfq_id}/answer", response_model=RfqOut, responses=CHANGE)
-def answer_rfq(request: Request, rfq_id: str, body: RfqAnswer, actor: ApiActor) -> RfqOut:
+def answer_rfq(
+    request: Request, platform: PlatformDep, rfq_id: str, body: RfqAnswer, actor: ApiActor
+) -> RfqOut:
     """Answer a request in the inbox with a message, and a price and ship date if given."""
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         return RfqOut.model_validate(rfqs.answer_rfq(session, actor, rfq_id, body))
 
 
 @router.get("/enterprises/{enterprise_id}/rfqs", response_model=list[RfqOut])
-def rfq_inbox(request: Request, enterprise_id: str, actor: ApiActor) -> list[RfqOut]:
+def rfq_inbox(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> list[RfqOut]:
     """The micro-enterprise's inbox of requests for quote, open ones first."""
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         return [RfqOut.model_validate(r) for r in rfqs.inbox(session, actor, enterprise_id)]
 
 
 @router.get("/enterprises/{enterprise_id}/quoting/tables", response_model=Tables)
-def get_tables(request: Request, enterprise_id: str, actor: ApiActor) -> dict[str, Any]:
+def get_tables(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> dict[str, Any]:
     """The cost tables quotes are priced with (members of the micro-enterprise)."""
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         return tables.tables_json(tables.read_tables(session, actor, enterprise_id))
 
 
@@ -304,8 +310,8 @@ def get_tables(request: Request, enterprise_id: str, actor: ApiActor) -> dict[st
     responses=problem_responses(403, 413, 422),
 )
 def put_tables(
-    request: Request, enterprise_id: str, body: dict[str, Any], actor: ApiActor
+    platform: PlatformDep, enterprise_id: str, body: dict[str, Any], actor: ApiActor
 ) -> dict[str, Any]:
     """Replace the cost tables (owners); later quotes use them, earlier ones keep their price."""
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         return tables.tables_json(tables.replace_tables(session, actor, enterprise_id, body))

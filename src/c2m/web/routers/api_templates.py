@@ -19,7 +19,7 @@ from c2m.domains.catalog.schemas import (
 )
 from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut, ShareLink
-from c2m.web.auth import ApiActor, Viewer, platform_of
+from c2m.web.auth import ApiActor, PlatformDep, Viewer
 from c2m.web.idempotent import IdempotencyKey, respond_once
 from c2m.web.links import create_share_link
 from c2m.web.problems import problem_responses
@@ -42,13 +42,14 @@ def _json(loaded: templates.Loaded) -> dict[str, object]:
 )
 def create_template(
     request: Request,
+    platform: PlatformDep,
     enterprise_id: str,
     body: NewTemplate,
     actor: ApiActor,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A new template; refused with 422 naming each rule, price or step that is wrong."""
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         return respond_once(
             session,
             request,
@@ -60,9 +61,9 @@ def create_template(
 
 
 @router.get("/enterprises/{enterprise_id}/templates", response_model=list[TemplateOut])
-def list_templates(request: Request, enterprise_id: str, viewer: Viewer) -> list[TemplateOut]:
+def list_templates(platform: PlatformDep, enterprise_id: str, viewer: Viewer) -> list[TemplateOut]:
     """Members see drafts too; everyone else the published templates."""
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         found = templates.list_templates(session, viewer, enterprise_id)
         return [templates.load(session, viewer, t.id).out() for t in found]
 
@@ -75,13 +76,14 @@ def list_templates(request: Request, enterprise_id: str, viewer: Viewer) -> list
 )
 def new_version(
     request: Request,
+    platform: PlatformDep,
     template_id: str,
     body: NewTemplate,
     actor: ApiActor,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """An edit: the next version. Designs and orders keep the version they were made with."""
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         return respond_once(
             session,
             request,
@@ -93,17 +95,17 @@ def new_version(
 
 
 @router.get("/templates/{template_id}/versions", response_model=list[VersionOut])
-def list_versions(request: Request, template_id: str, viewer: Viewer) -> list[VersionOut]:
-    with platform_of(request).db.read() as session:
+def list_versions(platform: PlatformDep, template_id: str, viewer: Viewer) -> list[VersionOut]:
+    with platform.db.read() as session:
         rows = templates.list_versions(session, viewer, template_id)
         return [VersionOut.model_validate(row) for row in rows]
 
 
 @router.get("/templates/{template_id}", response_model=TemplateOut)
 def get_template(
-    request: Request, template_id: str, viewer: Viewer, version: Version = None
+    platform: PlatformDep, template_id: str, viewer: Viewer, version: Version = None
 ) -> TemplateOut:
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         return templates.load(session, viewer, template_id, version).out()
 
 
@@ -113,21 +115,25 @@ def get_template(
     responses=problem_responses(422),
 )
 def configure(
-    request: Request, template_id: str, body: ConfigureIn, viewer: Viewer
+    platform: PlatformDep, template_id: str, body: ConfigureIn, viewer: Viewer
 ) -> ConfigureOut:
     """Possibilities after the choices so far (impossible values with the rules that say so),
     the completed configuration, its price, lead time and routing. Changes nothing.
     """
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         loaded = templates.load(session, viewer, template_id, body.version)
     return templates.configure(loaded, body)
 
 
 @router.post("/designs", status_code=201, response_model=DesignOut, responses=CREATE)
 def save_design(
-    request: Request, body: NewDesign, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    request: Request,
+    platform: PlatformDep,
+    body: NewDesign,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         return respond_once(
             session,
             request,
@@ -144,14 +150,14 @@ def save_design(
 
 
 @router.get("/designs", response_model=list[DesignOut])
-def list_designs(request: Request, actor: ApiActor) -> list[DesignOut]:
-    with platform_of(request).db.read() as session:
+def list_designs(platform: PlatformDep, actor: ApiActor) -> list[DesignOut]:
+    with platform.db.read() as session:
         return [DesignOut.model_validate(d) for d in designs.list_designs(session, actor)]
 
 
 @router.get("/designs/{design_id}", response_model=DesignOut)
-def get_design(request: Request, design_id: str, actor: ApiActor) -> DesignOut:
-    with platform_of(request).db.read() as session:
+def get_design(platform: PlatformDep, design_id: str, actor: ApiActor) -> DesignOut:
+    with platform.db.read() as session:
         return DesignOut.model_validate(designs.load_design(session, actor, design_id))
 
 
@@ -174,8 +180,7 @@ def share_design(
 
 
 @router.get("/shared-designs/{token}", response_model=DesignOut, tags=["public"])
-def shared_design(request: Request, token: str) -> DesignOut:
-    platform = platform_of(request)
+def shared_design(platform: PlatformDep, token: str) -> DesignOut:
     with platform.db.read() as session:
         return DesignOut.model_validate(
             designs.shared_design(session, token, platform.design_signer)
@@ -186,10 +191,13 @@ def shared_design(request: Request, token: str) -> DesignOut:
     "/designs/{design_id}/order", status_code=201, response_model=OrderOut, responses=CREATE
 )
 def order_design(
-    request: Request, design_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    request: Request,
+    platform: PlatformDep,
+    design_id: str,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Order the design: the line carries its template version, configuration, price, routing."""
-    platform = platform_of(request)
     with platform.db.read() as session:
         prepared = placement.prepare_design_order(session, actor, design_id)
     with platform.db.write() as session:

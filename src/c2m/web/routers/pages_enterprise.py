@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from c2m.bootstrap import Platform
 from c2m.domains.catalog import templates
 from c2m.domains.catalog.schemas import NewTemplate
 from c2m.domains.orders import service as orders
@@ -21,7 +22,7 @@ from c2m.domains.planning import floor
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import Conflict, InvalidInput, NotFound, describe_validation
-from c2m.web.auth import Caller, OptionalCaller, platform_of
+from c2m.web.auth import Caller, OptionalCaller, PlatformDep
 from c2m.web.routers.pages import CsrfField, signed_in
 from c2m.web.templating import render
 
@@ -92,9 +93,9 @@ def next_moves(state: OrderState, held_from: OrderState | None) -> list[OrderSta
 
 
 @router.get("/workshop")
-def workshop(request: Request, caller: OptionalCaller) -> Response:
+def workshop(request: Request, platform: PlatformDep, caller: OptionalCaller) -> Response:
     actor = signed_in(request, caller).actor
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         desks = [
             (
                 enterprise,
@@ -111,6 +112,7 @@ def workshop(request: Request, caller: OptionalCaller) -> Response:
 @router.post("/workshop/orders/{order_id}/advance")
 def advance(
     request: Request,
+    platform: PlatformDep,
     order_id: str,
     caller: OptionalCaller,
     csrf_token: CsrfField,
@@ -118,7 +120,7 @@ def advance(
     expected_version: Annotated[int, Form(ge=1)],
 ) -> Response:
     actor = signed_in(request, caller, csrf_token).actor
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         orders.advance(session, actor, order_id, Advance(to=to, expected_version=expected_version))
     return RedirectResponse("/workshop", status_code=303)
 
@@ -159,6 +161,7 @@ def _parse_template(text: str, published: bool) -> NewTemplate:
 
 def _save_template(
     request: Request,
+    platform: Platform,
     caller: Caller | None,
     csrf_token: str,
     text: str,
@@ -171,7 +174,7 @@ def _save_template(
     actor = signed_in(request, caller, csrf_token).actor
     try:
         data = _parse_template(text, published)
-        with platform_of(request).db.write() as session:
+        with platform.db.write() as session:
             loaded = store(session, actor, data)
     except (InvalidInput, Conflict) as exc:
         return _template_form(
@@ -192,9 +195,11 @@ def _save_template(
 
 
 @router.get("/workshop/enterprises/{enterprise_id}/templates/new")
-def new_template_form(request: Request, enterprise_id: str, caller: OptionalCaller) -> Response:
+def new_template_form(
+    request: Request, platform: PlatformDep, enterprise_id: str, caller: OptionalCaller
+) -> Response:
     actor = signed_in(request, caller).actor
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         enterprise = accounts.get_enterprise(session, actor, enterprise_id)
     return _template_form(
         request,
@@ -209,6 +214,7 @@ def new_template_form(request: Request, enterprise_id: str, caller: OptionalCall
 @router.post("/workshop/enterprises/{enterprise_id}/templates")
 def create_template(
     request: Request,
+    platform: PlatformDep,
     enterprise_id: str,
     caller: OptionalCaller,
     csrf_token: CsrfField,
@@ -217,6 +223,7 @@ def create_template(
 ) -> Response:
     return _save_template(
         request,
+        platform,
         caller,
         csrf_token,
         definition,
@@ -228,9 +235,11 @@ def create_template(
 
 
 @router.get("/workshop/templates/{template_id}")
-def edit_template_form(request: Request, template_id: str, caller: OptionalCaller) -> Response:
+def edit_template_form(
+    request: Request, platform: PlatformDep, template_id: str, caller: OptionalCaller
+) -> Response:
     actor = signed_in(request, caller).actor
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         loaded = templates.load(session, actor, template_id)
         if not actor.is_member_of(loaded.template.enterprise_id):
             raise NotFound("There is no such product template, or it is not yours to edit.")
@@ -248,6 +257,7 @@ def edit_template_form(request: Request, template_id: str, caller: OptionalCalle
 @router.post("/workshop/templates/{template_id}")
 def save_template_version(
     request: Request,
+    platform: PlatformDep,
     template_id: str,
     caller: OptionalCaller,
     csrf_token: CsrfField,
@@ -256,6 +266,7 @@ def save_template_version(
 ) -> Response:
     return _save_template(
         request,
+        platform,
         caller,
         csrf_token,
         definition,
