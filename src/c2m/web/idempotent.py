@@ -1,4 +1,4 @@
-"""Apply the Idempotency-Key contract to a creating POST, inside the caller's transaction."""
+"""The Idempotency-Key contract on the web: one helper answers every creating POST."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 from sqlalchemy.orm import Session
 
+from c2m.bootstrap import Platform
 from c2m.domains.platform.actor import Actor
-from c2m.kernel.idempotency import KeyClaim, StoredResponse, fingerprint, run_once
-from c2m.web.auth import platform_of
+from c2m.kernel.idempotency import KeyClaim, StoredResponse, fingerprint, once
 
 REPLAY_HEADER = "Idempotent-Replayed"
 
@@ -29,37 +30,18 @@ IdempotencyKey = Annotated[
 
 
 def create_once(
-    request: Request,
-    actor: Actor,
-    body: BaseModel,
-    key: str | None,
-    operation: Callable[[Session], BaseModel | dict[str, Any]],
+    platform: Platform,
+    claim: KeyClaim | None,
+    operation: Callable[[Session], Any],
+    *,
+    status_code: int = 201,
 ) -> JSONResponse:
-    """A creating POST: ``operation`` in one write transaction, answered 201, honouring its
-    Idempotency-Key."""
-
-    def created() -> tuple[int, Any]:
-        out = operation(session)
-        return 201, out.model_dump(mode="json") if isinstance(out, BaseModel) else out
-
-    with platform_of(request).db.write() as session:
-        return respond_once(session, request, actor, body, key, created)
-
-
-def respond_once(
-    session: Session,
-    request: Request,
-    actor: Actor,
-    body: BaseModel | None,
-    key: str | None,
-    operation: Callable[[], tuple[int, Any]],
-) -> JSONResponse:
-    """Run ``operation`` (returning status and JSON body), honouring an Idempotency-Key."""
-    claim = claim_of(request, actor, body, key)
-    if claim is None:
-        status, payload = operation()
-        return JSONResponse(payload, status_code=status)
-    return answer(run_once(session, claim, operation))
+    """Answer with what ``operation`` returns (a model, or plain JSON), run in one write
+    transaction once per claimed Idempotency-Key; a retry gets the stored answer."""
+    stored = once(
+        platform.db, claim, lambda session: to_jsonable_python(operation(session)), status_code
+    )
+    return answer(stored)
 
 
 def claim_of(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from c2m.domains.platform import service
 from c2m.domains.platform.schemas import (
@@ -15,7 +16,7 @@ from c2m.domains.platform.schemas import (
     TokenOut,
 )
 from c2m.web.auth import ApiActor, PlatformDep
-from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.idempotent import IdempotencyKey, claim_of, create_once
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problem_responses(401))
@@ -56,16 +57,14 @@ def create_token(
     actor: ApiActor,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    with platform.db.write() as session:
 
-        def create() -> tuple[int, object]:
-            token, secret = service.create_token(session, actor, body.name)
-            out = TokenCreated.model_validate(
-                {**TokenOut.model_validate(token).model_dump(), "token": secret}
-            )
-            return 201, out.model_dump(mode="json")
+    def create(session: Session) -> TokenCreated:
+        token, secret = service.create_token(session, actor, body.name)
+        return TokenCreated.model_validate(
+            {**TokenOut.model_validate(token).model_dump(), "token": secret}
+        )
 
-        return respond_once(session, request, actor, body, idempotency_key, create)
+    return create_once(platform, claim_of(request, actor, body, idempotency_key), create)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut, responses=problem_responses(403, 404))

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from c2m.domains.catalog import service
 from c2m.domains.catalog.schemas import NewProduct, ProductOut
 from c2m.web.auth import ApiActor, PlatformDep
-from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.idempotent import IdempotencyKey, claim_of, create_once
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
@@ -40,10 +40,8 @@ def create_product(
     actor: ApiActor,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    with platform.db.write() as session:
-
-        def create() -> tuple[int, object]:
-            product = service.create_product(session, actor, enterprise_id, body)
-            return 201, ProductOut.model_validate(product).model_dump(mode="json")
-
-        return respond_once(session, request, actor, body, idempotency_key, create)
+    return create_once(
+        platform,
+        claim_of(request, actor, body, idempotency_key),
+        lambda s: ProductOut.model_validate(service.create_product(s, actor, enterprise_id, body)),
+    )

@@ -31,9 +31,9 @@ from c2m.domains.circles.schemas import (
 )
 from c2m.domains.orders.schemas import OrderOut
 from c2m.domains.platform.actor import Actor
-from c2m.kernel.files import FileStore
+from c2m.web import links
 from c2m.web.auth import ApiActor, PlatformDep, Viewer
-from c2m.web.idempotent import IdempotencyKey, create_once, respond_once
+from c2m.web.idempotent import IdempotencyKey, claim_of, create_once
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["circles"], responses=problem_responses(401, 404))
@@ -46,10 +46,6 @@ PICTURE_BODY: dict[str, Any] = {
         "content": dict.fromkeys(demand_photos.MEDIA_TYPES.values(), PICTURE),
     }
 }
-
-
-def _pictures(platform: Platform) -> FileStore:
-    return FileStore(platform.settings.data_dir / "circle-pictures")
 
 
 @router.get("/circles", response_model=list[CircleOut], tags=["public"])
@@ -67,6 +63,7 @@ def list_circles(platform: PlatformDep, viewer: Viewer) -> list[CircleOut]:
 )
 def create_circle(
     request: Request,
+    platform: PlatformDep,
     enterprise_id: str,
     body: NewCircle,
     actor: ApiActor,
@@ -74,10 +71,8 @@ def create_circle(
 ) -> JSONResponse:
     """Open a circle around one of the enterprise's published templates (owners)."""
     return create_once(
-        request,
-        actor,
-        body,
-        idempotency_key,
+        platform,
+        claim_of(request, actor, body, idempotency_key),
         lambda s: service.circle_out(
             s, actor, service.create_circle(s, actor, enterprise_id, body)
         ),
@@ -108,7 +103,7 @@ def leave(platform: PlatformDep, circle_id: str, actor: ApiActor) -> Response:
 @router.get("/circles/{circle_id}/demands", response_model=list[DemandOut], tags=["public"])
 def list_demands(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list[DemandOut]:
     with platform.db.read() as session:
-        return service.list_demands(session, viewer, circle_id)
+        return service.list_demands(session, viewer, circle_id, links.demand_picture)
 
 
 @router.post(
@@ -116,6 +111,7 @@ def list_demands(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list[
 )
 def post_demand(
     request: Request,
+    platform: PlatformDep,
     circle_id: str,
     body: NewDemand,
     actor: ApiActor,
@@ -125,9 +121,10 @@ def post_demand(
 
     def post(session: Session) -> DemandOut:
         demand = service.post_demand(session, actor, circle_id, body)
-        return next(d for d in service.list_demands(session, actor, circle_id) if d.id == demand.id)
+        demands = service.list_demands(session, actor, circle_id, links.demand_picture)
+        return next(d for d in demands if d.id == demand.id)
 
-    return create_once(request, actor, body, idempotency_key, post)
+    return create_once(platform, claim_of(request, actor, body, idempotency_key), post)
 
 
 @router.put(
@@ -151,7 +148,7 @@ def _store_picture(
     media_type = demand_photos.media_type_of(data)
     with platform.db.write() as session:
         demand_photos.attach(session, actor, circle_id, demand_id, media_type)
-        _pictures(platform).open_new(demand_id).write_bytes(data)
+        platform.pictures.open_new(demand_id).write_bytes(data)
 
 
 @router.get(
@@ -166,7 +163,7 @@ def get_picture(
     with platform.db.read() as session:
         demand = demand_photos.picture_of(session, viewer, circle_id, demand_id)
     return FileResponse(
-        _pictures(platform).part(demand.id),
+        platform.pictures.part(demand.id),
         media_type=demand.picture,
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=60"},
     )
@@ -186,6 +183,7 @@ def list_comments(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list
 )
 def comment(
     request: Request,
+    platform: PlatformDep,
     circle_id: str,
     item_id: str,
     body: NewComment,
@@ -194,10 +192,8 @@ def comment(
 ) -> JSONResponse:
     """Comment on a demand or a proposal."""
     return create_once(
-        request,
-        actor,
-        body,
-        idempotency_key,
+        platform,
+        claim_of(request, actor, body, idempotency_key),
         lambda s: service.comment(s, actor, circle_id, item_id, body),
     )
 
@@ -306,7 +302,9 @@ async def run_aggregation(
             created_at=run.created_at,
         )
 
-    return await run_in_threadpool(create_once, request, actor, body, idempotency_key, store)
+    return await run_in_threadpool(
+        create_once, platform, claim_of(request, actor, body, idempotency_key), store
+    )
 
 
 @router.get("/circles/{circle_id}/proposals", response_model=list[ProposalOut], tags=["public"])
@@ -321,6 +319,7 @@ def list_proposals(platform: PlatformDep, circle_id: str, viewer: Viewer) -> lis
 )
 def open_batch(
     request: Request,
+    platform: PlatformDep,
     proposal_id: str,
     body: NewBatch,
     actor: ApiActor,
@@ -329,10 +328,8 @@ def open_batch(
     """Offer the proposal for pre-order: made once `threshold` pre-orders are paid before
     `deadline`, otherwise every payment is refunded (owners)."""
     return create_once(
-        request,
-        actor,
-        body,
-        idempotency_key,
+        platform,
+        claim_of(request, actor, body, idempotency_key),
         lambda s: batches.batch_out(s, batches.open_batch(s, actor, proposal_id, body)),
     )
 
@@ -350,10 +347,9 @@ def preorder(
     """Pre-order one piece of the proposal; pay it with POST /api/v1/orders/{id}/pay."""
     with platform.db.read() as session:
         prepared = batches.prepare_preorder(session, actor, batch_id)
-    with platform.db.write() as session:
 
-        def insert() -> tuple[int, Any]:
-            batches.insert_preorder(session, actor, prepared)
-            return 201, prepared.order.response
+    def insert(session: Session) -> Any:
+        batches.insert_preorder(session, actor, prepared)
+        return prepared.order.response
 
-        return respond_once(session, request, actor, None, idempotency_key, insert)
+    return create_once(platform, claim_of(request, actor, None, idempotency_key), insert)

@@ -13,7 +13,7 @@ from c2m.domains.factory.models import Machine
 from c2m.domains.factory.schemas import FactoryOut, MachineOut, NewFactory, NewMachine
 from c2m.domains.planning import floor
 from c2m.web.auth import ApiActor, PlatformDep
-from c2m.web.idempotent import IdempotencyKey, create_once
+from c2m.web.idempotent import IdempotencyKey, claim_of, create_once
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["factory"], responses=problem_responses(401, 404))
@@ -37,6 +37,7 @@ def list_factories(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -
 )
 def create_factory(
     request: Request,
+    platform: PlatformDep,
     enterprise_id: str,
     body: NewFactory,
     actor: ApiActor,
@@ -45,10 +46,8 @@ def create_factory(
     """A factory of the micro-enterprise (owners); its code is the factory level of topics."""
     actor.require_member_of(enterprise_id)
     return create_once(
-        request,
-        actor,
-        body,
-        idempotency_key,
+        platform,
+        claim_of(request, actor, body, idempotency_key),
         lambda s: FactoryOut.model_validate(service.create_factory(s, actor, enterprise_id, body)),
     )
 
@@ -69,6 +68,7 @@ def list_machines(platform: PlatformDep, factory_id: str, actor: ApiActor) -> li
 )
 def add_machine(
     request: Request,
+    platform: PlatformDep,
     factory_id: str,
     body: NewMachine,
     actor: ApiActor,
@@ -80,4 +80,4 @@ def add_machine(
         floor.load_factory(session, actor, factory_id)
         return MachineOut.model_validate(service.add_machine(session, actor, factory_id, body))
 
-    return create_once(request, actor, body, idempotency_key, create)
+    return create_once(platform, claim_of(request, actor, body, idempotency_key), create)

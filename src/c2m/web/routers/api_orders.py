@@ -14,9 +14,9 @@ from c2m.bootstrap import Platform
 from c2m.domains.orders import placement, service
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.schemas import Advance, Cancel, EventOut, NewOrder, OrderOut, Pay, ShareLink
+from c2m.web import links
 from c2m.web.auth import ApiActor, PlatformDep
-from c2m.web.idempotent import IdempotencyKey, answer, claim_of, respond_once
-from c2m.web.links import create_share_link
+from c2m.web.idempotent import IdempotencyKey, answer, claim_of, create_once
 from c2m.web.problems import problem_responses
 from c2m.web.streams import timeline_events
 
@@ -38,10 +38,6 @@ EVENTS_CONTENT: dict[int | str, dict[str, Any]] = {
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     }
 }
-
-
-def order_out(order: Any) -> dict[str, Any]:
-    return OrderOut.model_validate(order).model_dump(mode="json")
 
 
 @router.get("/orders", response_model=list[OrderOut])
@@ -100,18 +96,12 @@ def pay(
     actor: ApiActor,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    with platform.db.write() as session:
-        return respond_once(
-            session,
-            request,
-            actor,
-            body,
-            idempotency_key,
-            lambda: (
-                200,
-                order_out(service.pay(session, actor, order_id, body, platform.payments)),
-            ),
-        )
+    return create_once(
+        platform,
+        claim_of(request, actor, body, idempotency_key),
+        lambda s: OrderOut.model_validate(service.pay(s, actor, order_id, body, platform.payments)),
+        status_code=200,
+    )
 
 
 def _command(platform: Platform, run: Callable[[Session, Platform], Order]) -> OrderOut:
@@ -177,14 +167,18 @@ def _events_response(
     "/orders/{order_id}/share", status_code=201, response_model=ShareLink, responses=CHANGE
 )
 def share(
-    request: Request, order_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    request: Request,
+    platform: PlatformDep,
+    order_id: str,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    return create_share_link(
-        request,
-        actor,
-        idempotency_key,
-        "/s",
-        lambda session, platform: service.share(session, actor, order_id, platform.share_signer),
+    return create_once(
+        platform,
+        claim_of(request, actor, None, idempotency_key),
+        lambda s: links.order_share_link(
+            platform, service.share(s, actor, order_id, platform.share_signer)
+        ),
     )
 
 

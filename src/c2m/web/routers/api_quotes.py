@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from c2m.bootstrap import Platform
 from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut
-from c2m.domains.platform.actor import Actor
 from c2m.domains.quoting import quoters, quotes, rfqs, tables, uploads
+from c2m.domains.quoting.models import Upload
 from c2m.domains.quoting.schemas import (
     ConfirmUnit,
     NewRfq,
@@ -27,9 +27,11 @@ from c2m.domains.quoting.schemas import (
 )
 from c2m.engines.costing.tables import Tables
 from c2m.kernel.errors import NotFound
+from c2m.kernel.idempotency import once
 from c2m.settings import Settings
+from c2m.web import links
 from c2m.web.auth import ApiActor, PlatformDep
-from c2m.web.idempotent import IdempotencyKey, create_once, respond_once
+from c2m.web.idempotent import IdempotencyKey, answer, claim_of, create_once
 from c2m.web.multipart import UploadLimits, receive_files
 from c2m.web.problems import problem_responses
 
@@ -64,15 +66,14 @@ UPLOAD_BODY: dict[str, Any] = {
 }
 
 
-class UploadFingerprint(BaseModel):
-    """What an Idempotency-Key of an upload is compared with: the files' names and contents."""
-
-    enterprise_id: str
-    files: list[tuple[str, str]]
-
-
 def limits_of(platform: Platform) -> UploadLimits:
     return UploadLimits(platform.settings.upload_max_files, platform.settings.upload_max_bytes)
+
+
+def upload_out(upload: Upload) -> dict[str, Any]:
+    thumbnail = links.upload_thumbnail(upload.id) if upload.thumbnail else None
+    out = UploadOut.model_validate({**upload.column_values(), "thumbnail_url": thumbnail})
+    return out.model_dump(mode="json")
 
 
 @router.post(
@@ -92,53 +93,18 @@ async def upload_parts(
     """Upload up to 5 parts (10 MB each); each is analysed, or refused with a reason."""
     await run_in_threadpool(_require_service, platform, enterprise_id)
     received = await receive_files(request, platform.uploads, limits_of(platform))
-    try:
-        outcomes = await asyncio.gather(
-            *(run_in_threadpool(platform.analyser.analyse, file.name) for file in received)
-        )
-        return await run_in_threadpool(
-            _record, request, platform, actor, enterprise_id, received, outcomes, idempotency_key
-        )
-    except BaseException:
-        for file in received:
-            platform.uploads.discard(file.name)
-        raise
+    fingerprint = uploads.UploadFingerprint.of(enterprise_id, received)
+    claim = claim_of(request, actor, fingerprint, idempotency_key)
+    write_once = partial(once, platform.db, claim)
+    stored = await run_in_threadpool(
+        uploads.accept, platform.analyser, actor, enterprise_id, received, write_once, upload_out
+    )
+    return answer(stored)
 
 
 def _require_service(platform: Platform, enterprise_id: str) -> None:
     with platform.db.read() as session:
         quoters.quoting_service(session, enterprise_id)
-
-
-def _record(
-    request: Request,
-    platform: Platform,
-    actor: Actor,
-    enterprise_id: str,
-    received: list[uploads.Received],
-    outcomes: list[Any],
-    key: str | None,
-) -> JSONResponse:
-    fingerprint = UploadFingerprint(
-        enterprise_id=enterprise_id, files=[(f.filename, f.sha256) for f in received]
-    )
-    stored: list[str] = []
-    with platform.db.write() as session:
-
-        def record() -> tuple[int, Any]:
-            rows = [
-                uploads.record(session, actor, enterprise_id, file, outcome)
-                for file, outcome in zip(received, outcomes, strict=True)
-            ]
-            session.flush()
-            stored.extend(row.id for row in rows)
-            return 201, [uploads.upload_out(row) for row in rows]
-
-        response = respond_once(session, request, actor, fingerprint, key, record)
-    for file in received:  # a replayed request keeps the first request's files only
-        if file.name not in stored:
-            platform.uploads.discard(file.name)
-    return response
 
 
 @router.get("/uploads", response_model=list[UploadOut])
@@ -150,13 +116,13 @@ def list_uploads(
 ) -> list[dict[str, Any]]:
     with platform.db.read() as session:
         rows = uploads.list_uploads(session, actor, limit, offset)
-        return [uploads.upload_out(row) for row in rows]
+        return [upload_out(row) for row in rows]
 
 
 @router.get("/uploads/{upload_id}", response_model=UploadOut)
 def get_upload(platform: PlatformDep, upload_id: str, actor: ApiActor) -> dict[str, Any]:
     with platform.db.read() as session:
-        return uploads.upload_out(uploads.load_upload(session, actor, upload_id))
+        return upload_out(uploads.load_upload(session, actor, upload_id))
 
 
 @router.get(
@@ -206,7 +172,7 @@ def confirm_unit(
         upload = uploads.load_upload(session, actor, upload_id)
         uploads.apply_outcome(upload, outcome)
         session.flush()
-        return uploads.upload_out(upload)
+        return upload_out(upload)
 
 
 @router.post("/quotes", status_code=201, response_model=QuoteOut, responses=CHANGE)
@@ -220,10 +186,8 @@ def create_quote(
     """Price an analysed part: unit price per quantity and a ship date per tier."""
     capacity = platform.capacity
     return create_once(
-        request,
-        actor,
-        body,
-        idempotency_key,
+        platform,
+        claim_of(request, actor, body, idempotency_key),
         lambda session: quotes.quote_out(quotes.create_quote(session, actor, body, capacity)),
     )
 
@@ -245,26 +209,27 @@ def order_quotes(
     """Accept quotes into one order (the files and routing travel with its lines)."""
     with platform.db.read() as session:
         prepared = quotes.prepare_quote_order(session, actor, body)
-    with platform.db.write() as session:
 
-        def insert() -> tuple[int, Any]:
-            placement.insert_prepared(session, prepared)
-            quotes.mark_ordered(session, body.quote_ids, prepared.order_id)
-            return 201, prepared.response
+    def insert(session: Session) -> Any:
+        placement.insert_prepared(session, prepared)
+        quotes.mark_ordered(session, body.quote_ids, prepared.order_id)
+        return prepared.response
 
-        return respond_once(session, request, actor, body, idempotency_key, insert)
+    return create_once(platform, claim_of(request, actor, body, idempotency_key), insert)
 
 
 @router.post("/rfqs", status_code=201, response_model=RfqOut, responses=CHANGE)
 def create_rfq(
-    request: Request, body: NewRfq, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    request: Request,
+    platform: PlatformDep,
+    body: NewRfq,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Ask the micro-enterprise for a manual quote, with a message and the files."""
     return create_once(
-        request,
-        actor,
-        body,
-        idempotency_key,
+        platform,
+        claim_of(request, actor, body, idempotency_key),
         lambda session: RfqOut.model_validate(rfqs.create_rfq(session, actor, body)),
     )
 

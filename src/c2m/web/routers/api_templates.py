@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from c2m.domains.catalog import designs, templates
 from c2m.domains.catalog.schemas import (
@@ -19,19 +20,15 @@ from c2m.domains.catalog.schemas import (
 )
 from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut, ShareLink
+from c2m.web import links
 from c2m.web.auth import ApiActor, PlatformDep, Viewer
-from c2m.web.idempotent import IdempotencyKey, respond_once
-from c2m.web.links import create_share_link
+from c2m.web.idempotent import IdempotencyKey, claim_of, create_once
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["templates"], responses=problem_responses(401, 404))
 
 CREATE = problem_responses(401, 409, 413, 422)
 Version = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="The latest if left out")]
-
-
-def _json(loaded: templates.Loaded) -> dict[str, object]:
-    return loaded.out().model_dump(mode="json")
 
 
 @router.post(
@@ -49,15 +46,11 @@ def create_template(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A new template; refused with 422 naming each rule, price or step that is wrong."""
-    with platform.db.write() as session:
-        return respond_once(
-            session,
-            request,
-            actor,
-            body,
-            idempotency_key,
-            lambda: (201, _json(templates.create_template(session, actor, enterprise_id, body))),
-        )
+    return create_once(
+        platform,
+        claim_of(request, actor, body, idempotency_key),
+        lambda s: templates.create_template(s, actor, enterprise_id, body).out(),
+    )
 
 
 @router.get("/enterprises/{enterprise_id}/templates", response_model=list[TemplateOut])
@@ -83,15 +76,11 @@ def new_version(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """An edit: the next version. Designs and orders keep the version they were made with."""
-    with platform.db.write() as session:
-        return respond_once(
-            session,
-            request,
-            actor,
-            body,
-            idempotency_key,
-            lambda: (201, _json(templates.new_version(session, actor, template_id, body))),
-        )
+    return create_once(
+        platform,
+        claim_of(request, actor, body, idempotency_key),
+        lambda s: templates.new_version(s, actor, template_id, body).out(),
+    )
 
 
 @router.get("/templates/{template_id}/versions", response_model=list[VersionOut])
@@ -133,20 +122,11 @@ def save_design(
     actor: ApiActor,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    with platform.db.write() as session:
-        return respond_once(
-            session,
-            request,
-            actor,
-            body,
-            idempotency_key,
-            lambda: (
-                201,
-                DesignOut.model_validate(designs.save_design(session, actor, body)).model_dump(
-                    mode="json"
-                ),
-            ),
-        )
+    return create_once(
+        platform,
+        claim_of(request, actor, body, idempotency_key),
+        lambda s: DesignOut.model_validate(designs.save_design(s, actor, body)),
+    )
 
 
 @router.get("/designs", response_model=list[DesignOut])
@@ -165,16 +145,18 @@ def get_design(platform: PlatformDep, design_id: str, actor: ApiActor) -> Design
     "/designs/{design_id}/share", status_code=201, response_model=ShareLink, responses=CREATE
 )
 def share_design(
-    request: Request, design_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    request: Request,
+    platform: PlatformDep,
+    design_id: str,
+    actor: ApiActor,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A link that opens the design in the configurator for anyone holding it."""
-    return create_share_link(
-        request,
-        actor,
-        idempotency_key,
-        "/d",
-        lambda session, platform: designs.share_token(
-            session, actor, design_id, platform.design_signer
+    return create_once(
+        platform,
+        claim_of(request, actor, None, idempotency_key),
+        lambda s: links.design_share_link(
+            platform, designs.share_token(s, actor, design_id, platform.design_signer)
         ),
     )
 
@@ -200,10 +182,9 @@ def order_design(
     """Order the design: the line carries its template version, configuration, price, routing."""
     with platform.db.read() as session:
         prepared = placement.prepare_design_order(session, actor, design_id)
-    with platform.db.write() as session:
 
-        def insert() -> tuple[int, object]:
-            placement.insert_prepared(session, prepared)
-            return 201, prepared.response
+    def insert(session: Session) -> object:
+        placement.insert_prepared(session, prepared)
+        return prepared.response
 
-        return respond_once(session, request, actor, None, idempotency_key, insert)
+    return create_once(platform, claim_of(request, actor, None, idempotency_key), insert)

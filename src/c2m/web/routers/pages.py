@@ -23,9 +23,10 @@ from c2m.domains.platform.schemas import SignUp
 from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
 from c2m.domains.quoting.quoters import quoting_enterprises
 from c2m.kernel.errors import Forbidden, NotAuthenticated, describe_validation
-from c2m.kernel.idempotency import KeyClaim, fingerprint, run_once
+from c2m.kernel.idempotency import once
 from c2m.kernel.ids import new_secret
 from c2m.kernel.limits import MAX_QUANTITY
+from c2m.web import links
 from c2m.web.auth import (
     ANON_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -34,7 +35,7 @@ from c2m.web.auth import (
     PlatformDep,
     csrf_matches,
 )
-from c2m.web.links import public_url
+from c2m.web.idempotent import claim_of
 from c2m.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -161,10 +162,7 @@ def product_page(
         product = get_product(session, product_id)
         template = templates.for_product(session, product.id)
         found = released_variants(session, template.id) if template else []
-    variants = [
-        (design.name, f"/d/{platform.design_signer.sign({'d': design.id, 'k': design.share_key})}")
-        for design in found
-    ]
+    variants = [(design.name, links.shared_design(platform, design)) for design in found]
     context = {
         "product": product,
         "template": template,
@@ -192,17 +190,11 @@ def order_product(
     data = NewOrder(
         lines=[NewLine(product_id=product_id, quantity=quantity, configuration=configuration)]
     )
-    with platform.db.write() as session:
-        stored = run_once(
-            session,
-            KeyClaim(
-                actor.user_id,
-                "page:" + idempotency_key,
-                fingerprint("POST", "/api/v1/orders", data.model_dump()),
-            ),
-            lambda: (201, {"id": orders.place_order(session, actor, data).id}),
-        )
-    return _see_other(f"/orders/{stored.body['id']}")
+    claim = claim_of(request, actor, data, "page:" + idempotency_key)
+    stored = once(
+        platform.db, claim, lambda session: {"id": orders.place_order(session, actor, data).id}
+    )
+    return _see_other(links.order_page(stored.body["id"]))
 
 
 @router.get("/orders")
@@ -221,10 +213,7 @@ def order_page(
     with platform.db.read() as session:
         order = orders.load_order(session, actor, order_id)
         events = orders.events_after(session, order.id, 0)
-    share_url = None
-    if order.share_key:
-        token = platform.share_signer.sign({"o": order.id, "k": order.share_key})
-        share_url = public_url(platform, f"/s/{token}")
+    share_url = links.shared_order(platform, order) if order.share_key else None
     context = {
         "order": order,
         "events": events,
@@ -232,7 +221,7 @@ def order_page(
         "payment_methods": TEST_METHODS,
         "cancellable": sorted(s.value for s in CANCELLABLE),
         "share_url": share_url,
-        "stream_url": f"/api/v1/orders/{order.id}/events",
+        "stream_url": links.order_events(order.id),
     }
     return render(request, caller, "order.html", context)
 
@@ -253,7 +242,7 @@ def pay_page(
     )
     with platform.db.write() as session:
         orders.pay(session, actor, order_id, data, platform.payments)
-    return _see_other(f"/orders/{order_id}")
+    return _see_other(links.order_page(order_id))
 
 
 @router.post("/orders/{order_id}/cancel")
@@ -269,7 +258,7 @@ def cancel_page(
         orders.cancel(
             session, actor, order_id, Cancel(reason="cancelled by the customer"), platform.payments
         )
-    return _see_other(f"/orders/{order_id}")
+    return _see_other(links.order_page(order_id))
 
 
 @router.post("/orders/{order_id}/share")
@@ -283,7 +272,7 @@ def share_page(
     actor = signed_in(request, caller, csrf_token).actor
     with platform.db.write() as session:
         orders.share(session, actor, order_id, platform.share_signer)
-    return _see_other(f"/orders/{order_id}")
+    return _see_other(links.order_page(order_id))
 
 
 @router.post("/orders/{order_id}/share/revoke")
@@ -297,7 +286,9 @@ def revoke_share_page(
     actor = signed_in(request, caller, csrf_token).actor
     with platform.db.write() as session:
         orders.revoke_share(session, actor, order_id)
-    return _see_other(f"/orders/{order_id}?msg=" + quote("The share link no longer works."))
+    return _see_other(
+        links.order_page(order_id) + "?msg=" + quote("The share link no longer works.")
+    )
 
 
 @router.get("/s/{token}")
@@ -307,7 +298,7 @@ def shared_page(
     with platform.db.read() as session:
         order = orders.order_for_share(session, token, platform.share_signer)
         events = orders.events_after(session, order.id, 0)
-    context = {"order": order, "events": events, "stream_url": f"/api/v1/shared/{token}/events"}
+    context = {"order": order, "events": events, "stream_url": links.shared_order_events(token)}
     return render(request, caller, "shared.html", context)
 
 

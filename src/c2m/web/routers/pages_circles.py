@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from c2m.domains.catalog import templates
 from c2m.domains.circles import proposals, run_charts, service
 from c2m.domains.circles.schemas import CommentOut
+from c2m.web import links
 from c2m.web.auth import OptionalCaller, PlatformDep
 from c2m.web.routers.pages import signed_in
 from c2m.web.templating import render
@@ -44,7 +45,7 @@ def circle_page(
             context |= {
                 "inside": True,
                 "options": loaded.compiled.template.options,
-                "demands": service.list_demands(session, actor, circle.id),
+                "demands": service.list_demands(session, actor, circle.id, links.demand_picture),
                 "proposals": proposals.list_proposals(session, actor, circle.id),
                 "comments": comments,
             }

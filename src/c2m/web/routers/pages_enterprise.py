@@ -22,6 +22,7 @@ from c2m.domains.planning import floor
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import Conflict, InvalidInput, NotFound, describe_validation
+from c2m.web import links
 from c2m.web.auth import Caller, OptionalCaller, PlatformDep
 from c2m.web.routers.pages import CsrfField, signed_in
 from c2m.web.templating import render
@@ -188,7 +189,8 @@ def _save_template(
             status_code=exc.status,
         )
     return RedirectResponse(
-        f"/workshop/templates/{loaded.template.id}?msg="
+        links.workshop_template(loaded.template.id)
+        + "?msg="
         + quote(f"Saved as version {loaded.row.version}."),
         status_code=303,
     )
@@ -204,7 +206,7 @@ def new_template_form(
     return _template_form(
         request,
         caller,
-        action=f"/workshop/enterprises/{enterprise_id}/templates",
+        action=links.workshop_templates(enterprise_id),
         title=f"New product template for {enterprise.name}",
         text=STARTER_TEMPLATE,
         published=False,
@@ -228,7 +230,7 @@ def create_template(
         csrf_token,
         definition,
         published,
-        f"/workshop/enterprises/{enterprise_id}/templates",
+        links.workshop_templates(enterprise_id),
         "New product template",
         lambda session, actor, data: templates.create_template(session, actor, enterprise_id, data),
     )
@@ -247,7 +249,7 @@ def edit_template_form(
     return _template_form(
         request,
         caller,
-        action=f"/workshop/templates/{template_id}",
+        action=links.workshop_template(template_id),
         title=f"{out.name}, version {out.version}",
         text=json.dumps(out.definition.model_dump(mode="json"), indent=2),
         published=out.published,
@@ -271,7 +273,7 @@ def save_template_version(
         csrf_token,
         definition,
         published,
-        f"/workshop/templates/{template_id}",
+        links.workshop_template(template_id),
         "Edit product template",
         lambda session, actor, data: templates.new_version(session, actor, template_id, data),
     )

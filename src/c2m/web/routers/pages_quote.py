@@ -17,6 +17,7 @@ from c2m.domains.quoting import quoters, rfqs, tables
 from c2m.domains.quoting.schemas import RfqAnswer
 from c2m.engines.costing.leadtime import Tier
 from c2m.kernel.errors import InvalidInput, describe_validation
+from c2m.web import links
 from c2m.web.auth import OptionalCaller, PlatformDep
 from c2m.web.routers.pages import CsrfField, signed_in
 from c2m.web.templating import render
@@ -77,7 +78,7 @@ def answer_rfq(
         raise InvalidInput(describe_validation(exc.errors())) from exc
     with platform.db.write() as session:
         rfq = rfqs.answer_rfq(session, caller.actor, rfq_id, answer)
-        target = f"/workshop/enterprises/{rfq.enterprise_id}/rfqs?msg=Answer+sent."
+        target = links.rfq_inbox(rfq.enterprise_id) + "?msg=Answer+sent."
     return RedirectResponse(target, status_code=303)
 
 
