@@ -3,7 +3,6 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("configurator-data").textContent);
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var definition = data.definition;
   var choices = Object.assign({}, data.choices);
   var answer = null;
@@ -113,7 +112,7 @@
       choices: choices, version: data.version, keep: keep || [],
       quantity: Math.max(1, Math.min(data.max_quantity, parseInt($("quantity").value, 10) || 1)),
     };
-    return call("POST", "/api/v1/templates/" + data.template_id + "/configure", body).then(function (reply) {
+    return c2m.api("POST", "/api/v1/templates/" + data.template_id + "/configure", body).then(function (reply) {
       if (ticket !== pending) return; // a later choice is already on its way
       answer = reply;
       choices = reply.choices;
@@ -242,23 +241,12 @@
 
   var PICTURES = { refrigerator: fridge, "mounting-plate": plate, shirt: shirt };
 
-  function call(method, url, body, extra) {
-    var headers = Object.assign({ "Content-Type": "application/json", "X-CSRF-Token": csrf }, extra || {});
-    return fetch(url, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined, credentials: "same-origin" })
-      .then(function (response) {
-        return response.json().then(function (json) {
-          if (!response.ok) throw new Error(json.detail || "Something went wrong; please try again.");
-          return json;
-        });
-      });
-  }
-
   function status(text) { $("status").textContent = text; }
 
   function save() {
     if (savedId) return Promise.resolve(savedId);
     if (!answer || !answer.configuration) return Promise.reject(new Error("Choose a possible configuration first."));
-    return call("POST", "/api/v1/designs", {
+    return c2m.api("POST", "/api/v1/designs", {
       template_id: data.template_id, version: answer.version, name: $("design-name").value || definition.name,
       configuration: answer.configuration, quantity: answer.quantity,
     }).then(function (design) { savedId = design.id; status("Saved as “" + design.name + "”."); return savedId; });
@@ -296,7 +284,7 @@
     }
     $("save").addEventListener("click", function () { save().catch(failed); });
     $("share").addEventListener("click", function () {
-      save().then(function (id) { return call("POST", "/api/v1/designs/" + id + "/share"); }).then(function (link) {
+      save().then(function (id) { return c2m.api("POST", "/api/v1/designs/" + id + "/share"); }).then(function (link) {
         var box = $("share-url");
         box.innerHTML = "";
         var a = document.createElement("a");
@@ -310,7 +298,7 @@
       button.disabled = true;
       var key = "design-" + Date.now() + "-" + Math.random().toString(36).slice(2);
       save().then(function (id) {
-        return call("POST", "/api/v1/designs/" + id + "/order", null, { "Idempotency-Key": key });
+        return c2m.api("POST", "/api/v1/designs/" + id + "/order", null, { "Idempotency-Key": key });
       }).then(function (order) { window.location.href = "/orders/" + order.id; })
         .catch(function (error) { button.disabled = false; failed(error); });
     });
