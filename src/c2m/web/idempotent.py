@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Header, Request
+from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from c2m.bootstrap import Platform
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.idempotency import KeyClaim, StoredResponse, fingerprint, once
+from c2m.web.auth import PlatformDep
 
 REPLAY_HEADER = "Idempotent-Replayed"
 
@@ -29,19 +31,45 @@ IdempotencyKey = Annotated[
 ]
 
 
-def create_once(
-    platform: Platform,
-    claim: KeyClaim | None,
-    operation: Callable[[Session], Any],
-    *,
-    status_code: int = 201,
-) -> JSONResponse:
-    """Answer with what ``operation`` returns (a model, or plain JSON), run in one write
-    transaction once per claimed Idempotency-Key; a retry gets the stored answer."""
-    stored = once(
-        platform.db, claim, lambda session: to_jsonable_python(operation(session)), status_code
-    )
-    return answer(stored)
+@dataclass(frozen=True)
+class Idempotency:
+    """What a creating POST needs to honour its Idempotency-Key: the platform, the request (what
+    was asked) and the key, if one was sent."""
+
+    platform: Platform
+    request: Request
+    key: str | None
+
+    def claim(self, actor: Actor, body: BaseModel | None) -> KeyClaim | None:
+        return claim_of(self.request, actor, body, self.key)
+
+    def create(
+        self,
+        actor: Actor,
+        body: BaseModel | None,
+        operation: Callable[[Session], Any],
+        *,
+        status_code: int = 201,
+    ) -> JSONResponse:
+        """Answer with what ``operation`` returns (a model, or plain JSON), run in one write
+        transaction once per claimed key; a retry gets the stored answer."""
+        stored = once(
+            self.platform.db,
+            self.claim(actor, body),
+            lambda session: to_jsonable_python(operation(session)),
+            status_code,
+        )
+        return answer(stored)
+
+
+async def idempotency(
+    request: Request, platform: PlatformDep, key: IdempotencyKey = None
+) -> Idempotency:
+    """Async: it does no I/O, so it costs no thread hop."""
+    return Idempotency(platform, request, key)
+
+
+Idempotent = Annotated[Idempotency, Depends(idempotency)]
 
 
 def claim_of(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from c2m.domains.platform.schemas import (
     TokenOut,
 )
 from c2m.web.auth import ApiActor, PlatformDep
-from c2m.web.idempotent import IdempotencyKey, claim_of, create_once
+from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problem_responses(401))
@@ -51,11 +51,9 @@ def list_tokens(platform: PlatformDep, actor: ApiActor) -> list[TokenOut]:
     responses=problem_responses(403, 409, 413, 422),
 )
 def create_token(
-    request: Request,
-    platform: PlatformDep,
     body: NewToken,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
 
     def create(session: Session) -> TokenCreated:
@@ -64,7 +62,7 @@ def create_token(
             {**TokenOut.model_validate(token).model_dump(), "token": secret}
         )
 
-    return create_once(platform, claim_of(request, actor, body, idempotency_key), create)
+    return idempotent.create(actor, body, create)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut, responses=problem_responses(403, 404))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from c2m.domains.catalog import service
 from c2m.domains.catalog.schemas import NewProduct, ProductOut
 from c2m.web.auth import ApiActor, PlatformDep
-from c2m.web.idempotent import IdempotencyKey, claim_of, create_once
+from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
@@ -33,15 +33,13 @@ def get_product(platform: PlatformDep, product_id: str) -> ProductOut:
     responses=problem_responses(401, 403, 409, 413, 422),
 )
 def create_product(
-    request: Request,
-    platform: PlatformDep,
     enterprise_id: str,
     body: NewProduct,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    return create_once(
-        platform,
-        claim_of(request, actor, body, idempotency_key),
+    return idempotent.create(
+        actor,
+        body,
         lambda s: ProductOut.model_validate(service.create_product(s, actor, enterprise_id, body)),
     )

@@ -33,7 +33,7 @@ from c2m.domains.orders.schemas import OrderOut
 from c2m.domains.platform.actor import Actor
 from c2m.web import links
 from c2m.web.auth import ApiActor, PlatformDep, Viewer
-from c2m.web.idempotent import IdempotencyKey, claim_of, create_once
+from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["circles"], responses=problem_responses(401, 404))
@@ -62,17 +62,15 @@ def list_circles(platform: PlatformDep, viewer: Viewer) -> list[CircleOut]:
     responses=CHANGE,
 )
 def create_circle(
-    request: Request,
-    platform: PlatformDep,
     enterprise_id: str,
     body: NewCircle,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Open a circle around one of the enterprise's published templates (owners)."""
-    return create_once(
-        platform,
-        claim_of(request, actor, body, idempotency_key),
+    return idempotent.create(
+        actor,
+        body,
         lambda s: service.circle_out(
             s, actor, service.create_circle(s, actor, enterprise_id, body)
         ),
@@ -110,12 +108,10 @@ def list_demands(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list[
     "/circles/{circle_id}/demands", status_code=201, response_model=DemandOut, responses=CHANGE
 )
 def post_demand(
-    request: Request,
-    platform: PlatformDep,
     circle_id: str,
     body: NewDemand,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Ask for your version: the options you care about (checked against the template)."""
 
@@ -124,7 +120,7 @@ def post_demand(
         demands = service.list_demands(session, actor, circle_id, links.demand_picture)
         return next(d for d in demands if d.id == demand.id)
 
-    return create_once(platform, claim_of(request, actor, body, idempotency_key), post)
+    return idempotent.create(actor, body, post)
 
 
 @router.put(
@@ -182,18 +178,16 @@ def list_comments(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list
     responses=CHANGE,
 )
 def comment(
-    request: Request,
-    platform: PlatformDep,
     circle_id: str,
     item_id: str,
     body: NewComment,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Comment on a demand or a proposal."""
-    return create_once(
-        platform,
-        claim_of(request, actor, body, idempotency_key),
+    return idempotent.create(
+        actor,
+        body,
         lambda s: service.comment(s, actor, circle_id, item_id, body),
     )
 
@@ -271,12 +265,11 @@ def lock(platform: PlatformDep, circle_id: str, body: Lock, actor: ApiActor) -> 
     "/circles/{circle_id}/aggregations", status_code=201, response_model=RunOut, responses=CHANGE
 )
 async def run_aggregation(
-    request: Request,
     platform: PlatformDep,
     circle_id: str,
     body: NewAggregation,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Pool the visible demands into models; the models become the circle's proposals (owners).
 
@@ -302,9 +295,7 @@ async def run_aggregation(
             created_at=run.created_at,
         )
 
-    return await run_in_threadpool(
-        create_once, platform, claim_of(request, actor, body, idempotency_key), store
-    )
+    return await run_in_threadpool(idempotent.create, actor, body, store)
 
 
 @router.get("/circles/{circle_id}/proposals", response_model=list[ProposalOut], tags=["public"])
@@ -318,18 +309,16 @@ def list_proposals(platform: PlatformDep, circle_id: str, viewer: Viewer) -> lis
     "/proposals/{proposal_id}/batch", status_code=201, response_model=BatchOut, responses=CHANGE
 )
 def open_batch(
-    request: Request,
-    platform: PlatformDep,
     proposal_id: str,
     body: NewBatch,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Offer the proposal for pre-order: made once `threshold` pre-orders are paid before
     `deadline`, otherwise every payment is refunded (owners)."""
-    return create_once(
-        platform,
-        claim_of(request, actor, body, idempotency_key),
+    return idempotent.create(
+        actor,
+        body,
         lambda s: batches.batch_out(s, batches.open_batch(s, actor, proposal_id, body)),
     )
 
@@ -338,11 +327,10 @@ def open_batch(
     "/batches/{batch_id}/preorders", status_code=201, response_model=OrderOut, responses=CHANGE
 )
 def preorder(
-    request: Request,
     platform: PlatformDep,
     batch_id: str,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Pre-order one piece of the proposal; pay it with POST /api/v1/orders/{id}/pay."""
     with platform.db.read() as session:
@@ -352,4 +340,4 @@ def preorder(
         batches.insert_preorder(session, actor, prepared)
         return prepared.order.response
 
-    return create_once(platform, claim_of(request, actor, None, idempotency_key), insert)
+    return idempotent.create(actor, None, insert)

@@ -3,7 +3,7 @@ messages are believed (a machine's code is its topic level, see docs/machines.md
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +13,7 @@ from c2m.domains.factory.models import Machine
 from c2m.domains.factory.schemas import FactoryOut, MachineOut, NewFactory, NewMachine
 from c2m.domains.planning import floor
 from c2m.web.auth import ApiActor, PlatformDep
-from c2m.web.idempotent import IdempotencyKey, claim_of, create_once
+from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["factory"], responses=problem_responses(401, 404))
@@ -36,18 +36,16 @@ def list_factories(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -
     responses=CHANGE,
 )
 def create_factory(
-    request: Request,
-    platform: PlatformDep,
     enterprise_id: str,
     body: NewFactory,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """A factory of the micro-enterprise (owners); its code is the factory level of topics."""
     actor.require_member_of(enterprise_id)
-    return create_once(
-        platform,
-        claim_of(request, actor, body, idempotency_key),
+    return idempotent.create(
+        actor,
+        body,
         lambda s: FactoryOut.model_validate(service.create_factory(s, actor, enterprise_id, body)),
     )
 
@@ -67,12 +65,10 @@ def list_machines(platform: PlatformDep, factory_id: str, actor: ApiActor) -> li
     responses=CHANGE,
 )
 def add_machine(
-    request: Request,
-    platform: PlatformDep,
     factory_id: str,
     body: NewMachine,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Register a machine (owners): from then on its birth, jobs and telemetry are taken."""
 
@@ -80,4 +76,4 @@ def add_machine(
         floor.load_factory(session, actor, factory_id)
         return MachineOut.model_validate(service.add_machine(session, actor, factory_id, body))
 
-    return create_once(platform, claim_of(request, actor, body, idempotency_key), create)
+    return idempotent.create(actor, body, create)

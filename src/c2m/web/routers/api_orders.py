@@ -16,7 +16,7 @@ from c2m.domains.orders.models import Order
 from c2m.domains.orders.schemas import Advance, Cancel, EventOut, NewOrder, OrderOut, Pay, ShareLink
 from c2m.web import links
 from c2m.web.auth import ApiActor, PlatformDep
-from c2m.web.idempotent import IdempotencyKey, answer, claim_of, create_once
+from c2m.web.idempotent import Idempotent, answer
 from c2m.web.problems import problem_responses
 from c2m.web.streams import timeline_events
 
@@ -68,15 +68,14 @@ def list_enterprise_orders(
     "/orders", status_code=201, response_model=OrderOut, responses=problem_responses(409, 413, 422)
 )
 async def place_order(
-    request: Request,
     platform: PlatformDep,
     body: NewOrder,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Async, and written by the order-intake group writer: under load, one transaction and a
     few statements serve many callers' orders."""
-    claim = claim_of(request, actor, body, idempotency_key)
+    claim = idempotent.claim(actor, body)
     placed = await platform.orders.submit(placement.OrderRequest(actor, body, claim))
     return answer(placed)
 
@@ -89,16 +88,15 @@ def get_order(platform: PlatformDep, order_id: str, actor: ApiActor) -> OrderOut
 
 @router.post("/orders/{order_id}/pay", response_model=OrderOut, responses=CHANGE)
 def pay(
-    request: Request,
     platform: PlatformDep,
     order_id: str,
     body: Pay,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    return create_once(
-        platform,
-        claim_of(request, actor, body, idempotency_key),
+    return idempotent.create(
+        actor,
+        body,
         lambda s: OrderOut.model_validate(service.pay(s, actor, order_id, body, platform.payments)),
         status_code=200,
     )
@@ -167,15 +165,14 @@ def _events_response(
     "/orders/{order_id}/share", status_code=201, response_model=ShareLink, responses=CHANGE
 )
 def share(
-    request: Request,
     platform: PlatformDep,
     order_id: str,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    return create_once(
-        platform,
-        claim_of(request, actor, None, idempotency_key),
+    return idempotent.create(
+        actor,
+        None,
         lambda s: links.order_share_link(
             platform, service.share(s, actor, order_id, platform.share_signer)
         ),

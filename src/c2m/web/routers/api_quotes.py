@@ -31,7 +31,7 @@ from c2m.kernel.idempotency import once
 from c2m.settings import Settings
 from c2m.web import links
 from c2m.web.auth import ApiActor, PlatformDep
-from c2m.web.idempotent import IdempotencyKey, answer, claim_of, create_once
+from c2m.web.idempotent import Idempotent, answer
 from c2m.web.multipart import UploadLimits, receive_files
 from c2m.web.problems import problem_responses
 
@@ -88,13 +88,13 @@ async def upload_parts(
     platform: PlatformDep,
     enterprise_id: EnterpriseId,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Upload up to 5 parts (10 MB each); each is analysed, or refused with a reason."""
     await run_in_threadpool(_require_service, platform, enterprise_id)
     received = await receive_files(request, platform.uploads, limits_of(platform))
     fingerprint = uploads.UploadFingerprint.of(enterprise_id, received)
-    claim = claim_of(request, actor, fingerprint, idempotency_key)
+    claim = idempotent.claim(actor, fingerprint)
     write_once = partial(once, platform.db, claim)
     stored = await run_in_threadpool(
         uploads.accept, platform.analyser, actor, enterprise_id, received, write_once, upload_out
@@ -177,17 +177,16 @@ def confirm_unit(
 
 @router.post("/quotes", status_code=201, response_model=QuoteOut, responses=CHANGE)
 def create_quote(
-    request: Request,
     platform: PlatformDep,
     body: QuoteRequest,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Price an analysed part: unit price per quantity and a ship date per tier."""
     capacity = platform.capacity
-    return create_once(
-        platform,
-        claim_of(request, actor, body, idempotency_key),
+    return idempotent.create(
+        actor,
+        body,
         lambda session: quotes.quote_out(quotes.create_quote(session, actor, body, capacity)),
     )
 
@@ -200,11 +199,10 @@ def get_quote(platform: PlatformDep, quote_id: str, actor: ApiActor) -> dict[str
 
 @router.post("/quote-orders", status_code=201, response_model=OrderOut, responses=CHANGE)
 def order_quotes(
-    request: Request,
     platform: PlatformDep,
     body: QuoteOrder,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Accept quotes into one order (the files and routing travel with its lines)."""
     with platform.db.read() as session:
@@ -215,21 +213,19 @@ def order_quotes(
         quotes.mark_ordered(session, body.quote_ids, prepared.order_id)
         return prepared.response
 
-    return create_once(platform, claim_of(request, actor, body, idempotency_key), insert)
+    return idempotent.create(actor, body, insert)
 
 
 @router.post("/rfqs", status_code=201, response_model=RfqOut, responses=CHANGE)
 def create_rfq(
-    request: Request,
-    platform: PlatformDep,
     body: NewRfq,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Ask the micro-enterprise for a manual quote, with a message and the files."""
-    return create_once(
-        platform,
-        claim_of(request, actor, body, idempotency_key),
+    return idempotent.create(
+        actor,
+        body,
         lambda session: RfqOut.model_validate(rfqs.create_rfq(session, actor, body)),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut, ShareLink
 from c2m.web import links
 from c2m.web.auth import ApiActor, PlatformDep, Viewer
-from c2m.web.idempotent import IdempotencyKey, claim_of, create_once
+from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["templates"], responses=problem_responses(401, 404))
@@ -38,17 +38,15 @@ Version = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="The lates
     responses=CREATE,
 )
 def create_template(
-    request: Request,
-    platform: PlatformDep,
     enterprise_id: str,
     body: NewTemplate,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """A new template; refused with 422 naming each rule, price or step that is wrong."""
-    return create_once(
-        platform,
-        claim_of(request, actor, body, idempotency_key),
+    return idempotent.create(
+        actor,
+        body,
         lambda s: templates.create_template(s, actor, enterprise_id, body).out(),
     )
 
@@ -68,17 +66,15 @@ def list_templates(platform: PlatformDep, enterprise_id: str, viewer: Viewer) ->
     responses=CREATE,
 )
 def new_version(
-    request: Request,
-    platform: PlatformDep,
     template_id: str,
     body: NewTemplate,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """An edit: the next version. Designs and orders keep the version they were made with."""
-    return create_once(
-        platform,
-        claim_of(request, actor, body, idempotency_key),
+    return idempotent.create(
+        actor,
+        body,
         lambda s: templates.new_version(s, actor, template_id, body).out(),
     )
 
@@ -116,15 +112,13 @@ def configure(
 
 @router.post("/designs", status_code=201, response_model=DesignOut, responses=CREATE)
 def save_design(
-    request: Request,
-    platform: PlatformDep,
     body: NewDesign,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    return create_once(
-        platform,
-        claim_of(request, actor, body, idempotency_key),
+    return idempotent.create(
+        actor,
+        body,
         lambda s: DesignOut.model_validate(designs.save_design(s, actor, body)),
     )
 
@@ -145,16 +139,15 @@ def get_design(platform: PlatformDep, design_id: str, actor: ApiActor) -> Design
     "/designs/{design_id}/share", status_code=201, response_model=ShareLink, responses=CREATE
 )
 def share_design(
-    request: Request,
     platform: PlatformDep,
     design_id: str,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """A link that opens the design in the configurator for anyone holding it."""
-    return create_once(
-        platform,
-        claim_of(request, actor, None, idempotency_key),
+    return idempotent.create(
+        actor,
+        None,
         lambda s: links.design_share_link(
             platform, designs.share_token(s, actor, design_id, platform.design_signer)
         ),
@@ -173,11 +166,10 @@ def shared_design(platform: PlatformDep, token: str) -> DesignOut:
     "/designs/{design_id}/order", status_code=201, response_model=OrderOut, responses=CREATE
 )
 def order_design(
-    request: Request,
     platform: PlatformDep,
     design_id: str,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Order the design: the line carries its template version, configuration, price, routing."""
     with platform.db.read() as session:
@@ -187,4 +179,4 @@ def order_design(
         placement.insert_prepared(session, prepared)
         return prepared.response
 
-    return create_once(platform, claim_of(request, actor, None, idempotency_key), insert)
+    return idempotent.create(actor, None, insert)
