@@ -186,9 +186,7 @@ def comment(
 ) -> JSONResponse:
     """Comment on a demand or a proposal."""
     return idempotent.create(
-        actor,
-        body,
-        lambda s: service.comment(s, actor, circle_id, item_id, body),
+        actor, body, lambda s: service.comment(s, actor, circle_id, item_id, body)
     )
 
 
@@ -317,9 +315,7 @@ def open_batch(
     """Offer the proposal for pre-order: made once `threshold` pre-orders are paid before
     `deadline`, otherwise every payment is refunded (owners)."""
     return idempotent.create(
-        actor,
-        body,
-        lambda s: batches.batch_out(s, batches.open_batch(s, actor, proposal_id, body)),
+        actor, body, lambda s: batches.batch_out(s, batches.open_batch(s, actor, proposal_id, body))
     )
 
 

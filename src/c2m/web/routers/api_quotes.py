@@ -224,9 +224,7 @@ def create_rfq(
 ) -> JSONResponse:
     """Ask the micro-enterprise for a manual quote, with a message and the files."""
     return idempotent.create(
-        actor,
-        body,
-        lambda session: RfqOut.model_validate(rfqs.create_rfq(session, actor, body)),
+        actor, body, lambda session: RfqOut.model_validate(rfqs.create_rfq(session, actor, body))
     )
 
 

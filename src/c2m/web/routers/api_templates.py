@@ -45,9 +45,7 @@ def create_template(
 ) -> JSONResponse:
     """A new template; refused with 422 naming each rule, price or step that is wrong."""
     return idempotent.create(
-        actor,
-        body,
-        lambda s: templates.create_template(s, actor, enterprise_id, body).out(),
+        actor, body, lambda s: templates.create_template(s, actor, enterprise_id, body).out()
     )
 
 
@@ -73,9 +71,7 @@ def new_version(
 ) -> JSONResponse:
     """An edit: the next version. Designs and orders keep the version they were made with."""
     return idempotent.create(
-        actor,
-        body,
-        lambda s: templates.new_version(s, actor, template_id, body).out(),
+        actor, body, lambda s: templates.new_version(s, actor, template_id, body).out()
     )
 
 
@@ -117,9 +113,7 @@ def save_design(
     idempotent: Idempotent,
 ) -> JSONResponse:
     return idempotent.create(
-        actor,
-        body,
-        lambda s: DesignOut.model_validate(designs.save_design(s, actor, body)),
+        actor, body, lambda s: DesignOut.model_validate(designs.save_design(s, actor, body))
     )
 
 
