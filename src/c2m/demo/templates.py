@@ -135,15 +135,15 @@ REFRIGERATOR = Template(
     picture=Picture(
         "cabinet",
         "refrigerator",
-        {
-            "width": "width",
-            "volume": "capacity",
-            "doors": "doors",
-            "colour": "colour",
-            "finish": "panel",
-            "inset": "ice_maker",
-            "text": "engraving",
-        },
+        (
+            ("width", "width"),
+            ("volume", "capacity"),
+            ("doors", "doors"),
+            ("colour", "colour"),
+            ("finish", "panel"),
+            ("inset", "ice_maker"),
+            ("text", "engraving"),
+        ),
     ),
 )
 
@@ -230,7 +230,12 @@ SHIRT = Template(
     picture=Picture(
         "garment",
         "shirt",
-        {"fit": "fit", "collar": "collar", "fabric": "fabric", "text": "monogram"},
+        (
+            ("fit", "fit"),
+            ("collar", "collar"),
+            ("fabric", "fabric"),
+            ("text", "monogram"),
+        ),
     ),
 )
 
@@ -334,13 +339,13 @@ MOUNTING_PLATE = Template(
     picture=Picture(
         "plate",
         "mounting plate",
-        {
-            "length": "length",
-            "width": "width",
-            "material": "material",
-            "holes": "hole_count",
-            "hole_diameter": "hole_diameter",
-        },
+        (
+            ("length", "length"),
+            ("width", "width"),
+            ("material", "material"),
+            ("holes", "hole_count"),
+            ("hole_diameter", "hole_diameter"),
+        ),
     ),
 )
 

@@ -177,6 +177,9 @@ class PictureIn(Exact):
         max_length=20, description="The option each input of the drawing reads"
     )
 
+    def to_picture(self) -> Picture:
+        return Picture(self.kind, self.noun, tuple(self.options.items()))
+
 
 class TemplateDefinition(Exact):
     """A template as JSON; the version is not part of it (the platform numbers versions)."""
@@ -207,7 +210,7 @@ class TemplateDefinition(Exact):
             quantity_breaks=tuple(QuantityBreak(**b.model_dump()) for b in self.quantity_breaks),
             lead_times=tuple(LeadTimeRule(**t.model_dump()) for t in self.lead_times),
             routing=tuple(OperationTemplate(**s.model_dump()) for s in self.routing),
-            picture=Picture(**self.picture.model_dump()) if self.picture else None,
+            picture=self.picture.to_picture() if self.picture else None,
         )
 
     @classmethod
@@ -218,6 +221,8 @@ class TemplateDefinition(Exact):
         data["options"] = [
             {"kind": _OPTION_KINDS[type(option)], **asdict(option)} for option in template.options
         ]
+        if template.picture is not None:
+            data["picture"]["options"] = dict(template.picture.options)
         return cls.model_validate(data)
 
 

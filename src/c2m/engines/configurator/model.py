@@ -152,7 +152,7 @@ class Picture:
 
     kind: str
     noun: str
-    options: Mapping[str, str]
+    options: tuple[tuple[str, str], ...]  # (input, option) pairs: templates are hashable
 
 
 @dataclass(frozen=True, slots=True)
