@@ -78,6 +78,7 @@ class Platform:
     design_signer: Signer
     timelines: TimelineWatcher
     uploads: FileStore
+    pictures: FileStore  # of circle demands
     analyser: Analyser
     capacity: CapacitySource
     orders: GroupWriter[OrderRequest, StoredResponse]  # API orders, group-committed
@@ -192,6 +193,7 @@ def build_platform(settings: Settings) -> Platform:
         design_signer=Signer(settings.secret_key, "design"),
         timelines=TimelineWatcher(db, bus),
         uploads=uploads,
+        pictures=FileStore(settings.data_dir / "circle-pictures"),
         analyser=Analyser(uploads, settings.analysis_slots, settings.analysis_seconds),
         capacity=machine_capacity,
         orders=GroupWriter(

@@ -14,6 +14,7 @@ from c2m.engines.configurator.model import (
     LeadTimeRule,
     NumberOption,
     OperationTemplate,
+    Picture,
     PriceRule,
     QuantityBreak,
     Template,
@@ -131,6 +132,19 @@ REFRIGERATOR = Template(
         OperationTemplate("inspect", "Inspect", "inspect", "20 * quantity"),
         OperationTemplate("pack", "Pack", "pack", "15 * quantity"),
     ),
+    picture=Picture(
+        "cabinet",
+        "refrigerator",
+        (
+            ("width", "width"),
+            ("volume", "capacity"),
+            ("doors", "doors"),
+            ("colour", "colour"),
+            ("finish", "panel"),
+            ("inset", "ice_maker"),
+            ("text", "engraving"),
+        ),
+    ),
 )
 
 SHIRT = Template(
@@ -212,6 +226,16 @@ SHIRT = Template(
         ),
         OperationTemplate("inspect", "Inspect", "inspect", "5 * quantity"),
         OperationTemplate("pack", "Fold and pack", "pack", "3 * quantity"),
+    ),
+    picture=Picture(
+        "garment",
+        "shirt",
+        (
+            ("fit", "fit"),
+            ("collar", "collar"),
+            ("fabric", "fabric"),
+            ("text", "monogram"),
+        ),
     ),
 )
 
@@ -311,6 +335,17 @@ MOUNTING_PLATE = Template(
             "inspect", "Inspect", "inspect", '(10 if tolerance == "fine" else 2) + 2 * quantity'
         ),
         OperationTemplate("pack", "Pack", "pack", "2 + quantity"),
+    ),
+    picture=Picture(
+        "plate",
+        "mounting plate",
+        (
+            ("length", "length"),
+            ("width", "width"),
+            ("material", "material"),
+            ("holes", "hole_count"),
+            ("hole_diameter", "hole_diameter"),
+        ),
     ),
 )
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from c2m.kernel.clock import utcnow
-from c2m.kernel.db import Base, UTCDateTime, table_of
+from c2m.kernel.db import Base, Database, UTCDateTime, table_of
 from c2m.kernel.errors import Conflict, InvalidInput
 from c2m.kernel.ids import new_id
 
@@ -159,20 +159,27 @@ def record_responses(session: Session, answers: Sequence[tuple[KeyClaim, int, An
     session.execute(insert(table_of(IdempotencyRecord)), rows)
 
 
-def run_once(
-    session: Session, claim: KeyClaim, operation: Callable[[], tuple[int, Any]]
+def once(
+    db: Database,
+    claim: KeyClaim | None,
+    operation: Callable[[Session], Any],
+    status_code: int = 201,
 ) -> StoredResponse:
-    """Run ``operation`` once per claimed key, inside a write transaction; replay its stored
-    response afterwards."""
-    (claimed,) = claim_keys(session, [claim])
-    if isinstance(claimed, Exception):
-        raise claimed
-    if claimed is not None:
-        return claimed
-    status_code, body = operation()
-    session.flush()  # the operation's own rows go first, then the record of them
-    record_responses(session, [(claim, status_code, body)])
-    return StoredResponse(status_code, body, replayed=False)
+    """Run ``operation`` (returning the JSON body) in one write transaction, once per claimed
+    key: a retry gets the stored response instead of a second effect. Every creating request
+    honours its Idempotency-Key through here (batched order intake through ``claim_keys`` and
+    ``record_responses``); without a claim it simply runs."""
+    with db.write() as session:
+        claimed = claim_keys(session, [claim])[0] if claim is not None else None
+        if isinstance(claimed, Exception):
+            raise claimed
+        if claimed is not None:
+            return claimed
+        body = operation(session)
+        if claim is not None:
+            session.flush()  # the operation's own rows go first, then the record of them
+            record_responses(session, [(claim, status_code, body)])
+        return StoredResponse(status_code, body, replayed=False)
 
 
 def purge_expired(session: Session, hours: int) -> int:

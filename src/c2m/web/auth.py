@@ -42,6 +42,14 @@ def platform_of(request: Request) -> Platform:
     return platform
 
 
+async def current_platform(request: Request) -> Platform:
+    """The platform as a route parameter; async, or each request would pay a thread hop for it."""
+    return platform_of(request)
+
+
+PlatformDep = Annotated[Platform, Depends(current_platform)]
+
+
 def identify(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Caller | None:
     platform = platform_of(request)
     if credentials is not None:

@@ -1,18 +1,21 @@
-"""Apply the Idempotency-Key contract to a creating POST, inside the caller's transaction."""
+"""The Idempotency-Key contract on the web: one helper answers every creating POST."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Header, Request
+from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 from sqlalchemy.orm import Session
 
+from c2m.bootstrap import Platform
 from c2m.domains.platform.actor import Actor
-from c2m.kernel.idempotency import KeyClaim, StoredResponse, fingerprint, run_once
-from c2m.web.auth import platform_of
+from c2m.kernel.idempotency import KeyClaim, StoredResponse, fingerprint, once
+from c2m.web.auth import PlatformDep
 
 REPLAY_HEADER = "Idempotent-Replayed"
 
@@ -28,38 +31,45 @@ IdempotencyKey = Annotated[
 ]
 
 
-def create_once(
-    request: Request,
-    actor: Actor,
-    body: BaseModel,
-    key: str | None,
-    operation: Callable[[Session], BaseModel | dict[str, Any]],
-) -> JSONResponse:
-    """A creating POST: ``operation`` in one write transaction, answered 201, honouring its
-    Idempotency-Key."""
+@dataclass(frozen=True)
+class Idempotency:
+    """What a creating POST needs to honour its Idempotency-Key: the platform, the request (what
+    was asked) and the key, if one was sent."""
 
-    def created() -> tuple[int, Any]:
-        out = operation(session)
-        return 201, out.model_dump(mode="json") if isinstance(out, BaseModel) else out
+    platform: Platform
+    request: Request
+    key: str | None
 
-    with platform_of(request).db.write() as session:
-        return respond_once(session, request, actor, body, key, created)
+    def claim(self, actor: Actor, body: BaseModel | None) -> KeyClaim | None:
+        return claim_of(self.request, actor, body, self.key)
+
+    def create(
+        self,
+        actor: Actor,
+        body: BaseModel | None,
+        operation: Callable[[Session], Any],
+        *,
+        status_code: int = 201,
+    ) -> JSONResponse:
+        """Answer with what ``operation`` returns (a model, or plain JSON), run in one write
+        transaction once per claimed key; a retry gets the stored answer."""
+        stored = once(
+            self.platform.db,
+            self.claim(actor, body),
+            lambda session: to_jsonable_python(operation(session)),
+            status_code,
+        )
+        return answer(stored)
 
 
-def respond_once(
-    session: Session,
-    request: Request,
-    actor: Actor,
-    body: BaseModel | None,
-    key: str | None,
-    operation: Callable[[], tuple[int, Any]],
-) -> JSONResponse:
-    """Run ``operation`` (returning status and JSON body), honouring an Idempotency-Key."""
-    claim = claim_of(request, actor, body, key)
-    if claim is None:
-        status, payload = operation()
-        return JSONResponse(payload, status_code=status)
-    return answer(run_once(session, claim, operation))
+async def idempotency(
+    request: Request, platform: PlatformDep, key: IdempotencyKey = None
+) -> Idempotency:
+    """Async: it does no I/O, so it costs no thread hop."""
+    return Idempotency(platform, request, key)
+
+
+Idempotent = Annotated[Idempotency, Depends(idempotency)]
 
 
 def claim_of(

@@ -1,18 +1,13 @@
-"""Signed links for people without an account: one way to make them, for orders and designs."""
+"""The site's URLs, built in one place: domains return ids and tokens, never paths."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from fastapi import Request
-from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
-
 from c2m.bootstrap import Platform
+from c2m.domains.catalog import designs
+from c2m.domains.catalog.models import Design
+from c2m.domains.orders.models import Order
 from c2m.domains.orders.schemas import ShareLink
-from c2m.domains.platform.actor import Actor
-from c2m.web.auth import platform_of
-from c2m.web.idempotent import respond_once
+from c2m.domains.orders.service import share_token_of
 
 
 def public_url(platform: Platform, path: str) -> str:
@@ -20,20 +15,61 @@ def public_url(platform: Platform, path: str) -> str:
     return platform.settings.base_url.rstrip("/") + path
 
 
-def create_share_link(
-    request: Request,
-    actor: Actor,
-    idempotency_key: str | None,
-    prefix: str,
-    make_token: Callable[[Session, Platform], str],
-) -> JSONResponse:
-    """Answer 201 with the link ``prefix/<token>``, honouring an Idempotency-Key."""
-    platform = platform_of(request)
-    with platform.db.write() as session:
+def order_page(order_id: str) -> str:
+    return f"/orders/{order_id}"
 
-        def create() -> tuple[int, object]:
-            token = make_token(session, platform)
-            url = public_url(platform, f"{prefix}/{token}")
-            return 201, ShareLink(url=url, token=token).model_dump()
 
-        return respond_once(session, request, actor, None, idempotency_key, create)
+def order_events(order_id: str) -> str:
+    return f"/api/v1/orders/{order_id}/events"
+
+
+def shared_order_events(token: str) -> str:
+    return f"/api/v1/shared/{token}/events"
+
+
+def shared_order_page(token: str) -> str:
+    return f"/s/{token}"
+
+
+def shared_design_page(token: str) -> str:
+    return f"/d/{token}"
+
+
+def order_share_link(platform: Platform, token: str) -> ShareLink:
+    """The link that shows an order's timeline to anyone holding it."""
+    return ShareLink(url=public_url(platform, shared_order_page(token)), token=token)
+
+
+def design_share_link(platform: Platform, token: str) -> ShareLink:
+    """The link that opens a design in the configurator for anyone holding it."""
+    return ShareLink(url=public_url(platform, shared_design_page(token)), token=token)
+
+
+def shared_order(platform: Platform, order: Order) -> str:
+    """The absolute share link of an order that has one."""
+    return order_share_link(platform, share_token_of(order, platform.share_signer)).url
+
+
+def shared_design(platform: Platform, design: Design) -> str:
+    """The configurator link of a design that has been shared."""
+    return shared_design_page(designs.token_of(design, platform.design_signer))
+
+
+def workshop_templates(enterprise_id: str) -> str:
+    return f"/workshop/enterprises/{enterprise_id}/templates"
+
+
+def workshop_template(template_id: str) -> str:
+    return f"/workshop/templates/{template_id}"
+
+
+def rfq_inbox(enterprise_id: str) -> str:
+    return f"/workshop/enterprises/{enterprise_id}/rfqs"
+
+
+def upload_thumbnail(upload_id: str) -> str:
+    return f"/api/v1/uploads/{upload_id}/thumbnail"
+
+
+def demand_picture(circle_id: str, demand_id: str) -> str:
+    return f"/api/v1/circles/{circle_id}/demands/{demand_id}/picture"

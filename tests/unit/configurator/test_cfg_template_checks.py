@@ -6,6 +6,7 @@ import pytest
 
 from c2m.engines.configurator import (
     NumberOption,
+    Picture,
     PriceRule,
     Rule,
     Template,
@@ -70,3 +71,11 @@ def test_compile_raises_with_every_problem() -> None:
     where = {p.where for p in caught.value.problems}
     assert where == {"a", "huge", "x"}  # twice-defined option, too many steps, id used twice
     assert "1000001 steps, more than 10000" in str(caught.value)
+
+
+def test_a_picture_reads_only_options_the_template_has() -> None:
+    drawn = Picture("plate", "plate", (("length", "a"), ("width", "depth")))
+    found = check_template(Template("t", "T", 1, OPTIONS, picture=drawn))
+    assert [(p.where, p.message) for p in found] == [
+        ("picture", "the picture's 'width' reads no option: 'depth'")
+    ]

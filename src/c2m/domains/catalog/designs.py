@@ -54,6 +54,11 @@ def share_token(session: Session, actor: Actor, design_id: str, signer: Signer) 
     if design.share_key is None:
         design.share_key = new_secret(16)
         session.flush()
+    return token_of(design, signer)
+
+
+def token_of(design: Design, signer: Signer) -> str:
+    """The token of a design that has been shared (it has a share key)."""
     return signer.sign({"d": design.id, "k": design.share_key})
 
 

@@ -17,6 +17,7 @@ from c2m.engines.configurator import (
     NumberOption,
     OperationTemplate,
     Option,
+    Picture,
     PriceRule,
     QuantityBreak,
     Rule,
@@ -165,6 +166,21 @@ class OperationIn(Exact):
     when: Formula = "True"
 
 
+class PictureIn(Exact):
+    """How the configurator page draws the product (leave out for no picture)."""
+
+    kind: Literal["cabinet", "plate", "garment"] = Field(description="The drawing")
+    noun: str = Field(
+        min_length=1, max_length=60, pattern=VISIBLE, description="What it shows, in words"
+    )
+    options: dict[Name, Name] = Field(
+        max_length=20, description="The option each input of the drawing reads"
+    )
+
+    def to_picture(self) -> Picture:
+        return Picture(self.kind, self.noun, tuple(self.options.items()))
+
+
 class TemplateDefinition(Exact):
     """A template as JSON; the version is not part of it (the platform numbers versions)."""
 
@@ -178,6 +194,7 @@ class TemplateDefinition(Exact):
     quantity_breaks: list[QuantityBreakIn] = Field(default_factory=list, max_length=20)
     lead_times: list[LeadTimeRuleIn] = Field(default_factory=list, max_length=100)
     routing: list[OperationIn] = Field(default_factory=list, max_length=100)
+    picture: PictureIn | None = None
 
     def to_template(self, version: int) -> Template:
         """The engine's dataclasses for this definition, numbered ``version``."""
@@ -193,6 +210,7 @@ class TemplateDefinition(Exact):
             quantity_breaks=tuple(QuantityBreak(**b.model_dump()) for b in self.quantity_breaks),
             lead_times=tuple(LeadTimeRule(**t.model_dump()) for t in self.lead_times),
             routing=tuple(OperationTemplate(**s.model_dump()) for s in self.routing),
+            picture=self.picture.to_picture() if self.picture else None,
         )
 
     @classmethod
@@ -203,6 +221,8 @@ class TemplateDefinition(Exact):
         data["options"] = [
             {"kind": _OPTION_KINDS[type(option)], **asdict(option)} for option in template.options
         ]
+        if template.picture is not None:
+            data["picture"]["options"] = dict(template.picture.options)
         return cls.model_validate(data)
 
 

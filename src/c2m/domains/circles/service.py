@@ -8,6 +8,7 @@ part (demands, comments, votes, follows) needs joining; moderation is for the en
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -217,7 +218,13 @@ def _names(session: Session, user_ids: set[str]) -> dict[str, str]:
     return {row.id: row.name for row in rows}
 
 
-def list_demands(session: Session, actor: Actor | None, circle_id: str) -> list[DemandOut]:
+PictureUrl = Callable[[str, str], str]
+"""Where the picture of a circle's demand is served (circle id, demand id): the web decides."""
+
+
+def list_demands(
+    session: Session, actor: Actor | None, circle_id: str, picture_url: PictureUrl
+) -> list[DemandOut]:
     """The circle's demands with their votes; hidden ones only for the owners."""
     circle = load_circle(session, actor, circle_id)
     owner = actor is not None and actor.is_owner_of(circle.enterprise_id)
@@ -231,9 +238,7 @@ def list_demands(session: Session, actor: Actor | None, circle_id: str) -> list[
             mine=actor is not None and d.author_id == actor.user_id,
             configuration=d.configuration,
             words=d.words,
-            picture_url=f"/api/v1/circles/{circle.id}/demands/{d.id}/picture"
-            if d.picture
-            else None,
+            picture_url=picture_url(circle.id, d.id) if d.picture else None,
             hidden=d.hidden,
             votes=counts.votes(d.id),
             followers=counts.followers(d.id),

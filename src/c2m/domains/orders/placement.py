@@ -29,7 +29,13 @@ from c2m.domains.platform.actor import Actor
 from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Database, table_of
 from c2m.kernel.errors import C2MError, InvalidInput, NotFound
-from c2m.kernel.idempotency import KeyClaim, StoredResponse, claim_keys, record_responses
+from c2m.kernel.idempotency import (
+    KeyClaim,
+    StoredResponse,
+    claim_keys,
+    once,
+    record_responses,
+)
 from c2m.kernel.ids import new_id
 from c2m.kernel.outbox import add_all_to_outbox
 
@@ -211,17 +217,10 @@ def _earlier_answers(
 
 
 def _insert_answered(
-    session: Session,
-    placed: Sequence[tuple[KeyClaim | None, PreparedOrder]],
-    then: Callable[[Session, PreparedOrder], None] | None = None,
+    session: Session, placed: Sequence[tuple[KeyClaim | None, PreparedOrder]]
 ) -> list[StoredResponse]:
-    """Insert the orders, run ``then`` on each (rows that refer to it), and remember each answer
-    under its key, all in the caller's write transaction."""
+    """Insert the orders and remember each answer under its key, in the caller's transaction."""
     insert_prepared(session, *(prepared for _, prepared in placed))
-    if then is not None:
-        for _, prepared in placed:
-            then(session, prepared)
-        session.flush()  # the effect's rows go first, then the record of the answer
     record_responses(
         session, [(claim, 201, p.response) for claim, p in placed if claim is not None]
     )
@@ -235,18 +234,18 @@ def place(
     then: Callable[[Session, PreparedOrder], None] | None = None,
 ) -> StoredResponse:
     """Place one order: ``prepare`` it in a read transaction, then insert it (and ``then``'s
-    rows, in the same short write transaction) unless its Idempotency-Key was answered before,
-    in which case that answer is replayed."""
+    rows, in the same short write transaction) once per Idempotency-Key: a retry gets the
+    earlier answer instead of a second order."""
     with db.read() as session:
         prepared = prepare(session)
-    with db.write() as session:
-        earlier = _earlier_answers(session, [claim]).get(0)
-        if isinstance(earlier, Exception):
-            raise earlier
-        if earlier is not None:
-            return earlier
-        (answer,) = _insert_answered(session, [(claim, prepared)], then)
-        return answer
+
+    def insert(session: Session) -> dict[str, Any]:
+        insert_prepared(session, prepared)
+        if then is not None:
+            then(session, prepared)
+        return prepared.response
+
+    return once(db, claim, insert)
 
 
 def place_orders(

@@ -411,6 +411,11 @@ def share(session: Session, actor: Actor, order_id: str, signer: Signer) -> str:
     if order.share_key is None:
         order.share_key = new_secret(16)
         _save(session)
+    return share_token_of(order, signer)
+
+
+def share_token_of(order: Order, signer: Signer) -> str:
+    """The token of an order that has been shared (it has a share key)."""
     return signer.sign({"o": order.id, "k": order.share_key})
 
 

@@ -4,21 +4,23 @@ micro-enterprise asked to quote them."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c2m.domains.platform.actor import Actor
 from c2m.domains.quoting.models import Upload, UploadStatus
-from c2m.domains.quoting.schemas import UploadOut
 from c2m.engines.geometry.analysis import Analysis
 from c2m.engines.geometry.sandbox import Outcome, SandboxLimits, analyze_in_sandbox
 from c2m.engines.geometry.units import Unit
 from c2m.kernel.errors import Forbidden, NotFound
 from c2m.kernel.files import FileStore
+from c2m.kernel.idempotency import StoredResponse
 
 DISPLAY_NAME_LENGTH = 255
 ANALYSIS = TypeAdapter(Analysis)
@@ -34,6 +36,22 @@ class Received:
     sha256: str
 
 
+class UploadFingerprint(BaseModel):
+    """What an Idempotency-Key of an upload is compared with: the files' names and contents."""
+
+    enterprise_id: str
+    files: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, enterprise_id: str, received: Sequence[Received]) -> UploadFingerprint:
+        return cls(enterprise_id=enterprise_id, files=[(f.filename, f.sha256) for f in received])
+
+
+WriteOnce = Callable[[Callable[[Session], Any]], StoredResponse]
+"""The caller's write transaction, run once per its Idempotency-Key (kernel.idempotency.once
+bound to a database and a claim): the entry point owns the transaction, the use case its steps."""
+
+
 class Analyser:
     """Runs sandboxed analyses, at most ``slots`` at once so a burst of uploads queues
     instead of forking a process per file."""
@@ -42,6 +60,7 @@ class Analyser:
         self.store = store
         self.limits = SandboxLimits(seconds=seconds)
         self._slots = threading.BoundedSemaphore(slots)
+        self._pool = ThreadPoolExecutor(slots, thread_name_prefix="analyse")
 
     def analyse(self, name: str, unit: Unit | None = None) -> Outcome:
         data = self.store.part(name).read_bytes()
@@ -50,6 +69,44 @@ class Analyser:
         if outcome.thumbnail is not None:
             self.store.thumbnail(name).write_bytes(outcome.thumbnail)
         return outcome
+
+    def analyse_all(self, names: Sequence[str]) -> list[Outcome]:
+        """The files of one upload side by side, as far as the slots allow."""
+        return list(self._pool.map(self.analyse, names))
+
+
+def accept(
+    analyser: Analyser,
+    actor: Actor,
+    enterprise_id: str,
+    received: Sequence[Received],
+    write_once: WriteOnce,
+    out: Callable[[Upload], Any],
+) -> StoredResponse:
+    """Analyse stored parts in the sandbox and record them with their answer (each upload as
+    ``out`` shows it), once per Idempotency-Key. Files no upload keeps afterwards, because the
+    request failed or replayed an earlier one, are removed."""
+    recorded: list[str] = []
+    kept: set[str] = set()
+    try:
+        outcomes = analyser.analyse_all([file.name for file in received])
+
+        def record_all(session: Session) -> list[Any]:
+            rows = [
+                record(session, actor, enterprise_id, file, outcome)
+                for file, outcome in zip(received, outcomes, strict=True)
+            ]
+            session.flush()
+            recorded.extend(row.id for row in rows)
+            return [out(row) for row in rows]
+
+        stored = write_once(record_all)
+        kept.update(recorded)  # committed: from now on these files are the uploads'
+        return stored
+    finally:
+        for file in received:
+            if file.name not in kept:
+                analyser.store.discard(file.name)
 
 
 def display_name(filename: str) -> str:
@@ -119,9 +176,3 @@ def list_uploads(session: Session, actor: Actor, limit: int, offset: int) -> lis
     query = select(Upload).where(Upload.owner_id == actor.user_id)
     query = query.order_by(Upload.created_at.desc(), Upload.id).limit(limit).offset(offset)
     return list(session.scalars(query))
-
-
-def upload_out(upload: Upload) -> dict[str, Any]:
-    thumbnail = f"/api/v1/uploads/{upload.id}/thumbnail" if upload.thumbnail else None
-    out = UploadOut.model_validate({**upload.column_values(), "thumbnail_url": thumbnail})
-    return out.model_dump(mode="json")

@@ -251,6 +251,10 @@ class _Compiler:
             ids = [item.id for item in group]
             for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
                 self.fail(duplicate, f"id {duplicate!r} is used twice")
+        if template.picture is not None:
+            for drawn, name in template.picture.options:
+                if name not in names:
+                    self.fail("picture", f"the picture's {drawn!r} reads no option: {name!r}")
         if self.problems:
             return None
         index = {domain.name: i for i, domain in enumerate(domains)}

@@ -145,6 +145,17 @@ class OperationTemplate:
 
 
 @dataclass(frozen=True, slots=True)
+class Picture:
+    """How the configurator page draws the product: one of its drawings (``kind``), what the
+    drawing shows (``noun``, for screen readers), and the option each input of the drawing reads
+    (e.g. a cabinet's ``volume`` read from ``capacity``)."""
+
+    kind: str
+    noun: str
+    options: tuple[tuple[str, str], ...]  # (input, option) pairs: templates are hashable
+
+
+@dataclass(frozen=True, slots=True)
 class Template:
     """A product users design within what the factory can make; orders keep ``version``."""
 
@@ -159,3 +170,4 @@ class Template:
     routing: tuple[OperationTemplate, ...] = ()
     currency: str = "EUR"
     description: str = ""
+    picture: Picture | None = None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from c2m.domains.platform import service
 from c2m.domains.platform.schemas import (
@@ -14,16 +15,16 @@ from c2m.domains.platform.schemas import (
     TokenCreated,
     TokenOut,
 )
-from c2m.web.auth import ApiActor, platform_of
-from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problem_responses(401))
 
 
 @router.get("/me", response_model=Me)
-def me(request: Request, actor: ApiActor) -> Me:
-    with platform_of(request).db.read() as session:
+def me(platform: PlatformDep, actor: ApiActor) -> Me:
+    with platform.db.read() as session:
         enterprises = {e.id: e.name for e in service.enterprises_of(session, actor)}
     return Me(
         id=actor.user_id,
@@ -38,8 +39,8 @@ def me(request: Request, actor: ApiActor) -> Me:
 
 
 @router.get("/tokens", response_model=list[TokenOut])
-def list_tokens(request: Request, actor: ApiActor) -> list[TokenOut]:
-    with platform_of(request).db.read() as session:
+def list_tokens(platform: PlatformDep, actor: ApiActor) -> list[TokenOut]:
+    with platform.db.read() as session:
         return [TokenOut.model_validate(t) for t in service.list_tokens(session, actor)]
 
 
@@ -50,23 +51,22 @@ def list_tokens(request: Request, actor: ApiActor) -> list[TokenOut]:
     responses=problem_responses(403, 409, 413, 422),
 )
 def create_token(
-    request: Request, body: NewToken, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    body: NewToken,
+    actor: ApiActor,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    with platform_of(request).db.write() as session:
 
-        def create() -> tuple[int, object]:
-            token, secret = service.create_token(session, actor, body.name)
-            out = TokenCreated.model_validate(
-                {**TokenOut.model_validate(token).model_dump(), "token": secret}
-            )
-            return 201, out.model_dump(mode="json")
+    def create(session: Session) -> TokenCreated:
+        token, secret = service.create_token(session, actor, body.name)
+        return TokenCreated.model_validate(
+            {**TokenOut.model_validate(token).model_dump(), "token": secret}
+        )
 
-        return respond_once(session, request, actor, body, idempotency_key, create)
+    return idempotent.create(actor, body, create)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut, responses=problem_responses(403, 404))
-def revoke_token(request: Request, token_id: str, actor: ApiActor) -> TokenOut:
-    platform = platform_of(request)
+def revoke_token(platform: PlatformDep, token_id: str, actor: ApiActor) -> TokenOut:
     with platform.db.write() as session:
         token = service.revoke_token(session, actor, token_id)
         out = TokenOut.model_validate(token)
@@ -75,14 +75,14 @@ def revoke_token(request: Request, token_id: str, actor: ApiActor) -> TokenOut:
 
 
 @router.get("/enterprises", response_model=list[EnterpriseOut])
-def list_enterprises(request: Request, actor: ApiActor) -> list[EnterpriseOut]:
-    with platform_of(request).db.read() as session:
+def list_enterprises(platform: PlatformDep, actor: ApiActor) -> list[EnterpriseOut]:
+    with platform.db.read() as session:
         return [EnterpriseOut.model_validate(e) for e in service.enterprises_of(session, actor)]
 
 
 @router.get(
     "/enterprises/{enterprise_id}", response_model=EnterpriseOut, responses=problem_responses(404)
 )
-def get_enterprise(request: Request, enterprise_id: str, actor: ApiActor) -> EnterpriseOut:
-    with platform_of(request).db.read() as session:
+def get_enterprise(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> EnterpriseOut:
+    with platform.db.read() as session:
         return EnterpriseOut.model_validate(service.get_enterprise(session, actor, enterprise_id))

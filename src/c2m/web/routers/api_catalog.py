@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from c2m.domains.catalog import service
 from c2m.domains.catalog.schemas import NewProduct, ProductOut
-from c2m.web.auth import ApiActor, platform_of
-from c2m.web.idempotent import IdempotencyKey, respond_once
+from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
 
 @router.get("/products", response_model=list[ProductOut])
-def list_products(request: Request) -> list[ProductOut]:
-    with platform_of(request).db.read() as session:
+def list_products(platform: PlatformDep) -> list[ProductOut]:
+    with platform.db.read() as session:
         return [ProductOut.model_validate(p) for p in service.list_products(session)]
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, responses=problem_responses(404))
-def get_product(request: Request, product_id: str) -> ProductOut:
-    with platform_of(request).db.read() as session:
+def get_product(platform: PlatformDep, product_id: str) -> ProductOut:
+    with platform.db.read() as session:
         return ProductOut.model_validate(service.get_product(session, product_id))
 
 
@@ -33,16 +33,13 @@ def get_product(request: Request, product_id: str) -> ProductOut:
     responses=problem_responses(401, 403, 409, 413, 422),
 )
 def create_product(
-    request: Request,
     enterprise_id: str,
     body: NewProduct,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    with platform_of(request).db.write() as session:
-
-        def create() -> tuple[int, object]:
-            product = service.create_product(session, actor, enterprise_id, body)
-            return 201, ProductOut.model_validate(product).model_dump(mode="json")
-
-        return respond_once(session, request, actor, body, idempotency_key, create)
+    return idempotent.create(
+        actor,
+        body,
+        lambda s: ProductOut.model_validate(service.create_product(s, actor, enterprise_id, body)),
+    )

@@ -32,9 +32,9 @@ from c2m.domains.circles.schemas import (
 from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut
 from c2m.domains.platform.actor import Actor
-from c2m.kernel.files import FileStore
-from c2m.web.auth import ApiActor, Viewer, platform_of
-from c2m.web.idempotent import IdempotencyKey, answer, claim_of, create_once
+from c2m.web import links
+from c2m.web.auth import ApiActor, PlatformDep, Viewer
+from c2m.web.idempotent import Idempotent, answer
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["circles"], responses=problem_responses(401, 404))
@@ -49,14 +49,10 @@ PICTURE_BODY: dict[str, Any] = {
 }
 
 
-def _pictures(platform: Platform) -> FileStore:
-    return FileStore(platform.settings.data_dir / "circle-pictures")
-
-
 @router.get("/circles", response_model=list[CircleOut], tags=["public"])
-def list_circles(request: Request, viewer: Viewer) -> list[CircleOut]:
+def list_circles(platform: PlatformDep, viewer: Viewer) -> list[CircleOut]:
     """Every circle's title; members-only circles show their content to members only."""
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         return [service.circle_out(session, viewer, c) for c in service.list_circles(session)]
 
 
@@ -67,18 +63,15 @@ def list_circles(request: Request, viewer: Viewer) -> list[CircleOut]:
     responses=CHANGE,
 )
 def create_circle(
-    request: Request,
     enterprise_id: str,
     body: NewCircle,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Open a circle around one of the enterprise's published templates (owners)."""
-    return create_once(
-        request,
+    return idempotent.create(
         actor,
         body,
-        idempotency_key,
         lambda s: service.circle_out(
             s, actor, service.create_circle(s, actor, enterprise_id, body)
         ),
@@ -86,49 +79,49 @@ def create_circle(
 
 
 @router.get("/circles/{circle_id}", response_model=CircleOut, tags=["public"])
-def get_circle(request: Request, circle_id: str, viewer: Viewer) -> CircleOut:
-    with platform_of(request).db.read() as session:
+def get_circle(platform: PlatformDep, circle_id: str, viewer: Viewer) -> CircleOut:
+    with platform.db.read() as session:
         circle = service.load_circle(session, viewer, circle_id, inside=False)
         return service.circle_out(session, viewer, circle)
 
 
 @router.put("/circles/{circle_id}/membership", response_model=CircleOut, responses=CHANGE)
-def join(request: Request, circle_id: str, actor: ApiActor) -> CircleOut:
+def join(platform: PlatformDep, circle_id: str, actor: ApiActor) -> CircleOut:
     """Join the circle (joining twice changes nothing)."""
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         return service.circle_out(session, actor, service.join(session, actor, circle_id))
 
 
 @router.delete("/circles/{circle_id}/membership", status_code=204)
-def leave(request: Request, circle_id: str, actor: ApiActor) -> Response:
-    with platform_of(request).db.write() as session:
+def leave(platform: PlatformDep, circle_id: str, actor: ApiActor) -> Response:
+    with platform.db.write() as session:
         service.leave(session, actor, circle_id)
     return Response(status_code=204)
 
 
 @router.get("/circles/{circle_id}/demands", response_model=list[DemandOut], tags=["public"])
-def list_demands(request: Request, circle_id: str, viewer: Viewer) -> list[DemandOut]:
-    with platform_of(request).db.read() as session:
-        return service.list_demands(session, viewer, circle_id)
+def list_demands(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list[DemandOut]:
+    with platform.db.read() as session:
+        return service.list_demands(session, viewer, circle_id, links.demand_picture)
 
 
 @router.post(
     "/circles/{circle_id}/demands", status_code=201, response_model=DemandOut, responses=CHANGE
 )
 def post_demand(
-    request: Request,
     circle_id: str,
     body: NewDemand,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Ask for your version: the options you care about (checked against the template)."""
 
     def post(session: Session) -> DemandOut:
         demand = service.post_demand(session, actor, circle_id, body)
-        return next(d for d in service.list_demands(session, actor, circle_id) if d.id == demand.id)
+        demands = service.list_demands(session, actor, circle_id, links.demand_picture)
+        return next(d for d in demands if d.id == demand.id)
 
-    return create_once(request, actor, body, idempotency_key, post)
+    return idempotent.create(actor, body, post)
 
 
 @router.put(
@@ -138,11 +131,11 @@ def post_demand(
     openapi_extra=PICTURE_BODY,
 )
 async def put_picture(
-    request: Request, circle_id: str, demand_id: str, actor: ApiActor
+    request: Request, platform: PlatformDep, circle_id: str, demand_id: str, actor: ApiActor
 ) -> Response:
     """Add (or replace) the picture of your demand: a PNG or JPEG image, sent as the body."""
     data = await request.body()
-    await run_in_threadpool(_store_picture, platform_of(request), actor, circle_id, demand_id, data)
+    await run_in_threadpool(_store_picture, platform, actor, circle_id, demand_id, data)
     return Response(status_code=204)
 
 
@@ -152,7 +145,7 @@ def _store_picture(
     media_type = demand_photos.media_type_of(data)
     with platform.db.write() as session:
         demand_photos.attach(session, actor, circle_id, demand_id, media_type)
-        _pictures(platform).open_new(demand_id).write_bytes(data)
+        platform.pictures.open_new(demand_id).write_bytes(data)
 
 
 @router.get(
@@ -161,20 +154,21 @@ def _store_picture(
     responses={200: {"content": {t: {} for t in demand_photos.MEDIA_TYPES.values()}}},
     tags=["public"],
 )
-def get_picture(request: Request, circle_id: str, demand_id: str, viewer: Viewer) -> FileResponse:
-    platform = platform_of(request)
+def get_picture(
+    platform: PlatformDep, circle_id: str, demand_id: str, viewer: Viewer
+) -> FileResponse:
     with platform.db.read() as session:
         demand = demand_photos.picture_of(session, viewer, circle_id, demand_id)
     return FileResponse(
-        _pictures(platform).part(demand.id),
+        platform.pictures.part(demand.id),
         media_type=demand.picture,
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=60"},
     )
 
 
 @router.get("/circles/{circle_id}/comments", response_model=list[CommentOut], tags=["public"])
-def list_comments(request: Request, circle_id: str, viewer: Viewer) -> list[CommentOut]:
-    with platform_of(request).db.read() as session:
+def list_comments(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list[CommentOut]:
+    with platform.db.read() as session:
         return service.list_comments(session, viewer, circle_id)
 
 
@@ -185,34 +179,29 @@ def list_comments(request: Request, circle_id: str, viewer: Viewer) -> list[Comm
     responses=CHANGE,
 )
 def comment(
-    request: Request,
     circle_id: str,
     item_id: str,
     body: NewComment,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Comment on a demand or a proposal."""
-    return create_once(
-        request,
-        actor,
-        body,
-        idempotency_key,
-        lambda s: service.comment(s, actor, circle_id, item_id, body),
+    return idempotent.create(
+        actor, body, lambda s: service.comment(s, actor, circle_id, item_id, body)
     )
 
 
 def _react(
-    request: Request, circle_id: str, item_id: str, kind: ReactionKind, actor: Actor
+    platform: Platform, circle_id: str, item_id: str, kind: ReactionKind, actor: Actor
 ) -> ReactionOut:
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         return service.react(session, actor, circle_id, item_id, kind)
 
 
 def _unreact(
-    request: Request, circle_id: str, item_id: str, kind: ReactionKind, actor: Actor
+    platform: Platform, circle_id: str, item_id: str, kind: ReactionKind, actor: Actor
 ) -> ReactionOut:
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         return service.unreact(session, actor, circle_id, item_id, kind)
 
 
@@ -222,16 +211,16 @@ def _unreact(
     response_model=ReactionOut,
     responses=CHANGE,
 )
-def vote(request: Request, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
+def vote(platform: PlatformDep, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
     """Your one vote for a demand or proposal: a second one is refused with 409."""
-    return _react(request, circle_id, item_id, ReactionKind.VOTE, actor)
+    return _react(platform, circle_id, item_id, ReactionKind.VOTE, actor)
 
 
 @router.delete(
     "/circles/{circle_id}/items/{item_id}/vote", response_model=ReactionOut, responses=CHANGE
 )
-def unvote(request: Request, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
-    return _unreact(request, circle_id, item_id, ReactionKind.VOTE, actor)
+def unvote(platform: PlatformDep, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
+    return _unreact(platform, circle_id, item_id, ReactionKind.VOTE, actor)
 
 
 @router.post(
@@ -240,30 +229,32 @@ def unvote(request: Request, circle_id: str, item_id: str, actor: ApiActor) -> R
     response_model=ReactionOut,
     responses=CHANGE,
 )
-def follow(request: Request, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
+def follow(platform: PlatformDep, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
     """Follow a demand or proposal (a followed demand weighs more in the aggregation)."""
-    return _react(request, circle_id, item_id, ReactionKind.FOLLOW, actor)
+    return _react(platform, circle_id, item_id, ReactionKind.FOLLOW, actor)
 
 
 @router.delete(
     "/circles/{circle_id}/items/{item_id}/follow", response_model=ReactionOut, responses=CHANGE
 )
-def unfollow(request: Request, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
-    return _unreact(request, circle_id, item_id, ReactionKind.FOLLOW, actor)
+def unfollow(platform: PlatformDep, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
+    return _unreact(platform, circle_id, item_id, ReactionKind.FOLLOW, actor)
 
 
 @router.put("/circles/{circle_id}/items/{item_id}/hidden", status_code=204, responses=CHANGE)
-def hide(request: Request, circle_id: str, item_id: str, body: Hide, actor: ApiActor) -> Response:
+def hide(
+    platform: PlatformDep, circle_id: str, item_id: str, body: Hide, actor: ApiActor
+) -> Response:
     """Hide or show a demand, proposal or comment (owners of the micro-enterprise)."""
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         service.hide(session, actor, circle_id, item_id, body.hidden)
     return Response(status_code=204)
 
 
 @router.put("/circles/{circle_id}/locked", response_model=CircleOut, responses=CHANGE)
-def lock(request: Request, circle_id: str, body: Lock, actor: ApiActor) -> CircleOut:
+def lock(platform: PlatformDep, circle_id: str, body: Lock, actor: ApiActor) -> CircleOut:
     """Lock (nothing new can be added) or unlock the circle (owners)."""
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         return service.circle_out(
             session, actor, service.lock(session, actor, circle_id, body.locked)
         )
@@ -273,17 +264,16 @@ def lock(request: Request, circle_id: str, body: Lock, actor: ApiActor) -> Circl
     "/circles/{circle_id}/aggregations", status_code=201, response_model=RunOut, responses=CHANGE
 )
 async def run_aggregation(
-    request: Request,
+    platform: PlatformDep,
     circle_id: str,
     body: NewAggregation,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Pool the visible demands into models; the models become the circle's proposals (owners).
 
     The clustering runs in a worker process, between a read and a write transaction.
     """
-    platform = platform_of(request)
     db = platform.db
 
     def gather() -> proposals.Inputs:
@@ -304,13 +294,13 @@ async def run_aggregation(
             created_at=run.created_at,
         )
 
-    return await run_in_threadpool(create_once, request, actor, body, idempotency_key, store)
+    return await run_in_threadpool(idempotent.create, actor, body, store)
 
 
 @router.get("/circles/{circle_id}/proposals", response_model=list[ProposalOut], tags=["public"])
-def list_proposals(request: Request, circle_id: str, viewer: Viewer) -> list[ProposalOut]:
+def list_proposals(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list[ProposalOut]:
     """The models, with the caller's demands each is for and what differs from what they asked."""
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         return proposals.list_proposals(session, viewer, circle_id)
 
 
@@ -318,20 +308,15 @@ def list_proposals(request: Request, circle_id: str, viewer: Viewer) -> list[Pro
     "/proposals/{proposal_id}/batch", status_code=201, response_model=BatchOut, responses=CHANGE
 )
 def open_batch(
-    request: Request,
     proposal_id: str,
     body: NewBatch,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Offer the proposal for pre-order: made once `threshold` pre-orders are paid before
     `deadline`, otherwise every payment is refunded (owners)."""
-    return create_once(
-        request,
-        actor,
-        body,
-        idempotency_key,
-        lambda s: batches.batch_out(s, batches.open_batch(s, actor, proposal_id, body)),
+    return idempotent.create(
+        actor, body, lambda s: batches.batch_out(s, batches.open_batch(s, actor, proposal_id, body))
     )
 
 
@@ -339,12 +324,15 @@ def open_batch(
     "/batches/{batch_id}/preorders", status_code=201, response_model=OrderOut, responses=CHANGE
 )
 def preorder(
-    request: Request, batch_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    platform: PlatformDep,
+    batch_id: str,
+    actor: ApiActor,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Pre-order one piece of the proposal; pay it with POST /api/v1/orders/{id}/pay."""
     placed = placement.place(
-        platform_of(request).db,
-        claim_of(request, actor, None, idempotency_key),
+        platform.db,
+        idempotent.claim(actor, None),
         lambda session: batches.prepare_preorder(session, actor, batch_id),
         lambda session, order: batches.join_batch(session, actor, batch_id, order.order_id),
     )

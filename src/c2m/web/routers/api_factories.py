@@ -3,7 +3,7 @@ messages are believed (a machine's code is its topic level, see docs/machines.md
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,8 +12,8 @@ from c2m.domains.factory import service
 from c2m.domains.factory.models import Machine
 from c2m.domains.factory.schemas import FactoryOut, MachineOut, NewFactory, NewMachine
 from c2m.domains.planning import floor
-from c2m.web.auth import ApiActor, platform_of
-from c2m.web.idempotent import IdempotencyKey, create_once
+from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["factory"], responses=problem_responses(401, 404))
@@ -22,9 +22,9 @@ CHANGE = problem_responses(403, 409, 413, 422)
 
 
 @router.get("/enterprises/{enterprise_id}/factories", response_model=list[FactoryOut])
-def list_factories(request: Request, enterprise_id: str, actor: ApiActor) -> list[FactoryOut]:
+def list_factories(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> list[FactoryOut]:
     actor.require_member_of(enterprise_id)
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         found = floor.factories_of(session, actor)
         return [FactoryOut.model_validate(f) for f in found if f.enterprise_id == enterprise_id]
 
@@ -36,26 +36,23 @@ def list_factories(request: Request, enterprise_id: str, actor: ApiActor) -> lis
     responses=CHANGE,
 )
 def create_factory(
-    request: Request,
     enterprise_id: str,
     body: NewFactory,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """A factory of the micro-enterprise (owners); its code is the factory level of topics."""
     actor.require_member_of(enterprise_id)
-    return create_once(
-        request,
+    return idempotent.create(
         actor,
         body,
-        idempotency_key,
         lambda s: FactoryOut.model_validate(service.create_factory(s, actor, enterprise_id, body)),
     )
 
 
 @router.get("/factories/{factory_id}/machines", response_model=list[MachineOut])
-def list_machines(request: Request, factory_id: str, actor: ApiActor) -> list[MachineOut]:
-    with platform_of(request).db.read() as session:
+def list_machines(platform: PlatformDep, factory_id: str, actor: ApiActor) -> list[MachineOut]:
+    with platform.db.read() as session:
         factory = floor.load_factory(session, actor, factory_id)
         query = select(Machine).where(Machine.factory_id == factory.id).order_by(Machine.code)
         return [MachineOut.model_validate(m) for m in session.scalars(query)]
@@ -68,11 +65,10 @@ def list_machines(request: Request, factory_id: str, actor: ApiActor) -> list[Ma
     responses=CHANGE,
 )
 def add_machine(
-    request: Request,
     factory_id: str,
     body: NewMachine,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Register a machine (owners): from then on its birth, jobs and telemetry are taken."""
 
@@ -80,4 +76,4 @@ def add_machine(
         floor.load_factory(session, actor, factory_id)
         return MachineOut.model_validate(service.add_machine(session, actor, factory_id, body))
 
-    return create_once(request, actor, body, idempotency_key, create)
+    return idempotent.create(actor, body, create)

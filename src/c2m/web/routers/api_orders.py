@@ -14,9 +14,9 @@ from c2m.bootstrap import Platform
 from c2m.domains.orders import placement, service
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.schemas import Advance, Cancel, EventOut, NewOrder, OrderOut, Pay, ShareLink
-from c2m.web.auth import ApiActor, platform_of
-from c2m.web.idempotent import IdempotencyKey, answer, claim_of, respond_once
-from c2m.web.links import create_share_link
+from c2m.web import links
+from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.idempotent import Idempotent, answer
 from c2m.web.problems import problem_responses
 from c2m.web.streams import timeline_events
 
@@ -40,24 +40,24 @@ EVENTS_CONTENT: dict[int | str, dict[str, Any]] = {
 }
 
 
-def order_out(order: Any) -> dict[str, Any]:
-    return OrderOut.model_validate(order).model_dump(mode="json")
-
-
 @router.get("/orders", response_model=list[OrderOut])
 def list_orders(
-    request: Request, actor: ApiActor, limit: Limit = 50, offset: Offset = 0
+    platform: PlatformDep, actor: ApiActor, limit: Limit = 50, offset: Offset = 0
 ) -> list[OrderOut]:
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         orders = service.list_orders(session, actor, limit=limit, offset=offset)
         return [OrderOut.model_validate(o) for o in orders]
 
 
 @router.get("/enterprises/{enterprise_id}/orders", response_model=list[OrderOut])
 def list_enterprise_orders(
-    request: Request, enterprise_id: str, actor: ApiActor, limit: Limit = 50, offset: Offset = 0
+    platform: PlatformDep,
+    enterprise_id: str,
+    actor: ApiActor,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[OrderOut]:
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         orders = service.list_enterprise_orders(
             session, actor, enterprise_id, limit=limit, offset=offset
         )
@@ -68,67 +68,62 @@ def list_enterprise_orders(
     "/orders", status_code=201, response_model=OrderOut, responses=problem_responses(409, 413, 422)
 )
 async def place_order(
-    request: Request, body: NewOrder, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    platform: PlatformDep,
+    body: NewOrder,
+    actor: ApiActor,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Async, and written by the order-intake group writer: under load, one transaction and a
     few statements serve many callers' orders."""
-    claim = claim_of(request, actor, body, idempotency_key)
-    placed = await platform_of(request).orders.submit(placement.OrderRequest(actor, body, claim))
+    claim = idempotent.claim(actor, body)
+    placed = await platform.orders.submit(placement.OrderRequest(actor, body, claim))
     return answer(placed)
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
-def get_order(request: Request, order_id: str, actor: ApiActor) -> OrderOut:
-    with platform_of(request).db.read() as session:
+def get_order(platform: PlatformDep, order_id: str, actor: ApiActor) -> OrderOut:
+    with platform.db.read() as session:
         return OrderOut.model_validate(service.load_order(session, actor, order_id))
 
 
 @router.post("/orders/{order_id}/pay", response_model=OrderOut, responses=CHANGE)
 def pay(
-    request: Request,
+    platform: PlatformDep,
     order_id: str,
     body: Pay,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    platform = platform_of(request)
-    with platform.db.write() as session:
-        return respond_once(
-            session,
-            request,
-            actor,
-            body,
-            idempotency_key,
-            lambda: (
-                200,
-                order_out(service.pay(session, actor, order_id, body, platform.payments)),
-            ),
-        )
+    return idempotent.create(
+        actor,
+        body,
+        lambda s: OrderOut.model_validate(service.pay(s, actor, order_id, body, platform.payments)),
+        status_code=200,
+    )
 
 
-def _command(request: Request, run: Callable[[Session, Platform], Order]) -> OrderOut:
+def _command(platform: Platform, run: Callable[[Session, Platform], Order]) -> OrderOut:
     """Run one order command in a write transaction and answer with the order."""
-    platform = platform_of(request)
     with platform.db.write() as session:
         return OrderOut.model_validate(run(session, platform))
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=CHANGE)
-def cancel(request: Request, order_id: str, body: Cancel, actor: ApiActor) -> OrderOut:
+def cancel(platform: PlatformDep, order_id: str, body: Cancel, actor: ApiActor) -> OrderOut:
     """Cancel before production starts; money already taken is refunded at once."""
-    return _command(request, lambda s, p: service.cancel(s, actor, order_id, body, p.payments))
+    return _command(platform, lambda s, p: service.cancel(s, actor, order_id, body, p.payments))
 
 
 @router.post("/orders/{order_id}/refund", response_model=OrderOut, responses=CHANGE)
-def refund(request: Request, order_id: str, body: Cancel, actor: ApiActor) -> OrderOut:
+def refund(platform: PlatformDep, order_id: str, body: Cancel, actor: ApiActor) -> OrderOut:
     """Give the money back (owners of the micro-enterprise and the platform owner)."""
-    return _command(request, lambda s, p: service.refund(s, actor, order_id, body, p.payments))
+    return _command(platform, lambda s, p: service.refund(s, actor, order_id, body, p.payments))
 
 
 @router.post("/orders/{order_id}/advance", response_model=OrderOut, responses=CHANGE)
-def advance(request: Request, order_id: str, body: Advance, actor: ApiActor) -> OrderOut:
+def advance(platform: PlatformDep, order_id: str, body: Advance, actor: ApiActor) -> OrderOut:
     """Move the order along production (for micro-enterprise members), hold or resume it."""
-    return _command(request, lambda s, _p: service.advance(s, actor, order_id, body))
+    return _command(platform, lambda s, _p: service.advance(s, actor, order_id, body))
 
 
 @router.get(
@@ -138,13 +133,13 @@ def advance(request: Request, order_id: str, body: Advance, actor: ApiActor) -> 
 )
 def order_events(
     request: Request,
+    platform: PlatformDep,
     order_id: str,
     actor: ApiActor,
     after: After = 0,
     last_event_id: LastEventId = None,
 ) -> Response:
     """The timeline; ask for ``text/event-stream`` to follow it live."""
-    platform = platform_of(request)
     with platform.db.read() as session:
         service.load_order(session, actor, order_id)
         return _events_response(request, platform, session, order_id, after, last_event_id)
@@ -170,20 +165,23 @@ def _events_response(
     "/orders/{order_id}/share", status_code=201, response_model=ShareLink, responses=CHANGE
 )
 def share(
-    request: Request, order_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    platform: PlatformDep,
+    order_id: str,
+    actor: ApiActor,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    return create_share_link(
-        request,
+    return idempotent.create(
         actor,
-        idempotency_key,
-        "/s",
-        lambda session, platform: service.share(session, actor, order_id, platform.share_signer),
+        None,
+        lambda s: links.order_share_link(
+            platform, service.share(s, actor, order_id, platform.share_signer)
+        ),
     )
 
 
 @router.delete("/orders/{order_id}/share", status_code=204, responses=problem_responses(403, 409))
-def revoke_share(request: Request, order_id: str, actor: ApiActor) -> Response:
-    with platform_of(request).db.write() as session:
+def revoke_share(platform: PlatformDep, order_id: str, actor: ApiActor) -> Response:
+    with platform.db.write() as session:
         service.revoke_share(session, actor, order_id)
     return Response(status_code=204)
 
@@ -195,10 +193,13 @@ def revoke_share(request: Request, order_id: str, actor: ApiActor) -> Response:
     tags=["public"],
 )
 def shared_events(
-    request: Request, token: str, after: After = 0, last_event_id: LastEventId = None
+    request: Request,
+    platform: PlatformDep,
+    token: str,
+    after: After = 0,
+    last_event_id: LastEventId = None,
 ) -> Response:
     """A shared order's timeline, for someone holding the owner's link (no account needed)."""
-    platform = platform_of(request)
     with platform.db.read() as session:
         order = service.order_for_share(session, token, platform.share_signer)
         return _events_response(request, platform, session, order.id, after, last_event_id)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from c2m.domains.orders.payments import Callback, CallbackKind
 from c2m.domains.orders.service import apply_callback
 from c2m.kernel.errors import Forbidden
-from c2m.web.auth import platform_of
+from c2m.web.auth import PlatformDep
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
@@ -37,11 +37,11 @@ class CallbackAck(BaseModel):
 )
 async def test_provider_callback(
     request: Request,
+    platform: PlatformDep,
     signature: Annotated[str, Header(alias="X-C2M-Signature", max_length=128)],
     payload: Annotated[CallbackIn, Body()],
 ) -> CallbackAck:
     """Where the built-in test provider reports the outcome of a delayed payment."""
-    platform = platform_of(request)
     raw = await request.body()
     if not platform.payments.verify(raw, signature):
         raise Forbidden("The callback's signature does not match; it was not sent by the provider.")

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from c2m.bootstrap import Platform
 from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut
-from c2m.domains.platform.actor import Actor
 from c2m.domains.quoting import quoters, quotes, rfqs, tables, uploads
+from c2m.domains.quoting.models import Upload
 from c2m.domains.quoting.schemas import (
     ConfirmUnit,
     NewRfq,
@@ -27,9 +26,11 @@ from c2m.domains.quoting.schemas import (
 )
 from c2m.engines.costing.tables import Tables
 from c2m.kernel.errors import NotFound
+from c2m.kernel.idempotency import once
 from c2m.settings import Settings
-from c2m.web.auth import ApiActor, platform_of
-from c2m.web.idempotent import IdempotencyKey, answer, claim_of, create_once, respond_once
+from c2m.web import links
+from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.idempotent import Idempotent, answer
 from c2m.web.multipart import UploadLimits, receive_files
 from c2m.web.problems import problem_responses
 
@@ -64,15 +65,14 @@ UPLOAD_BODY: dict[str, Any] = {
 }
 
 
-class UploadFingerprint(BaseModel):
-    """What an Idempotency-Key of an upload is compared with: the files' names and contents."""
-
-    enterprise_id: str
-    files: list[tuple[str, str]]
-
-
 def limits_of(platform: Platform) -> UploadLimits:
     return UploadLimits(platform.settings.upload_max_files, platform.settings.upload_max_bytes)
+
+
+def upload_out(upload: Upload) -> dict[str, Any]:
+    thumbnail = links.upload_thumbnail(upload.id) if upload.thumbnail else None
+    out = UploadOut.model_validate({**upload.column_values(), "thumbnail_url": thumbnail})
+    return out.model_dump(mode="json")
 
 
 @router.post(
@@ -84,25 +84,21 @@ def limits_of(platform: Platform) -> UploadLimits:
 )
 async def upload_parts(
     request: Request,
+    platform: PlatformDep,
     enterprise_id: EnterpriseId,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Upload up to 5 parts (10 MB each); each is analysed, or refused with a reason."""
-    platform = platform_of(request)
     await run_in_threadpool(_require_service, platform, enterprise_id)
     received = await receive_files(request, platform.uploads, limits_of(platform))
-    try:
-        outcomes = await asyncio.gather(
-            *(run_in_threadpool(platform.analyser.analyse, file.name) for file in received)
-        )
-        return await run_in_threadpool(
-            _record, request, platform, actor, enterprise_id, received, outcomes, idempotency_key
-        )
-    except BaseException:
-        for file in received:
-            platform.uploads.discard(file.name)
-        raise
+    fingerprint = uploads.UploadFingerprint.of(enterprise_id, received)
+    claim = idempotent.claim(actor, fingerprint)
+    write_once = partial(once, platform.db, claim)
+    stored = await run_in_threadpool(
+        uploads.accept, platform.analyser, actor, enterprise_id, received, write_once, upload_out
+    )
+    return answer(stored)
 
 
 def _require_service(platform: Platform, enterprise_id: str) -> None:
@@ -110,53 +106,22 @@ def _require_service(platform: Platform, enterprise_id: str) -> None:
         quoters.quoting_service(session, enterprise_id)
 
 
-def _record(
-    request: Request,
-    platform: Platform,
-    actor: Actor,
-    enterprise_id: str,
-    received: list[uploads.Received],
-    outcomes: list[Any],
-    key: str | None,
-) -> JSONResponse:
-    fingerprint = UploadFingerprint(
-        enterprise_id=enterprise_id, files=[(f.filename, f.sha256) for f in received]
-    )
-    stored: list[str] = []
-    with platform.db.write() as session:
-
-        def record() -> tuple[int, Any]:
-            rows = [
-                uploads.record(session, actor, enterprise_id, file, outcome)
-                for file, outcome in zip(received, outcomes, strict=True)
-            ]
-            session.flush()
-            stored.extend(row.id for row in rows)
-            return 201, [uploads.upload_out(row) for row in rows]
-
-        response = respond_once(session, request, actor, fingerprint, key, record)
-    for file in received:  # a replayed request keeps the first request's files only
-        if file.name not in stored:
-            platform.uploads.discard(file.name)
-    return response
-
-
 @router.get("/uploads", response_model=list[UploadOut])
 def list_uploads(
-    request: Request,
+    platform: PlatformDep,
     actor: ApiActor,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[dict[str, Any]]:
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         rows = uploads.list_uploads(session, actor, limit, offset)
-        return [uploads.upload_out(row) for row in rows]
+        return [upload_out(row) for row in rows]
 
 
 @router.get("/uploads/{upload_id}", response_model=UploadOut)
-def get_upload(request: Request, upload_id: str, actor: ApiActor) -> dict[str, Any]:
-    with platform_of(request).db.read() as session:
-        return uploads.upload_out(uploads.load_upload(session, actor, upload_id))
+def get_upload(platform: PlatformDep, upload_id: str, actor: ApiActor) -> dict[str, Any]:
+    with platform.db.read() as session:
+        return upload_out(uploads.load_upload(session, actor, upload_id))
 
 
 @router.get(
@@ -164,9 +129,8 @@ def get_upload(request: Request, upload_id: str, actor: ApiActor) -> dict[str, A
     response_class=FileResponse,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-def download_upload(request: Request, upload_id: str, actor: ApiActor) -> FileResponse:
+def download_upload(platform: PlatformDep, upload_id: str, actor: ApiActor) -> FileResponse:
     """The file as uploaded, for its owner and the quoting micro-enterprise."""
-    platform = platform_of(request)
     with platform.db.read() as session:
         upload = uploads.load_upload(session, actor, upload_id)
     return FileResponse(
@@ -182,8 +146,7 @@ def download_upload(request: Request, upload_id: str, actor: ApiActor) -> FileRe
     response_class=FileResponse,
     responses={200: {"content": {"image/png": {}}}},
 )
-def upload_thumbnail(request: Request, upload_id: str, actor: ApiActor) -> FileResponse:
-    platform = platform_of(request)
+def upload_thumbnail(platform: PlatformDep, upload_id: str, actor: ApiActor) -> FileResponse:
     with platform.db.read() as session:
         upload = uploads.load_upload(session, actor, upload_id)
     if not upload.thumbnail:
@@ -197,10 +160,9 @@ def upload_thumbnail(request: Request, upload_id: str, actor: ApiActor) -> FileR
 
 @router.post("/uploads/{upload_id}/unit", response_model=UploadOut, responses=CHANGE)
 def confirm_unit(
-    request: Request, upload_id: str, body: ConfirmUnit, actor: ApiActor
+    platform: PlatformDep, upload_id: str, body: ConfirmUnit, actor: ApiActor
 ) -> dict[str, Any]:
     """Say which unit the file was drawn in; the part is analysed again in that unit."""
-    platform = platform_of(request)
     with platform.db.read() as session:
         upload = uploads.load_upload(session, actor, upload_id)
         uploads.require_owner(actor, upload)
@@ -209,38 +171,42 @@ def confirm_unit(
         upload = uploads.load_upload(session, actor, upload_id)
         uploads.apply_outcome(upload, outcome)
         session.flush()
-        return uploads.upload_out(upload)
+        return upload_out(upload)
 
 
 @router.post("/quotes", status_code=201, response_model=QuoteOut, responses=CHANGE)
 def create_quote(
-    request: Request, body: QuoteRequest, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    platform: PlatformDep,
+    body: QuoteRequest,
+    actor: ApiActor,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Price an analysed part: unit price per quantity and a ship date per tier."""
-    capacity = platform_of(request).capacity
-    return create_once(
-        request,
+    capacity = platform.capacity
+    return idempotent.create(
         actor,
         body,
-        idempotency_key,
         lambda session: quotes.quote_out(quotes.create_quote(session, actor, body, capacity)),
     )
 
 
 @router.get("/quotes/{quote_id}", response_model=QuoteOut)
-def get_quote(request: Request, quote_id: str, actor: ApiActor) -> dict[str, Any]:
-    with platform_of(request).db.read() as session:
+def get_quote(platform: PlatformDep, quote_id: str, actor: ApiActor) -> dict[str, Any]:
+    with platform.db.read() as session:
         return quotes.quote_out(quotes.load_quote(session, actor, quote_id))
 
 
 @router.post("/quote-orders", status_code=201, response_model=OrderOut, responses=CHANGE)
 def order_quotes(
-    request: Request, body: QuoteOrder, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    platform: PlatformDep,
+    body: QuoteOrder,
+    actor: ApiActor,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Accept quotes into one order (the files and routing travel with its lines)."""
     placed = placement.place(
-        platform_of(request).db,
-        claim_of(request, actor, body, idempotency_key),
+        platform.db,
+        idempotent.claim(actor, body),
         lambda session: quotes.prepare_quote_order(session, actor, body),
         lambda session, order: quotes.mark_ordered(session, body.quote_ids, order.order_id),
     )
@@ -249,48 +215,48 @@ def order_quotes(
 
 @router.post("/rfqs", status_code=201, response_model=RfqOut, responses=CHANGE)
 def create_rfq(
-    request: Request, body: NewRfq, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    body: NewRfq,
+    actor: ApiActor,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Ask the micro-enterprise for a manual quote, with a message and the files."""
-    return create_once(
-        request,
-        actor,
-        body,
-        idempotency_key,
-        lambda session: RfqOut.model_validate(rfqs.create_rfq(session, actor, body)),
+    return idempotent.create(
+        actor, body, lambda session: RfqOut.model_validate(rfqs.create_rfq(session, actor, body))
     )
 
 
 @router.get("/rfqs", response_model=list[RfqOut])
-def my_rfqs(request: Request, actor: ApiActor) -> list[RfqOut]:
-    with platform_of(request).db.read() as session:
+def my_rfqs(platform: PlatformDep, actor: ApiActor) -> list[RfqOut]:
+    with platform.db.read() as session:
         return [RfqOut.model_validate(rfq) for rfq in rfqs.my_rfqs(session, actor)]
 
 
 @router.get("/rfqs/{rfq_id}", response_model=RfqOut)
-def get_rfq(request: Request, rfq_id: str, actor: ApiActor) -> RfqOut:
-    with platform_of(request).db.read() as session:
+def get_rfq(platform: PlatformDep, rfq_id: str, actor: ApiActor) -> RfqOut:
+    with platform.db.read() as session:
         return RfqOut.model_validate(rfqs.load_rfq(session, actor, rfq_id))
 
 
 @router.post("/rfqs/{rfq_id}/answer", response_model=RfqOut, responses=CHANGE)
-def answer_rfq(request: Request, rfq_id: str, body: RfqAnswer, actor: ApiActor) -> RfqOut:
+def answer_rfq(
+    request: Request, platform: PlatformDep, rfq_id: str, body: RfqAnswer, actor: ApiActor
+) -> RfqOut:
     """Answer a request in the inbox with a message, and a price and ship date if given."""
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         return RfqOut.model_validate(rfqs.answer_rfq(session, actor, rfq_id, body))
 
 
 @router.get("/enterprises/{enterprise_id}/rfqs", response_model=list[RfqOut])
-def rfq_inbox(request: Request, enterprise_id: str, actor: ApiActor) -> list[RfqOut]:
+def rfq_inbox(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> list[RfqOut]:
     """The micro-enterprise's inbox of requests for quote, open ones first."""
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         return [RfqOut.model_validate(r) for r in rfqs.inbox(session, actor, enterprise_id)]
 
 
 @router.get("/enterprises/{enterprise_id}/quoting/tables", response_model=Tables)
-def get_tables(request: Request, enterprise_id: str, actor: ApiActor) -> dict[str, Any]:
+def get_tables(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> dict[str, Any]:
     """The cost tables quotes are priced with (members of the micro-enterprise)."""
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         return tables.tables_json(tables.read_tables(session, actor, enterprise_id))
 
 
@@ -300,8 +266,8 @@ def get_tables(request: Request, enterprise_id: str, actor: ApiActor) -> dict[st
     responses=problem_responses(403, 413, 422),
 )
 def put_tables(
-    request: Request, enterprise_id: str, body: dict[str, Any], actor: ApiActor
+    platform: PlatformDep, enterprise_id: str, body: dict[str, Any], actor: ApiActor
 ) -> dict[str, Any]:
     """Replace the cost tables (owners); later quotes use them, earlier ones keep their price."""
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         return tables.tables_json(tables.replace_tables(session, actor, enterprise_id, body))

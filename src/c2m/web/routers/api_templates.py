@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from c2m.domains.catalog import designs, templates
@@ -19,19 +19,15 @@ from c2m.domains.catalog.schemas import (
 )
 from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut, ShareLink
-from c2m.web.auth import ApiActor, Viewer, platform_of
-from c2m.web.idempotent import IdempotencyKey, answer, claim_of, respond_once
-from c2m.web.links import create_share_link
+from c2m.web import links
+from c2m.web.auth import ApiActor, PlatformDep, Viewer
+from c2m.web.idempotent import Idempotent, answer
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["templates"], responses=problem_responses(401, 404))
 
 CREATE = problem_responses(401, 409, 413, 422)
 Version = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="The latest if left out")]
-
-
-def _json(loaded: templates.Loaded) -> dict[str, object]:
-    return loaded.out().model_dump(mode="json")
 
 
 @router.post(
@@ -41,28 +37,21 @@ def _json(loaded: templates.Loaded) -> dict[str, object]:
     responses=CREATE,
 )
 def create_template(
-    request: Request,
     enterprise_id: str,
     body: NewTemplate,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """A new template; refused with 422 naming each rule, price or step that is wrong."""
-    with platform_of(request).db.write() as session:
-        return respond_once(
-            session,
-            request,
-            actor,
-            body,
-            idempotency_key,
-            lambda: (201, _json(templates.create_template(session, actor, enterprise_id, body))),
-        )
+    return idempotent.create(
+        actor, body, lambda s: templates.create_template(s, actor, enterprise_id, body).out()
+    )
 
 
 @router.get("/enterprises/{enterprise_id}/templates", response_model=list[TemplateOut])
-def list_templates(request: Request, enterprise_id: str, viewer: Viewer) -> list[TemplateOut]:
+def list_templates(platform: PlatformDep, enterprise_id: str, viewer: Viewer) -> list[TemplateOut]:
     """Members see drafts too; everyone else the published templates."""
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         found = templates.list_templates(session, viewer, enterprise_id)
         return [templates.load(session, viewer, t.id).out() for t in found]
 
@@ -74,36 +63,29 @@ def list_templates(request: Request, enterprise_id: str, viewer: Viewer) -> list
     responses=CREATE,
 )
 def new_version(
-    request: Request,
     template_id: str,
     body: NewTemplate,
     actor: ApiActor,
-    idempotency_key: IdempotencyKey = None,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """An edit: the next version. Designs and orders keep the version they were made with."""
-    with platform_of(request).db.write() as session:
-        return respond_once(
-            session,
-            request,
-            actor,
-            body,
-            idempotency_key,
-            lambda: (201, _json(templates.new_version(session, actor, template_id, body))),
-        )
+    return idempotent.create(
+        actor, body, lambda s: templates.new_version(s, actor, template_id, body).out()
+    )
 
 
 @router.get("/templates/{template_id}/versions", response_model=list[VersionOut])
-def list_versions(request: Request, template_id: str, viewer: Viewer) -> list[VersionOut]:
-    with platform_of(request).db.read() as session:
+def list_versions(platform: PlatformDep, template_id: str, viewer: Viewer) -> list[VersionOut]:
+    with platform.db.read() as session:
         rows = templates.list_versions(session, viewer, template_id)
         return [VersionOut.model_validate(row) for row in rows]
 
 
 @router.get("/templates/{template_id}", response_model=TemplateOut)
 def get_template(
-    request: Request, template_id: str, viewer: Viewer, version: Version = None
+    platform: PlatformDep, template_id: str, viewer: Viewer, version: Version = None
 ) -> TemplateOut:
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         return templates.load(session, viewer, template_id, version).out()
 
 
@@ -113,45 +95,36 @@ def get_template(
     responses=problem_responses(422),
 )
 def configure(
-    request: Request, template_id: str, body: ConfigureIn, viewer: Viewer
+    platform: PlatformDep, template_id: str, body: ConfigureIn, viewer: Viewer
 ) -> ConfigureOut:
     """Possibilities after the choices so far (impossible values with the rules that say so),
     the completed configuration, its price, lead time and routing. Changes nothing.
     """
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         loaded = templates.load(session, viewer, template_id, body.version)
     return templates.configure(loaded, body)
 
 
 @router.post("/designs", status_code=201, response_model=DesignOut, responses=CREATE)
 def save_design(
-    request: Request, body: NewDesign, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    body: NewDesign,
+    actor: ApiActor,
+    idempotent: Idempotent,
 ) -> JSONResponse:
-    with platform_of(request).db.write() as session:
-        return respond_once(
-            session,
-            request,
-            actor,
-            body,
-            idempotency_key,
-            lambda: (
-                201,
-                DesignOut.model_validate(designs.save_design(session, actor, body)).model_dump(
-                    mode="json"
-                ),
-            ),
-        )
+    return idempotent.create(
+        actor, body, lambda s: DesignOut.model_validate(designs.save_design(s, actor, body))
+    )
 
 
 @router.get("/designs", response_model=list[DesignOut])
-def list_designs(request: Request, actor: ApiActor) -> list[DesignOut]:
-    with platform_of(request).db.read() as session:
+def list_designs(platform: PlatformDep, actor: ApiActor) -> list[DesignOut]:
+    with platform.db.read() as session:
         return [DesignOut.model_validate(d) for d in designs.list_designs(session, actor)]
 
 
 @router.get("/designs/{design_id}", response_model=DesignOut)
-def get_design(request: Request, design_id: str, actor: ApiActor) -> DesignOut:
-    with platform_of(request).db.read() as session:
+def get_design(platform: PlatformDep, design_id: str, actor: ApiActor) -> DesignOut:
+    with platform.db.read() as session:
         return DesignOut.model_validate(designs.load_design(session, actor, design_id))
 
 
@@ -159,23 +132,23 @@ def get_design(request: Request, design_id: str, actor: ApiActor) -> DesignOut:
     "/designs/{design_id}/share", status_code=201, response_model=ShareLink, responses=CREATE
 )
 def share_design(
-    request: Request, design_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    platform: PlatformDep,
+    design_id: str,
+    actor: ApiActor,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """A link that opens the design in the configurator for anyone holding it."""
-    return create_share_link(
-        request,
+    return idempotent.create(
         actor,
-        idempotency_key,
-        "/d",
-        lambda session, platform: designs.share_token(
-            session, actor, design_id, platform.design_signer
+        None,
+        lambda s: links.design_share_link(
+            platform, designs.share_token(s, actor, design_id, platform.design_signer)
         ),
     )
 
 
 @router.get("/shared-designs/{token}", response_model=DesignOut, tags=["public"])
-def shared_design(request: Request, token: str) -> DesignOut:
-    platform = platform_of(request)
+def shared_design(platform: PlatformDep, token: str) -> DesignOut:
     with platform.db.read() as session:
         return DesignOut.model_validate(
             designs.shared_design(session, token, platform.design_signer)
@@ -186,12 +159,15 @@ def shared_design(request: Request, token: str) -> DesignOut:
     "/designs/{design_id}/order", status_code=201, response_model=OrderOut, responses=CREATE
 )
 def order_design(
-    request: Request, design_id: str, actor: ApiActor, idempotency_key: IdempotencyKey = None
+    platform: PlatformDep,
+    design_id: str,
+    actor: ApiActor,
+    idempotent: Idempotent,
 ) -> JSONResponse:
     """Order the design: the line carries its template version, configuration, price, routing."""
     placed = placement.place(
-        platform_of(request).db,
-        claim_of(request, actor, None, idempotency_key),
+        platform.db,
+        idempotent.claim(actor, None),
         lambda session: placement.prepare_design_order(session, actor, design_id),
     )
     return answer(placed)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from c2m.bootstrap import Platform
 from c2m.domains.catalog import templates
 from c2m.domains.catalog.service import get_product, list_products
 from c2m.domains.circles.batches import released_variants
@@ -23,18 +24,18 @@ from c2m.domains.platform.schemas import SignUp
 from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
 from c2m.domains.quoting.quoters import quoting_enterprises
 from c2m.kernel.errors import Forbidden, NotAuthenticated, describe_validation
-from c2m.kernel.idempotency import KeyClaim, fingerprint
 from c2m.kernel.ids import new_secret
 from c2m.kernel.limits import MAX_QUANTITY
+from c2m.web import links
 from c2m.web.auth import (
     ANON_CSRF_COOKIE,
     SESSION_COOKIE,
     Caller,
     OptionalCaller,
+    PlatformDep,
     csrf_matches,
-    platform_of,
 )
-from c2m.web.links import public_url
+from c2m.web.idempotent import claim_of
 from c2m.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -64,8 +65,7 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
-def _start_session(request: Request, user_id: str, target: str) -> Response:
-    platform = platform_of(request)
+def _start_session(platform: Platform, user_id: str, target: str) -> Response:
     with platform.db.write() as session:
         user = session.get(User, user_id)
         assert user is not None
@@ -84,8 +84,8 @@ def _start_session(request: Request, user_id: str, target: str) -> Response:
 
 
 @router.get("/")
-def home(request: Request, caller: OptionalCaller) -> Response:
-    with platform_of(request).db.read() as session:
+def home(request: Request, platform: PlatformDep, caller: OptionalCaller) -> Response:
+    with platform.db.read() as session:
         products = list_products(session)
         shops = quoting_enterprises(session)
     return render(request, caller, "index.html", {"products": products, "shops": shops})
@@ -99,6 +99,7 @@ def login_form(request: Request, caller: OptionalCaller, next: str = "/orders") 
 @router.post("/login")
 def login(
     request: Request,
+    platform: PlatformDep,
     caller: OptionalCaller,
     csrf_token: CsrfField,
     email: Annotated[str, Form(max_length=254)],
@@ -107,12 +108,12 @@ def login(
 ) -> Response:
     _check_csrf(request, None, csrf_token)
     try:
-        with platform_of(request).db.read() as session:
+        with platform.db.read() as session:
             user = accounts.authenticate(session, email, password)
     except NotAuthenticated as exc:
         context = {"error": exc.detail, "email": email, "next": _safe_next(next)}
         return render(request, None, "login.html", context, status_code=401)
-    return _start_session(request, user.id, next)
+    return _start_session(platform, user.id, next)
 
 
 @router.get("/signup")
@@ -123,6 +124,7 @@ def signup_form(request: Request, caller: OptionalCaller) -> Response:
 @router.post("/signup")
 def signup(
     request: Request,
+    platform: PlatformDep,
     csrf_token: CsrfField,
     name: Annotated[str, Form(max_length=120)],
     email: Annotated[str, Form(max_length=254)],
@@ -135,15 +137,17 @@ def signup(
     except ValidationError as exc:
         context["error"] = describe_validation(list(exc.errors()))
         return render(request, None, "signup.html", context, status_code=422)
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         user = accounts.create_user(session, data)
-    return _start_session(request, user.id, "/")
+    return _start_session(platform, user.id, "/")
 
 
 @router.post("/logout")
-def logout(request: Request, caller: OptionalCaller, csrf_token: CsrfField) -> Response:
+def logout(
+    request: Request, platform: PlatformDep, caller: OptionalCaller, csrf_token: CsrfField
+) -> Response:
     signed_in(request, caller, csrf_token)
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         accounts.end_session(session, request.cookies[SESSION_COOKIE])
     response = _see_other("/")
     response.delete_cookie(SESSION_COOKIE)
@@ -151,16 +155,14 @@ def logout(request: Request, caller: OptionalCaller, csrf_token: CsrfField) -> R
 
 
 @router.get("/products/{product_id}")
-def product_page(request: Request, product_id: str, caller: OptionalCaller) -> Response:
-    platform = platform_of(request)
+def product_page(
+    request: Request, platform: PlatformDep, product_id: str, caller: OptionalCaller
+) -> Response:
     with platform.db.read() as session:
         product = get_product(session, product_id)
         template = templates.for_product(session, product.id)
         found = released_variants(session, template.id) if template else []
-    variants = [
-        (design.name, f"/d/{platform.design_signer.sign({'d': design.id, 'k': design.share_key})}")
-        for design in found
-    ]
+    variants = [(design.name, links.shared_design(platform, design)) for design in found]
     context = {
         "product": product,
         "template": template,
@@ -174,6 +176,7 @@ def product_page(request: Request, product_id: str, caller: OptionalCaller) -> R
 @router.post("/products/{product_id}/order")
 def order_product(
     request: Request,
+    platform: PlatformDep,
     product_id: str,
     caller: OptionalCaller,
     csrf_token: CsrfField,
@@ -188,36 +191,30 @@ def order_product(
         lines=[NewLine(product_id=product_id, quantity=quantity, configuration=configuration)]
     )
     stored = placement.place(
-        platform_of(request).db,
-        KeyClaim(
-            actor.user_id,
-            "page:" + idempotency_key,
-            fingerprint("POST", "/api/v1/orders", data.model_dump()),
-        ),
+        platform.db,
+        claim_of(request, actor, data, "page:" + idempotency_key),
         lambda session: placement.prepare_order(session, actor, data),
     )
-    return _see_other(f"/orders/{stored.body['id']}")
+    return _see_other(links.order_page(stored.body["id"]))
 
 
 @router.get("/orders")
-def my_orders(request: Request, caller: OptionalCaller) -> Response:
+def my_orders(request: Request, platform: PlatformDep, caller: OptionalCaller) -> Response:
     actor = signed_in(request, caller).actor
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         mine = orders.list_orders(session, actor, limit=100, offset=0)
     return render(request, caller, "orders.html", {"orders": mine})
 
 
 @router.get("/orders/{order_id}")
-def order_page(request: Request, order_id: str, caller: OptionalCaller) -> Response:
+def order_page(
+    request: Request, platform: PlatformDep, order_id: str, caller: OptionalCaller
+) -> Response:
     actor = signed_in(request, caller).actor
-    platform = platform_of(request)
     with platform.db.read() as session:
         order = orders.load_order(session, actor, order_id)
         events = orders.events_after(session, order.id, 0)
-    share_url = None
-    if order.share_key:
-        token = platform.share_signer.sign({"o": order.id, "k": order.share_key})
-        share_url = public_url(platform, f"/s/{token}")
+    share_url = links.shared_order(platform, order) if order.share_key else None
     context = {
         "order": order,
         "events": events,
@@ -225,7 +222,7 @@ def order_page(request: Request, order_id: str, caller: OptionalCaller) -> Respo
         "payment_methods": TEST_METHODS,
         "cancellable": sorted(s.value for s in CANCELLABLE),
         "share_url": share_url,
-        "stream_url": f"/api/v1/orders/{order.id}/events",
+        "stream_url": links.order_events(order.id),
     }
     return render(request, caller, "order.html", context)
 
@@ -233,6 +230,7 @@ def order_page(request: Request, order_id: str, caller: OptionalCaller) -> Respo
 @router.post("/orders/{order_id}/pay")
 def pay_page(
     request: Request,
+    platform: PlatformDep,
     order_id: str,
     caller: OptionalCaller,
     csrf_token: CsrfField,
@@ -240,63 +238,75 @@ def pay_page(
     expected_version: Annotated[int, Form(ge=1)],
 ) -> Response:
     actor = signed_in(request, caller, csrf_token).actor
-    platform = platform_of(request)
     data = Pay.model_validate(
         {"payment_method": payment_method, "expected_version": expected_version}
     )
     with platform.db.write() as session:
         orders.pay(session, actor, order_id, data, platform.payments)
-    return _see_other(f"/orders/{order_id}")
+    return _see_other(links.order_page(order_id))
 
 
 @router.post("/orders/{order_id}/cancel")
 def cancel_page(
-    request: Request, order_id: str, caller: OptionalCaller, csrf_token: CsrfField
+    request: Request,
+    platform: PlatformDep,
+    order_id: str,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
 ) -> Response:
     actor = signed_in(request, caller, csrf_token).actor
-    platform = platform_of(request)
     with platform.db.write() as session:
         orders.cancel(
             session, actor, order_id, Cancel(reason="cancelled by the customer"), platform.payments
         )
-    return _see_other(f"/orders/{order_id}")
+    return _see_other(links.order_page(order_id))
 
 
 @router.post("/orders/{order_id}/share")
 def share_page(
-    request: Request, order_id: str, caller: OptionalCaller, csrf_token: CsrfField
+    request: Request,
+    platform: PlatformDep,
+    order_id: str,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
 ) -> Response:
     actor = signed_in(request, caller, csrf_token).actor
-    platform = platform_of(request)
     with platform.db.write() as session:
         orders.share(session, actor, order_id, platform.share_signer)
-    return _see_other(f"/orders/{order_id}")
+    return _see_other(links.order_page(order_id))
 
 
 @router.post("/orders/{order_id}/share/revoke")
 def revoke_share_page(
-    request: Request, order_id: str, caller: OptionalCaller, csrf_token: CsrfField
+    request: Request,
+    platform: PlatformDep,
+    order_id: str,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
 ) -> Response:
     actor = signed_in(request, caller, csrf_token).actor
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         orders.revoke_share(session, actor, order_id)
-    return _see_other(f"/orders/{order_id}?msg=" + quote("The share link no longer works."))
+    return _see_other(
+        links.order_page(order_id) + "?msg=" + quote("The share link no longer works.")
+    )
 
 
 @router.get("/s/{token}")
-def shared_page(request: Request, token: str, caller: OptionalCaller) -> Response:
-    platform = platform_of(request)
+def shared_page(
+    request: Request, platform: PlatformDep, token: str, caller: OptionalCaller
+) -> Response:
     with platform.db.read() as session:
         order = orders.order_for_share(session, token, platform.share_signer)
         events = orders.events_after(session, order.id, 0)
-    context = {"order": order, "events": events, "stream_url": f"/api/v1/shared/{token}/events"}
+    context = {"order": order, "events": events, "stream_url": links.shared_order_events(token)}
     return render(request, caller, "shared.html", context)
 
 
 @router.get("/account")
-def account(request: Request, caller: OptionalCaller) -> Response:
+def account(request: Request, platform: PlatformDep, caller: OptionalCaller) -> Response:
     actor = signed_in(request, caller).actor
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         tokens = accounts.list_tokens(session, actor)
     return render(request, caller, "account.html", {"tokens": tokens})
 
@@ -304,12 +314,13 @@ def account(request: Request, caller: OptionalCaller) -> Response:
 @router.post("/account/tokens")
 def create_token_page(
     request: Request,
+    platform: PlatformDep,
     caller: OptionalCaller,
     csrf_token: CsrfField,
     name: Annotated[str, Form(min_length=1, max_length=80)],
 ) -> Response:
     actor = signed_in(request, caller, csrf_token).actor
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         _, secret = accounts.create_token(session, actor, name)
         tokens = accounts.list_tokens(session, actor)
     return render(request, caller, "account.html", {"tokens": tokens, "new_token": secret})
@@ -317,10 +328,13 @@ def create_token_page(
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token_page(
-    request: Request, token_id: str, caller: OptionalCaller, csrf_token: CsrfField
+    request: Request,
+    platform: PlatformDep,
+    token_id: str,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
 ) -> Response:
     actor = signed_in(request, caller, csrf_token).actor
-    platform = platform_of(request)
     with platform.db.write() as session:
         token = accounts.revoke_token(session, actor, token_id)
     platform.tokens.forget(token.token_hash)  # after the commit, or a reader could re-add it

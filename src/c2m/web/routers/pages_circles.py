@@ -13,7 +13,8 @@ from fastapi.responses import Response
 from c2m.domains.catalog import templates
 from c2m.domains.circles import proposals, run_charts, service
 from c2m.domains.circles.schemas import CommentOut
-from c2m.web.auth import OptionalCaller, platform_of
+from c2m.web import links
+from c2m.web.auth import OptionalCaller, PlatformDep
 from c2m.web.routers.pages import signed_in
 from c2m.web.templating import render
 
@@ -21,17 +22,19 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/circles")
-def circles_page(request: Request, caller: OptionalCaller) -> Response:
+def circles_page(request: Request, platform: PlatformDep, caller: OptionalCaller) -> Response:
     actor = caller.actor if caller else None
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         circles = [service.circle_out(session, actor, c) for c in service.list_circles(session)]
     return render(request, caller, "circles.html", {"circles": circles})
 
 
 @router.get("/circles/{circle_id}")
-def circle_page(request: Request, circle_id: str, caller: OptionalCaller) -> Response:
+def circle_page(
+    request: Request, platform: PlatformDep, circle_id: str, caller: OptionalCaller
+) -> Response:
     actor = caller.actor if caller else None
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         circle = service.load_circle(session, actor, circle_id, inside=False)
         context = {"circle": service.circle_out(session, actor, circle), "inside": False}
         if service.can_read(session, actor, circle):
@@ -42,7 +45,7 @@ def circle_page(request: Request, circle_id: str, caller: OptionalCaller) -> Res
             context |= {
                 "inside": True,
                 "options": loaded.compiled.template.options,
-                "demands": service.list_demands(session, actor, circle.id),
+                "demands": service.list_demands(session, actor, circle.id, links.demand_picture),
                 "proposals": proposals.list_proposals(session, actor, circle.id),
                 "comments": comments,
             }
@@ -50,9 +53,11 @@ def circle_page(request: Request, circle_id: str, caller: OptionalCaller) -> Res
 
 
 @router.get("/circles/{circle_id}/owner")
-def owner_page(request: Request, circle_id: str, caller: OptionalCaller) -> Response:
+def owner_page(
+    request: Request, platform: PlatformDep, circle_id: str, caller: OptionalCaller
+) -> Response:
     caller = signed_in(request, caller)
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         circle = service.owned_circle(session, caller.actor, circle_id)
         run = proposals.latest_run(session, circle)
         context = {

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from c2m.domains.catalog import designs, templates
 from c2m.kernel.limits import MAX_QUANTITY
-from c2m.web.auth import OptionalCaller, platform_of
+from c2m.web.auth import OptionalCaller, PlatformDep
 from c2m.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,17 +36,20 @@ def _page(
 
 
 @router.get("/configure/{template_id}")
-def configure_page(request: Request, template_id: str, caller: OptionalCaller) -> Response:
+def configure_page(
+    request: Request, platform: PlatformDep, template_id: str, caller: OptionalCaller
+) -> Response:
     actor = caller.actor if caller else None
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         loaded = templates.load(session, actor, template_id)
     return _page(request, caller, loaded, {"choices": {}, "quantity": 1, "name": ""})
 
 
 @router.get("/d/{token}")
-def shared_design_page(request: Request, token: str, caller: OptionalCaller) -> Response:
+def shared_design_page(
+    request: Request, platform: PlatformDep, token: str, caller: OptionalCaller
+) -> Response:
     """A shared design, opened at its own version, ready to be ordered or changed."""
-    platform = platform_of(request)
     actor = caller.actor if caller else None
     with platform.db.read() as session:
         design = designs.shared_design(session, token, platform.design_signer)

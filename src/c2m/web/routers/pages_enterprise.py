@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from c2m.bootstrap import Platform
 from c2m.domains.catalog import templates
 from c2m.domains.catalog.schemas import NewTemplate
 from c2m.domains.orders import service as orders
@@ -21,7 +22,8 @@ from c2m.domains.planning import floor
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import Conflict, InvalidInput, NotFound, describe_validation
-from c2m.web.auth import Caller, OptionalCaller, platform_of
+from c2m.web import links
+from c2m.web.auth import Caller, OptionalCaller, PlatformDep
 from c2m.web.routers.pages import CsrfField, signed_in
 from c2m.web.templating import render
 
@@ -84,9 +86,9 @@ STARTER_TEMPLATE = json.dumps(
 
 
 @router.get("/workshop")
-def workshop(request: Request, caller: OptionalCaller) -> Response:
+def workshop(request: Request, platform: PlatformDep, caller: OptionalCaller) -> Response:
     actor = signed_in(request, caller).actor
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         desks = [
             (
                 enterprise,
@@ -103,6 +105,7 @@ def workshop(request: Request, caller: OptionalCaller) -> Response:
 @router.post("/workshop/orders/{order_id}/advance")
 def advance(
     request: Request,
+    platform: PlatformDep,
     order_id: str,
     caller: OptionalCaller,
     csrf_token: CsrfField,
@@ -110,7 +113,7 @@ def advance(
     expected_version: Annotated[int, Form(ge=1)],
 ) -> Response:
     actor = signed_in(request, caller, csrf_token).actor
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         orders.advance(session, actor, order_id, Advance(to=to, expected_version=expected_version))
     return RedirectResponse("/workshop", status_code=303)
 
@@ -151,6 +154,7 @@ def _parse_template(text: str, published: bool) -> NewTemplate:
 
 def _save_template(
     request: Request,
+    platform: Platform,
     caller: Caller | None,
     csrf_token: str,
     text: str,
@@ -163,7 +167,7 @@ def _save_template(
     actor = signed_in(request, caller, csrf_token).actor
     try:
         data = _parse_template(text, published)
-        with platform_of(request).db.write() as session:
+        with platform.db.write() as session:
             loaded = store(session, actor, data)
     except (InvalidInput, Conflict) as exc:
         return _template_form(
@@ -177,21 +181,24 @@ def _save_template(
             status_code=exc.status,
         )
     return RedirectResponse(
-        f"/workshop/templates/{loaded.template.id}?msg="
+        links.workshop_template(loaded.template.id)
+        + "?msg="
         + quote(f"Saved as version {loaded.row.version}."),
         status_code=303,
     )
 
 
 @router.get("/workshop/enterprises/{enterprise_id}/templates/new")
-def new_template_form(request: Request, enterprise_id: str, caller: OptionalCaller) -> Response:
+def new_template_form(
+    request: Request, platform: PlatformDep, enterprise_id: str, caller: OptionalCaller
+) -> Response:
     actor = signed_in(request, caller).actor
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         enterprise = accounts.get_enterprise(session, actor, enterprise_id)
     return _template_form(
         request,
         caller,
-        action=f"/workshop/enterprises/{enterprise_id}/templates",
+        action=links.workshop_templates(enterprise_id),
         title=f"New product template for {enterprise.name}",
         text=STARTER_TEMPLATE,
         published=False,
@@ -201,6 +208,7 @@ def new_template_form(request: Request, enterprise_id: str, caller: OptionalCall
 @router.post("/workshop/enterprises/{enterprise_id}/templates")
 def create_template(
     request: Request,
+    platform: PlatformDep,
     enterprise_id: str,
     caller: OptionalCaller,
     csrf_token: CsrfField,
@@ -209,20 +217,23 @@ def create_template(
 ) -> Response:
     return _save_template(
         request,
+        platform,
         caller,
         csrf_token,
         definition,
         published,
-        f"/workshop/enterprises/{enterprise_id}/templates",
+        links.workshop_templates(enterprise_id),
         "New product template",
         lambda session, actor, data: templates.create_template(session, actor, enterprise_id, data),
     )
 
 
 @router.get("/workshop/templates/{template_id}")
-def edit_template_form(request: Request, template_id: str, caller: OptionalCaller) -> Response:
+def edit_template_form(
+    request: Request, platform: PlatformDep, template_id: str, caller: OptionalCaller
+) -> Response:
     actor = signed_in(request, caller).actor
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         loaded = templates.load(session, actor, template_id)
         if not actor.is_member_of(loaded.template.enterprise_id):
             raise NotFound("There is no such product template, or it is not yours to edit.")
@@ -230,7 +241,7 @@ def edit_template_form(request: Request, template_id: str, caller: OptionalCalle
     return _template_form(
         request,
         caller,
-        action=f"/workshop/templates/{template_id}",
+        action=links.workshop_template(template_id),
         title=f"{out.name}, version {out.version}",
         text=json.dumps(out.definition.model_dump(mode="json"), indent=2),
         published=out.published,
@@ -240,6 +251,7 @@ def edit_template_form(request: Request, template_id: str, caller: OptionalCalle
 @router.post("/workshop/templates/{template_id}")
 def save_template_version(
     request: Request,
+    platform: PlatformDep,
     template_id: str,
     caller: OptionalCaller,
     csrf_token: CsrfField,
@@ -248,11 +260,12 @@ def save_template_version(
 ) -> Response:
     return _save_template(
         request,
+        platform,
         caller,
         csrf_token,
         definition,
         published,
-        f"/workshop/templates/{template_id}",
+        links.workshop_template(template_id),
         "Edit product template",
         lambda session, actor, data: templates.new_version(session, actor, template_id, data),
     )

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from c2m.domains.planning import floor
 from c2m.kernel.clock import utcnow
-from c2m.web.auth import ApiActor, OptionalCaller, platform_of
+from c2m.web.auth import ApiActor, OptionalCaller, PlatformDep
 from c2m.web.problems import problem_responses
 from c2m.web.routers.pages import signed_in
 from c2m.web.templating import render
@@ -22,17 +22,18 @@ router = APIRouter()
     tags=["factory"],
     responses=problem_responses(401, 404),
 )
-def factory_floor(request: Request, factory_id: str, actor: ApiActor) -> dict[str, Any]:
+def factory_floor(platform: PlatformDep, factory_id: str, actor: ApiActor) -> dict[str, Any]:
     """Machines with their state and job, the current plan and recent re-plans, OEE."""
-    platform = platform_of(request)
     with platform.db.read() as session:
         scale = platform.settings.factory_time_scale
         return floor.floor(session, actor, factory_id, utcnow(), scale)
 
 
 @router.get("/workshop/factories/{factory_id}", include_in_schema=False)
-def floor_page(request: Request, factory_id: str, caller: OptionalCaller) -> Response:
+def floor_page(
+    request: Request, platform: PlatformDep, factory_id: str, caller: OptionalCaller
+) -> Response:
     caller = signed_in(request, caller)
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         factory = floor.load_factory(session, caller.actor, factory_id)
     return render(request, caller, "floor.html", {"factory": factory})

@@ -17,7 +17,8 @@ from c2m.domains.quoting import quoters, rfqs, tables
 from c2m.domains.quoting.schemas import RfqAnswer
 from c2m.engines.costing.leadtime import Tier
 from c2m.kernel.errors import InvalidInput, describe_validation
-from c2m.web.auth import OptionalCaller, platform_of
+from c2m.web import links
+from c2m.web.auth import OptionalCaller, PlatformDep
 from c2m.web.routers.pages import CsrfField, signed_in
 from c2m.web.templating import render
 
@@ -25,10 +26,12 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/quote/{slug}")
-def quote_page(request: Request, slug: str, caller: OptionalCaller) -> Response:
-    settings = platform_of(request).settings
+def quote_page(
+    request: Request, platform: PlatformDep, slug: str, caller: OptionalCaller
+) -> Response:
+    settings = platform.settings
     caller = signed_in(request, caller)
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         enterprise = quoters.quoting_enterprise(session, slug)
         shop = tables.tables_of(quoters.quoting_service(session, enterprise.id))
     materials: dict[str, list[str]] = {process.value: [] for process in shop.processes}
@@ -46,9 +49,11 @@ def quote_page(request: Request, slug: str, caller: OptionalCaller) -> Response:
 
 
 @router.get("/workshop/enterprises/{enterprise_id}/rfqs")
-def rfq_inbox(request: Request, enterprise_id: str, caller: OptionalCaller) -> Response:
+def rfq_inbox(
+    request: Request, platform: PlatformDep, enterprise_id: str, caller: OptionalCaller
+) -> Response:
     caller = signed_in(request, caller)
-    with platform_of(request).db.read() as session:
+    with platform.db.read() as session:
         enterprise = accounts.get_enterprise(session, caller.actor, enterprise_id)
         inbox = rfqs.inbox(session, caller.actor, enterprise_id)
         files = rfqs.files_of(session, inbox)
@@ -59,6 +64,7 @@ def rfq_inbox(request: Request, enterprise_id: str, caller: OptionalCaller) -> R
 @router.post("/workshop/rfqs/{rfq_id}/answer")
 def answer_rfq(
     request: Request,
+    platform: PlatformDep,
     rfq_id: str,
     caller: OptionalCaller,
     csrf_token: CsrfField,
@@ -70,9 +76,9 @@ def answer_rfq(
         answer = RfqAnswer(message=message, price=_cents(price_eur))
     except ValidationError as exc:
         raise InvalidInput(describe_validation(exc.errors())) from exc
-    with platform_of(request).db.write() as session:
+    with platform.db.write() as session:
         rfq = rfqs.answer_rfq(session, caller.actor, rfq_id, answer)
-        target = f"/workshop/enterprises/{rfq.enterprise_id}/rfqs?msg=Answer+sent."
+        target = links.rfq_inbox(rfq.enterprise_id) + "?msg=Answer+sent."
     return RedirectResponse(target, status_code=303)
 
 

@@ -2,7 +2,6 @@
 // the page reloads to show the result, or opens the new order of a pre-order.
 (function () {
   "use strict";
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var status = document.getElementById("status");
 
   function put(target, path, value) {
@@ -30,28 +29,16 @@
     if (!form) return;
     event.preventDefault();
     var method = form.dataset.method || "POST";
-    var headers = { "X-CSRF-Token": csrf, Accept: "application/json" };
     var body;
-    if (form.dataset.file !== undefined) {
-      body = form.querySelector('input[type="file"]').files[0];
-      headers["Content-Type"] = body.type;
-    } else if (method !== "DELETE" && form.dataset.empty === undefined) {
-      body = JSON.stringify(bodyOf(form));
-      headers["Content-Type"] = "application/json";
-    }
+    if (form.dataset.file !== undefined) body = form.querySelector('input[type="file"]').files[0];
+    else if (method !== "DELETE" && form.dataset.empty === undefined) body = bodyOf(form);
     status.textContent = "Sending…";
     status.className = "";
-    fetch(form.dataset.api, {
-      method: method, headers: headers, credentials: "same-origin", body: body
-    }).then(function (response) {
-      if (response.status === 401) { location = "/login?next=" + encodeURIComponent(location.pathname); return; }
-      var read = response.status === 204 ? Promise.resolve({}) : response.json();
-      return read.then(function (json) {
-        if (!response.ok) throw new Error(json.detail || "Something went wrong.");
-        if (form.dataset.then === "order") location = "/orders/" + json.id;
-        else location.reload();
-      });
+    c2m.api(method, form.dataset.api, body).then(function (json) {
+      if (form.dataset.then === "order") location = "/orders/" + json.id;
+      else location.reload();
     }).catch(function (error) {
+      if (error.status === 401) { location = "/login?next=" + encodeURIComponent(location.pathname); return; }
       status.textContent = error.message;
       status.className = "error";
     });

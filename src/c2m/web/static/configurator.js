@@ -3,7 +3,6 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("configurator-data").textContent);
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var definition = data.definition;
   var choices = Object.assign({}, data.choices);
   var answer = null;
@@ -113,7 +112,7 @@
       choices: choices, version: data.version, keep: keep || [],
       quantity: Math.max(1, Math.min(data.max_quantity, parseInt($("quantity").value, 10) || 1)),
     };
-    return call("POST", "/api/v1/templates/" + data.template_id + "/configure", body).then(function (reply) {
+    return c2m.api("POST", "/api/v1/templates/" + data.template_id + "/configure", body).then(function (reply) {
       if (ticket !== pending) return; // a later choice is already on its way
       answer = reply;
       choices = reply.choices;
@@ -160,60 +159,68 @@
     draw(config);
   }
 
+  // The template says which drawing shows the product and which option each of its inputs reads.
   function draw(config) {
     var figure = $("picture");
-    var painter = PICTURES[definition.key];
-    var svg = painter ? painter(config) : "";
+    var picture = definition.picture;
+    var painter = picture && DRAWINGS[picture.kind];
+    var svg = painter && Object.keys(config).length ? painter(inputs(picture, config), escape(picture.noun)) : "";
     figure.hidden = !svg;
     figure.innerHTML = svg;
   }
 
-  function colourOf(name) {
-    var option = definition.options.find(function (o) { return o.kind === "colour"; });
-    var found = option && option.colours.find(function (c) { return c.name === name; });
-    return found ? found.hex : "#ddd";
+  function inputs(picture, config) {
+    var read = {};
+    Object.keys(picture.options).forEach(function (input) {
+      var name = picture.options[input];
+      var option = definition.options.find(function (o) { return o.name === name; });
+      var value = config[name];
+      if (option && option.kind === "colour") {
+        var found = option.colours.find(function (c) { return c.name === value; });
+        value = found ? found.hex : "#ddd";
+      }
+      read[input] = value;
+    });
+    return read;
   }
 
   function escape(text) {
     return String(text).replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
   }
 
-  function fridge(c) {
-    if (c.width === undefined) return "";
-    var w = c.width * 1.2, h = 60 + c.capacity / 4, x = (120 - w) / 2, y = 200 - h;
-    var fill = colourOf(c.colour), doors = c.doors, parts = [];
-    var stroke = c.panel === "glass" ? "#7fb2d9" : c.panel === "steel" ? "#6b7178" : "#444";
+  function cabinet(c, noun) {
+    var w = c.width * 1.2, h = 60 + c.volume / 4, x = (120 - w) / 2, y = 200 - h;
+    var fill = c.colour, doors = c.doors, parts = [];
+    var stroke = c.finish === "glass" ? "#7fb2d9" : c.finish === "steel" ? "#6b7178" : "#444";
     parts.push('<rect x="' + x + '" y="' + y + '" width="' + w + '" height="' + h + '" rx="4" fill="' + fill +
-      '" stroke="' + stroke + '" stroke-width="' + (c.panel === "glass" ? 3 : 1.5) + '"/>');
+      '" stroke="' + stroke + '" stroke-width="' + (c.finish === "glass" ? 3 : 1.5) + '"/>');
     var columns = doors > 2 ? 2 : 1, rows = doors > 1 ? 2 : 1;
     for (var i = 1; i < columns; i++) {
       parts.push('<line x1="' + (x + w / 2) + '" y1="' + (y + h * 0.4) + '" x2="' + (x + w / 2) + '" y2="' + (y + h) + '" stroke="' + stroke + '"/>');
     }
     if (rows > 1) parts.push('<line x1="' + x + '" y1="' + (y + h * 0.4) + '" x2="' + (x + w) + '" y2="' + (y + h * 0.4) + '" stroke="' + stroke + '"/>');
     if (doors === 4) parts.push('<line x1="' + (x + w / 2) + '" y1="' + y + '" x2="' + (x + w / 2) + '" y2="' + (y + h * 0.4) + '" stroke="' + stroke + '"/>');
-    if (c.ice_maker) parts.push('<rect x="' + (x + 6) + '" y="' + (y + 8) + '" width="14" height="18" rx="2" fill="#cfe8ff" stroke="' + stroke + '"/>');
-    if (c.engraving) {
-      parts.push('<text x="60" y="' + (y + h - 10) + '" font-size="9" text-anchor="middle" fill="#333">' + escape(c.engraving) + "</text>");
+    if (c.inset) parts.push('<rect x="' + (x + 6) + '" y="' + (y + 8) + '" width="14" height="18" rx="2" fill="#cfe8ff" stroke="' + stroke + '"/>');
+    if (c.text) {
+      parts.push('<text x="60" y="' + (y + h - 10) + '" font-size="9" text-anchor="middle" fill="#333">' + escape(c.text) + "</text>");
     }
-    return '<svg viewBox="0 0 120 205" role="img" aria-label="Your refrigerator">' + parts.join("") + "</svg>";
+    return '<svg viewBox="0 0 120 205" role="img" aria-label="Your ' + noun + '">' + parts.join("") + "</svg>";
   }
 
-  function plate(c) {
-    if (c.length === undefined) return "";
+  function plate(c, noun) {
     var scale = 110 / 400, w = c.length * scale, h = c.width * scale, x = (120 - w) / 2, y = (90 - h) / 2;
     var metal = { aluminium: "#c9ced6", steel: "#8a9099", stainless: "#b7bcc4", pom: "#f1efe8" }[c.material] || "#ccc";
     var parts = ['<rect x="' + x + '" y="' + y + '" width="' + w + '" height="' + h + '" fill="' + metal + '" stroke="#555"/>'];
-    var perRow = c.hole_count / 2, r = Math.max(1, c.hole_diameter * scale / 2);
+    var perRow = c.holes / 2, r = Math.max(1, c.hole_diameter * scale / 2);
     for (var i = 0; i < perRow; i++) {
       var cx = x + w * (i + 0.5) / perRow;
       parts.push('<circle cx="' + cx + '" cy="' + (y + h * 0.2) + '" r="' + r + '" fill="#fff" stroke="#555"/>');
       parts.push('<circle cx="' + cx + '" cy="' + (y + h * 0.8) + '" r="' + r + '" fill="#fff" stroke="#555"/>');
     }
-    return '<svg viewBox="0 0 120 90" role="img" aria-label="Your mounting plate">' + parts.join("") + "</svg>";
+    return '<svg viewBox="0 0 120 90" role="img" aria-label="Your ' + noun + '">' + parts.join("") + "</svg>";
   }
 
-  function shirt(c) {
-    if (c.chest === undefined) return "";
+  function garment(c, noun) {
     var hem = { slim: 24, regular: 30, relaxed: 37 }[c.fit] || 30; // half the hem: the fit's taper
     var cloth = { poplin: "#f4f6fb", oxford: "#cfdff0", linen: "#ece3cf", flannel: "#c98f86" }[c.fabric] || "#eee";
     var parts = ['<path d="M50 18 L30 24 L6 92 L17 95 L32 46 L' + (60 - hem) + " 114 L" + (60 + hem) +
@@ -232,33 +239,22 @@
     } else {
       parts.push('<rect x="50" y="14" width="20" height="7" rx="3" fill="' + cloth + '" stroke="#555"/>');
     }
-    if (c.monogram) {
+    if (c.text) {
       parts.push('<text x="76" y="52" font-size="7" font-style="italic" text-anchor="middle" fill="#1d3c6e">' +
-        escape(c.monogram) + "</text>");
+        escape(c.text) + "</text>");
     }
-    return '<svg viewBox="0 0 120 120" role="img" aria-label="Your ' + escape(c.fit || "") + " shirt with a " +
+    return '<svg viewBox="0 0 120 120" role="img" aria-label="Your ' + escape(c.fit || "") + " " + noun + " with a " +
       escape(c.collar || "") + ' collar">' + parts.join("") + "</svg>";
   }
 
-  var PICTURES = { refrigerator: fridge, "mounting-plate": plate, shirt: shirt };
-
-  function call(method, url, body, extra) {
-    var headers = Object.assign({ "Content-Type": "application/json", "X-CSRF-Token": csrf }, extra || {});
-    return fetch(url, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined, credentials: "same-origin" })
-      .then(function (response) {
-        return response.json().then(function (json) {
-          if (!response.ok) throw new Error(json.detail || "Something went wrong; please try again.");
-          return json;
-        });
-      });
-  }
+  var DRAWINGS = { cabinet: cabinet, plate: plate, garment: garment };
 
   function status(text) { $("status").textContent = text; }
 
   function save() {
     if (savedId) return Promise.resolve(savedId);
     if (!answer || !answer.configuration) return Promise.reject(new Error("Choose a possible configuration first."));
-    return call("POST", "/api/v1/designs", {
+    return c2m.api("POST", "/api/v1/designs", {
       template_id: data.template_id, version: answer.version, name: $("design-name").value || definition.name,
       configuration: answer.configuration, quantity: answer.quantity,
     }).then(function (design) { savedId = design.id; status("Saved as “" + design.name + "”."); return savedId; });
@@ -296,7 +292,7 @@
     }
     $("save").addEventListener("click", function () { save().catch(failed); });
     $("share").addEventListener("click", function () {
-      save().then(function (id) { return call("POST", "/api/v1/designs/" + id + "/share"); }).then(function (link) {
+      save().then(function (id) { return c2m.api("POST", "/api/v1/designs/" + id + "/share"); }).then(function (link) {
         var box = $("share-url");
         box.innerHTML = "";
         var a = document.createElement("a");
@@ -310,7 +306,7 @@
       button.disabled = true;
       var key = "design-" + Date.now() + "-" + Math.random().toString(36).slice(2);
       save().then(function (id) {
-        return call("POST", "/api/v1/designs/" + id + "/order", null, { "Idempotency-Key": key });
+        return c2m.api("POST", "/api/v1/designs/" + id + "/order", null, { "Idempotency-Key": key });
       }).then(function (order) { window.location.href = "/orders/" + order.id; })
         .catch(function (error) { button.disabled = false; failed(error); });
     });

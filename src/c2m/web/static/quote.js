@@ -2,7 +2,6 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("quote-data").textContent);
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var $ = function (id) { return document.getElementById(id); };
   var parts = []; // {upload, card, quote, seq}
 
@@ -12,21 +11,6 @@
   function say(text, isError) {
     $("status").textContent = text;
     $("status").className = isError ? "error" : "";
-  }
-
-  function api(method, url, body) {
-    var headers = { "X-CSRF-Token": csrf, Accept: "application/json" };
-    if (body && !(body instanceof FormData)) {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(body);
-    }
-    return fetch(url, { method: method, headers: headers, body: body, credentials: "same-origin" })
-      .then(function (response) {
-        return response.json().then(function (json) {
-          if (!response.ok) throw new Error(json.detail || "Something went wrong.");
-          return json;
-        });
-      });
   }
 
   function el(tag, attrs, text) {
@@ -46,7 +30,7 @@
     var form = new FormData();
     list.forEach(function (file) { form.append("files", file, file.name); });
     say("Uploading and measuring " + list.length + " part(s)…");
-    api("POST", "/api/v1/uploads?enterprise_id=" + data.enterprise_id, form)
+    c2m.api("POST", "/api/v1/uploads?enterprise_id=" + data.enterprise_id, form)
       .then(function (uploads) {
         uploads.forEach(addPart);
         say("");
@@ -109,7 +93,7 @@
     var confirm = el("button", { type: "button", class: "secondary" }, "Measure again in this unit");
     confirm.addEventListener("click", function () {
       confirm.disabled = true;
-      api("POST", "/api/v1/uploads/" + part.upload.id + "/unit", { unit: unit.value })
+      c2m.api("POST", "/api/v1/uploads/" + part.upload.id + "/unit", { unit: unit.value })
         .then(function (up) {
           parts.splice(parts.indexOf(part), 1);
           part.card.remove();
@@ -131,7 +115,7 @@
       return;
     }
     var seq = ++part.seq;
-    api("POST", "/api/v1/quotes", {
+    c2m.api("POST", "/api/v1/quotes", {
       upload_id: part.upload.id,
       process: part.inputs.process.value,
       material: part.inputs.material.value,
@@ -183,14 +167,14 @@
   $("order").addEventListener("click", function () {
     var ids = orderable().map(function (p) { return p.quote.id; });
     $("order").disabled = true;
-    api("POST", "/api/v1/quote-orders", { quote_ids: ids, tier: $("tier").value })
+    c2m.api("POST", "/api/v1/quote-orders", { quote_ids: ids, tier: $("tier").value })
       .then(function (order) { window.location.href = "/orders/" + order.id; })
       .catch(function (error) { $("order").disabled = false; say(error.message, true); });
   });
   $("rfq").addEventListener("click", function () {
     var ids = parts.map(function (p) { return p.upload.id; });
     if (!ids.length) return say("Upload the parts first, then send them with your message.", true);
-    api("POST", "/api/v1/rfqs", { enterprise_id: data.enterprise_id, upload_ids: ids, message: $("rfq-message").value })
+    c2m.api("POST", "/api/v1/rfqs", { enterprise_id: data.enterprise_id, upload_ids: ids, message: $("rfq-message").value })
       .then(function () { say("Sent. The answer will appear in your requests."); $("rfq-message").value = ""; })
       .catch(function (error) { say(error.message, true); });
   });
