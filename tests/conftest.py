@@ -25,9 +25,13 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from c2m.bootstrap import Platform, build_platform, metadata
 from c2m.domains.catalog.models import Product
+from c2m.domains.orders import placement
+from c2m.domains.orders.models import Order
+from c2m.domains.orders.schemas import NewOrder
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import Enterprise, User
@@ -266,3 +270,13 @@ def place(
         json={"lines": [{"product_id": product.id, "quantity": quantity}]},
         headers={**person.headers, **headers},
     )
+
+
+def place_order(session: Session, actor: Actor, data: NewOrder) -> Order:
+    """An order placed in the caller's transaction, for tests that roll it back or watch it
+    commit; requests go through ``placement.place`` or the group-committed ``place_orders``."""
+    prepared = placement.prepare_order(session, actor, data)
+    placement.insert_prepared(session, prepared)
+    order = session.get(Order, prepared.order_id)
+    assert order is not None
+    return order

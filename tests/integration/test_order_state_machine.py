@@ -28,7 +28,7 @@ from c2m.domains.orders.payments import Callback, TestPaymentProvider
 from c2m.domains.orders.schemas import Advance, Cancel, NewLine, NewOrder, Pay
 from c2m.domains.orders.states import MAIN_LINE, OrderState, legal_moves
 from c2m.kernel.errors import C2MError
-from tests.conftest import World
+from tests.conftest import World, place_order
 
 S = OrderState
 METHODS = ["test-ok", "test-decline", "test-delayed", "test-delayed-fail"]
@@ -92,7 +92,7 @@ class OrderLifecycle(RuleBasedStateMachine):
     def place(self, quantity: int) -> Model:
         data = NewOrder(lines=[NewLine(product_id=self.world.product_a.id, quantity=quantity)])
         with self.platform.db.write() as session:
-            order = service.place_order(session, self.world.alice.actor, data)
+            order = place_order(session, self.world.alice.actor, data)
         model = Model(order.id, order.total)
         self.models[order.id] = model
         return model
@@ -309,7 +309,7 @@ def test_lights_out_moves_stay_in_the_table_and_never_lose_progress(
     def walk(steps: list[str]) -> None:
         data = NewOrder(lines=[NewLine(product_id=world.product_a.id, quantity=1)])
         with platform.db.write() as session:
-            order_id = service.place_order(session, world.alice.actor, data).id
+            order_id = place_order(session, world.alice.actor, data).id
         provider = TestPaymentProvider("x" * 40)
         with platform.db.write() as session:
             service.pay(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from c2m.bootstrap import Platform
-from c2m.domains.orders import service
 from c2m.domains.orders.events import TOPIC_PREFIX
 from c2m.domains.orders.schemas import NewLine, NewOrder
 from c2m.kernel.outbox import first_time
-from tests.conftest import World
+from tests.conftest import World, place_order
 
 
 def test_relay_publishes_each_committed_event_and_consumers_skip_repeats(
@@ -26,10 +25,10 @@ def test_relay_publishes_each_committed_event_and_consumers_skip_repeats(
     platform.bus.add_handler(TOPIC_PREFIX, consumer)
     data = NewOrder(lines=[NewLine(product_id=world.product_a.id, quantity=1)])
     with platform.db.write() as session:
-        order = service.place_order(session, world.alice.actor, data)
+        order = place_order(session, world.alice.actor, data)
     try:
         with platform.db.write() as session:
-            service.place_order(session, world.alice.actor, data)
+            place_order(session, world.alice.actor, data)
             raise RuntimeError("rolled back")
     except RuntimeError:
         pass
@@ -47,7 +46,7 @@ def test_relay_publishes_each_committed_event_and_consumers_skip_repeats(
 def test_commit_wakes_the_relay(platform: Platform, world: World) -> None:
     platform.relay.wakeup.clear()
     with platform.db.write() as session:
-        service.place_order(
+        place_order(
             session,
             world.alice.actor,
             NewOrder(lines=[NewLine(product_id=world.product_a.id, quantity=2)]),

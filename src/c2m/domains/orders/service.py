@@ -19,8 +19,7 @@ from c2m.domains.orders import events
 from c2m.domains.orders.events import MOVES, Event, MoneyType, order_topic, timeline_message
 from c2m.domains.orders.models import Order, OrderEvent, Payment, PaymentCallback, PaymentStatus
 from c2m.domains.orders.payments import Callback, CallbackKind, ChargeOutcome, PaymentProvider
-from c2m.domains.orders.placement import insert_prepared, prepare_order
-from c2m.domains.orders.schemas import Advance, Cancel, EventOut, NewOrder, Pay
+from c2m.domains.orders.schemas import Advance, Cancel, EventOut, Pay
 from c2m.domains.orders.states import (
     CANCELLABLE,
     LABELS,
@@ -179,16 +178,6 @@ def _check_version(order: Order, expected: int | None) -> None:
 
 def _illegal(order: Order, action: str) -> Conflict:
     return Conflict(f"An order that is {LABELS[order.state].lower()} cannot be {action}.")
-
-
-def place_order(session: Session, actor: Actor, data: NewOrder) -> Order:
-    """Place an order in the caller's transaction (tests, benchmarks); requests go through
-    ``placement.place`` or ``placement.place_orders``, which keep the write transaction short."""
-    prepared = prepare_order(session, actor, data)
-    insert_prepared(session, prepared)
-    order = session.get(Order, prepared.order_id)
-    assert order is not None
-    return order
 
 
 def pay(
