@@ -18,8 +18,9 @@ REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 """The id of the HTTP request being served in this context; empty outside requests."""
 
 HUMAN = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-QUIET = {"amqtt": logging.WARNING, "transitions": logging.WARNING}
-"""The embedded broker (and the state machine library under it) log every packet at INFO."""
+QUIET = {"amqtt": logging.WARNING, "transitions": logging.WARNING, "alembic": logging.WARNING}
+"""The embedded broker (and the state machine library under it) log every packet at INFO, and
+Alembic its plugins at every start; what they say at WARNING still shows."""
 
 
 class RequestIdFilter(logging.Filter):
