@@ -1,5 +1,6 @@
-"""Naming an engine, or starting the web tier, loads no solver, mesh, plotting or simulation
-library: each ``c2m serve`` process would otherwise pay seconds and hundreds of MB for them."""
+"""Naming an engine, or starting the web tier (the app, its composition root, the ``c2m``
+command), loads no solver, mesh, plotting or simulation library: each ``c2m serve`` process
+would otherwise pay seconds and hundreds of MB for them."""
 
 from __future__ import annotations
 
@@ -29,7 +30,10 @@ def heavy_after(*modules: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "modules",
-    [pytest.param(ENGINES, id="engines"), pytest.param(["c2m.web.app", "c2m.bootstrap"], id="web")],
+    [
+        pytest.param(ENGINES, id="engines"),
+        pytest.param(["c2m.web.app", "c2m.bootstrap", "c2m.cli.main"], id="serve"),
+    ],
 )
 def test_importing_loads_no_heavy_library(modules: list[str]) -> None:
     assert heavy_after(*modules) == []
