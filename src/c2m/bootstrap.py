@@ -13,6 +13,7 @@ import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from c2m.domains.catalog import models as catalog_models
 from c2m.domains.circles import models as circle_models
@@ -30,7 +31,6 @@ from c2m.domains.quoting import models as quoting_models
 from c2m.domains.quoting.capacity import machine_capacity
 from c2m.domains.quoting.quotes import CapacitySource
 from c2m.domains.quoting.uploads import Analyser
-from c2m.engines.simulation import Twin
 from c2m.kernel import idempotency, outbox
 from c2m.kernel.bus import EventBus
 from c2m.kernel.clock import utcnow
@@ -46,6 +46,9 @@ from c2m.workers.factory import FactoryWorkers
 from c2m.workers.ingest import IngestWorker
 from c2m.workers.mqtt import EMBEDDED_HOST, broker_address
 from c2m.workers.twin_bridge import TwinBridge
+
+if TYPE_CHECKING:
+    from c2m.engines.simulation import Twin  # SimPy: only the demo and the twin build one
 
 log = logging.getLogger(__name__)
 BATCH_CHECK_SECONDS = 2.0

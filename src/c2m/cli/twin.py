@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from c2m.cli.errors import fail, guarded
 from c2m.cli.runtime import configure
 from c2m.demo.factory import demo_factory
-from c2m.engines.simulation import Twin, TwinError, load_factory, make_environment
+from c2m.engines.simulation import TwinError, load_factory
 from c2m.workers.mqtt import broker_address
 from c2m.workers.twin_bridge import TwinBridge
 
@@ -40,6 +40,9 @@ def twin(
     ] = None,
 ) -> None:
     """Run simulated machines that speak the MQTT contract (births, telemetry, jobs on command)."""
+    # Imported here, the only user: every other command (`c2m serve` too) runs without SimPy.
+    from c2m.engines.simulation import Twin, make_environment
+
     try:
         spec = demo_factory() if machines is None else load_factory(machines)
     except (OSError, ValueError) as exc:  # TwinError and JSON errors are ValueErrors

@@ -14,7 +14,6 @@ from c2m.demo.seed import DEMO_LOGINS
 from c2m.demo.shoppers import Shoppers
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import User
-from c2m.engines.simulation import Twin, make_environment
 
 log = logging.getLogger(__name__)
 CARRIER_DELAY_S = 4 * 3600.0
@@ -24,6 +23,9 @@ CUSTOMERS = tuple(login.email for login in DEMO_LOGINS if login.role == "user")
 
 class Plant:
     def __init__(self, platform: Platform, *, orders_per_minute: float | None) -> None:
+        # Imported here, the only user: `c2m serve` imports this module but runs no twin.
+        from c2m.engines.simulation import Twin, make_environment
+
         self.platform = platform
         speed = platform.settings.factory_time_scale
         twin = Twin(demo_factory(), seed=7, env=make_environment(speed))

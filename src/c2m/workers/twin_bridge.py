@@ -23,11 +23,15 @@ from asyncio import FIRST_COMPLETED
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiomqtt
 
 from c2m.domains.factory.contract import COMMAND, encode, topic
-from c2m.engines.simulation import JobCommand, Twin, TwinError, TwinEvent
+from c2m.engines.simulation import JobCommand, TwinError, TwinEvent
+
+if TYPE_CHECKING:
+    from c2m.engines.simulation import Twin  # SimPy: the caller built the twin, we only drive it
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,7 @@ REPLAYED = 512
 """How many of a machine's latest messages (not telemetry) are said again after a reconnection;
 the broker may have taken some without delivering them before it went away."""
 
-Control = Callable[[Twin], object]
+Control = Callable[["Twin"], object]
 
 
 def client_id(factory: str, machine: str) -> str:

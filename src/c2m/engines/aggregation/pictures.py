@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from c2m.engines.aggregation.choose import CurvePoint
 from c2m.engines.aggregation.report import Aggregation
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 MAP_POINTS = 20_000  # demands drawn on the map; more only slow the browser down
 WIDTH, HEIGHT, MARGIN = 640, 400, 56
@@ -74,6 +76,10 @@ def coverage_svg(
 
 
 def aggregation_figure(aggregation: Aggregation, title: str = "") -> go.Figure:
+    # Imported here, the only user: pages draw ``coverage_svg`` and never load plotly.
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
     figure = make_subplots(
         rows=1,
         cols=2,

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model
-
 from c2m.engines.configurator.compile import CompiledTemplate, Domain, text_of_length
 from c2m.engines.configurator.complete import configuration_of, conflict_error
 from c2m.engines.configurator.model import Configuration, TextOption, Value
@@ -33,6 +31,9 @@ def repair(
     compiled: CompiledTemplate, configuration: Configuration, keep: Iterable[str] = ()
 ) -> Repair:
     """The valid configuration nearest to ``configuration``, never changing ``keep``."""
+    # Imported here, the only user: OR-Tools (and pandas) cost the web tier seconds at start.
+    from ortools.sat.python import cp_model
+
     kept = set(keep)
     model = cp_model.CpModel()
     variables = []

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from c2m.engines.geometry.errors import MeshError
-from c2m.engines.geometry.features import Surface, overhang, setup_directions, walls
 from c2m.engines.geometry.limits import DEFAULT_LIMITS, Limits
 from c2m.engines.geometry.readers import read_triangles
-from c2m.engines.geometry.solid import build_solid
 from c2m.engines.geometry.types import Triangles, bounds, cross, dot
 from c2m.engines.geometry.units import TO_MM, Unit, guess_unit
 
@@ -63,6 +61,10 @@ def analyze_bytes(
 def analyze(
     raw: Triangles, format_name: str = "mesh", unit: Unit | None = None
 ) -> tuple[Analysis, Triangles]:
+    # Imported here, the only user: the web tier needs ``Analysis`` but not trimesh or SciPy.
+    from c2m.engines.geometry.features import Surface, overhang, setup_directions, walls
+    from c2m.engines.geometry.solid import build_solid
+
     low, high = bounds(raw.reshape(-1, 3))
     guess = guess_unit(high - low)
     if unit is not None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
 
 from c2m.engines.scheduling.model import Instance, Schedule
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 PALETTE = [
     "#4e79a7",
@@ -23,6 +25,9 @@ PALETTE = [
 
 
 def gantt_figure(instance: Instance, schedule: Schedule, title: str = "") -> go.Figure:
+    # Imported here, the only user: the CLI names ``write_gantt`` at start and needs it rarely.
+    import plotly.graph_objects as go
+
     figure = go.Figure()
     by_job: dict[int, list[int]] = {}
     for a in schedule.assignments:

@@ -11,13 +11,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from c2m.engines.scheduling.checker import assert_feasible
-from c2m.engines.scheduling.cpsat import solve_cpsat
 from c2m.engines.scheduling.dispatch import Rule, dispatch
-from c2m.engines.scheduling.lns import compact, improve
 from c2m.engines.scheduling.model import Instance, Schedule
 from c2m.engines.scheduling.objective import Metrics, Objective, evaluate, makespan_lower_bound
 from c2m.engines.scheduling.progress import ProgressCallback, Reporter, SearchParams
-from c2m.engines.scheduling.tabu import applicable, tabu_search
 
 FULL_MODEL_LIMIT = 1000  # auto: up to this many operations one CP-SAT model, LNS beyond
 TABU_SHARE = 0.5  # auto, makespan: share of the time for the tabu search before CP-SAT or LNS
@@ -81,6 +78,11 @@ def best_dispatch(
 def solve(
     instance: Instance, options: SolveOptions, on_progress: ProgressCallback | None = None
 ) -> SolveResult:
+    # Imported here, the only user: callers that only build options never load OR-Tools or numba.
+    from c2m.engines.scheduling.cpsat import solve_cpsat
+    from c2m.engines.scheduling.lns import compact, improve
+    from c2m.engines.scheduling.tabu import applicable, tabu_search
+
     started = time.monotonic()
     reporter = Reporter(on_progress, started)
     objective, reference = options.objective, options.reference

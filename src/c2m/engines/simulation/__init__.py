@@ -1,19 +1,44 @@
 """Digital twin: a seeded SimPy plant that speaks the machines' MQTT contract through callbacks."""
 
-from c2m.domains.factory.vocabulary import CAPABILITIES, MachineState
-from c2m.engines.simulation.dispatcher import DispatchStats, FifoDispatcher, Step, WorkOrder
-from c2m.engines.simulation.events import EventLog, Listener, Payload, TwinEvent
-from c2m.engines.simulation.loading import factory_from_dict, load_factory
-from c2m.engines.simulation.model import (
-    Ack,
-    FactorySpec,
-    JobCommand,
-    MachineSpec,
-    SetupTimes,
-    TwinError,
-)
-from c2m.engines.simulation.twin import Twin, make_environment
+from typing import TYPE_CHECKING
 
+from c2m.domains.factory.vocabulary import CAPABILITIES, MachineState
+from c2m.engines.exports import lazy_exports
+
+if TYPE_CHECKING:
+    from c2m.engines.simulation.dispatcher import DispatchStats, FifoDispatcher, Step, WorkOrder
+    from c2m.engines.simulation.events import EventLog, Listener, Payload, TwinEvent
+    from c2m.engines.simulation.loading import factory_from_dict, load_factory
+    from c2m.engines.simulation.model import (
+        Ack,
+        FactorySpec,
+        JobCommand,
+        MachineSpec,
+        SetupTimes,
+        TwinError,
+    )
+    from c2m.engines.simulation.twin import Twin, make_environment
+
+_EXPORTS = {
+    "DispatchStats": "dispatcher",
+    "FifoDispatcher": "dispatcher",
+    "Step": "dispatcher",
+    "WorkOrder": "dispatcher",
+    "EventLog": "events",
+    "Listener": "events",
+    "Payload": "events",
+    "TwinEvent": "events",
+    "factory_from_dict": "loading",
+    "load_factory": "loading",
+    "Ack": "model",
+    "FactorySpec": "model",
+    "JobCommand": "model",
+    "MachineSpec": "model",
+    "SetupTimes": "model",
+    "TwinError": "model",
+    "Twin": "twin",
+    "make_environment": "twin",
+}
 __all__ = [
     "CAPABILITIES",
     "Ack",
@@ -36,3 +61,4 @@ __all__ = [
     "load_factory",
     "make_environment",
 ]
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from c2m.domains.factory.vocabulary import MachineState
 from c2m.engines.simulation.events import TwinEvent
 from c2m.engines.simulation.model import JobCommand, TwinError
-from c2m.engines.simulation.twin import Twin
+
+if TYPE_CHECKING:
+    from c2m.engines.simulation.twin import Twin  # SimPy: the caller built the twin
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,39 @@
+"""Naming an engine, or starting the web tier (the app, its composition root, the ``c2m``
+command), loads no solver, mesh, plotting or simulation library: each ``c2m serve`` process
+would otherwise pay seconds and hundreds of MB for them."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+from c2m import engines
+
+HEAVY = ("ortools", "numba", "trimesh", "plotly", "scipy", "pandas", "simpy", "sklearn")
+ENGINES = [f"c2m.engines.{m.name}" for m in pkgutil.iter_modules(engines.__path__) if m.ispkg]
+
+
+def heavy_after(*modules: str) -> list[str]:
+    """The heavy packages a fresh interpreter holds after importing ``modules``."""
+    probe = (
+        f"import sys; import {', '.join(modules)}; "
+        f"print(*sorted({set(HEAVY)!r} & {{m.split('.')[0] for m in sys.modules}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize(
+    "modules",
+    [
+        pytest.param(ENGINES, id="engines"),
+        pytest.param(["c2m.web.app", "c2m.bootstrap", "c2m.cli.main"], id="serve"),
+    ],
+)
+def test_importing_loads_no_heavy_library(modules: list[str]) -> None:
+    assert heavy_after(*modules) == []
