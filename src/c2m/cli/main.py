@@ -21,6 +21,7 @@ from c2m.cli.schedule import register as register_schedule
 from c2m.cli.twin import register as register_twin
 from c2m.demo.plant import CARRIER_DELAY_S, Plant
 from c2m.demo.seed import DEMO_LOGINS, seed_demo, seed_demo_factory
+from c2m.kernel.db import Database
 from c2m.kernel.errors import describe_validation
 from c2m.settings import Settings
 
@@ -134,15 +135,8 @@ def demo(
     with console.status("Preparing the database…"):
         upgrade(settings.sqlalchemy_url)
         platform = build_platform(settings)
-        with platform.db.write() as session:
-            seeded = seed_demo(session)
-            seed_demo_factory(session)
-    table = Table(title="Demo log-ins" + (" (new)" if seeded else " (kept from last time)"))
-    for column in ("role", "e-mail", "password"):
-        table.add_column(column)
-    for login in DEMO_LOGINS:
-        table.add_row(login.role, login.email, login.password)
-    console.print(table)
+        seeded = _seed(platform.db)
+    _print_logins(seeded)
     plant = Plant(platform, orders_per_minute=orders_per_minute if shoppers else None)
     console.print(
         f"The digital-twin factory runs at {speed:g}x"
@@ -176,6 +170,38 @@ def db_upgrade() -> None:
     console.print("The database schema is up to date.")
 
 
+def _seed(db: Database) -> bool:
+    """The demo's accounts, products, circle and factory; False if the accounts were there."""
+    with db.write() as session:
+        seeded = seed_demo(session)
+        seed_demo_factory(session)
+    return seeded
+
+
+def _print_logins(seeded: bool) -> None:
+    table = Table(title="Demo log-ins" + (" (new)" if seeded else " (kept from last time)"))
+    for column in ("role", "e-mail", "password"):
+        table.add_column(column)
+    for login in DEMO_LOGINS:
+        table.add_row(login.role, login.email, login.password)
+    console.print(table)
+
+
+@db_app.command("seed-demo")
+@guarded
+def db_seed_demo() -> None:
+    """Put the demo's accounts, products, circle and factory into the configured database (for
+    example PostgreSQL, to run the demo as separate processes); a second run adds nothing."""
+    settings = configure()
+    _require_schema(settings)
+    db = open_database(settings)
+    try:
+        seeded = _seed(db)
+    finally:
+        db.dispose()
+    _print_logins(seeded)
+
+
 @user_app.command("create")
 @guarded
 def user_create(
@@ -200,6 +226,39 @@ def user_create(
         user = create_user(session, data, is_platform_owner=platform_owner, is_maker=maker)
     db.dispose()
     console.print(f"Created {user.email}.")
+
+
+@user_app.command("token")
+@guarded
+def user_token(
+    email: Annotated[str, typer.Argument(help="The account's log-in e-mail address.")],
+    name: Annotated[str, typer.Option(help="What the token is for, listed on the account page.")],
+) -> None:
+    """Print a new personal API token of EMAIL for scripts (shown once; revoke it on the
+    account page)."""
+    from sqlalchemy import select
+
+    from c2m.domains.platform.actor import Actor
+    from c2m.domains.platform.models import User
+    from c2m.domains.platform.schemas import NewToken
+    from c2m.domains.platform.service import create_token, normalise_email
+
+    try:
+        data = NewToken(name=name)
+    except ValidationError as exc:
+        fail(describe_validation(list(exc.errors())))
+    settings = configure()
+    _require_schema(settings)
+    db = open_database(settings)
+    try:
+        with db.write() as session:
+            user = session.scalar(select(User).where(User.email == normalise_email(email)))
+            if user is None:
+                fail(f"There is no account with the e-mail address {email}.")
+            _, secret = create_token(session, Actor.of(user), data.name)
+    finally:
+        db.dispose()
+    typer.echo(secret)  # the token alone on standard output, for scripts
 
 
 if __name__ == "__main__":  # pragma: no cover
