@@ -59,11 +59,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _StandardError(logging.Handler):
+    """Writes to ``sys.stderr`` as it is at each record, not as it was when logging was set up:
+    a test runner (or a daemon manager) may swap the stream and close the old one."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:
+            self.handleError(record)
+
+
 def configure_logging(
     level: str = "INFO", style: Literal["human", "json"] = "human", stream: TextIO | None = None
 ) -> None:
     """Route every logger to one handler on ``stream`` (stderr); calling it again replaces it."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler: logging.Handler = (
+        logging.StreamHandler(stream) if stream is not None else _StandardError()
+    )
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(JsonFormatter() if style == "json" else HumanFormatter())
     root = logging.getLogger()
