@@ -57,6 +57,7 @@ def test_the_demo_plant_comes_alive_on_the_embedded_broker_and_says_goodbye(
     assert set(states) == {MachineState.OFFLINE}  # each said goodbye with its death
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_factorys_own_events_wake_planning_and_dispatch(
     platform: Platform, world: World, client: TestClient, tmp_path: Path
 ) -> None:
@@ -81,7 +82,7 @@ def test_the_factorys_own_events_wake_planning_and_dispatch(
         _wait(
             lambda: sum(e.type == "operation_done" for e in timeline(platform, order_id)) >= 3,
             "the order's three steps done",
-            timeout=45,
+            timeout=55,
         )
     finally:
         factory.stop()
