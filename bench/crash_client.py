@@ -5,7 +5,8 @@ threads while a killer thread SIGKILLs it at random (seeded) moments and starts 
 client retries its key until it gets an answer (connection errors, 409 and 5xx are retried).
 Half the orders are then paid, with their own keys, under the same regime. Afterwards the
 database is checked: one order per key, the answer each client got is that order, every timeline
-is complete, every event has its outbox row, and the relay of the last server publishes them all.
+is complete, every event has its outbox row, and a ``c2m worker``'s outbox relay,
+started after the last restart, publishes them all.
 
 Used by tests/integration/test_crash_safety.py; also runnable on its own::
 
@@ -31,7 +32,14 @@ from sqlalchemy import create_engine, func, select
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import ServerProcess, free_port, fresh_database, seed, server_env
+from bench.harness import (
+    ServerProcess,
+    WorkerProcess,
+    free_port,
+    fresh_database,
+    seed,
+    server_env,
+)
 
 RETRYABLE = frozenset({409, 500, 502, 503, 504})
 
@@ -319,6 +327,8 @@ def run_crash_trial(
         submissions.append(Submission(token, user_id, key, pay=number % 2 == 0))
     server = ServerProcess(server_env(database_url, workdir), free_port(), workdir / "server.log")
     server.start()
+    relay_env = server_env(database_url, workdir, C2M_MQTT_PORT=str(free_port()))
+    relay = WorkerProcess(relay_env, workdir / "worker.log")
     trial = CrashTrial(
         server,
         submissions,
@@ -331,16 +341,18 @@ def run_crash_trial(
     )
     try:
         trial.run(clients, min_up, max_up)
-        # The last server is up: its relay must publish whatever the killed ones left behind.
+        # The factory tier relays the outbox: a worker publishes whatever the killed servers left.
+        relay.start()
         wait_until = time.monotonic() + 10
         problems, pending = check_database(database_url, submissions)
         while pending and time.monotonic() < wait_until:
             time.sleep(0.2)
             problems, pending = check_database(database_url, submissions)
         if pending:
-            problems.append(f"{pending} outbox rows still unpublished 10 s after the last restart")
+            problems.append(f"{pending} outbox rows still unpublished 10 s after a worker started")
     finally:
         server.stop()
+        relay.stop()
     return CrashReport(
         submissions=submissions,
         kills=trial.kills,

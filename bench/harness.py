@@ -184,6 +184,39 @@ class ServerProcess:
                 self.kill()
 
 
+class WorkerProcess:
+    """``c2m worker`` as a child process (the factory tier: ingest, planning, dispatch, outbox
+    relay), started and SIGKILLed like :class:`ServerProcess`; ready once it says it is running."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> None:
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "c2m.cli.main", "worker"],
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the worker exited early; see {self.log_path}")
+            if b"is running" in self.log_path.read_bytes()[offset:]:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"the worker did not start in {timeout} s; see {self.log_path}")
+
+    kill = ServerProcess.kill
+    stop = ServerProcess.stop
+
+
 def machine() -> str:
     cpus = os.cpu_count() or 0
     system = f"{pyplatform.system()} {pyplatform.machine()}"

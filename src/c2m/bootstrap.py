@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from c2m.domains.catalog import models as catalog_models
 from c2m.domains.circles import models as circle_models
@@ -38,9 +39,10 @@ from c2m.kernel.db import Base, Database
 from c2m.kernel.files import FileStore
 from c2m.kernel.group_commit import GroupWriter
 from c2m.kernel.idempotency import StoredResponse
+from c2m.kernel.logs import configure_logging
 from c2m.kernel.outbox import OutboxRelay
 from c2m.kernel.signing import Signer
-from c2m.settings import Settings
+from c2m.settings import Settings, load_settings
 from c2m.workers.broker import BrokerThread
 from c2m.workers.factory import FactoryWorkers
 from c2m.workers.ingest import IngestWorker
@@ -52,6 +54,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 BATCH_CHECK_SECONDS = 2.0
+Tier = Literal["all", "web", "worker"]
+"""What a process runs: ``web`` serves (pages, API, live timelines), ``worker`` works (outbox
+relay, pre-order settling, upkeep, and the factory half beside it), ``all`` both (the demo)."""
 
 #: Every module that defines tables, so the metadata is complete wherever it is used.
 TABLE_MODULES = (
@@ -86,19 +91,23 @@ class Platform:
     capacity: CapacitySource
     orders: GroupWriter[OrderRequest, StoredResponse]  # API orders, group-committed
     tokens: TokenCache
+    tier: Tier = "all"
     stop: threading.Event = field(default_factory=threading.Event)
     _crunch: ProcessPoolExecutor | None = None
     threads: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> None:
-        """Start the background loops (outbox relay, timeline watcher, housekeeping)."""
+        """Start the background loops of this process's tier."""
         self.stop.clear()
-        loops = (
-            (self._relay_loop, "outbox-relay"),
-            (self._watch_timelines, "timeline-watcher"),
-            (self._housekeeping, "upkeep"),
-            (self._settle_batches, "preorder-batches"),
-        )
+        loops: list[tuple[Callable[[], None], str]] = []
+        if self.tier != "worker":
+            loops.append((self._watch_timelines, "timeline-watcher"))
+            if not self.db.is_sqlite:
+                loops.append((self._listen_timelines, "timeline-listener"))
+        if self.tier != "web":
+            loops.append((self._relay_loop, "outbox-relay"))
+            loops.append((self._housekeeping, "upkeep"))
+            loops.append((self._settle_batches, "preorder-batches"))
         for target, name in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -137,6 +146,10 @@ class Platform:
     def _watch_timelines(self) -> None:
         self.timelines.run(self.stop, self.settings.sse_poll_seconds)
 
+    def _listen_timelines(self) -> None:
+        url = self.settings.listen_database_url or self.settings.sqlalchemy_url
+        self.timelines.listen(url, self.stop)
+
     def _settle_batches(self) -> None:
         """Release pre-order batches that filled, refund those past their deadline."""
         while not self.stop.wait(BATCH_CHECK_SECONDS):
@@ -173,6 +186,14 @@ class Platform:
         timer.start()
 
 
+def configure(**overrides: Any) -> Settings:
+    """What every entry point needs first: settings from ``C2M_*`` and ``overrides`` (a wrong
+    one is a :class:`SettingsError` naming its variable), and logging set up from them."""
+    settings = load_settings(**overrides)
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
 def open_database(settings: Settings) -> Database:
     """The configured database; creates the data directory for the embedded SQLite file."""
     if not settings.database_url:
@@ -180,8 +201,8 @@ def open_database(settings: Settings) -> Database:
     return Database(settings.sqlalchemy_url)
 
 
-def build_platform(settings: Settings) -> Platform:
-    """Everything a serving process needs; refuses insecure settings outside demo mode."""
+def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
+    """Everything a process of ``tier`` needs; refuses insecure settings outside demo mode."""
     settings.check_secure()
     db = open_database(settings)
     bus = EventBus()
@@ -203,6 +224,7 @@ def build_platform(settings: Settings) -> Platform:
             db, place_orders, name="order-intake", exclusive=lambda request: request.key
         ),
         tokens=TokenCache(settings.token_cache_seconds),
+        tier=tier,
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
     return platform
@@ -213,16 +235,24 @@ def build_factory(
     db: Database,
     *,
     twin: Twin | None = None,
-    client_id: str = "c2m-ingest",
     bus: EventBus | None = None,
 ) -> FactoryWorkers:
     """The factory half on ``db``: the embedded broker unless ``C2M_MQTT_URL`` names one, the
-    ingest (``client_id`` is its persistent MQTT session), the production loop and, given a
-    ``twin``, its machines on the same broker. Given the process's ``bus`` (where the outbox
-    relay publishes), the factory's own events wake the production loop at once. Start and stop
-    it around the entry point."""
+    ingest (its persistent MQTT session named after ``C2M_WORKER_ID``), the production loop (for
+    the factories whose lease it wins; the ingest writes those factories' messages) and, given a
+    ``twin``, its machines on the same broker. Given the
+    process's ``bus`` (where the outbox relay publishes), the factory's own events wake the
+    production loop at once. Start and stop it around the entry point."""
     host, port = broker_address(settings)
-    ingest = IngestWorker(db, host, port, lease_s=settings.job_lease_seconds, client_id=client_id)
+    ingest = IngestWorker(
+        db,
+        host,
+        port,
+        lease_s=settings.job_lease_seconds,
+        client_id=f"c2m-ingest-{settings.worker_id}",
+        mqtt5=bool(settings.mqtt_url),  # the embedded broker speaks MQTT 3.1.1 only
+        standby_s=settings.lease_seconds * 6,
+    )
     return FactoryWorkers(
         settings,
         db,

@@ -6,6 +6,8 @@ production install cannot start with a key anyone can read in this file.
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +19,7 @@ from sqlalchemy.exc import ArgumentError
 from c2m.kernel.errors import describe_validation
 
 INSECURE_SECRET_KEY = "insecure-demo-key-change-me"  # noqa: S105 - the sentinel we refuse
-SECRET_FIELDS = frozenset({"secret_key", "database_url", "mqtt_url"})
+SECRET_FIELDS = frozenset({"secret_key", "database_url", "mqtt_url", "listen_database_url"})
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LogFormat = Literal["human", "json"]
 
@@ -66,7 +68,13 @@ class Settings(BaseSettings):
     sse_poll_seconds: float = Field(
         1.0,
         gt=0,
-        description="How often a process looks for timeline events other processes committed.",
+        description="How often a process looks for timeline events other processes committed "
+        "(on PostgreSQL only the safety net: events arrive by LISTEN/NOTIFY at once).",
+    )
+    listen_database_url: str = Field(
+        "",
+        description="PostgreSQL URL for LISTEN (a direct connection, not through PgBouncer in "
+        "transaction mode); empty: the database URL.",
     )
 
     # --- quoting ------------------------------------------------------------------------------
@@ -95,6 +103,21 @@ class Settings(BaseSettings):
     )
     production_tick_seconds: float = Field(
         0.25, gt=0, le=60, description="Longest pause of the production loop between rounds."
+    )
+    worker_id: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+        min_length=1,
+        max_length=80,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="Names this worker (its leases, its MQTT session); set it to a stable name "
+        "per worker so a restart resumes its session. Default: host name and process id.",
+    )
+    lease_seconds: float = Field(
+        5.0,
+        ge=1,
+        le=300,
+        description="A factory's planner lease: a dead worker's factories are taken over after "
+        "about this long.",
     )
     carrier_delay_seconds: float | None = Field(
         None,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import shutil
+import signal
+import threading
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -12,11 +17,10 @@ from rich.console import Console
 from rich.table import Table
 
 from c2m import __version__
-from c2m.bootstrap import Platform, build_platform, open_database
+from c2m.bootstrap import Platform, build_factory, build_platform, configure, open_database
 from c2m.cli.aggregate import register as register_aggregate
 from c2m.cli.errors import fail, guarded
 from c2m.cli.quote import register as register_quote
-from c2m.cli.runtime import configure
 from c2m.cli.schedule import register as register_schedule
 from c2m.cli.twin import register as register_twin
 from c2m.demo.plant import CARRIER_DELAY_S, Plant
@@ -39,6 +43,7 @@ register_quote(app)
 register_aggregate(app)
 register_twin(app)
 console = Console()
+log = logging.getLogger("c2m.cli")
 
 Port = Annotated[int, typer.Option(min=1, max=65535, help="TCP port to listen on.")]
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
@@ -150,12 +155,53 @@ def demo(
 @app.command()
 @guarded
 def serve(port: Port = 8000, host: Host = "127.0.0.1") -> None:
-    """Serve the platform as configured by C2M_* variables (e.g. on PostgreSQL)."""
+    """Serve the web tier (pages, API, live timelines) as configured by C2M_* variables, e.g. on
+    PostgreSQL; run `c2m worker` beside it to plan and make what is ordered."""
     settings = configure()
     _require_schema(settings)
-    platform = build_platform(settings)
+    platform = build_platform(settings, tier="web")
     console.print(f"c2m is serving at http://{host}:{port}")
     _serve(platform, host, port)
+
+
+@app.command()
+@guarded
+def worker() -> None:
+    """Run the factory tier as configured by C2M_* variables: the machines' ingest, planning and
+    dispatch for the factories this worker leads, the outbox relay, pre-order settling and
+    upkeep. Run as many as you like: each factory is led by one of them at a time."""
+    settings = configure()
+    _await_database(settings)
+    platform = build_platform(settings, tier="worker")
+    factory = build_factory(settings, platform.db, bus=platform.bus)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    platform.start()
+    factory.start(wait=False)
+    console.print(f"c2m worker {settings.worker_id} is running (Ctrl-C stops it)")
+    with contextlib.suppress(KeyboardInterrupt):
+        while not stop.wait(1):  # a short wait, so signals are handled promptly
+            pass
+    with console.status("Stopping the worker…"):
+        try:
+            factory.stop()
+        finally:
+            platform.shutdown()
+    console.print("c2m worker stopped.")
+
+
+def _await_database(settings: Settings) -> None:
+    """A worker outlives a database that is not up yet: it says so and tries again; a schema
+    that is behind is a mistake to fix, not to wait for."""
+    from sqlalchemy.exc import OperationalError
+
+    while True:
+        try:
+            _require_schema(settings)
+            return
+        except OperationalError as exc:
+            log.warning("the database is not reachable (%s); trying again in 2 s", exc.orig)
+            time.sleep(2)
 
 
 @db_app.command("upgrade")

@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from c2m.bootstrap import configure
 from c2m.cli.errors import fail, guarded
-from c2m.cli.runtime import configure
 from c2m.demo.factory import demo_factory
 from c2m.engines.simulation import TwinError, load_factory
 from c2m.workers.mqtt import broker_address

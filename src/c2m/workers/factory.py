@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from sqlalchemy import select
+
 from c2m.domains.factory import events
+from c2m.domains.factory.models import Factory
 from c2m.domains.factory.mqtt_gateway import MqttGateway
 from c2m.kernel.bus import EventBus, Message
 from c2m.kernel.db import Database
@@ -40,6 +43,7 @@ class FactoryWorkers:
     ) -> None:
         self.settings, self.db = settings, db
         self.ingest, self.broker, self.bridge = ingest, broker, bridge
+        ingest.leading = set()  # until the first lease round says which factories are ours
         self.production: ProductionLoop | None = None
         if bus is not None:
             bus.add_handler(events.PREFIX, self._wake_production)
@@ -48,12 +52,15 @@ class FactoryWorkers:
         self._thread.daemon = True
         self._task: asyncio.Task[None] | None = None
 
-    def start(self, timeout: float = 10.0) -> None:
-        """Returns once the ingest listens, so the twin's births are heard."""
+    def start(self, timeout: float = 10.0, *, wait: bool = True) -> None:
+        """Returns once the ingest listens (so the twin's births are heard), or at once without
+        ``wait`` (a worker whose broker is away keeps trying and says so in its log)."""
         if self.broker is not None:
             self.broker.start(timeout)
         self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._begin(timeout), self._loop).result(timeout + 1)
+        begun = asyncio.run_coroutine_threadsafe(self._begin(timeout if wait else None), self._loop)
+        if wait:
+            begun.result(timeout + 1)
 
     def stop(self, timeout: float = 30.0) -> None:
         """The twin's machines say goodbye and the ingest writes what it holds, then all stops."""
@@ -63,9 +70,10 @@ class FactoryWorkers:
         if self.broker is not None:
             self.broker.stop(timeout)
 
-    async def _begin(self, timeout: float) -> None:
+    async def _begin(self, timeout: float | None) -> None:
         self._task = asyncio.create_task(self._run())
-        await asyncio.wait_for(self.ingest.connected.wait(), timeout)
+        if timeout is not None:
+            await asyncio.wait_for(self.ingest.connected.wait(), timeout)
 
     async def _end(self) -> None:
         if self._task is not None:
@@ -92,8 +100,19 @@ class FactoryWorkers:
         async with MqttGateway(
             self.ingest.host, self.ingest.port, identifier=identifier
         ) as gateway:
-            self.production = ProductionLoop(self.db, gateway, self.settings)
+            self.production = ProductionLoop(self.db, gateway, self.settings, on_lead=self._lead)
             await self.production.run()
+
+    async def _lead(self, factory_ids: set[str]) -> None:
+        """The ingest writes the factories the production loop leads, their recent past first."""
+
+        def codes() -> set[str]:
+            with self.db.read() as session:
+                query = select(Factory.code).where(Factory.id.in_(factory_ids))
+                return set(session.scalars(query))
+
+        self.ingest.lead(await asyncio.to_thread(codes))
+        await self.ingest.drained()
 
     def _wake_production(self, topic: str, message: Message) -> None:
         """A machine's report, relayed from the outbox: plan and dispatch now, not at the tick."""

@@ -1,11 +1,22 @@
 """The MQTT ingest loop: every machine message into the database, in batches, forever.
 
-One persistent subscription (QoS 1, a fixed client id) on ``c2m/v1/+/+/#``. Receiving and writing
-are decoupled: messages gather in memory for ``linger_s`` and are written by a thread, one
-transaction per batch, so the loop keeps reading while the database works. A lost broker is
-retried with back-off; on every (re)connection the machine directory is read again from the
-database before subscribing. A batch the database refuses is retried message by message, so one
-poisonous message is dropped (with its reason) instead of stalling the loop.
+A persistent session (QoS 1, one client id per worker) subscribed to what machines report. A
+message is acknowledged to the broker only once it is in the database, so a worker that stops
+mid-batch loses nothing: the broker delivers it again to its session.
+
+With several workers, each writes the messages of the factories it leads (``lead``) and keeps
+the others' last ``standby_s`` seconds in memory: when it takes a factory over from a worker that
+died, it first writes what that factory's machines said lately, so what the dead worker heard
+but never stored is not lost (the ingest ignores what it already has). Partitioning by factory
+instead of an MQTT 5 shared subscription keeps each machine's messages in order in one writer,
+and does not depend on a broker handing a dead member's in-flight messages to another (Mosquitto
+2 does not: eclipse-mosquitto/mosquitto#2662).
+
+Receiving and writing are decoupled: messages gather in memory for ``linger_s`` and are written
+by a thread, one transaction per batch, so the loop keeps reading while the database works. A
+lost broker is retried with back-off; on every (re)connection the machine directory is read
+again from the database before subscribing. A batch the database refuses is retried message by
+message, so one poisonous message is dropped (with its reason) instead of stalling the loop.
 """
 
 from __future__ import annotations
@@ -13,15 +24,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
 
 import aiomqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from sqlalchemy.exc import OperationalError
 
-from c2m.domains.factory.contract import SUBSCRIPTION
+from c2m.domains.factory.contract import REPORTS, ROOT
 from c2m.domains.factory.ingest import Ingest, IngestStats, Raw
 from c2m.kernel.db import Database
 
 log = logging.getLogger(__name__)
+SESSION_EXPIRY_S = 3600
+"""How long an MQTT 5 broker keeps a stopped worker's session (and what it did not store)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """How to acknowledge a message once it is stored: on which connection, which packet."""
+
+    connection: int
+    mid: int
+    qos: int
 
 
 class IngestWorker:
@@ -33,12 +59,19 @@ class IngestWorker:
         *,
         lease_s: float,
         client_id: str = "c2m-ingest",
+        mqtt5: bool = False,
+        standby_s: float = 30.0,
         batch: int = 5000,
         linger_s: float = 0.05,
     ) -> None:
         self.db = db
         self.host, self.port = host, port
         self.client_id = client_id
+        self.mqtt5 = mqtt5
+        self.standby_s = standby_s
+        #: Codes of the factories whose messages this worker writes; None: every factory.
+        self.leading: set[str] | None = None
+        self._standby: defaultdict[str, deque[Raw]] = defaultdict(deque)
         self.batch = batch
         self.linger_s = linger_s
         self.ingest = Ingest(lease_s)
@@ -46,6 +79,8 @@ class IngestWorker:
         self.connections = 0
         self.connected = asyncio.Event()
         self._buffer: list[Raw] = []
+        self._receipts: list[Receipt | None] = []
+        self._client: aiomqtt.Client | None = None
         self._arrived = asyncio.Event()
         self._idle = asyncio.Event()
 
@@ -60,6 +95,18 @@ class IngestWorker:
             if self._buffer:
                 await asyncio.to_thread(self._write, self._take())
 
+    def lead(self, factories: set[str]) -> None:
+        """From now on write the messages of ``factories`` (codes), first what their machines
+        said in the last ``standby_s`` seconds."""
+        before = self.leading or set()
+        for code in sorted(factories - before):
+            kept = self._standby.pop(code, deque())
+            self._buffer.extend(kept)
+            self._receipts.extend([None] * len(kept))
+            if kept:
+                self._arrived.set()
+        self.leading = set(factories)
+
     async def drained(self) -> None:
         """Wait until everything received so far is in the database (for tests and benchmarks)."""
         while self._buffer or not self._idle.is_set():
@@ -69,28 +116,75 @@ class IngestWorker:
         backoff = 0.1
         while True:
             try:
-                async with aiomqtt.Client(
-                    self.host,
-                    self.port,
-                    identifier=self.client_id,
-                    clean_session=False,
-                    keepalive=10,
-                ) as client:
+                client = self._session()
+                # Acknowledge only what is stored (aiomqtt#345: paho's manual acks), set before
+                # connecting since a persistent session's backlog arrives right after.
+                client._client.manual_ack_set(True)
+                async with client:
                     await asyncio.to_thread(self._reconcile)
-                    await client.subscribe(SUBSCRIPTION, qos=1)
+                    await client.subscribe([(topic, 1) for topic in REPORTS])
                     self.connections += 1
+                    self._client = client
                     self.connected.set()
                     backoff = 0.1
                     async for message in client.messages:
-                        self._buffer.append(
-                            (message.topic.value, _bytes(message.payload), time.time())
-                        )
-                        self._arrived.set()
+                        raw = (message.topic.value, _bytes(message.payload), time.time())
+                        receipt = Receipt(self.connections, message.mid, message.qos)
+                        if self._keeps(raw):
+                            self._acknowledge([receipt])
+                        else:
+                            self._buffer.append(raw)
+                            self._receipts.append(receipt)
+                            self._arrived.set()
             except aiomqtt.MqttError as exc:
                 self.connected.clear()
+                self._client = None
                 log.warning("MQTT ingest lost %s:%s (%s); retrying", self.host, self.port, exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
+
+    def _keeps(self, raw: Raw) -> bool:
+        """Keep a message of a factory led elsewhere for a while, instead of writing it."""
+        parts = raw[0].split("/", 3)
+        if self.leading is None or len(parts) < 4 or f"{parts[0]}/{parts[1]}" != ROOT:
+            return False  # everything is ours, or it is malformed: the ingest says why
+        code = parts[2]
+        if code in self.leading:
+            return False
+        kept = self._standby[code]
+        kept.append(raw)
+        while kept and kept[0][2] < raw[2] - self.standby_s:
+            kept.popleft()
+        return True
+
+    def _session(self) -> aiomqtt.Client:
+        """A persistent session: MQTT 5 with an expiry on external brokers (a worker that never
+        comes back leaves nothing behind), 3.1.1 on the embedded one."""
+        if not self.mqtt5:
+            return aiomqtt.Client(
+                self.host, self.port, identifier=self.client_id, clean_session=False, keepalive=10
+            )
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.SessionExpiryInterval = SESSION_EXPIRY_S
+        return aiomqtt.Client(
+            self.host,
+            self.port,
+            identifier=self.client_id,
+            protocol=aiomqtt.ProtocolVersion.V5,
+            clean_start=False,
+            properties=properties,
+            keepalive=10,
+        )
+
+    def _acknowledge(self, receipts: list[Receipt | None]) -> None:
+        """Tell the broker these are stored; those of an older connection come again anyway
+        (and replayed ones, ``None``, were acknowledged when kept)."""
+        client = self._client
+        if client is None:
+            return
+        for receipt in receipts:
+            if receipt is not None and receipt.connection == self.connections and receipt.qos:
+                client._client.ack(receipt.mid, receipt.qos)
 
     def _reconcile(self) -> None:
         with self.db.read() as session:
@@ -103,7 +197,9 @@ class IngestWorker:
             self._idle.clear()
             await asyncio.sleep(self.linger_s)  # let a batch gather
             self._arrived.clear()
+            receipts, self._receipts = self._receipts, []
             await asyncio.to_thread(self._write, self._take())
+            self._acknowledge(receipts)
 
     def _take(self) -> list[Raw]:
         taken, self._buffer = self._buffer, []

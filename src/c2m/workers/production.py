@@ -4,7 +4,9 @@ Every tick reconciles with the database (new paid orders, what the machines repo
 that went down or came back, overruns, cancellations), re-plans the factories that changed with
 the scheduling engine in a separate process (CP-SAT never blocks the event loop or the web
 server), then sends each free machine its next operation. Nothing depends on having seen a
-message: after a restart the loop picks up exactly where the database says things are.
+message: after a restart the loop picks up exactly where the database says things are. It works
+only on the factories whose planner lease it holds, and every write there is fenced by the
+lease's epoch, so any number of workers can run this loop at once.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select
 
+from c2m.domains.factory import leases
 from c2m.domains.factory.gateway import Gateway
+from c2m.domains.factory.leases import Lease
 from c2m.domains.factory.models import Machine
 from c2m.domains.factory.service import Dispatch
 from c2m.domains.planning import dispatch, planner, progress, work_orders
@@ -32,6 +39,7 @@ from c2m.kernel.db import Database
 from c2m.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def solve_plan(instance: Instance, options: SolveOptions) -> SolveResult:
@@ -41,14 +49,23 @@ def solve_plan(instance: Instance, options: SolveOptions) -> SolveResult:
 
 @dataclass
 class ProductionLoop:
+    """Plans and dispatches for the factories this worker leads (see ``factory.leases``); any
+    number of them run side by side, each factory led by one at a time."""
+
     db: Database
     gateway: Gateway
     settings: Settings
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     plans: int = 0
+    leases: dict[str, Lease] = field(default_factory=dict)  # factory id: the lease held
+    #: Told which factories this loop leads whenever that changes, before it plans them (the
+    #: ingest writes their machines' recent messages first).
+    on_lead: Callable[[set[str]], Awaitable[None]] | None = None
+    _told: set[str] | None = None
     _dirty: dict[str, str] = field(default_factory=dict)
     _available: dict[str, bool] = field(default_factory=dict)  # machine id: takes new work
     _overruns: set[str] = field(default_factory=set)
+    _next_round: float = 0.0
 
     async def run(self) -> None:
         context = multiprocessing.get_context("forkserver")
@@ -65,14 +82,69 @@ class ProductionLoop:
         finally:
             # Stopping must not wait for a solve in flight: its plan would be stale anyway.
             pool.shutdown(wait=False, cancel_futures=True)
+            await asyncio.to_thread(self._leave)
 
     async def tick(self, pool: ProcessPoolExecutor) -> None:
+        if time.monotonic() >= self._next_round:
+            await asyncio.to_thread(self._share)
+        if self.on_lead is not None and set(self.leases) != self._told:
+            self._told = set(self.leases)
+            await self.on_lead(self._told)
         await asyncio.to_thread(self._reconcile)
         for factory_id, reason in sorted(self._dirty.items()):
             del self._dirty[factory_id]
-            await self._replan(pool, factory_id, reason)
-        for sent in await asyncio.to_thread(self._dispatch):
-            await self.gateway.send(sent)
+            lease = self.leases.get(factory_id)
+            if lease is not None:
+                await self._fenced(lease, self._replan(pool, lease, reason))
+        for lease in list(self.leases.values()):
+            sent = await self._fenced(lease, asyncio.to_thread(self._dispatch, lease))
+            for dispatched in sent or ():
+                await self.gateway.send(dispatched)
+
+    async def _fenced(self, lease: Lease, work: Awaitable[T]) -> T | None:
+        """Run ``work`` for a factory; if the database says the lease is stale, let it go."""
+        try:
+            return await work
+        except Exception as exc:
+            self._lose(lease, exc)
+            return None
+
+    def _lose(self, lease: Lease, error: Exception) -> None:
+        """The database refused a write from ``lease``: another worker leads now."""
+        if not leases.is_stale(error):
+            raise error
+        if self.leases.get(lease.factory_id) == lease:
+            del self.leases[lease.factory_id]
+        log.warning(
+            "lost the lead of factory %s (epoch %d): %s", lease.factory_id, lease.epoch, error
+        )
+
+    def _share(self) -> None:
+        """A lease round: renew, hand over, take over (every fifth of a lease period)."""
+        ttl = self.settings.lease_seconds
+        self._next_round = time.monotonic() + ttl / 5
+        worker = self.settings.worker_id
+        with self.db.write() as session:
+            alive = leases.beat(session, worker, utcnow(), ttl)
+            now = utcnow()
+            held = leases.share(session, worker, self.leases, alive, now, ttl)
+        for factory_id, lease in held.items():
+            if self.leases.get(factory_id) != lease:
+                log.info("leading factory %s from now on (epoch %d)", factory_id, lease.epoch)
+                self._mark({factory_id}, f"took the lead (epoch {lease.epoch})")
+        for factory_id in set(self.leases) - set(held):
+            log.info("no longer leading factory %s", factory_id)
+            self._dirty.pop(factory_id, None)
+        self.leases = held
+
+    def _leave(self) -> None:
+        """Free the leases on the way out, so another worker takes over at once."""
+        try:
+            with self.db.write() as session:
+                leases.leave(session, self.settings.worker_id, utcnow())
+        except Exception:
+            log.exception("could not free the factory leases; they lapse on their own")
+        self.leases = {}
 
     def _mark(self, factories: set[str], reason: str) -> None:
         for factory_id in factories:
@@ -83,24 +155,30 @@ class ProductionLoop:
                 self._dirty[factory_id] = f"{known}; {reason}"
 
     def _reconcile(self) -> None:
+        """What changed in each factory led here, each in its own fenced transaction."""
         now = utcnow()
-        with self.db.write() as session:
-            for factory_id, why in work_orders.open_work_orders(session).items():
-                self._mark({factory_id}, why)
-            self._mark(progress.sync_attempts(session, now), "work lost, held or scrapped")
-            self._mark(dispatch.withdraw_cancelled(session), "cancellation")
-            if self.settings.carrier_delay_seconds is not None:
-                wall_s = self.settings.carrier_delay_seconds / self.settings.factory_time_scale
+        for lease in list(self.leases.values()):
+            try:
+                self._reconcile_factory(lease, now)
+            except Exception as exc:
+                self._lose(lease, exc)
+        if self.leases and self.settings.carrier_delay_seconds is not None:
+            wall_s = self.settings.carrier_delay_seconds / self.settings.factory_time_scale
+            with self.db.write() as session:
                 progress.deliver_shipped(session, now - timedelta(seconds=wall_s))
+        led = list(self.leases)
         with self.db.read() as session:
-            for machine in session.scalars(select(Machine)):
+            machines = session.scalars(select(Machine).where(Machine.factory_id.in_(led)))
+            for machine in machines:
                 available = machine.state in planner.AVAILABLE
                 if self._available.get(machine.id, available) != available:
                     self._mark({machine.factory_id}, f"machine {machine.code} {machine.state}")
                 self._available[machine.id] = available
             late = session.execute(
                 select(Operation.id, Operation.factory_id).where(
-                    Operation.status == OperationStatus.RUNNING, Operation.planned_end < now
+                    Operation.factory_id.in_(led),
+                    Operation.status == OperationStatus.RUNNING,
+                    Operation.planned_end < now,
                 )
             ).all()
         for op_id, factory_id in late:
@@ -108,8 +186,20 @@ class ProductionLoop:
                 self._overruns.add(op_id)
                 self._mark({factory_id}, "an operation overran")
 
-    async def _replan(self, pool: ProcessPoolExecutor, factory_id: str, reason: str) -> None:
+    def _reconcile_factory(self, lease: Lease, now: datetime) -> None:
+        factory_id = lease.factory_id
+        with self.db.write() as session:
+            leases.fence(session, lease)
+            for opened, why in work_orders.open_work_orders(session, factory_id).items():
+                self._mark({opened}, why)
+            self._mark(
+                progress.sync_attempts(session, now, factory_id), "work lost, held or scrapped"
+            )
+            self._mark(dispatch.withdraw_cancelled(session, factory_id), "cancellation")
+
+    async def _replan(self, pool: ProcessPoolExecutor, lease: Lease, reason: str) -> None:
         now = utcnow()
+        factory_id = lease.factory_id
 
         def read() -> planner.Snapshot | None:
             with self.db.read() as session:
@@ -129,7 +219,7 @@ class ProductionLoop:
 
         def write() -> Plan:
             with self.db.write() as session:
-                return planner.apply(session, snap, result, reason, now)
+                return planner.apply(session, snap, result, reason, now, epoch=lease.epoch)
 
         plan = await asyncio.to_thread(write)
         self.plans += 1
@@ -138,14 +228,12 @@ class ProductionLoop:
             plan.id, factory_id, reason, plan.operations, plan.moved, plan.seconds,
         )  # fmt: skip
 
-    def _dispatch(self) -> list[Dispatch]:
-        out: list[Dispatch] = []
+    def _dispatch(self, lease: Lease) -> list[Dispatch]:
         with self.db.write() as session:
-            for factory_id in dispatch.factories_with_work(session):
-                out += dispatch.due_dispatches(
-                    session,
-                    factory_id,
-                    self.settings.factory_time_scale,
-                    self.settings.dispatch_lease_margin_seconds,
-                )
-        return out
+            return dispatch.due_dispatches(
+                session,
+                lease.factory_id,
+                self.settings.factory_time_scale,
+                self.settings.dispatch_lease_margin_seconds,
+                epoch=lease.epoch,
+            )

@@ -100,7 +100,7 @@ def test_thirty_orders_are_made_and_delivered_over_mosquitto(
         carrier_delay_seconds=0.5 * SPEED,  # half a wall second
     )
     twin = Twin(spec, seed=11, env=make_environment(SPEED))
-    bus = build_factory(settings, platform.db, twin=twin, client_id=unique("ingest"))
+    bus = build_factory(settings, platform.db, twin=twin)
     started = utcnow()
     bus.start()
     try:

@@ -20,10 +20,14 @@ from c2m.domains.factory.vocabulary import ContractError, MachineState, check_to
 
 ROOT: Final = "c2m/v1"
 SUBSCRIPTION: Final = f"{ROOT}/+/+/#"
-"""What the ingest subscribes to: every factory, every machine, every kind."""
+"""Every factory, every machine, every kind (the platform's own commands included)."""
+REPORTS: Final = tuple(
+    f"{ROOT}/+/+/{kind}" for kind in ("birth", "death", "state", "telemetry", "job/#")
+)
+"""What the ingest subscribes to: everything machines report, not the platform's commands."""
 
 COMMAND: Final = "cmd"
-"""The kind of topic the platform publishes on (its commands): the ingest hears them too."""
+"""The kind of topic the platform publishes on (its commands)."""
 JOB_PHASES: Final = ("accepted", "started", "progress", "done", "failed")
 MAX_CLOCK_AHEAD_S: Final = 300
 """A machine's clock may run this far ahead of the platform's before its ``ts`` is refused."""

@@ -184,3 +184,32 @@ class JobAttempt(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The planner lease it was commanded under; the database refuses a stale one (0009).
+    epoch: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class FactoryLease(Base):
+    """Who plans and dispatches for a factory, and under which fencing epoch.
+
+    The epoch grows by one at every change of leader. Plans and attempts carry the epoch they
+    were made under, and a database trigger refuses one that is not the factory's current
+    epoch, taking a share lock on this row so a takeover cannot commit in between.
+    """
+
+    __tablename__ = "factory_leases"
+
+    factory_id: Mapped[str] = mapped_column(
+        ForeignKey("factories.id", ondelete="CASCADE"), primary_key=True
+    )
+    epoch: Mapped[int] = mapped_column(BigInteger, default=0)
+    holder: Mapped[str | None] = mapped_column(String(120))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FactoryWorker(Base):
+    """A running ``c2m worker`` and when it was last heard of, so leases go to live ones."""
+
+    __tablename__ = "factory_workers"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -71,8 +71,10 @@ def issue_command(
     lease_s: float,
     family: str = "",
     capability: str | None = None,
+    epoch: int | None = None,
 ) -> Dispatch:
-    """Record a new attempt of ``operation_id`` on a machine, under a fresh attempt id."""
+    """Record a new attempt of ``operation_id`` on a machine, under a fresh attempt id and the
+    planner lease ``epoch`` (see ``leases``)."""
     machine = session.get(Machine, machine_id)
     if machine is None:
         raise NotFound("There is no such machine.")
@@ -98,6 +100,7 @@ def issue_command(
             commanded_at=now,
             lease_expires_at=lease_expires,
             updated_at=now,
+            epoch=epoch,
         )
     )
     session.flush()

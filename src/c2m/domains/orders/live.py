@@ -1,13 +1,21 @@
 """Live timelines across processes.
 
-The outbox relay of whichever process takes a row publishes it on that process's bus only. So each
-process also watches the orders someone follows there: one query for their ``last_seq`` every
-``sse_poll_seconds``, and a catch-up notice on the bus for any order that moved further than this
-process has heard. Listeners then re-read the timeline from the database, which holds every event.
+The outbox relay of whichever process takes a row publishes it on that process's bus only. On
+PostgreSQL every committed timeline event is also announced with NOTIFY (a trigger on the outbox,
+migration 0009), and each web process forwards what it hears to its own subscribers at once. As
+the safety net (and the only way on SQLite) each process also watches the orders someone follows
+there: one query for their ``last_seq`` every ``sse_poll_seconds``, and a catch-up notice on the
+bus for any order that moved further than this process has heard. Listeners then re-read the
+timeline from the database, which holds every event.
+
+Chosen over publishing through the MQTT broker: NOTIFY is sent by the commit itself, so no event
+can be committed and never announced (a relay killed between commit and publish), the web tier
+needs no broker connection or credentials, and the machines' bus carries only machines' traffic.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from typing import Any
@@ -18,6 +26,10 @@ from c2m.domains.orders.events import TOPIC_PREFIX, order_topic
 from c2m.domains.orders.models import Order
 from c2m.kernel.bus import CATCH_UP, EventBus
 from c2m.kernel.db import Database
+from c2m.kernel.notifications import listen
+
+CHANNEL = "c2m_timeline"
+"""Where migration 0009's trigger announces committed timeline events."""
 
 log = logging.getLogger(__name__)
 CHUNK = 500
@@ -63,6 +75,20 @@ class TimelineWatcher:
                 order_topic(order_id), {CATCH_UP: True, "seq": last_seq}, to_handlers=False
             )
         return len(behind)
+
+    def listen(self, url: str, stop: threading.Event) -> None:
+        """Forward timeline events announced by PostgreSQL until ``stop`` (blocks)."""
+        listen(url, CHANNEL, stop, self._announced, self.check_once)
+
+    def _announced(self, body: str) -> None:
+        note = json.loads(body)
+        topic = note["topic"]
+        if "payload" in note:
+            message = {**note["payload"], "message_id": note["id"]}
+            self._hear(topic, message)
+        else:  # too large for a notification: listeners read it from the database
+            message = {CATCH_UP: True, "seq": note["seq"]}
+        self.bus.publish(topic, message, to_handlers=False)
 
     def run(self, stop: threading.Event, every: float) -> None:
         while not stop.wait(every):

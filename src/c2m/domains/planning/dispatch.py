@@ -22,8 +22,14 @@ WITHDRAWN = (OrderState.CANCELLED, OrderState.REFUNDED)
 
 
 def due_dispatches(
-    session: Session, factory_id: str, time_scale: float, lease_margin_s: float
+    session: Session,
+    factory_id: str,
+    time_scale: float,
+    lease_margin_s: float,
+    epoch: int | None = None,
 ) -> list[Dispatch]:
+    """Commands for the factory's free machines, recorded under the planner lease ``epoch``
+    (the database refuses them if it is stale)."""
     busy = set(
         session.scalars(
             select(Operation.machine_id).where(
@@ -55,6 +61,7 @@ def due_dispatches(
             lease_s=expected * LEASE_FACTOR + lease_margin_s,
             family=op.capability,
             capability=op.capability,
+            epoch=epoch,
         )
         op.status, op.attempt_id = OperationStatus.DISPATCHED, dispatch.command.attempt_id
         op.attempts += 1
@@ -73,21 +80,21 @@ def _done_steps(session: Session, factory_id: str) -> set[tuple[str, str]]:
     return {(work, step) for work, step in rows}
 
 
-def withdraw_cancelled(session: Session) -> set[str]:
-    """Operations of cancelled or refunded orders that no machine holds are dropped."""
+def withdraw_cancelled(session: Session, factory_id: str | None = None) -> set[str]:
+    """Operations of cancelled or refunded orders that no machine holds are dropped (in
+    ``factory_id`` only, when given)."""
     withdrawn = (
         select(WorkOrder.id)
         .join(Order, Order.id == WorkOrder.order_id)
         .where(Order.state.in_(WITHDRAWN))
     )
-    rows = list(
-        session.scalars(
-            select(Operation).where(
-                Operation.work_order_id.in_(withdrawn),
-                Operation.status.in_((OperationStatus.WAITING, OperationStatus.PLANNED)),
-            )
-        )
+    query = select(Operation).where(
+        Operation.work_order_id.in_(withdrawn),
+        Operation.status.in_((OperationStatus.WAITING, OperationStatus.PLANNED)),
     )
+    if factory_id is not None:
+        query = query.where(Operation.factory_id == factory_id)
+    rows = list(session.scalars(query))
     for row in rows:
         row.status = OperationStatus.CANCELLED
     session.flush()

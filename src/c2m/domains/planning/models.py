@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from c2m.kernel.clock import utcnow
@@ -83,3 +83,5 @@ class Plan(Base):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     solver: Mapped[str] = mapped_column(String(40))
     seconds: Mapped[float] = mapped_column(Float)
+    #: The planner lease it was made under; the database refuses a stale one (0009).
+    epoch: Mapped[int | None] = mapped_column(BigInteger)

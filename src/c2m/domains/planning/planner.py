@@ -182,9 +182,16 @@ def _reference(instance: Instance, planned: list[Assignment]) -> Schedule | None
 
 
 def apply(
-    session: Session, snap: Snapshot, result: SolveResult, reason: str, now: datetime
+    session: Session,
+    snap: Snapshot,
+    result: SolveResult,
+    reason: str,
+    now: datetime,
+    epoch: int | None = None,
 ) -> Plan:
-    """Write machines and times; orders whose first work got planned move to ``planned``."""
+    """Write machines and times; orders whose first work got planned move to ``planned``. The
+    plan row carries the planner lease ``epoch``: the database refuses the whole write if it is
+    stale."""
     moved = 0
     ends: dict[str, datetime] = {}
     for assignment in result.schedule.assignments:
@@ -216,6 +223,7 @@ def apply(
         ends_at=max(ends.values(), default=None),
         solver=result.solver,
         seconds=result.elapsed,
+        epoch=epoch,
     )
     session.add(plan)
     session.flush()

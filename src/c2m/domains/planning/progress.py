@@ -27,14 +27,17 @@ STAGE = {"inspect": OrderState.QUALITY_CHECK, "pack": OrderState.PACKAGING}
 LOST = (AttemptStatus.FAILED, AttemptStatus.ABORTED)
 
 
-def sync_attempts(session: Session, now: datetime) -> set[str]:
-    """Apply every attempt fact not yet applied; the factories whose plan must be redone."""
+def sync_attempts(session: Session, now: datetime, factory_id: str | None = None) -> set[str]:
+    """Apply every attempt fact not yet applied (in ``factory_id`` only, when given); the
+    factories whose plan must be redone."""
     dirty: set[str] = set()
     query = (
         select(Operation, JobAttempt)
         .join(JobAttempt, JobAttempt.attempt_id == Operation.attempt_id)
         .where(Operation.status.in_(ON_MACHINE))
     )
+    if factory_id is not None:
+        query = query.where(Operation.factory_id == factory_id)
     for operation, attempt in session.execute(query).all():
         if _apply(session, operation, attempt, now):
             dirty.add(operation.factory_id)
@@ -168,7 +171,7 @@ def deliver_shipped(session: Session, shipped_before: datetime) -> int:
     query = select(Order).where(
         Order.state == OrderState.SHIPPED, Order.updated_at <= shipped_before
     )
-    shipped = list(session.scalars(query.with_for_update()))
+    shipped = list(session.scalars(query.with_for_update(skip_locked=True)))
     for order in shipped:
         orders.advance_by_factory(session, order, OrderState.DELIVERED, actor="carrier")
     session.flush()

@@ -44,9 +44,13 @@ def routing_of(line: OrderLine) -> list[dict[str, Any]]:
     ]
 
 
-def open_work_orders(session: Session, limit: int = 200) -> dict[str, str]:
-    """Work orders for paid orders that have none yet; the factories that got new work, with
-    why ("rush order" when an express order is among it)."""
+def open_work_orders(
+    session: Session, factory_id: str | None = None, limit: int = 200
+) -> dict[str, str]:
+    """Work orders for paid orders that have none yet (only those routed to ``factory_id`` when
+    given); the factories that got new work, with why ("rush order" when an express order is
+    among it). On PostgreSQL the orders taken are locked and others skipped, so two planners
+    never open the same order twice."""
     planned = select(WorkOrder.order_id)
     query = (
         select(Order)
@@ -54,23 +58,34 @@ def open_work_orders(session: Session, limit: int = 200) -> dict[str, str]:
         .where(Order.awaits_release.is_(False))  # a pre-order waits for its batch
         .order_by(Order.created_at)
         .limit(limit)
+        .with_for_update(skip_locked=True, of=Order)
     )
+    if factory_id is not None:
+        enterprise = session.scalar(select(Factory.enterprise_id).where(Factory.id == factory_id))
+        if _first_factory(session, enterprise) != factory_id:
+            return {}
+        query = query.where(Order.enterprise_id == enterprise)
     touched: dict[str, str] = {}
     for order in session.scalars(query):
-        factory_id = session.scalar(
-            select(Factory.id)
-            .where(Factory.enterprise_id == order.enterprise_id)
-            .order_by(Factory.created_at, Factory.id)
-            .limit(1)
-        )
-        if factory_id is None:
+        routed = _first_factory(session, order.enterprise_id)
+        if routed is None:
             log.warning("order %s waits: its micro-enterprise has no factory", order.id)
             continue
-        rush = any(_work_order(session, order, line, factory_id) for line in order.lines)
-        if rush or factory_id not in touched:
-            touched[factory_id] = "rush order" if rush else "new work"
+        rush = any(_work_order(session, order, line, routed) for line in order.lines)
+        if rush or routed not in touched:
+            touched[routed] = "rush order" if rush else "new work"
     session.flush()
     return touched
+
+
+def _first_factory(session: Session, enterprise_id: str | None) -> str | None:
+    """Where a micro-enterprise's orders are made: its first factory."""
+    return session.scalar(
+        select(Factory.id)
+        .where(Factory.enterprise_id == enterprise_id)
+        .order_by(Factory.created_at, Factory.id)
+        .limit(1)
+    )
 
 
 def _work_order(session: Session, order: Order, line: OrderLine, factory_id: str) -> bool:
