@@ -124,7 +124,27 @@ def server_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str
     return env
 
 
-class ServerProcess:
+class ChildProcess:
+    """A c2m command as a child in its own session, so a SIGKILL hits it and its children."""
+
+    process: subprocess.Popen[bytes] | None = None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook, no flush, no goodbye."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class ServerProcess(ChildProcess):
     """``c2m serve`` as a child process (the venv's Python, no ``uv`` in between, so a SIGKILL
     hits the server itself), on a fixed port across restarts."""
 
@@ -169,22 +189,8 @@ class ServerProcess:
             time.sleep(0.03)
         raise RuntimeError(f"the server did not become healthy in {timeout} s; see {self.log_path}")
 
-    def kill(self) -> None:
-        """SIGKILL: no shutdown hook, no flush, no goodbye."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-class WorkerProcess:
+class WorkerProcess(ChildProcess):
     """``c2m worker`` as a child process (the factory tier: ingest, planning, dispatch, outbox
     relay), started and SIGKILLed like :class:`ServerProcess`; ready once it says it is running."""
 
@@ -212,9 +218,6 @@ class WorkerProcess:
                 return
             time.sleep(0.05)
         raise RuntimeError(f"the worker did not start in {timeout} s; see {self.log_path}")
-
-    kill = ServerProcess.kill
-    stop = ServerProcess.stop
 
 
 def machine() -> str:
