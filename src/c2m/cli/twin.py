@@ -27,7 +27,11 @@ def register(app: typer.Typer) -> None:
 
 def twin(
     machines: Annotated[
-        Path | None, typer.Option(help="Factory file (.json or .yaml); default: the demo plant.")
+        list[Path] | None,
+        typer.Option(
+            help="Factory file (.json or .yaml); repeat it for several plants in one process. "
+            "Default: the demo plant."
+        ),
     ] = None,
     speed: Annotated[float, typer.Option(min=0.01, help="Simulated seconds per second.")] = 60.0,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same plant behaviour).")] = 0,
@@ -43,34 +47,46 @@ def twin(
     # Imported here, the only user: every other command (`c2m serve` too) runs without SimPy.
     from c2m.engines.simulation import Twin, make_environment
 
-    try:
-        spec = demo_factory() if machines is None else load_factory(machines)
-    except (OSError, ValueError) as exc:  # TwinError and JSON errors are ValueErrors
-        fail(f"Cannot read the factory {machines}: {exc}")
+    specs = [demo_factory()]
+    if machines:
+        specs = []
+        for path in machines:
+            try:
+                specs.append(load_factory(path))
+            except (OSError, ValueError) as exc:  # TwinError and JSON errors are ValueErrors
+                fail(f"Cannot read the factory {path}: {exc}")
+    if len({spec.id for spec in specs}) < len(specs):
+        fail("Two factory files name the same factory; give each plant its own id.")
     host, port = broker_address(configure(mqtt_url=url) if url else configure())
     try:
         socket.create_connection((host, port), timeout=3).close()
     except OSError:
         fail(f"No MQTT broker answers at {host}:{port}; start one or pass --url mqtt://host:port.")
+    until = math.inf if hours is None else hours * 3600
     try:
-        env = make_environment(speed)
+        bridges = [
+            TwinBridge(
+                Twin(spec, seed=seed + n, env=make_environment(speed)), host, port, until=until
+            )
+            for n, spec in enumerate(specs)
+        ]
     except TwinError as exc:
         fail(str(exc))
-    until = math.inf if hours is None else hours * 3600
-    bridge = TwinBridge(Twin(spec, seed=seed, env=env), host, port, until=until)
     console = Console()
+    names = ", ".join(f"[bold]{spec.id}[/bold]" for spec in specs)
     console.print(
-        f"Twin of [bold]{spec.id}[/bold]: {len(spec.machines)} machines on {host}:{port}, "
-        f"{speed:g}x real time (Ctrl-C stops it)."
+        f"Twin of {names}: {sum(len(spec.machines) for spec in specs)} machines on "
+        f"{host}:{port}, {speed:g}x real time (Ctrl-C stops it)."
     )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(bridge, until, console))
-    console.print(f"Twin stopped at {bridge.twin.now / 3600:.2f} simulated hours.")
+        asyncio.run(_run(bridges, until, console))
+    console.print(f"Twin stopped at {bridges[0].twin.now / 3600:.2f} simulated hours.")
 
 
-async def _run(bridge: TwinBridge, until: float, console: Console) -> None:
+async def _run(bridges: list[TwinBridge], until: float, console: Console) -> None:
     """Show simulated time as it passes; the machines say goodbye (death) when it ends."""
-    task = asyncio.create_task(bridge.run())
+    bridge = bridges[0]  # the plants keep the same time: one clock is shown
+    task = asyncio.gather(*(b.run() for b in bridges))
     columns = (
         SpinnerColumn(),
         TextColumn("simulated {task.fields[hours]:.2f} h"),
@@ -81,7 +97,7 @@ async def _run(bridge: TwinBridge, until: float, console: Console) -> None:
     try:
         with Progress(*columns, console=console, transient=True) as progress:
             shown = progress.add_task("twin", total=total, hours=0.0)
-            while not (bridge.finished.is_set() or task.done()):
+            while not (all(b.finished.is_set() for b in bridges) or task.done()):
                 now = bridge.twin.now
                 progress.update(shown, completed=now, hours=now / 3600)
                 await asyncio.sleep(0.25)

@@ -23,7 +23,9 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def is_current(url: str) -> bool:
-    """Whether the database at ``url`` is at the newest schema revision."""
+    """Whether the database at ``url`` is at the newest schema revision this code knows, or at
+    one this code has never heard of: the next release's, during a rolling deploy (its
+    migrations only add, see docs/deploy.md). A schema that is behind is not current."""
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
     from sqlalchemy import create_engine
@@ -32,10 +34,14 @@ def is_current(url: str) -> bool:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
         return False  # asking SQLite would create an empty file (or fail on a missing folder)
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    scripts = ScriptDirectory.from_config(alembic_config(url))
+    known = {script.revision for script in scripts.walk_revisions()}
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision() == head
+            revision = MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+    if revision is None:
+        return False
+    return revision == scripts.get_current_head() or revision not in known

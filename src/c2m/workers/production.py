@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import time
@@ -42,6 +43,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def warm_up() -> None:
+    """Runs in the planner's process: loads the solver's heavy parts before the first plan."""
+    for part in ("cpsat", "lns", "tabu"):
+        importlib.import_module(f"c2m.engines.scheduling.{part}")
+
+
 def solve_plan(instance: Instance, options: SolveOptions) -> SolveResult:
     """Runs in the planner's process."""
     return solve(instance, options)
@@ -66,10 +73,13 @@ class ProductionLoop:
     _available: dict[str, bool] = field(default_factory=dict)  # machine id: takes new work
     _overruns: set[str] = field(default_factory=set)
     _next_round: float = 0.0
+    _sharing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def run(self) -> None:
         context = multiprocessing.get_context("forkserver")
         pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        pool.submit(warm_up)  # the solver loads while the first leases are taken
+        keeper = asyncio.create_task(self._keep_leases())
         try:
             while True:
                 try:
@@ -81,12 +91,27 @@ class ProductionLoop:
                 self.wake.clear()
         finally:
             # Stopping must not wait for a solve in flight: its plan would be stale anyway.
+            keeper.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
             await asyncio.to_thread(self._leave)
 
+    async def _keep_leases(self) -> None:
+        """Lease rounds on their own clock, so a long plan (or the solver's first start on a busy
+        machine) never lets this worker's leases lapse nor delays taking over a dead one's."""
+        while True:
+            try:
+                await self._round()
+            except Exception:
+                log.exception("lease round failed; trying again")
+            await asyncio.sleep(self.settings.lease_seconds / 5)
+
+    async def _round(self) -> None:
+        async with self._sharing:
+            if time.monotonic() >= self._next_round and await asyncio.to_thread(self._share):
+                self.wake.set()
+
     async def tick(self, pool: ProcessPoolExecutor) -> None:
-        if time.monotonic() >= self._next_round:
-            await asyncio.to_thread(self._share)
+        await self._round()
         if self.on_lead is not None and set(self.leases) != self._told:
             self._told = set(self.leases)
             await self.on_lead(self._told)
@@ -119,8 +144,9 @@ class ProductionLoop:
             "lost the lead of factory %s (epoch %d): %s", lease.factory_id, lease.epoch, error
         )
 
-    def _share(self) -> None:
-        """A lease round: renew, hand over, take over (every fifth of a lease period)."""
+    def _share(self) -> bool:
+        """A lease round: renew, hand over, take over (every fifth of a lease period); True if
+        this worker now leads other factories than before."""
         ttl = self.settings.lease_seconds
         self._next_round = time.monotonic() + ttl / 5
         worker = self.settings.worker_id
@@ -135,7 +161,9 @@ class ProductionLoop:
         for factory_id in set(self.leases) - set(held):
             log.info("no longer leading factory %s", factory_id)
             self._dirty.pop(factory_id, None)
+        changed = set(held) != set(self.leases)
         self.leases = held
+        return changed
 
     def _leave(self) -> None:
         """Free the leases on the way out, so another worker takes over at once."""
