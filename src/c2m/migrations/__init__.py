@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Engine
 
 HERE = Path(__file__).parent
 
@@ -24,18 +26,34 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def is_current(url: str) -> bool:
     """Whether the database at ``url`` is at the newest schema revision."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
         return False  # asking SQLite would create an empty file (or fail on a missing folder)
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     engine = create_engine(url)
     try:
-        with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision() == head
+        return schema_behind(engine) is None
     finally:
         engine.dispose()
+
+
+@cache
+def head() -> str | None:
+    """The newest revision this c2m knows (read once: the scripts do not change while it runs)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def schema_behind(engine: Engine) -> str | None:
+    """``None`` if the database is at :func:`head`, else a sentence saying where it is."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current == head():
+        return None
+    found = f"at revision {current}" if current else "not migrated"
+    return f"the database schema is {found}, not {head()}: run `c2m db upgrade`"
