@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -15,7 +17,7 @@ from c2m.bootstrap import Platform, build_platform
 from c2m.kernel.clock import utcnow
 from c2m.kernel.outbox import OutboxMessage
 from c2m.web.app import create_app
-from tests.conftest import World, make_settings, place
+from tests.conftest import LiveServer, World, make_settings, place
 
 
 def samples(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -98,3 +100,29 @@ def test_metrics_count_orders_by_state(client: TestClient, world: World) -> None
     assert after[("c2m_sse_subscribers", ())] == 0
     assert ("c2m_ingest_messages_received_total", ()) in after
     assert ("process_resident_memory_bytes", ()) in after
+
+
+def test_metrics_count_open_live_timelines(live_server: LiveServer, world: World) -> None:
+    def subscribers(http: httpx.Client) -> float:
+        families = text_string_to_metric_families(http.get("/metrics").text)
+        (family,) = (f for f in families if f.name == "c2m_sse_subscribers")
+        return family.samples[0].value
+
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        order = place(http, world.alice, world.product_a).json()
+        url = f"/api/v1/orders/{order['id']}/events"
+        headers = {**world.alice.headers, "Accept": "text/event-stream"}
+        assert subscribers(http) == 0
+        with (
+            http.stream("GET", url, headers=headers) as first,
+            http.stream("GET", url, headers=headers) as second,
+        ):
+            assert first.status_code == second.status_code == 200
+            deadline = time.monotonic() + 10
+            while subscribers(http) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert subscribers(http) == 2
+        deadline = time.monotonic() + 10
+        while subscribers(http) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert subscribers(http) == 0
