@@ -17,7 +17,7 @@ from c2m.bootstrap import Platform, build_platform
 from c2m.kernel.clock import utcnow
 from c2m.kernel.outbox import OutboxMessage
 from c2m.web.app import create_app
-from tests.conftest import LiveServer, World, make_settings, place
+from tests.conftest import LiveServer, World, free_port, make_settings, place
 
 
 def samples(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -126,3 +126,20 @@ def test_metrics_count_open_live_timelines(live_server: LiveServer, world: World
         while subscribers(http) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert subscribers(http) == 0
+
+
+def test_a_web_process_whose_database_is_away_says_so(tmp_path: Path) -> None:
+    url = f"postgresql+psycopg://c2m@127.0.0.1:{free_port()}/c2m"  # nothing listens there
+    platform = build_platform(make_settings(url, tmp_path), tier="web")
+    try:
+        with TestClient(create_app(platform, run_background=False)) as client:
+            assert client.get("/livez").status_code == 200
+            answer = client.get("/readyz")
+            assert client.get("/metrics").status_code == 200  # what it knows without a database
+    finally:
+        platform.shutdown()
+    assert answer.status_code == 503
+    problem = answer.json()
+    assert problem["detail"].startswith("The database is not reachable: ")
+    assert "Connection refused" in problem["detail"]
+    assert [error["check"] for error in problem["errors"]] == ["database", "schema"]
