@@ -21,6 +21,7 @@ from c2m.domains.circles import models as circle_models
 from c2m.domains.circles.batches import settle_batches
 from c2m.domains.factory import models as factory_models
 from c2m.domains.orders import models as order_models
+from c2m.domains.orders.counts import orders_by_state
 from c2m.domains.orders.live import TimelineWatcher
 from c2m.domains.orders.payments import Callback, TestPaymentProvider
 from c2m.domains.orders.placement import OrderRequest, place_orders
@@ -38,15 +39,19 @@ from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Base, Database
 from c2m.kernel.files import FileStore
 from c2m.kernel.group_commit import GroupWriter
+from c2m.kernel.health import Health, database_check, outbox_check, outbox_lag
 from c2m.kernel.idempotency import StoredResponse
 from c2m.kernel.logs import configure_logging
+from c2m.kernel.metrics import Metric, Metrics, gauge, labelled_gauge
 from c2m.kernel.outbox import OutboxRelay
 from c2m.kernel.signing import Signer
+from c2m.migrations import schema_behind
 from c2m.settings import Settings, load_settings
 from c2m.workers.broker import BrokerThread
 from c2m.workers.factory import FactoryWorkers
 from c2m.workers.ingest import IngestWorker
 from c2m.workers.mqtt import EMBEDDED_HOST, broker_address
+from c2m.workers.retention import Retention
 from c2m.workers.twin_bridge import TwinBridge
 
 if TYPE_CHECKING:
@@ -54,6 +59,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 BATCH_CHECK_SECONDS = 2.0
+UPKEEP_SECONDS = 3600.0
 Tier = Literal["all", "web", "worker"]
 """What a process runs: ``web`` serves (pages, API, live timelines), ``worker`` works (outbox
 relay, pre-order settling, upkeep, and the factory half beside it), ``all`` both (the demo)."""
@@ -91,6 +97,8 @@ class Platform:
     capacity: CapacitySource
     orders: GroupWriter[OrderRequest, StoredResponse]  # API orders, group-committed
     tokens: TokenCache
+    health: Health
+    metrics: Metrics
     tier: Tier = "all"
     stop: threading.Event = field(default_factory=threading.Event)
     _crunch: ProcessPoolExecutor | None = None
@@ -160,12 +168,17 @@ class Platform:
                 log.exception("settling pre-order batches failed; trying again")
 
     def _housekeeping(self) -> None:
-        while not self.stop.wait(3600):
+        """Upkeep when the worker starts (one that restarts often still does it) and hourly."""
+        retention = Retention.of(self.settings)
+        while True:
             try:
                 with self.db.write() as session:
                     idempotency.purge_expired(session, self.settings.idempotency_hours)
+                retention.purge(self.db, utcnow(), self.stop)
             except Exception:
                 log.exception("housekeeping failed")
+            if self.stop.wait(UPKEEP_SECONDS):
+                return
 
     def deliver_callbacks_later(self, callbacks: list[Callback]) -> None:
         """Stand in for the test provider's webhooks: deliver after a delay, as given."""
@@ -224,10 +237,49 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
             db, place_orders, name="order-intake", exclusive=lambda request: request.key
         ),
         tokens=TokenCache(settings.token_cache_seconds),
+        health=Health(),
+        metrics=Metrics(),
         tier=tier,
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
+    _observe(platform)
     return platform
+
+
+def _observe(platform: Platform) -> None:
+    """The readiness checks and scrape-time metrics of a platform (docs/operations.md). The
+    outbox lag makes workers unready, not web processes: they relay nothing, and taking them
+    out of a load balancer would not help."""
+    db, health, metrics = platform.db, platform.health, platform.metrics
+    health.add("database", database_check(db))
+    health.add("schema", lambda: schema_behind(db.engine))
+    if platform.tier != "web":
+        health.add("outbox", outbox_check(db, platform.settings.ready_outbox_lag_seconds))
+
+    def orders() -> list[Metric]:
+        with db.read() as session:
+            counts = {str(state): float(n) for state, n in orders_by_state(session).items()}
+        return [labelled_gauge("c2m_orders", "Orders in each state.", "state", counts)]
+
+    metrics.add(orders)
+    metrics.add(
+        lambda: [
+            gauge(
+                "c2m_outbox_lag_seconds",
+                "Age of the oldest unpublished outbox message (0: none waits).",
+                outbox_lag(db),
+            )
+        ]
+    )
+    metrics.add(
+        lambda: [
+            gauge(
+                "c2m_sse_subscribers",
+                "Live timeline (SSE) streams open in this process.",
+                platform.timelines.subscribers(),
+            )
+        ]
+    )
 
 
 def build_factory(
@@ -236,13 +288,15 @@ def build_factory(
     *,
     twin: Twin | None = None,
     bus: EventBus | None = None,
+    health: Health | None = None,
 ) -> FactoryWorkers:
     """The factory half on ``db``: the embedded broker unless ``C2M_MQTT_URL`` names one, the
     ingest (its persistent MQTT session named after ``C2M_WORKER_ID``), the production loop (for
     the factories whose lease it wins; the ingest writes those factories' messages) and, given a
     ``twin``, its machines on the same broker. Given the
     process's ``bus`` (where the outbox relay publishes), the factory's own events wake the
-    production loop at once. Start and stop it around the entry point."""
+    production loop at once; given its ``health``, readiness asks for the broker too. Start
+    and stop it around the entry point."""
     host, port = broker_address(settings)
     ingest = IngestWorker(
         db,
@@ -253,6 +307,8 @@ def build_factory(
         mqtt5=bool(settings.mqtt_url),  # the embedded broker speaks MQTT 3.1.1 only
         standby_s=settings.lease_seconds * 6,
     )
+    if health is not None:
+        health.add("broker", lambda: ingest.problem)
     return FactoryWorkers(
         settings,
         db,

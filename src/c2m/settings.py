@@ -140,6 +140,35 @@ class Settings(BaseSettings):
         description="A job command's first lease: three times its expected duration plus this.",
     )
 
+    # --- operations: health, metrics, retention -----------------------------------------------
+    ready_outbox_lag_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="A worker is not ready while its oldest unpublished outbox message is older.",
+    )
+    worker_health_port: int = Field(
+        9101,
+        ge=0,
+        le=65535,
+        description="Port of a worker's /livez, /readyz and /metrics; 0: none served.",
+    )
+    worker_health_host: str = Field(
+        "127.0.0.1",
+        description="Address a worker serves /livez, /readyz and /metrics on; 0.0.0.0 for all.",
+    )
+    retain_telemetry_days: float = Field(
+        30.0, gt=0, description="Telemetry samples older than this are deleted."
+    )
+    retain_outbox_days: float = Field(
+        7.0,
+        gt=0,
+        description="Published outbox messages (and consumers' processed-message marks) older "
+        "than this are deleted.",
+    )
+    retention_batch: int = Field(
+        5000, ge=1, le=1_000_000, description="Rows deleted per transaction by retention."
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _level_any_case(cls, value: object) -> object:

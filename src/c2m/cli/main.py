@@ -20,6 +20,7 @@ from c2m import __version__
 from c2m.bootstrap import Platform, build_factory, build_platform, configure, open_database
 from c2m.cli.aggregate import register as register_aggregate
 from c2m.cli.errors import fail, guarded
+from c2m.cli.health_server import HealthServer, bind
 from c2m.cli.quote import register as register_quote
 from c2m.cli.schedule import register as register_schedule
 from c2m.cli.twin import register as register_twin
@@ -27,6 +28,7 @@ from c2m.demo.plant import CARRIER_DELAY_S, Plant
 from c2m.demo.seed import DEMO_LOGINS, seed_demo, seed_demo_factory
 from c2m.kernel.db import Database
 from c2m.kernel.errors import describe_validation
+from c2m.kernel.health import describe
 from c2m.settings import Settings
 
 app = typer.Typer(
@@ -166,14 +168,62 @@ def serve(port: Port = 8000, host: Host = "127.0.0.1") -> None:
 
 @app.command()
 @guarded
-def worker() -> None:
+def worker(
+    health_port: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="Port of /livez, /readyz and /metrics (0: none); default C2M_WORKER_HEALTH_PORT.",
+        ),
+    ] = None,
+) -> None:
     """Run the factory tier as configured by C2M_* variables: the machines' ingest, planning and
     dispatch for the factories this worker leads, the outbox relay, pre-order settling and
     upkeep. Run as many as you like: each factory is led by one of them at a time."""
     settings = configure()
-    _await_database(settings)
     platform = build_platform(settings, tier="worker")
-    factory = build_factory(settings, platform.db, bus=platform.bus)
+    server = _health_server(platform, health_port)
+    try:
+        _await_database(settings)
+        _work(platform)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _health_server(platform: Platform, port: int | None) -> HealthServer | None:
+    """Serve the worker's health before it waits for anything, so ``/readyz`` says what it
+    waits for. A port chosen on purpose must be free; the default one is best effort (a second
+    worker on the host goes without)."""
+    settings = platform.settings
+    chosen = port is not None or "worker_health_port" in settings.model_fields_set
+    port = settings.worker_health_port if port is None else port
+    if not port:
+        return None
+    try:
+        sock = bind(settings.worker_health_host, port)
+    except OSError as exc:
+        where = f"{settings.worker_health_host}:{port}"
+        if chosen:
+            fail(f"Cannot serve the worker's health on {where}: {exc.strerror or exc}.")
+        log.warning(
+            "not serving /livez, /readyz and /metrics: %s is taken (%s); set "
+            "C2M_WORKER_HEALTH_PORT to a free port",
+            where,
+            exc.strerror or exc,
+        )
+        return None
+    server = HealthServer(sock, platform.health, platform.metrics, settings.log_level)
+    server.start()
+    log.info("health and metrics at %s (/livez, /readyz, /metrics)", server.address)
+    return server
+
+
+def _work(platform: Platform) -> None:
+    """The factory tier until Ctrl-C or SIGTERM."""
+    settings = platform.settings
+    factory = build_factory(settings, platform.db, bus=platform.bus, health=platform.health)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     platform.start()
@@ -200,7 +250,7 @@ def _await_database(settings: Settings) -> None:
             _require_schema(settings)
             return
         except OperationalError as exc:
-            log.warning("the database is not reachable (%s); trying again in 2 s", exc.orig)
+            log.warning("the database is not reachable: %s; trying again in 2 s", describe(exc))
             time.sleep(2)
 
 

@@ -29,7 +29,9 @@ class Plant:
         self.platform = platform
         speed = platform.settings.factory_time_scale
         twin = Twin(demo_factory(), seed=7, env=make_environment(speed))
-        self.factory = build_factory(platform.settings, platform.db, twin=twin, bus=platform.bus)
+        self.factory = build_factory(
+            platform.settings, platform.db, twin=twin, bus=platform.bus, health=platform.health
+        )
         self.orders_per_minute = orders_per_minute
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []

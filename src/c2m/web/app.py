@@ -27,6 +27,7 @@ from c2m.web.routers import (
     api_payments,
     api_quotes,
     api_templates,
+    ops,
     pages,
     pages_circles,
     pages_configure,
@@ -66,6 +67,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.platform = platform
+    app.state.health, app.state.metrics = platform.health, platform.metrics
     problems.install(app)
 
     async def page_or_problem(request: Request, exc: Exception) -> Response:
@@ -93,6 +95,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         api_payments,
         api_quotes,
         api_templates,
+        ops,
         pages,
         pages_circles,
         pages_configure,

@@ -35,6 +35,7 @@ from sqlalchemy.exc import OperationalError
 from c2m.domains.factory.contract import REPORTS, ROOT
 from c2m.domains.factory.ingest import Ingest, IngestStats, Raw
 from c2m.kernel.db import Database
+from c2m.kernel.metrics import INGEST_DROPPED, INGEST_RECEIVED
 
 log = logging.getLogger(__name__)
 SESSION_EXPIRY_S = 3600
@@ -78,6 +79,8 @@ class IngestWorker:
         self.stats = IngestStats()
         self.connections = 0
         self.connected = asyncio.Event()
+        #: Why the broker is not connected, in words (for ``/readyz``); None while connected.
+        self.problem: str | None = "not connected to the MQTT broker yet"
         self._buffer: list[Raw] = []
         self._receipts: list[Receipt | None] = []
         self._client: aiomqtt.Client | None = None
@@ -126,6 +129,7 @@ class IngestWorker:
                     self.connections += 1
                     self._client = client
                     self.connected.set()
+                    self.problem = None
                     backoff = 0.1
                     async for message in client.messages:
                         raw = (message.topic.value, _bytes(message.payload), time.time())
@@ -139,7 +143,8 @@ class IngestWorker:
             except aiomqtt.MqttError as exc:
                 self.connected.clear()
                 self._client = None
-                log.warning("MQTT ingest lost %s:%s (%s); retrying", self.host, self.port, exc)
+                self.problem = f"the MQTT broker at {self.host}:{self.port} is not reachable: {exc}"
+                log.warning("%s; trying again in %.1f s", self.problem, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
@@ -206,6 +211,7 @@ class IngestWorker:
         return taken
 
     def _write(self, messages: list[Raw]) -> None:
+        INGEST_RECEIVED.inc(len(messages))
         for start in range(0, len(messages), self.batch):
             chunk = messages[start : start + self.batch]
             try:
@@ -218,6 +224,7 @@ class IngestWorker:
                     except Exception as exc:
                         log.warning("dropped a message on %r: %s", message[0][:200], exc)
                         self.stats.dropped += 1
+                        INGEST_DROPPED.labels("refused by the database").inc()
 
     def _apply_until_stored(self, messages: list[Raw]) -> None:
         """A database that is away (or locked) is waited for; the messages are not dropped."""
@@ -233,6 +240,8 @@ class IngestWorker:
         with self.db.write() as session:
             stats = self.ingest.apply(session, messages)
         self.stats.add(stats)
+        for reason, count in stats.reasons.items():
+            INGEST_DROPPED.labels(reason).inc(count)
 
 
 def _bytes(payload: object) -> bytes:

@@ -37,6 +37,7 @@ from c2m.engines.scheduling.objective import Objective
 from c2m.engines.scheduling.solver import SolveOptions, SolveResult, solve
 from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Database
+from c2m.kernel.metrics import DISPATCH_SECONDS, LEADER_EPOCH, PLAN_SECONDS
 from c2m.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -122,9 +123,11 @@ class ProductionLoop:
             if lease is not None:
                 await self._fenced(lease, self._replan(pool, lease, reason))
         for lease in list(self.leases.values()):
+            begun = time.monotonic()
             sent = await self._fenced(lease, asyncio.to_thread(self._dispatch, lease))
             for dispatched in sent or ():
                 await self.gateway.send(dispatched)
+                DISPATCH_SECONDS.labels(lease.factory_id).observe(time.monotonic() - begun)
 
     async def _fenced(self, lease: Lease, work: Awaitable[T]) -> T | None:
         """Run ``work`` for a factory; if the database says the lease is stale, let it go."""
@@ -161,6 +164,9 @@ class ProductionLoop:
         for factory_id in set(self.leases) - set(held):
             log.info("no longer leading factory %s", factory_id)
             self._dirty.pop(factory_id, None)
+        LEADER_EPOCH.clear()  # one production loop per worker process
+        for factory_id, lease in held.items():
+            LEADER_EPOCH.labels(factory_id).set(lease.epoch)
         changed = set(held) != set(self.leases)
         self.leases = held
         return changed
@@ -173,6 +179,7 @@ class ProductionLoop:
         except Exception:
             log.exception("could not free the factory leases; they lapse on their own")
         self.leases = {}
+        LEADER_EPOCH.clear()
 
     def _mark(self, factories: set[str], reason: str) -> None:
         for factory_id in factories:
@@ -226,7 +233,7 @@ class ProductionLoop:
             self._mark(dispatch.withdraw_cancelled(session, factory_id), "cancellation")
 
     async def _replan(self, pool: ProcessPoolExecutor, lease: Lease, reason: str) -> None:
-        now = utcnow()
+        now, begun = utcnow(), time.monotonic()
         factory_id = lease.factory_id
 
         def read() -> planner.Snapshot | None:
@@ -251,6 +258,7 @@ class ProductionLoop:
 
         plan = await asyncio.to_thread(write)
         self.plans += 1
+        PLAN_SECONDS.labels(factory_id).observe(time.monotonic() - begun)
         log.info(
             "plan %s for %s (%s): %d operations, %d moved, %.2f s",
             plan.id, factory_id, reason, plan.operations, plan.moved, plan.seconds,

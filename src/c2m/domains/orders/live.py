@@ -49,6 +49,10 @@ class TimelineWatcher:
             with self._lock:
                 self._heard[order_id] = max(seq, self._heard.get(order_id, 0))
 
+    def subscribers(self) -> int:
+        """Live timeline streams open in this process (one bus subscription each)."""
+        return sum(map(self.bus.subscriber_count, self.bus.watched_topics(TOPIC_PREFIX)))
+
     def check_once(self) -> int:
         """Send catch-up notices for watched orders that moved unheard; returns how many."""
         watched = [
