@@ -66,7 +66,7 @@ def test_readyz_says_the_outbox_is_stuck(client: TestClient, platform: Platform)
 def test_readyz_says_the_schema_is_behind(client: TestClient, platform: Platform) -> None:
     with platform.db.write() as session:
         head = session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-        session.execute(text("UPDATE alembic_version SET version_num = 'old'"))
+        session.execute(text("UPDATE alembic_version SET version_num = '0008'"))
     try:
         answer = client.get("/readyz")
     finally:
@@ -74,7 +74,7 @@ def test_readyz_says_the_schema_is_behind(client: TestClient, platform: Platform
             session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
     assert answer.status_code == 503
     detail = answer.json()["detail"]
-    assert f"The database schema is at revision old, not {head}: run `c2m db upgrade`." == detail
+    assert f"The database schema is at revision 0008, not {head}: run `c2m db upgrade`." == detail
 
 
 @pytest.fixture
