@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -68,20 +69,23 @@ class ServerUnavailable(Exception):
 
 class Connection:
     """One running analysis server: jobs go in under an id, a reader thread hands each answer
-    to the job waiting for it; when the server ends, every waiting job learns so at once."""
+    to the job waiting for it; when the server ends, every waiting job learns so at once, and
+    ``on_lost`` is called unless :meth:`stop` ended it."""
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], on_lost: Callable[[], None]) -> None:
         self.process = process
+        self.on_lost = on_lost
         self.modules: list[str] = []  # what the server had imported when it became ready
         self._ready: Future[None] = Future()
         self._waiting: dict[int, Future[tuple[Header, list[bytes]]]] = {}
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._lost = False
+        self._stopping = False
         self._reader = threading.Thread(target=self._read, name="analysis-server", daemon=True)
 
     @classmethod
-    def start(cls) -> Connection:
+    def start(cls, on_lost: Callable[[], None]) -> Connection:
         env = dict(os.environ)
         for name in ONE_THREAD:  # one core per analysis: the slots are the parallelism
             env.setdefault(name, "1")
@@ -94,7 +98,7 @@ class Connection:
             )
         except OSError as exc:
             raise ServerUnavailable(f"The analysis service could not start: {exc}.") from exc
-        connection = cls(process)
+        connection = cls(process, on_lost)
         connection._reader.start()
         try:
             connection._ready.result(START_SECONDS)
@@ -131,6 +135,7 @@ class Connection:
     def stop(self) -> None:
         """Close the server's stdin (it kills its children and exits); kill it if it lingers."""
         assert self.process.stdin is not None
+        self._stopping = True
         with contextlib.suppress(OSError):  # it had died already
             self.process.stdin.close()
         try:
@@ -142,6 +147,7 @@ class Connection:
 
     def _read(self) -> None:
         assert self.process.stdout is not None
+        ready = None
         try:
             ready = read_frame(self.process.stdout)
             if ready is not None:
@@ -162,16 +168,19 @@ class Connection:
             for future in pending:
                 if not future.done():
                     future.set_exception(ServerLost())
+            if ready is not None and not self._stopping:
+                self.on_lost()
 
 
 class AnalysisServer:
     """The handle on one analysis server: started on first use (or by :meth:`start`), started
-    again when found dead, stopped by :meth:`close`."""
+    again at once when it dies, stopped for good by :meth:`close`."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._connection: Connection | None = None
         self._ids = itertools.count(1)
+        self._closed = False
 
     @property
     def pid(self) -> int | None:
@@ -186,13 +195,14 @@ class AnalysisServer:
     def start(self) -> Connection:
         """The running server, started first if there is none or it died."""
         with self._lock:
+            if self._closed:
+                raise ServerUnavailable("The analysis service has been shut down.")
             if self._connection is not None and self._connection.alive:
                 return self._connection
             if self._connection is not None:
-                log.warning("the analysis server %s stopped; starting another", self.pid)
-                self._connection.stop()
+                self._connection.stop()  # reaps the dead process
             self._connection = None
-            self._connection = Connection.start()
+            self._connection = Connection.start(self._on_lost)
             return self._connection
 
     def analyze(
@@ -234,9 +244,22 @@ class AnalysisServer:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             if self._connection is not None:
                 self._connection.stop()
             self._connection = None
+
+    def _on_lost(self) -> None:
+        """The server died (killed, out of memory): start the next one now, so that the next
+        upload does not wait for it."""
+        log.warning("the analysis server %s stopped; starting another", self.pid)
+        threading.Thread(target=self._restart, name="analysis-server-restart", daemon=True).start()
+
+    def _restart(self) -> None:
+        try:
+            self.start()
+        except ServerUnavailable as exc:
+            log.error("%s The next analysis tries again.", exc)
 
     def _stop_stuck(self, connection: Connection) -> None:
         log.error("the analysis server %s gave no answer in time; stopping it", self.pid)
