@@ -121,16 +121,19 @@ class Connection:
                 raise ServerLost
             self._waiting[job["id"]] = answer
         try:
-            with self._write_lock:
-                assert self.process.stdin is not None
-                write_frame(self.process.stdin, job, (data,))
-        except OSError as exc:
-            raise ServerLost from exc
-        try:
+            self._send(job, data)
             return answer.result(timeout)
         finally:
             with self._lock:
                 self._waiting.pop(job["id"], None)
+
+    def _send(self, job: Header, data: bytes) -> None:
+        assert self.process.stdin is not None
+        with self._write_lock:
+            try:
+                write_frame(self.process.stdin, job, (data,))
+            except OSError as exc:  # the pipe broke under the write: the server is gone
+                raise ServerLost from exc
 
     def stop(self) -> None:
         """Close the server's stdin (it kills its children and exits); kill it if it lingers."""
