@@ -1,6 +1,7 @@
 """The analysis server behind the sandbox: a light process that never loads the command line or
 the web app, comes back when it is killed (a job it held is answered by the next one), and does
-not outlive the process that started it."""
+not outlive the process that started it. Like every test of the session, these use the
+process's one server (``default_server``), started once; only the tests that kill it start more."""
 
 from __future__ import annotations
 
