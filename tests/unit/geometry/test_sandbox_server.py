@@ -1,7 +1,8 @@
 """The analysis server behind the sandbox: a light process that never loads the command line or
 the web app, comes back when it is killed (a job it held is answered by the next one), and does
 not outlive the process that started it. Like every test of the session, these use the
-process's one server (``default_server``), started once; only the tests that kill it start more."""
+process's one server (``default_server``), started once; only killing it or starting another
+process costs another start."""
 
 from __future__ import annotations
 
