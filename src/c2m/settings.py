@@ -88,7 +88,7 @@ class Settings(BaseSettings):
         8.0, gt=0, le=300, description="Time limit of one sandboxed part analysis."
     )
     analysis_slots: int = Field(
-        2, ge=1, le=64, description="Part analyses run at once (each is a process)."
+        2, ge=1, le=64, description="Part analyses run at once per process (each a child process)."
     )
 
     # --- the factory: machines, planning and dispatch -----------------------------------------

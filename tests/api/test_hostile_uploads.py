@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -126,3 +127,32 @@ def test_the_sandbox_survives_a_burst_of_uploads(
         thread.join()
     assert results == [201] * 10
     assert health.problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_four_sound_cubes_uploaded_at_once_are_all_analysed(
+    live_server: LiveServer, world: World
+) -> None:
+    """Within the default time limit and two slots, however busy: none is refused for time."""
+    open_shop(live_server.platform, world.enterprise_a)
+    cube = box_stl((20, 20, 20))
+    parts: list[dict[str, Any]] = []
+
+    def send(index: int) -> None:
+        response = httpx.post(
+            live_server.url + "/api/v1/uploads",
+            params={"enterprise_id": world.enterprise_a.id},
+            files=[("files", (f"cube{index}.stl", cube, "model/stl"))],
+            headers=world.alice.headers,
+            timeout=60,
+        )
+        assert response.status_code == 201, response.text
+        parts.extend(response.json())
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [(p["status"], p["refusal"]) for p in parts] == [("analysed", None)] * 4
+    assert [p["analysis"]["volume"] for p in parts] == [pytest.approx(8000.0)] * 4
