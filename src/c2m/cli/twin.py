@@ -17,7 +17,7 @@ from c2m.bootstrap import configure
 from c2m.cli.errors import fail, guarded
 from c2m.demo.factory import demo_factory
 from c2m.engines.simulation import TwinError, load_factory
-from c2m.workers.mqtt import broker_address
+from c2m.workers.mqtt import broker_connection
 from c2m.workers.twin_bridge import TwinBridge
 
 
@@ -36,7 +36,10 @@ def twin(
     ] = None,
     url: Annotated[
         str | None,
-        typer.Option(help="Broker, mqtt://host:port; default C2M_MQTT_URL or the embedded one."),
+        typer.Option(
+            help="Broker, mqtt://host:port or mqtts://host:port; default C2M_MQTT_URL or the "
+            "embedded one (credentials and TLS files from C2M_MQTT_*)."
+        ),
     ] = None,
 ) -> None:
     """Run simulated machines that speak the MQTT contract (births, telemetry, jobs on command)."""
@@ -47,20 +50,23 @@ def twin(
         spec = demo_factory() if machines is None else load_factory(machines)
     except (OSError, ValueError) as exc:  # TwinError and JSON errors are ValueErrors
         fail(f"Cannot read the factory {machines}: {exc}")
-    host, port = broker_address(configure(mqtt_url=url) if url else configure())
+    broker = broker_connection(configure(mqtt_url=url) if url else configure())
     try:
-        socket.create_connection((host, port), timeout=3).close()
+        socket.create_connection((broker.host, broker.port), timeout=3).close()
     except OSError:
-        fail(f"No MQTT broker answers at {host}:{port}; start one or pass --url mqtt://host:port.")
+        fail(
+            f"No MQTT broker answers at {broker.host}:{broker.port}; start one or pass "
+            "--url mqtt://host:port."
+        )
     try:
         env = make_environment(speed)
     except TwinError as exc:
         fail(str(exc))
     until = math.inf if hours is None else hours * 3600
-    bridge = TwinBridge(Twin(spec, seed=seed, env=env), host, port, until=until)
+    bridge = TwinBridge(Twin(spec, seed=seed, env=env), broker, until=until)
     console = Console()
     console.print(
-        f"Twin of [bold]{spec.id}[/bold]: {len(spec.machines)} machines on {host}:{port}, "
+        f"Twin of [bold]{spec.id}[/bold]: {len(spec.machines)} machines on {broker}, "
         f"{speed:g}x real time (Ctrl-C stops it)."
     )
     with contextlib.suppress(KeyboardInterrupt):
