@@ -42,7 +42,7 @@ PEM = "-----BEGIN CERTIFICATE-----\nnot really\n-----END CERTIFICATE-----\n"
         ),
         (
             {"URL": "mqtts://broker", "CA_FILE": "{pem}"},
-            "The TLS files in C2M_MQTT_CA_FILE cannot be used:",
+            "The TLS files in C2M_MQTT_CA_FILE cannot be used (PEM, the key not encrypted):",
         ),
     ],
 )

@@ -49,8 +49,8 @@ class BrokerConnection:
         if not self.tls:
             return None
         context = ssl.create_default_context(cafile=self.ca_file)
-        if self.client_cert is not None:
-            context.load_cert_chain(self.client_cert, self.client_key)
+        if self.client_cert is not None:  # an encrypted key fails here instead of prompting
+            context.load_cert_chain(self.client_cert, self.client_key, password=lambda: b"")
         return context
 
     def client(

@@ -4,7 +4,6 @@ sentence, before anything connects."""
 
 from __future__ import annotations
 
-import ssl
 from urllib.parse import urlsplit
 
 from c2m.kernel.errors import InvalidInput
@@ -12,7 +11,7 @@ from c2m.kernel.mqtt import BrokerConnection
 from c2m.settings import Settings
 
 EMBEDDED_HOST = "127.0.0.1"
-DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
+DEFAULT_PORTS = {"mqtt": 1883, "tcp": 1883, "mqtts": 8883}
 
 
 def broker_connection(settings: Settings) -> BrokerConnection:
@@ -84,9 +83,12 @@ def _check(connection: BrokerConnection) -> None:
     for name, path in files.items():
         if path is not None and not path.is_file():
             raise InvalidInput(f"{name} {str(path)!r} is not a file.")
+    if not named:
+        return
     try:
         connection.ssl_context()
-    except (OSError, ssl.SSLError) as exc:
+    except OSError as exc:  # ssl.SSLError too
         raise InvalidInput(
-            f"The TLS files in {', '.join(named)} cannot be used: {exc.strerror or exc}."
+            f"The TLS files in {', '.join(named)} cannot be used (PEM, the key not "
+            f"encrypted): {exc.strerror or exc}."
         ) from None
