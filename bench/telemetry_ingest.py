@@ -51,6 +51,7 @@ from c2m.domains.factory.contract import SUBSCRIPTION, topic
 from c2m.domains.factory.service import register_plant
 from c2m.engines.simulation import factory_from_dict
 from c2m.kernel.db import Database
+from c2m.kernel.mqtt import BrokerConnection
 from c2m.workers.ingest import IngestWorker
 
 FACTORY = "bench"
@@ -150,7 +151,8 @@ async def peer(port: int, client_id: str, messages: int) -> float:
 
 async def c2m(port: int, client_id: str, messages: int, url: str) -> float:
     db = Database(url)
-    worker = IngestWorker(db, "127.0.0.1", port, lease_s=600, client_id=client_id)
+    broker = BrokerConnection("127.0.0.1", port)
+    worker = IngestWorker(db, broker, lease_s=600, client_id=client_id)
     started = time.perf_counter()
     task = asyncio.create_task(worker.run())
     while worker.stats.telemetry < messages:

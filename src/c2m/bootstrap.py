@@ -50,7 +50,7 @@ from c2m.settings import Settings, load_settings
 from c2m.workers.broker import BrokerThread
 from c2m.workers.factory import FactoryWorkers
 from c2m.workers.ingest import IngestWorker
-from c2m.workers.mqtt import EMBEDDED_HOST, broker_address
+from c2m.workers.mqtt import broker_connection
 from c2m.workers.retention import Retention
 from c2m.workers.twin_bridge import TwinBridge
 
@@ -297,11 +297,10 @@ def build_factory(
     process's ``bus`` (where the outbox relay publishes), the factory's own events wake the
     production loop at once; given its ``health``, readiness asks for the broker too. Start
     and stop it around the entry point."""
-    host, port = broker_address(settings)
+    broker = broker_connection(settings)
     ingest = IngestWorker(
         db,
-        host,
-        port,
+        broker,
         lease_s=settings.job_lease_seconds,
         client_id=f"c2m-ingest-{settings.worker_id}",
         mqtt5=bool(settings.mqtt_url),  # the embedded broker speaks MQTT 3.1.1 only
@@ -313,7 +312,7 @@ def build_factory(
         settings,
         db,
         ingest,
-        broker=None if settings.mqtt_url else BrokerThread(EMBEDDED_HOST, port),
-        bridge=None if twin is None else TwinBridge(twin, host, port),
+        broker=None if settings.mqtt_url else BrokerThread(broker.host, broker.port),
+        bridge=None if twin is None else TwinBridge(twin, broker),
         bus=bus,
     )

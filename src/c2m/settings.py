@@ -19,7 +19,9 @@ from sqlalchemy.exc import ArgumentError
 from c2m.kernel.errors import describe_validation
 
 INSECURE_SECRET_KEY = "insecure-demo-key-change-me"  # noqa: S105 - the sentinel we refuse
-SECRET_FIELDS = frozenset({"secret_key", "database_url", "mqtt_url", "listen_database_url"})
+SECRET_FIELDS = frozenset(
+    {"secret_key", "database_url", "mqtt_url", "mqtt_password", "listen_database_url"}
+)
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LogFormat = Literal["human", "json"]
 
@@ -126,10 +128,25 @@ class Settings(BaseSettings):
         "later; unset: deliveries are reported by a real carrier.",
     )
     mqtt_url: str = Field(
-        "", description="The machines' broker, mqtt://host:port; empty: the embedded broker."
+        "",
+        description="The machines' broker, mqtt://host:1883 or mqtts://host:8883 (TLS); "
+        "empty: the embedded broker.",
     )
     mqtt_port: int = Field(
         1884, ge=1, le=65535, description="Port of the embedded broker on 127.0.0.1."
+    )
+    mqtt_username: str = Field("", description="c2m's user name on the broker; empty: none.")
+    mqtt_password: str = Field("", description="c2m's password on the broker.")
+    mqtt_ca_file: Path | None = Field(
+        None,
+        description="PEM file of the authority that signed the broker's certificate (mqtts); "
+        "unset: the system's trusted authorities.",
+    )
+    mqtt_client_cert: Path | None = Field(
+        None, description="PEM certificate c2m shows the broker (mqtts), with its key."
+    )
+    mqtt_client_key: Path | None = Field(
+        None, description="PEM private key of C2M_MQTT_CLIENT_CERT."
     )
     job_lease_seconds: float = Field(
         900.0, gt=0, description="Silence after which a job attempt is presumed lost."

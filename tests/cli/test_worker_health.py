@@ -153,14 +153,14 @@ def test_a_worker_waits_for_its_broker_and_says_why(
         tmp_path, C2M_DATABASE_URL=postgres_server_url, C2M_MQTT_URL=f"mqtt://127.0.0.1:{port}"
     )
     workers.append(worker)
-    says = f"the MQTT broker at 127.0.0.1:{port} is not reachable"
+    says = f"no connection to mqtt://127.0.0.1:{port}"
     worker.until("two attempts logged", lambda: len(lines_with(worker.text(), says)) >= 2)
     assert "trying again in" in lines_with(worker.text(), says)[0]
     answer = worker.ready()
     assert answer.status_code == 503
     problem = answer.json()
     assert [error["check"] for error in problem["errors"]] == ["broker"]
-    assert problem["detail"].startswith(f"The MQTT broker at 127.0.0.1:{port} is not reachable")
+    assert problem["detail"].startswith(f"No connection to mqtt://127.0.0.1:{port}")
 
 
 def test_a_healthy_worker_is_ready_and_serves_metrics(

@@ -17,7 +17,7 @@ from c2m.bootstrap import configure
 from c2m.cli.errors import fail, guarded
 from c2m.demo.factory import demo_factory
 from c2m.engines.simulation import TwinError, load_factory
-from c2m.workers.mqtt import broker_address
+from c2m.workers.mqtt import broker_connection
 from c2m.workers.twin_bridge import TwinBridge
 
 
@@ -40,7 +40,10 @@ def twin(
     ] = None,
     url: Annotated[
         str | None,
-        typer.Option(help="Broker, mqtt://host:port; default C2M_MQTT_URL or the embedded one."),
+        typer.Option(
+            help="Broker, mqtt://host:port or mqtts://host:port; default C2M_MQTT_URL or the "
+            "embedded one (credentials and TLS files from C2M_MQTT_*)."
+        ),
     ] = None,
 ) -> None:
     """Run simulated machines that speak the MQTT contract (births, telemetry, jobs on command)."""
@@ -57,17 +60,18 @@ def twin(
                 fail(f"Cannot read the factory {path}: {exc}")
     if len({spec.id for spec in specs}) < len(specs):
         fail("Two factory files name the same factory; give each plant its own id.")
-    host, port = broker_address(configure(mqtt_url=url) if url else configure())
+    broker = broker_connection(configure(mqtt_url=url) if url else configure())
     try:
-        socket.create_connection((host, port), timeout=3).close()
+        socket.create_connection((broker.host, broker.port), timeout=3).close()
     except OSError:
-        fail(f"No MQTT broker answers at {host}:{port}; start one or pass --url mqtt://host:port.")
+        fail(
+            f"No MQTT broker answers at {broker.host}:{broker.port}; start one or pass "
+            "--url mqtt://host:port."
+        )
     until = math.inf if hours is None else hours * 3600
     try:
         bridges = [
-            TwinBridge(
-                Twin(spec, seed=seed + n, env=make_environment(speed)), host, port, until=until
-            )
+            TwinBridge(Twin(spec, seed=seed + n, env=make_environment(speed)), broker, until=until)
             for n, spec in enumerate(specs)
         ]
     except TwinError as exc:
@@ -75,8 +79,8 @@ def twin(
     console = Console()
     names = ", ".join(f"[bold]{spec.id}[/bold]" for spec in specs)
     console.print(
-        f"Twin of {names}: {sum(len(spec.machines) for spec in specs)} machines on "
-        f"{host}:{port}, {speed:g}x real time (Ctrl-C stops it)."
+        f"Twin of {names}: {sum(len(spec.machines) for spec in specs)} machines on {broker}, "
+        f"{speed:g}x real time (Ctrl-C stops it)."
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run(bridges, until, console))

@@ -97,9 +97,7 @@ class FactoryWorkers:
     async def _produce(self) -> None:
         """Plan and dispatch, commanding machines over the same broker the ingest listens to."""
         identifier = f"{self.ingest.client_id}-dispatch"
-        async with MqttGateway(
-            self.ingest.host, self.ingest.port, identifier=identifier
-        ) as gateway:
+        async with MqttGateway(self.ingest.broker, identifier=identifier) as gateway:
             self.production = ProductionLoop(self.db, gateway, self.settings, on_lead=self._lead)
             await self.production.run()
 

@@ -28,14 +28,13 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 
 import aiomqtt
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 from sqlalchemy.exc import OperationalError
 
 from c2m.domains.factory.contract import REPORTS, ROOT
 from c2m.domains.factory.ingest import Ingest, IngestStats, Raw
 from c2m.kernel.db import Database
 from c2m.kernel.metrics import INGEST_DROPPED, INGEST_RECEIVED
+from c2m.kernel.mqtt import BrokerConnection, failure
 
 log = logging.getLogger(__name__)
 SESSION_EXPIRY_S = 3600
@@ -55,8 +54,7 @@ class IngestWorker:
     def __init__(
         self,
         db: Database,
-        host: str,
-        port: int,
+        broker: BrokerConnection,
         *,
         lease_s: float,
         client_id: str = "c2m-ingest",
@@ -66,7 +64,7 @@ class IngestWorker:
         linger_s: float = 0.05,
     ) -> None:
         self.db = db
-        self.host, self.port = host, port
+        self.broker = broker
         self.client_id = client_id
         self.mqtt5 = mqtt5
         self.standby_s = standby_s
@@ -143,8 +141,8 @@ class IngestWorker:
             except aiomqtt.MqttError as exc:
                 self.connected.clear()
                 self._client = None
-                self.problem = f"the MQTT broker at {self.host}:{self.port} is not reachable: {exc}"
-                log.warning("%s; trying again in %.1f s", self.problem, backoff)
+                self.problem = failure(self.broker, exc)
+                log.warning("MQTT ingest: %s; trying again in %.1f s", self.problem, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
@@ -165,19 +163,11 @@ class IngestWorker:
     def _session(self) -> aiomqtt.Client:
         """A persistent session: MQTT 5 with an expiry on external brokers (a worker that never
         comes back leaves nothing behind), 3.1.1 on the embedded one."""
-        if not self.mqtt5:
-            return aiomqtt.Client(
-                self.host, self.port, identifier=self.client_id, clean_session=False, keepalive=10
-            )
-        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-        properties.SessionExpiryInterval = SESSION_EXPIRY_S
-        return aiomqtt.Client(
-            self.host,
-            self.port,
-            identifier=self.client_id,
-            protocol=aiomqtt.ProtocolVersion.V5,
-            clean_start=False,
-            properties=properties,
+        return self.broker.client(
+            self.client_id,
+            persistent=True,
+            mqtt5=self.mqtt5,
+            session_expiry_s=SESSION_EXPIRY_S,
             keepalive=10,
         )
 

@@ -29,6 +29,7 @@ import aiomqtt
 
 from c2m.domains.factory.contract import COMMAND, encode, topic
 from c2m.engines.simulation import JobCommand, TwinError, TwinEvent
+from c2m.kernel.mqtt import BrokerConnection, failure
 
 if TYPE_CHECKING:
     from c2m.engines.simulation import Twin  # SimPy: the caller built the twin, we only drive it
@@ -82,10 +83,15 @@ class TwinBridge:
     """Runs a ``Twin`` against a broker until cancelled (or until simulated ``until``)."""
 
     def __init__(
-        self, twin: Twin, host: str, port: int, *, until: float = float("inf"), keepalive: int = 5
+        self,
+        twin: Twin,
+        broker: BrokerConnection,
+        *,
+        until: float = float("inf"),
+        keepalive: int = 5,
     ) -> None:
         self.twin = twin
-        self.host, self.port = host, port
+        self.broker = broker
         self.until = until
         self.keepalive = keepalive
         self.inbox: queue.SimpleQueue[tuple[str, bytes] | Control] = queue.SimpleQueue()
@@ -170,11 +176,9 @@ class TwinBridge:
             death = topic(factory, machine, "death"), encode({"bdSeq": link.session})
             restating = link.pending.kind != "birth"
             try:
-                async with aiomqtt.Client(
-                    self.host,
-                    self.port,
-                    identifier=client_id(factory, machine),
-                    clean_session=False,
+                async with self.broker.client(
+                    client_id(factory, machine),
+                    persistent=True,
                     will=aiomqtt.Will(*death, qos=1),
                     keepalive=self.keepalive,
                 ) as client:
@@ -188,7 +192,7 @@ class TwinBridge:
                             await asyncio.wait_for(client.publish(*death, qos=1), 2)
                         raise
             except aiomqtt.MqttError as exc:
-                log.warning("twin machine %s lost the broker (%s); retrying", machine, exc)
+                log.warning("twin machine %s: %s; retrying", machine, failure(self.broker, exc))
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
 

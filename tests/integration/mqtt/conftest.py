@@ -17,9 +17,10 @@ from typing import TypeVar
 import paho.mqtt.client as mqtt
 import pytest
 
+from c2m.kernel.mqtt import BrokerConnection
 from c2m.settings import Settings
 from c2m.workers.broker import BrokerThread
-from c2m.workers.mqtt import broker_address
+from c2m.workers.mqtt import broker_connection
 from tests.conftest import free_port, run_async
 
 MQTT_URL = os.environ.get("C2M_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
@@ -28,16 +29,16 @@ T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
-def mosquitto() -> tuple[str, int]:
-    host, port = broker_address(Settings(mqtt_url=MQTT_URL))
+def mosquitto() -> BrokerConnection:
+    connection = broker_connection(Settings(mqtt_url=MQTT_URL))
     try:
-        socket.create_connection((host, port), timeout=3).close()
+        socket.create_connection((connection.host, connection.port), timeout=3).close()
     except OSError as exc:
         reason = f"no MQTT broker at {MQTT_URL} ({exc.strerror or exc})"
         if REQUIRE_MQTT:
             pytest.fail(reason + " and C2M_REQUIRE_MQTT=1")
         pytest.skip(reason)
-    return host, port
+    return connection
 
 
 @pytest.fixture
@@ -49,13 +50,13 @@ def embedded() -> Iterator[BrokerThread]:
 
 
 @pytest.fixture(params=["mosquitto", "amqtt"])
-def broker(request: pytest.FixtureRequest) -> tuple[str, int]:
+def broker(request: pytest.FixtureRequest) -> BrokerConnection:
     """Each test that takes this runs against Mosquitto and against the embedded broker."""
     if request.param == "mosquitto":
-        address: tuple[str, int] = request.getfixturevalue("mosquitto")
-        return address
+        connection: BrokerConnection = request.getfixturevalue("mosquitto")
+        return connection
     thread: BrokerThread = request.getfixturevalue("embedded")
-    return thread.broker.host, thread.broker.port
+    return BrokerConnection(thread.broker.host, thread.broker.port)
 
 
 def unique(prefix: str) -> str:

@@ -25,6 +25,7 @@ from c2m.domains.orders.models import Order
 from c2m.domains.planning.models import Operation, OperationStatus
 from c2m.engines.simulation import Twin, make_environment
 from c2m.kernel.clock import utcnow
+from c2m.kernel.mqtt import BrokerConnection
 from tests.conftest import World, make_settings
 from tests.factory_support import timeline
 from tests.integration.mqtt.conftest import unique
@@ -83,17 +84,16 @@ def test_thirty_orders_are_made_and_delivered_over_mosquitto(
     client: TestClient,
     world: World,
     platform: Platform,
-    mosquitto: tuple[str, int],
+    mosquitto: BrokerConnection,
     tmp_path: Path,
 ) -> None:
-    host, port = mosquitto
     spec = dataclasses.replace(demo_factory(), id=unique("lights"))
     with platform.db.write() as session:
         factory_id = register_plant(session, world.enterprise_a.id, spec).id
     settings = make_settings(
         platform.db.url,
         tmp_path,
-        mqtt_url=f"mqtt://{host}:{port}",
+        mqtt_url=str(mosquitto),
         factory_time_scale=SPEED,
         dispatch_lease_margin_seconds=5,
         plan_seconds=1.0,

@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 
-import aiomqtt
 import pytest
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from c2m.bootstrap import Platform
 from c2m.domains.factory.contract import topic
 from c2m.domains.factory.models import AttemptStatus, MachineEvent, MachineEventKind
 from c2m.domains.factory.vocabulary import MachineState
+from c2m.kernel.mqtt import BrokerConnection
 from c2m.workers.ingest import IngestWorker
 from tests.conftest import World
 from tests.integration.factory.fac_support import attempt, build_plant, command, machine_row
@@ -30,13 +30,12 @@ def _kinds(platform: Platform, machine_id: str) -> list[tuple[MachineEventKind, 
 def test_over_the_broker_stale_deaths_gaps_repeats_and_hostile_messages_change_nothing(
     platform: Platform,
     world: World,
-    broker: tuple[str, int],
+    broker: BrokerConnection,
     sessions: list[tuple[str, int, str]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    host, port = broker
     ingest_id = unique("ingest")
-    sessions.append((host, port, ingest_id))
+    sessions.append((broker.host, broker.port, ingest_id))
     code, theirs = unique("n"), unique("s")
     north = build_plant(platform, world.maker_a.actor, world.enterprise_a.id, code, "m1")
     south = build_plant(platform, world.maker_b.actor, world.enterprise_b.id, theirs, "x1")
@@ -68,11 +67,11 @@ def test_over_the_broker_stale_deaths_gaps_repeats_and_hostile_messages_change_n
     ]
 
     async def scenario() -> IngestWorker:
-        worker = IngestWorker(platform.db, host, port, lease_s=600, client_id=ingest_id)
+        worker = IngestWorker(platform.db, broker, lease_s=600, client_id=ingest_id)
         worker.lead({code, theirs})  # other tests' machines share the broker: not ours to count
         task = asyncio.create_task(worker.run())
         await asyncio.wait_for(worker.connected.wait(), 10)
-        async with aiomqtt.Client(host, port) as machine:
+        async with broker.client() as machine:
             for name, payload in story:
                 await machine.publish(name, payload, qos=1)
         await until(lambda: machine_row(platform, m1).state is MachineState.RUNNING, "m1 running")

@@ -17,6 +17,7 @@ from c2m.domains.factory.mqtt_gateway import MqttGateway
 from c2m.domains.factory.service import Dispatch
 from c2m.domains.factory.vocabulary import MachineState
 from c2m.engines.simulation import EventLog, Twin, factory_from_dict, make_environment
+from c2m.kernel.mqtt import BrokerConnection
 from c2m.workers.broker import BrokerThread
 from c2m.workers.commands import resend_unanswered
 from c2m.workers.ingest import IngestWorker
@@ -89,17 +90,16 @@ def _started(log: EventLog) -> Counter[str]:
 
 
 def test_a_machine_that_dies_mid_job_holds_its_attempt_until_its_birth_says_aborted(
-    platform: Platform, world: World, broker: tuple[str, int], sessions: list[tuple[str, int, str]]
+    platform: Platform, world: World, broker: BrokerConnection, sessions: list[tuple[str, int, str]]
 ) -> None:
-    host, port = broker
     twin, log, plant = _twin(platform, world, "m1", "m2")
     ingest_id = unique("ingest")
     sessions += [
-        (host, port, ingest_id),
-        *((host, port, client_id(twin.factory.id, m)) for m in plant.machines),
+        (broker.host, broker.port, ingest_id),
+        *((broker.host, broker.port, client_id(twin.factory.id, m)) for m in plant.machines),
     ]
-    worker = IngestWorker(platform.db, host, port, lease_s=600, client_id=ingest_id)
-    bridge = TwinBridge(twin, host, port)
+    worker = IngestWorker(platform.db, broker, lease_s=600, client_id=ingest_id)
+    bridge = TwinBridge(twin, broker)
     short = [_issue(platform, plant, "m1", f"cut{i}", 0.3) for i in range(2)]
     long = _issue(platform, plant, "m2", "mill", 60)
 
@@ -108,7 +108,7 @@ def test_a_machine_that_dies_mid_job_holds_its_attempt_until_its_birth_says_abor
             await until(
                 lambda m=machine: machine_row(platform, m).state is MachineState.IDLE, "birth"
             )
-        async with MqttGateway(host, port) as gateway:
+        async with MqttGateway(broker) as gateway:
             for dispatch in [*short, long, short[0]]:  # the repeat is acknowledged, never run
                 await gateway.send(dispatch)
         for dispatch in short:
@@ -133,12 +133,13 @@ def test_a_broker_restart_mid_run_loses_no_event_and_runs_no_command_twice(
     platform: Platform, world: World
 ) -> None:
     port = free_port()
+    broker = BrokerConnection("127.0.0.1", port)
     brokers = [BrokerThread(port=port)]
     brokers[0].start()
     machines = ("m1", "m2", "m3")
     twin, log, plant = _twin(platform, world, *machines)
-    worker = IngestWorker(platform.db, "127.0.0.1", port, lease_s=600, client_id=unique("ingest"))
-    bridge = TwinBridge(twin, "127.0.0.1", port)
+    worker = IngestWorker(platform.db, broker, lease_s=600, client_id=unique("ingest"))
+    bridge = TwinBridge(twin, broker)
     jobs = [_issue(platform, plant, m, f"op{i}", 0.8) for m in machines for i in range(4)]
 
     async def story() -> None:
@@ -146,7 +147,7 @@ def test_a_broker_restart_mid_run_loses_no_event_and_runs_no_command_twice(
             await until(
                 lambda m=machine: machine_row(platform, m).state is MachineState.IDLE, "birth"
             )
-        async with MqttGateway("127.0.0.1", port) as gateway:
+        async with MqttGateway(broker) as gateway:
             for dispatch in jobs:
                 await gateway.send(dispatch)
             await asyncio.sleep(1.2)  # mid-run: some done, some running, some queued

@@ -26,6 +26,7 @@ from c2m.domains.factory.models import JobAttempt, Machine
 from c2m.domains.orders.models import Order, OrderEvent
 from c2m.domains.orders.states import MAIN_LINE
 from c2m.domains.planning.models import Operation
+from c2m.kernel.mqtt import BrokerConnection
 
 ORDERS = 60
 NEVER = datetime.max.replace(tzinfo=UTC)  # not ended: open to the end of time
@@ -49,11 +50,10 @@ def _overlaps(spans: list[tuple[datetime, datetime]]) -> bool:
 
 
 def test_two_web_two_workers_survive_sigkills(
-    plant_database: str, mosquitto: tuple[str, int], tmp_path: Path
+    plant_database: str, mosquitto: BrokerConnection, tmp_path: Path
 ) -> None:
-    host, port = mosquitto
     seeded = seed_plant(plant_database, tmp_path)
-    plant = Plant(plant_database, tmp_path, seeded, mqtt_url=f"mqtt://{host}:{port}")
+    plant = Plant(plant_database, tmp_path, seeded, mqtt_url=f"mqtt://{mosquitto.host}:{mosquitto.port}")
     followers: list[Follower] = []
     threads: list[threading.Thread] = []
     placed_on: dict[str, int] = {}

@@ -20,6 +20,7 @@ from c2m.domains.factory import events, service
 from c2m.domains.factory.models import AttemptStatus, TelemetrySample
 from c2m.domains.factory.mqtt_gateway import MqttGateway
 from c2m.domains.factory.vocabulary import MachineState
+from c2m.kernel.mqtt import BrokerConnection
 from c2m.workers.ingest import IngestWorker
 from tests.conftest import World
 from tests.integration.factory.fac_support import attempt, build_plant, machine_row, outbox
@@ -35,9 +36,9 @@ def test_the_example_fits_in_sixty_lines_of_aiomqtt() -> None:
 
 
 def test_the_example_printer_prints_each_attempt_once_and_its_will_reports_its_death(
-    platform: Platform, world: World, broker: tuple[str, int], sessions: list[tuple[str, int, str]]
+    platform: Platform, world: World, broker: BrokerConnection, sessions: list[tuple[str, int, str]]
 ) -> None:
-    host, port = broker
+    host, port = broker.host, broker.port
     code, ingest_id = unique("home"), unique("ingest")
     sessions.append((host, port, ingest_id))
     printer = build_plant(platform, world.maker_a.actor, world.enterprise_a.id, code, "p1")
@@ -55,11 +56,11 @@ def test_the_example_printer_prints_each_attempt_once_and_its_will_reports_its_d
                 started[json.loads(message.payload)["attempt_id"]] += 1
 
     async def scenario() -> None:
-        worker = IngestWorker(platform.db, host, port, lease_s=600, client_id=ingest_id)
+        worker = IngestWorker(platform.db, broker, lease_s=600, client_id=ingest_id)
         ingest = asyncio.create_task(worker.run())
         await asyncio.wait_for(worker.connected.wait(), 10)  # so it hears the birth
         processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=PIPE))
-        async with aiomqtt.Client(host, port) as spy, MqttGateway(host, port) as gateway:
+        async with broker.client() as spy, MqttGateway(broker) as gateway:
             await spy.subscribe(f"c2m/v1/{code}/p1/job/#", qos=1)
             watcher = asyncio.create_task(watch(spy))
             await until(lambda: machine_row(platform, p1).state is MachineState.IDLE, "birth")

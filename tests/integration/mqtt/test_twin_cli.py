@@ -7,11 +7,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import aiomqtt
 import pytest
 from typer.testing import CliRunner
 
 from c2m.cli.main import app
+from c2m.kernel.mqtt import BrokerConnection
 from c2m.workers.twin_bridge import client_id
 from tests.conftest import free_port
 from tests.integration.mqtt.conftest import run, unique
@@ -37,18 +37,17 @@ def test_twin_explains_what_is_wrong(arguments: list[str], says: str) -> None:
 
 
 def test_twin_runs_a_plant_file_on_the_broker_and_says_goodbye(
-    tmp_path: Path, mosquitto: tuple[str, int], sessions: list[tuple[str, int, str]]
+    tmp_path: Path, mosquitto: BrokerConnection, sessions: list[tuple[str, int, str]]
 ) -> None:
-    host, port = mosquitto
     code = unique("cli")
-    sessions.append((host, port, client_id(code, "a1")))
+    sessions.append((mosquitto.host, mosquitto.port, client_id(code, "a1")))
     plant = tmp_path / "plant.json"
     plant.write_text(json.dumps({"id": code, "machines": [{"id": "a1", "capabilities": ["pack"]}]}))
     heard: list[str] = []
     listening = threading.Event()
 
     async def listen() -> None:
-        async with aiomqtt.Client(host, port) as client:
+        async with mosquitto.client() as client:
             await client.subscribe(f"c2m/v1/{code}/#", qos=1)
             listening.set()
             async for message in client.messages:
@@ -63,7 +62,7 @@ def test_twin_runs_a_plant_file_on_the_broker_and_says_goodbye(
     # On a thread of its own: the command runs its own event loop, and in a full test run the
     # browser tests keep one running on the main thread.
     with ThreadPoolExecutor(max_workers=1) as thread:
-        command = ["twin", *arguments, "--url", f"mqtt://{host}:{port}"]
+        command = ["twin", *arguments, "--url", str(mosquitto)]
         result = thread.submit(runner.invoke, app, command).result()
     listener.join(30)
     assert result.exit_code == 0, result.output

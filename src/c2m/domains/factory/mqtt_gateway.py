@@ -9,14 +9,15 @@ import aiomqtt
 
 from c2m.domains.factory.contract import encode
 from c2m.domains.factory.service import Dispatch
+from c2m.kernel.mqtt import BrokerConnection
 
 
 class MqttGateway:
     """Use with ``async with``. ``send`` returns once the broker has the command; a lost
     connection is opened again once per send, so a broker restart costs one retry, not a crash."""
 
-    def __init__(self, host: str, port: int, identifier: str | None = None) -> None:
-        self.host, self.port, self.identifier = host, port, identifier
+    def __init__(self, broker: BrokerConnection, identifier: str | None = None) -> None:
+        self.broker, self.identifier = broker, identifier
         self._client: aiomqtt.Client | None = None
 
     async def __aenter__(self) -> MqttGateway:
@@ -42,7 +43,7 @@ class MqttGateway:
             await client.publish(dispatch.topic, payload, qos=1)
 
     async def _connect(self) -> aiomqtt.Client:
-        client = aiomqtt.Client(self.host, self.port, identifier=self.identifier)
+        client = self.broker.client(self.identifier)
         await client.__aenter__()
         self._client = client
         return client
