@@ -32,6 +32,7 @@ from bench.harness import (
     command_line,
     fresh_database,
     machine,
+    own_mosquitto,
     stamp,
 )
 from bench.plant import Plant, place_and_pay, running, seed_plant
@@ -85,15 +86,18 @@ def _orders(plant: Plant, stop: threading.Event) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=10, help="stops of each kind")
-    parser.add_argument("--mqtt-url", default="mqtt://127.0.0.1:1883")
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
     args = parser.parse_args(argv)
     console = Console()
     gaps: dict[str, list[float]] = {"SIGKILL": [], "SIGTERM": []}
-    with tempfile.TemporaryDirectory() as tmp, fresh_database("postgresql", Path(tmp)) as url:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fresh_database("postgresql", Path(tmp)) as url,
+        own_mosquitto(Path(tmp)) as port,
+    ):
         work = Path(tmp)
         seeded = seed_plant(url, work)
-        plant = Plant(url, work, seeded, mqtt_url=args.mqtt_url, webs=1, speed=600.0)
+        plant = Plant(url, work, seeded, f"mqtt://127.0.0.1:{port}", webs=1, speed=600.0)
         stop = threading.Event()
         with running(plant):
             ordering = threading.Thread(target=_orders, args=(plant, stop), daemon=True)

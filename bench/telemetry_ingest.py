@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,9 +40,9 @@ from bench.harness import (
     SHARED_CPU_NOTE,
     append_section,
     command_line,
-    free_port,
     fresh_database,
     machine,
+    own_mosquitto,
     stamp,
 )
 from c2m.domains.factory.contract import SUBSCRIPTION, topic
@@ -57,31 +55,6 @@ from c2m.workers.ingest import IngestWorker
 FACTORY = "bench"
 MIN_RATE = 10_000
 MIN_RATIO = 0.5
-MOSQUITTO_CONF = """listener {port} 127.0.0.1
-allow_anonymous true
-persistence false
-max_queued_messages 0
-max_queued_bytes 0
-queue_qos0_messages true
-"""
-
-
-def start_mosquitto(workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    conf = workdir / "mosquitto.conf"
-    conf.write_text(MOSQUITTO_CONF.format(port=port))
-    process = subprocess.Popen([binary, "-c", str(conf)], stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            probe = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-            probe.connect("127.0.0.1", port)
-            probe.disconnect()
-            return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise SystemExit(f"mosquitto did not start on port {port}")
 
 
 def register(url: str, machines: int) -> None:
@@ -176,29 +149,28 @@ def main() -> None:
     args = parser.parse_args()
     console = Console()
     rates: dict[str, list[float]] = {"c2m": [], "peer": []}
-    with tempfile.TemporaryDirectory() as tmp, fresh_database(args.db, Path(tmp)) as url:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fresh_database(args.db, Path(tmp)) as url,
+        own_mosquitto(Path(tmp)) as port,
+    ):
         register(url, args.machines)
-        port = free_port()
-        broker = start_mosquitto(Path(tmp), port)
         runs: list[tuple[str, Callable[[str], Awaitable[float]]]] = [
             ("peer", lambda cid: peer(port, cid, args.messages)),
             ("c2m", lambda cid: c2m(port, cid, args.messages, url)),
         ]
-        try:
-            with Progress(console=console, transient=True) as progress:
-                task = progress.add_task("draining backlogs", total=args.rounds * 2)
-                for round_no in range(args.rounds):
-                    for name, drain in runs:
-                        client_id = f"bench-{name}-{round_no}"
-                        subscribe(port, client_id)
-                        # each machine's seq goes on from its previous round, without a gap
-                        seq = round_no * -(-args.messages // args.machines)
-                        backlog(port, args.messages, args.machines, seq)
-                        elapsed = asyncio.run(drain(client_id))
-                        rates[name].append(args.messages / elapsed)
-                        progress.advance(task)
-        finally:
-            broker.kill()
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("draining backlogs", total=args.rounds * 2)
+            for round_no in range(args.rounds):
+                for name, drain in runs:
+                    client_id = f"bench-{name}-{round_no}"
+                    subscribe(port, client_id)
+                    # each machine's seq goes on from its previous round, without a gap
+                    seq = round_no * -(-args.messages // args.machines)
+                    backlog(port, args.messages, args.machines, seq)
+                    elapsed = asyncio.run(drain(client_id))
+                    rates[name].append(args.messages / elapsed)
+                    progress.advance(task)
     report(console, args, rates)
 
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from bench.harness import fresh_database
+from bench.harness import fresh_database, own_mosquitto
 from bench.plant import Follower, Plant, delivered, place_and_pay, running, seed_plant
 from sqlalchemy import create_engine, select
 
@@ -26,7 +26,6 @@ from c2m.domains.factory.models import JobAttempt, Machine
 from c2m.domains.orders.models import Order, OrderEvent
 from c2m.domains.orders.states import MAIN_LINE
 from c2m.domains.planning.models import Operation
-from c2m.kernel.mqtt import BrokerConnection
 
 ORDERS = 60
 NEVER = datetime.max.replace(tzinfo=UTC)  # not ended: open to the end of time
@@ -44,16 +43,23 @@ def plant_database(postgres_server_url: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def plant_broker(tmp_path: Path) -> Iterator[int]:
+    """The real Mosquitto, configured as docs/deploy.md says, on a port of the test's own."""
+    with own_mosquitto(tmp_path) as port:
+        yield port
+
+
 def _overlaps(spans: list[tuple[datetime, datetime]]) -> bool:
     ordered = sorted(spans)
     return any(start < end for (_, end), (start, _) in itertools.pairwise(ordered))
 
 
 def test_two_web_two_workers_survive_sigkills(
-    plant_database: str, mosquitto: BrokerConnection, tmp_path: Path
+    plant_database: str, plant_broker: int, tmp_path: Path
 ) -> None:
     seeded = seed_plant(plant_database, tmp_path)
-    plant = Plant(plant_database, tmp_path, seeded, mqtt_url=f"mqtt://{mosquitto.host}:{mosquitto.port}")
+    plant = Plant(plant_database, tmp_path, seeded, mqtt_url=f"mqtt://127.0.0.1:{plant_broker}")
     followers: list[Follower] = []
     threads: list[threading.Thread] = []
     placed_on: dict[str, int] = {}
