@@ -53,6 +53,19 @@ class Plant:
         self.flush()
 
 
+#: The stages a configured product's order passes on its way through the factory, in order.
+MAIN_LINE = [
+    "placed",
+    "paid",
+    "planned",
+    "in_production",
+    "quality_check",
+    "packaging",
+    "shipped",
+    "delivered",
+]
+
+
 def timeline(platform: Platform, order_id: str) -> list[OrderEvent]:
     with platform.db.read() as session:
         query = select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.seq)

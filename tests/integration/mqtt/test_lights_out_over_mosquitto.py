@@ -27,21 +27,11 @@ from c2m.engines.simulation import Twin, make_environment
 from c2m.kernel.clock import utcnow
 from c2m.kernel.mqtt import BrokerConnection
 from tests.conftest import World, make_settings
-from tests.factory_support import timeline
+from tests.factory_support import MAIN_LINE, timeline
 from tests.integration.mqtt.conftest import unique
 
 SPEED = 3600.0
 ORDERS = 30
-MAIN_LINE = [
-    "placed",
-    "paid",
-    "planned",
-    "in_production",
-    "quality_check",
-    "packaging",
-    "shipped",
-    "delivered",
-]
 
 
 def demo_orders(client: TestClient, world: World, count: int) -> list[str]:

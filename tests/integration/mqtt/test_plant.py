@@ -24,8 +24,8 @@ from sqlalchemy import create_engine, select
 
 from c2m.domains.factory.models import JobAttempt, Machine
 from c2m.domains.orders.models import Order, OrderEvent
-from c2m.domains.orders.states import MAIN_LINE
 from c2m.domains.planning.models import Operation
+from tests.factory_support import MAIN_LINE
 
 ORDERS = 60
 NEVER = datetime.max.replace(tzinfo=UTC)  # not ended: open to the end of time
@@ -125,13 +125,12 @@ def test_two_web_two_workers_survive_sigkills(
 
     assert len(placed_on) == ORDERS
     assert {states[order_id] for order_id in placed_on} == {"delivered"}, states
-    main_line = [state.value for state in MAIN_LINE]
     for order_id in placed_on:
         timeline = events[order_id]
         assert [seq for seq, _, _ in timeline] == list(range(1, len(timeline) + 1))
-        reached = [state for _, kind, state in timeline if kind == state and state in main_line]
-        assert [s for s in main_line if s in reached] == main_line, order_id
-        assert reached == sorted(reached, key=main_line.index), order_id
+        reached = [state for _, kind, state in timeline if kind == state and state in MAIN_LINE]
+        assert [s for s in MAIN_LINE if s in reached] == MAIN_LINE, order_id
+        assert reached == sorted(reached, key=MAIN_LINE.index), order_id
 
     by_operation: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
     for operation_id, started, ended in attempts:
