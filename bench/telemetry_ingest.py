@@ -9,9 +9,14 @@ contender connects and drains it. Contenders, alternating in the same run on ide
   committed;
 - peer: a bare aiomqtt subscriber with the same connection options that only counts messages.
 
+With ``--workers N`` the machines belong to N factories and N ``IngestWorker`` processes drain
+the backlog side by side, each with its own session, each writing the factory it leads (as
+``c2m worker`` processes do); the clock stops when the last of them has committed its share.
+
 Targets: at least half the peer's rate and at least 10,000 messages per second.
 
     uv run python bench/telemetry_ingest.py --messages 100000 --rounds 3
+    uv run python bench/telemetry_ingest.py --messages 100000 --rounds 3 --workers 2
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import statistics
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import aiomqtt
@@ -53,17 +60,31 @@ from c2m.kernel.mqtt import BrokerConnection
 from c2m.workers.ingest import IngestWorker
 
 FACTORY = "bench"
+
+
+def factory_of(machine: int, factories: int) -> str:
+    """Machines are dealt round-robin to the factories ``bench0``, ``bench1``…"""
+    return f"{FACTORY}{machine % factories}"
+
+
 MIN_RATE = 10_000
 MIN_RATIO = 0.5
 
 
-def register(url: str, machines: int) -> None:
-    spec = factory_from_dict(
-        {
-            "id": FACTORY,
-            "machines": [{"id": f"m{n}", "capabilities": ["pack"]} for n in range(machines)],
-        }
-    )
+def register(url: str, machines: int, factories: int) -> None:
+    specs = [
+        factory_from_dict(
+            {
+                "id": f"{FACTORY}{f}",
+                "machines": [
+                    {"id": f"m{n}", "capabilities": ["pack"]}
+                    for n in range(machines)
+                    if n % factories == f
+                ],
+            }
+        )
+        for f in range(factories)
+    ]
     from c2m.domains.platform import service as accounts
     from c2m.domains.platform.schemas import SignUp
 
@@ -73,7 +94,8 @@ def register(url: str, machines: int) -> None:
             session, SignUp(email="bench@example.com", name="Bench", password="bench-password-1")
         )
         enterprise = accounts.create_enterprise(session, "Bench", "bench", owner)
-        register_plant(session, enterprise.id, spec)
+        for spec in specs:
+            register_plant(session, enterprise.id, spec)
     db.dispose()
 
 
@@ -91,14 +113,14 @@ def subscribe(port: int, client_id: str) -> None:
     client.loop_stop()
 
 
-def backlog(port: int, messages: int, machines: int, first_seq: int) -> None:
+def backlog(port: int, messages: int, machines: int, factories: int, first_seq: int) -> None:
     """Publish ``messages`` telemetry messages (QoS 0, as machines send them), round-robin over
     the machines, each machine's ``seq`` continuing where its last backlog stopped."""
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, clean_session=True)
     client.max_queued_messages_set(0)
     client.connect("127.0.0.1", port)
     client.loop_start()
-    topics = [topic(FACTORY, f"m{n}", "telemetry") for n in range(machines)]
+    topics = [topic(factory_of(n, factories), f"m{n}", "telemetry") for n in range(machines)]
     now = int(time.time() * 1000)
     last = None
     for n in range(messages):
@@ -122,10 +144,13 @@ async def peer(port: int, client_id: str, messages: int) -> float:
     return time.perf_counter() - started
 
 
-async def c2m(port: int, client_id: str, messages: int, url: str) -> float:
+async def c2m(port: int, client_id: str, messages: int, url: str, lead: str | None) -> float:
+    """One worker draining its session; with ``lead``, it writes that factory's messages only."""
     db = Database(url)
     broker = BrokerConnection("127.0.0.1", port)
     worker = IngestWorker(db, broker, lease_s=600, client_id=client_id)
+    if lead is not None:
+        worker.lead({lead})
     started = time.perf_counter()
     task = asyncio.create_task(worker.run())
     while worker.stats.telemetry < messages:
@@ -139,12 +164,40 @@ async def c2m(port: int, client_id: str, messages: int, url: str) -> float:
     return elapsed
 
 
+def c2m_process(port: int, client_id: str, messages: int, url: str, lead: str | None) -> float:
+    return asyncio.run(c2m(port, client_id, messages, url, lead))
+
+
+async def c2m_workers(port: int, client_id: str, messages: int, url: str, workers: int) -> float:
+    """``workers`` worker processes at once, each timed from its connection (not from the
+    process start, which the peer does not pay either); the slowest one's time counts."""
+    if workers == 1:
+        return await c2m(port, client_id, messages, url, None)
+    loop = asyncio.get_running_loop()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        shares = [
+            loop.run_in_executor(
+                pool,
+                c2m_process,
+                port,
+                f"{client_id}-{n}",
+                messages // workers,
+                url,
+                f"{FACTORY}{n}",
+            )
+            for n in range(workers)
+        ]
+        return max(await asyncio.gather(*shares))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--machines", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=1, help="c2m worker processes")
     parser.add_argument("--record", action="store_true", help="append to docs/benchmarks.md")
     args = parser.parse_args()
     console = Console()
@@ -154,20 +207,24 @@ def main() -> None:
         fresh_database(args.db, Path(tmp)) as url,
         own_mosquitto(Path(tmp)) as port,
     ):
-        register(url, args.machines)
+        if args.machines % args.workers or args.messages % args.machines:
+            raise SystemExit("--machines must divide --messages, and --workers --machines")
+        register(url, args.machines, args.workers)
         runs: list[tuple[str, Callable[[str], Awaitable[float]]]] = [
             ("peer", lambda cid: peer(port, cid, args.messages)),
-            ("c2m", lambda cid: c2m(port, cid, args.messages, url)),
+            ("c2m", lambda cid: c2m_workers(port, cid, args.messages, url, args.workers)),
         ]
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("draining backlogs", total=args.rounds * 2)
             for round_no in range(args.rounds):
                 for name, drain in runs:
                     client_id = f"bench-{name}-{round_no}"
-                    subscribe(port, client_id)
+                    sessions = 1 if name == "peer" or args.workers == 1 else args.workers
+                    for n in range(sessions):
+                        subscribe(port, client_id if sessions == 1 else f"{client_id}-{n}")
                     # each machine's seq goes on from its previous round, without a gap
                     seq = round_no * -(-args.messages // args.machines)
-                    backlog(port, args.messages, args.machines, seq)
+                    backlog(port, args.messages, args.machines, args.workers, seq)
                     elapsed = asyncio.run(drain(client_id))
                     rates[name].append(args.messages / elapsed)
                     progress.advance(task)
@@ -179,7 +236,10 @@ def report(console: Console, args: argparse.Namespace, rates: dict[str, list[flo
     for column in ("contender", "median", "min", "max"):
         table.add_column(column, justify="right" if column != "contender" else "left")
     rows = []
-    for name, label in (("c2m", "c2m IngestWorker into " + args.db), ("peer", "peer: count only")):
+    workers = (
+        f"{args.workers} c2m IngestWorker processes" if args.workers > 1 else "c2m IngestWorker"
+    )
+    for name, label in (("c2m", f"{workers} into {args.db}"), ("peer", "peer: count only")):
         values = rates[name]
         cells = [f"{statistics.median(values):,.0f}", f"{min(values):,.0f}", f"{max(values):,.0f}"]
         table.add_row(label, *cells)
@@ -198,7 +258,7 @@ def report(console: Console, args: argparse.Namespace, rates: dict[str, list[flo
         entry = "\n".join(
             [
                 f"### {stamp()}: {args.messages:,} messages from {args.machines} machines, "
-                f"{args.rounds} rounds, {args.db}",
+                f"{args.rounds} rounds, {args.db}, {args.workers} worker(s)",
                 "",
                 f"`{command_line()}` on {machine()}.",
                 "",
