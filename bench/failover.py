@@ -106,10 +106,10 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 for round_ in range(2 * args.kills):
                     how = "SIGKILL" if round_ % 2 == 0 else "SIGTERM"
+                    time.sleep(3)  # the plant settles: work flows under one leader
                     leader = plant.wait_for_leaders()[target.factory_code]
-                    time.sleep(3)  # the plant settles: work flows under this leader
-                    holder, epoch, _ = plant.leaders()[target.factory_code]
-                    victim = plant.worker(str(holder))
+                    _, epoch, _ = plant.leaders()[target.factory_code]
+                    victim = plant.worker(leader)
                     stopped = time.time()
                     if how == "SIGKILL":
                         victim.kill()

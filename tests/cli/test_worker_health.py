@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -16,10 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bench import harness
 
 from tests.conftest import free_port
 
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 STARTUP_S = 120.0  # a loaded machine takes a while to import c2m
 
 
@@ -125,24 +124,8 @@ def test_a_worker_waits_for_its_database_and_says_why(
 @pytest.fixture
 def own_mosquitto(tmp_path: Path) -> Iterator[int]:
     """A Mosquitto of this test's own on a free port (its sessions die with it)."""
-    port = free_port()
-    config = tmp_path / "mosquitto.conf"
-    config.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-    broker = subprocess.Popen(
-        [MOSQUITTO, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or broker.poll() is not None:
-                pytest.fail("Mosquitto did not start")
-            time.sleep(0.05)
-    yield port
-    broker.terminate()
-    broker.wait(10)
+    with harness.own_mosquitto(tmp_path) as port:
+        yield port
 
 
 def test_a_worker_waits_for_its_broker_and_says_why(

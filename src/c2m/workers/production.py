@@ -91,9 +91,13 @@ class ProductionLoop:
                     await asyncio.wait_for(self.wake.wait(), self.settings.production_tick_seconds)
                 self.wake.clear()
         finally:
-            # Stopping must not wait for a solve in flight: its plan would be stale anyway.
+            # Stopping must not wait for a solve (or the warm-up) in flight: its plan would be
+            # stale anyway, and the interpreter would join the planner's process at exit.
             keeper.cancel()
+            processes = list(pool._processes.values())  # no public way before Python 3.14
             pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.kill()
             await asyncio.to_thread(self._leave)
 
     async def _keep_leases(self) -> None:
