@@ -37,6 +37,13 @@ def new_secret(session: Session, actor: Actor, machine_id: str) -> tuple[str, st
     if machine is None or factory is None or not actor.is_member_of(factory.enterprise_id):
         raise NotFound("There is no such machine, or you are not a member of its enterprise.")
     actor.require_owner_of(factory.enterprise_id)
+    return rotate_secret(session, machine)
+
+
+def rotate_secret(session: Session, machine: Machine) -> tuple[str, str]:
+    """A fresh secret for ``machine`` with no questions asked (the operator's command line)."""
+    factory = session.get(Factory, machine.factory_id)
+    assert factory is not None
     secret = secrets.token_urlsafe(SECRET_BYTES)
     machine.secret_hash = hash_password(secret)
     session.flush()
