@@ -77,11 +77,12 @@ async def printer(client: aiomqtt.Client) -> None:
             log.warning("attempt %s failed: %s", attempt, exc)
             await say(client, f"{job}/failed", attempt_id=attempt, reason=str(exc))
             continue
-        log.info("printing %s: %d bytes, sha256 checked", cmd["operation_id"], len(data))
+        log.info("attempt %s: %s", attempt, f"{len(data)} bytes, sha256 checked" if data else "no file")
         await say(client, f"{job}/started", attempt_id=attempt, setup_s=0, expected_s=cmd["nominal_s"])
         await say(client, "state", state="running", operation=cmd["operation_id"])
         await asyncio.sleep(cmd["nominal_s"] / speed)  # printing: report job/<op>/progress meanwhile
         await say(client, f"{job}/done", attempt_id=attempt, outcome="pass")
+        log.info("attempt %s done", attempt)
         await say(client, "state", state="idle", reason="job done")
 
 

@@ -10,6 +10,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,13 +37,41 @@ from tests.integration.mqtt.conftest import unique
 
 EXAMPLE = ROOT / "examples" / "printer_client.py"
 MACHINES = {"p1": ["fdm-print"], "q1": ["inspect", "pack"]}
-SPEED = "600"  # the factory's clock and the printers both run 600 times faster
+SPEED = "600"
+MOSQUITTO = "/usr/sbin/mosquitto"  # the factory's clock and the printers both run 600 times faster
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     with fresh_database(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def broker() -> Iterator[tuple[int, Path]]:
+    """A Mosquitto of this test's own on a free port, logging subscriptions (so the test knows
+    when the worker listens) and free of other tests' machines."""
+    if not Path(MOSQUITTO).exists():
+        pytest.skip(f"no {MOSQUITTO}")
+    with tempfile.TemporaryDirectory() as folder:
+        yield from _mosquitto(Path(folder))
+
+
+def _mosquitto(home: Path) -> Iterator[tuple[int, Path]]:
+    home.chmod(0o777)  # started as root, the broker drops to a user of its own
+    port, log = free_port(), home / "mosquitto.log"
+    config = home / "mosquitto.conf"
+    config.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+        f"log_dest file {log}\nlog_type subscribe\nlog_type error\nlog_type warning\n"
+    )
+    process = subprocess.Popen([MOSQUITTO, "-c", str(config)])
+    try:
+        wait_for(log.exists, "Mosquitto to start", timeout=10)
+        yield port, log
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 def open_plant(url: str, enterprise_id: str, code: str) -> None:
@@ -83,9 +112,9 @@ def wait_for(check: Callable[[], bool], what: str, timeout: float = 120) -> None
 
 
 def test_serve_worker_and_example_printers_make_a_quoted_part(
-    database: str, mosquitto: tuple[str, int], tmp_path: Path
+    database: str, broker: tuple[int, Path], tmp_path: Path
 ) -> None:
-    host, port = mosquitto
+    host, (port, broker_log) = "127.0.0.1", broker
     code = unique("garage")
     seeded = seed(database, customers=1)
     open_plant(database, seeded.enterprise_id, code)
@@ -109,6 +138,8 @@ def test_serve_worker_and_example_printers_make_a_quoted_part(
     try:
         server.start()
         worker.start()
+        # Births are not retained: the printers start once the worker's ingest hears them.
+        wait_for(lambda: "c2m/v1/+/+/birth" in broker_log.read_text(), "the ingest", 60)
         for machine, secret in secrets.items():
             with logs[machine].open("wb") as log:
                 printers[machine] = subprocess.Popen(
@@ -149,7 +180,7 @@ def test_serve_worker_and_example_printers_make_a_quoted_part(
         server.stop()
 
     printed = logs["p1"].read_text()
-    assert "sha256 checked" in printed, printed
+    assert f"{len(part)} bytes, sha256 checked" in printed, printed
     assert "Traceback" not in printed
     db = Database(database)
     with db.read() as session:
