@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import math
 from functools import partial
 from urllib.parse import urlsplit
 
 import pytest
+import trimesh
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from c2m.bootstrap import Platform
+from c2m.demo.templates import MOUNTING_PLATE
+from c2m.domains.catalog.schemas import TemplateDefinition
 from c2m.domains.factory import service
 from c2m.domains.factory.contract import Command
 from c2m.domains.factory.credentials import FileLinks
@@ -66,6 +71,11 @@ def commanded(client: TestClient, platform: Platform, world: World) -> Command:
     ordered = client.post(
         "/api/v1/quote-orders", json={"quote_ids": [priced["id"]]}, headers=world.alice.headers
     )
+    return command_step(platform, ordered.json()["id"], "make", "p1")
+
+
+def command_step(platform: Platform, order_id: str, step: str, machine: str) -> Command:
+    """The paid order's work opened, and its ``step`` commanded to ``machine``."""
     settings = platform.settings
     writer = JobWriter(
         FileLinks(settings.secret_key, settings.base_url),
@@ -73,19 +83,19 @@ def commanded(client: TestClient, platform: Platform, world: World) -> Command:
         ArtifactStore.ARTIFACTS.under(settings.data_dir),
     )
     with platform.db.write() as session:
-        order = session.get(Order, ordered.json()["id"])
+        order = session.get(Order, order_id)
         assert order is not None
         order.state = OrderState.PAID  # as the payment provider's callback would
         work_orders.open_work_orders(session)
-        make = session.scalar(select(Operation).where(Operation.step == "make"))
-        assert make is not None
+        operation = session.scalar(select(Operation).where(Operation.step == step))
+        assert operation is not None
         dispatch = service.issue_command(
             session,
-            machine_id(platform, "p1"),
-            make.id,
+            machine_id(platform, machine),
+            operation.id,
             nominal_s=60,
             lease_s=600,
-            job=partial(writer.write, session, make, 60),
+            job=partial(writer.write, session, operation, 60),
         )
     return dispatch.command
 
@@ -169,3 +179,55 @@ def test_only_owners_of_the_factory_give_machines_secrets(
         client.post("/api/v1/machines/nope/secret", headers=shop.maker_a.headers).status_code == 404
     )
     assert client.post(target, headers=shop.owner.headers).status_code == 200
+
+
+PLATE = {
+    "length": 150,
+    "width": 60,
+    "thickness": 4,
+    "hole_count": 4,
+    "hole_diameter": 6,
+    "material": "aluminium",
+    "finish": "anodized",
+    "tolerance": "medium",
+}
+
+
+def test_a_configured_plate_is_milled_from_an_stl_made_from_its_dimensions(
+    client: TestClient, platform: Platform, shop: World
+) -> None:
+    definition = TemplateDefinition.of(MOUNTING_PLATE).model_dump(mode="json")
+    made = client.post(
+        f"/api/v1/enterprises/{shop.enterprise_a.id}/templates",
+        json={"definition": definition, "published": True},
+        headers=shop.maker_a.headers,
+    )
+    assert made.status_code == 201, made.text
+    design = client.post(
+        "/api/v1/designs",
+        json={"template_id": made.json()["id"], "name": "Bracket", "configuration": PLATE},
+        headers=shop.alice.headers,
+    )
+    assert design.status_code == 201, design.text
+    order = client.post(f"/api/v1/designs/{design.json()['id']}/order", headers=shop.alice.headers)
+    assert order.status_code == 201, order.text
+    command = command_step(platform, order.json()["id"], "mill", "m1")
+    job = command.job
+    assert job is not None
+    assert job.product == "Parametric mounting plate"
+    assert job.material == "aluminium"
+    words = {setting.label: setting.text for setting in job.configuration}
+    assert words["Length"] == "150 mm"
+    assert words["Tolerance class (ISO 2768)"] == "medium"
+    assert job.operation.name == "Mill contour and holes"
+    artifact = job.artifact
+    assert artifact is not None
+    assert artifact.media_type == "model/stl"
+    fetched = client.get(path_of(artifact.url), headers=basic(*login(client, shop, "m1")))
+    assert fetched.status_code == 200, fetched.text
+    assert hashlib.sha256(fetched.content).hexdigest() == artifact.sha256
+    plate = trimesh.load(io.BytesIO(fetched.content), file_type="stl")
+    assert plate.is_watertight
+    assert list(plate.extents) == pytest.approx([150, 60, 4])
+    holes = 4 * math.pi * 3**2 * 4
+    assert plate.volume == pytest.approx(150 * 60 * 4 - holes, rel=0.01)
