@@ -17,6 +17,7 @@ import aiomqtt
 url, factory, machine, secret = sys.argv[1:5]  # e.g. mqtt://127.0.0.1:1883 home prusa-1 s3cr3t
 user, base = f"{factory}/{machine}", f"c2m/v1/{factory}/{machine}"  # login and topics
 speed = float(os.environ.get("PRINTER_SPEED", "1"))  # how much faster than nominal it prints
+platform = os.environ.get("PLATFORM_URL", "http")  # our login goes to links under this URL only
 log = logging.getLogger(user)
 seen: set[str] = set()  # attempt ids run at most once, even when a command comes twice
 jobs: asyncio.Queue[dict] = asyncio.Queue()  # one print at a time, in the order accepted
@@ -46,6 +47,8 @@ def checked(payload: bytes) -> dict:
 
 def fetch(artifact: dict) -> bytes:
     """The job's file, with this machine's login; refused unless size and sha256 match."""
+    if not artifact["url"].startswith(platform):  # a forged command could ask for our secret
+        raise Refused(f"artifact link is not under {platform}")
     login = base64.b64encode(f"{user}:{secret}".encode()).decode()
     request = urllib.request.Request(artifact["url"], headers={"Authorization": f"Basic {login}"})
     try:

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import http.server
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -125,9 +126,9 @@ def test_the_example_refuses_a_file_whose_hash_differs_and_drops_forged_commands
     OneFile.body = b"tampered!!\n"  # the same size, other bytes
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OneFile)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/machine-files/op"
+    platform = f"http://127.0.0.1:{server.server_address[1]}/"
 
-    def command(operation: str, body: bytes) -> bytes:
+    def command(operation: str, body: bytes, url: str = platform + "machine-files/op") -> bytes:
         artifact = {"url": url, "sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
         job = {"product": "Cube", "quantity": 1, "artifact": artifact}
         return json.dumps(
@@ -144,7 +145,8 @@ def test_the_example_refuses_a_file_whose_hash_differs_and_drops_forged_commands
     ]
     ends: dict[str, tuple[str, dict[str, object]]] = {}
     cmd = [sys.executable, str(EXAMPLE), f"mqtt://{host}:{port}", code, "p1", "s3cret"]
-    printer = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=PIPE)
+    env = {**os.environ, "PLATFORM_URL": platform}
+    printer = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=PIPE, env=env)
 
     async def scenario() -> None:
         async with aiomqtt.Client(host, port) as forger:
@@ -152,13 +154,14 @@ def test_the_example_refuses_a_file_whose_hash_differs_and_drops_forged_commands
             async for message in forger.messages:
                 if str(message.topic).endswith("/birth"):
                     break
-            for payload in [*forged, command("bad", part), command("good", OneFile.body)]:
+            phishing = command("phish", OneFile.body, "http://127.0.0.2:9/steal")
+            for payload in [*forged, phishing, command("bad", part), command("good", OneFile.body)]:
                 await forger.publish(f"c2m/v1/{code}/p1/cmd", payload, qos=1)
             async for message in forger.messages:
                 where = str(message.topic).split("/")
                 if where[-1] in ("done", "failed") and isinstance(message.payload, bytes):
                     ends[where[-2]] = (where[-1], json.loads(message.payload))
-                if len(ends) == 2:
+                if len(ends) == 3:
                     return
 
     try:
@@ -170,6 +173,8 @@ def test_the_example_refuses_a_file_whose_hash_differs_and_drops_forged_commands
     assert ends["bad"][0] == "failed"
     assert ends["bad"][1]["reason"] == "artifact hash mismatch"
     assert ends["good"][0] == "done"
+    assert ends["phish"][0] == "failed"
+    assert ends["phish"][1]["reason"] == f"artifact link is not under {platform}"
     assert log.count("dropped a command: malformed command") == len(forged)
     assert "no valid nominal_s" in log
     assert "no valid artifact url" in log

@@ -144,7 +144,7 @@ def test_serve_worker_and_example_printers_make_a_quoted_part(
             with logs[machine].open("wb") as log:
                 printers[machine] = subprocess.Popen(
                     [sys.executable, str(EXAMPLE), f"mqtt://{host}:{port}", code, machine, secret],
-                    env={**os.environ, "PRINTER_SPEED": SPEED},
+                    env={**os.environ, "PRINTER_SPEED": SPEED, "PLATFORM_URL": server.url},
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
