@@ -21,8 +21,6 @@ platform = os.environ.get("PLATFORM_URL", "http")  # our login goes to links und
 log = logging.getLogger(user)
 seen: set[str] = set()  # attempt ids run at most once, even when a command comes twice
 jobs: asyncio.Queue[dict] = asyncio.Queue()  # one print at a time, in the order accepted
-
-
 FIELDS = (("operation_id", str), ("attempt_id", str), ("nominal_s", (int, float)))
 ARTIFACT = (("url", str), ("sha256", str), ("size", int))  # the job document's file
 
@@ -98,8 +96,7 @@ async def telemetry(client: aiomqtt.Client) -> None:
 async def main() -> None:  # if the broker goes away this ends: run it under a supervisor
     bd_seq = time.time_ns() // 1_000_000  # a new session per start, so an old will is ignored
     will = aiomqtt.Will(f"{base}/death", json.dumps({"bdSeq": bd_seq}), qos=1)
-    broker = urlsplit(url)
-    login = {"username": user, "password": secret}  # the same login fetches the job files
+    broker, login = urlsplit(url), {"username": user, "password": secret}  # it also fetches files
     async with aiomqtt.Client(broker.hostname, broker.port or 1883, will=will, keepalive=5, **login) as client:
         await say(client, "birth", bdSeq=bd_seq, capabilities=["fdm-print"], aborted=[])
         await client.subscribe(f"{base}/cmd", qos=1)
@@ -119,6 +116,5 @@ async def main() -> None:  # if the broker goes away this ends: run it under a s
                     jobs.put_nowait(cmd)
 
 
-if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    asyncio.run(main())
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+asyncio.run(main())
