@@ -219,7 +219,7 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
     settings.check_secure()
     db = open_database(settings)
     bus = EventBus()
-    uploads = FileStore(settings.data_dir / "uploads")
+    uploads = factory_models.ArtifactStore.UPLOADS.under(settings.data_dir)
     platform = Platform(
         settings=settings,
         db=db,

@@ -38,8 +38,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+machine_app = typer.Typer(help="Manage machines.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(machine_app, name="machine")
 register_schedule(app)
 register_quote(app)
 register_aggregate(app)
@@ -355,6 +357,28 @@ def user_token(
     finally:
         db.dispose()
     typer.echo(secret)  # the token alone on standard output, for scripts
+
+
+@machine_app.command("secret")
+@guarded
+def machine_secret(
+    factory: Annotated[str, typer.Argument(help="The factory's code (its topic level).")],
+    machine: Annotated[str, typer.Argument(help="The machine's code (its topic level).")],
+) -> None:
+    """Print a new secret of MACHINE in FACTORY (shown once; the old one stops working). The
+    machine logs in as FACTORY/MACHINE with it, to fetch job files and on the MQTT broker."""
+    from c2m.domains.factory import credentials
+
+    settings = configure()
+    _require_schema(settings)
+    db = open_database(settings)
+    try:
+        with db.write() as session:
+            found = credentials.machine_named(session, factory, machine)
+            _, secret = credentials.rotate_secret(session, found)
+    finally:
+        db.dispose()
+    typer.echo(secret)  # the secret alone on standard output, for scripts
 
 
 if __name__ == "__main__":  # pragma: no cover

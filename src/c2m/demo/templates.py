@@ -330,6 +330,7 @@ MOUNTING_PLATE = Template(
             "Mill contour and holes",
             "cnc-mill",
             '(8 + 1.5 * hole_count + (6 if tolerance == "fine" else 0)) * quantity',
+            artifact="mounting-plate-stl",
         ),
         OperationTemplate(
             "inspect", "Inspect", "inspect", '(10 if tolerance == "fine" else 2) + 2 * quantity'

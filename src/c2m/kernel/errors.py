@@ -47,6 +47,11 @@ class Conflict(C2MError):
     title = "Conflict"
 
 
+class Gone(C2MError):
+    status = 410
+    title = "Gone"
+
+
 class PayloadTooLarge(C2MError):
     status = 413
     title = "Payload too large"

@@ -150,6 +150,7 @@ _PROBLEM_DESCRIPTIONS = {
     "404": "Nothing here, or nothing this caller may see",
     "409": "The order changed meanwhile, or the same Idempotency-Key is still running",
     "413": "The body is larger than the server accepts",
+    "410": "The link has expired; a fresh one comes with the next command",
     "415": "The body was not sent as application/json",
     "422": "The input breaks a rule; `detail` says which field and why",
 }

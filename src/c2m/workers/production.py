@@ -26,11 +26,13 @@ from typing import TypeVar
 from sqlalchemy import select
 
 from c2m.domains.factory import leases
+from c2m.domains.factory.credentials import FileLinks
 from c2m.domains.factory.gateway import Gateway
 from c2m.domains.factory.leases import Lease
-from c2m.domains.factory.models import Machine
+from c2m.domains.factory.models import ArtifactStore, Machine
 from c2m.domains.factory.service import Dispatch
 from c2m.domains.planning import dispatch, planner, progress, work_orders
+from c2m.domains.planning.jobs import JobWriter
 from c2m.domains.planning.models import Operation, OperationStatus, Plan
 from c2m.engines.scheduling.model import Instance
 from c2m.engines.scheduling.objective import Objective
@@ -75,6 +77,15 @@ class ProductionLoop:
     _overruns: set[str] = field(default_factory=set)
     _next_round: float = 0.0
     _sharing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    jobs: JobWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        data_dir = self.settings.data_dir
+        self.jobs = JobWriter(
+            FileLinks(self.settings.secret_key, self.settings.base_url),
+            ArtifactStore.UPLOADS.under(data_dir),
+            ArtifactStore.ARTIFACTS.under(data_dir),
+        )
 
     async def run(self) -> None:
         context = multiprocessing.get_context("forkserver")
@@ -276,4 +287,5 @@ class ProductionLoop:
                 self.settings.factory_time_scale,
                 self.settings.dispatch_lease_margin_seconds,
                 epoch=lease.epoch,
+                jobs=self.jobs,
             )

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from c2m.bootstrap import Platform
 from c2m.domains.factory.contract import topic
 from c2m.domains.factory.models import Factory
+from c2m.kernel.mqtt import BrokerConnection
 from c2m.workers.ingest import IngestWorker
 from c2m.workers.production import ProductionLoop
 from tests.conftest import World, run_async
@@ -33,10 +34,10 @@ def value(name: str, **labels: str) -> float:
 def test_ingest_counts_what_it_received_and_why_it_dropped(
     platform: Platform,
     world: World,
-    mosquitto: tuple[str, int],
+    mosquitto: BrokerConnection,
     sessions: list[tuple[str, int, str]],
 ) -> None:
-    host, port = mosquitto
+    host, port = mosquitto.host, mosquitto.port
     ingest_id = unique("metrics")
     sessions.append((host, port, ingest_id))
     code = unique("met")
@@ -54,7 +55,7 @@ def test_ingest_counts_what_it_received_and_why_it_dropped(
     }
 
     async def scenario() -> None:
-        worker = IngestWorker(platform.db, host, port, lease_s=600, client_id=ingest_id)
+        worker = IngestWorker(platform.db, mosquitto, lease_s=600, client_id=ingest_id)
         worker.lead({code})
         task = asyncio.create_task(worker.run())
         await asyncio.wait_for(worker.connected.wait(), 10)

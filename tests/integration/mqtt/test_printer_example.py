@@ -1,16 +1,24 @@
-"""examples/printer_client.py, the aiomqtt machine of docs/machines.md (under 60 lines), really
+"""examples/printer_client.py, the aiomqtt machine of docs/machines.md (one short file), really
 works: it is born, prints each attempt once however often the command comes, and when it is
-killed mid-print the broker's will tells the platform, which holds the attempt."""
+killed mid-print the broker's will tells the platform, which holds the attempt. It fetches a
+job's file with its own login and refuses one whose hash is not announced; a forged command
+costs it a log line, not its life."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import http.server
 import json
+import os
 import subprocess
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 from subprocess import PIPE
+from typing import ClassVar
 
 import aiomqtt
 from sqlalchemy import select
@@ -29,9 +37,9 @@ from tests.integration.mqtt.conftest import run, unique, until
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "printer_client.py"
 
 
-def test_the_example_fits_in_sixty_lines_of_aiomqtt() -> None:
+def test_the_example_fits_in_one_short_file_of_aiomqtt() -> None:
     text = EXAMPLE.read_text()
-    assert len(text.splitlines()) <= 60
+    assert len(text.splitlines()) <= 120
     assert "import aiomqtt" in text
 
 
@@ -47,7 +55,7 @@ def test_the_example_printer_prints_each_attempt_once_and_its_will_reports_its_d
         benchy = service.issue_command(session, p1.id, "benchy", nominal_s=0.3, lease_s=600)
         vase = service.issue_command(session, p1.id, "vase", nominal_s=120, lease_s=600)
     started: Counter[str] = Counter()
-    command = [sys.executable, str(EXAMPLE), host, str(port), code, "p1"]
+    command = [sys.executable, str(EXAMPLE), f"mqtt://{host}:{port}", code, "p1", "unused"]
     processes: list[subprocess.Popen[bytes]] = []
 
     async def watch(client: aiomqtt.Client) -> None:
@@ -82,7 +90,7 @@ def test_the_example_printer_prints_each_attempt_once_and_its_will_reports_its_d
     finally:
         for process in processes:
             process.kill()
-    assert processes[0].communicate(timeout=10)[1] == b""  # nothing on stderr
+    assert b"Traceback" not in processes[0].communicate(timeout=10)[1]
     assert attempt(platform, benchy.command.attempt_id).status is AttemptStatus.DONE
     assert started == {benchy.command.attempt_id: 1, vase.command.attempt_id: 1}
     assert attempt(platform, vase.command.attempt_id).held
@@ -91,3 +99,86 @@ def test_the_example_printer_prints_each_attempt_once_and_its_will_reports_its_d
     with platform.db.read() as session:
         query = select(TelemetrySample.extra).where(TelemetrySample.machine_id == p1.id)
         assert {"nozzle_c": 210.0, "bed_c": 60.0} in list(session.scalars(query))
+
+
+class OneFile(http.server.BaseHTTPRequestHandler):
+    """Serves ``body`` at any path and remembers the Authorization headers it was sent."""
+
+    body = b""
+    logins: ClassVar[list[str | None]] = []
+
+    def do_GET(self) -> None:
+        self.logins.append(self.headers.get("Authorization"))
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        return
+
+
+def test_the_example_refuses_a_file_whose_hash_differs_and_drops_forged_commands(
+    mosquitto: BrokerConnection,
+) -> None:
+    host, port = mosquitto.host, mosquitto.port
+    code = unique("home")
+    part = b"solid cube\n"
+    OneFile.body = b"tampered!!\n"  # the same size, other bytes
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OneFile)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    platform = f"http://127.0.0.1:{server.server_address[1]}/"
+
+    def command(operation: str, body: bytes, url: str = platform + "machine-files/op") -> bytes:
+        artifact = {"url": url, "sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+        job = {"product": "Cube", "quantity": 1, "artifact": artifact}
+        return json.dumps(
+            {"operation_id": operation, "attempt_id": unique("a"), "nominal_s": 0, "job": job}
+        ).encode()
+
+    forged = [
+        b"not json",
+        b"[1, 2]",
+        b'{"operation_id": "x", "attempt_id": "a1", "nominal_s": "slow"}',
+        b'{"operation_id": "x", "attempt_id": "a2", "nominal_s": 1,'
+        b' "job": {"artifact": {"url": 7}}}',
+        b'{"operation_id": "x", "attempt_id": "a3", "nominal_s": 1, "job": "a cube"}',
+    ]
+    ends: dict[str, tuple[str, dict[str, object]]] = {}
+    cmd = [sys.executable, str(EXAMPLE), f"mqtt://{host}:{port}", code, "p1", "s3cret"]
+    env = {**os.environ, "PLATFORM_URL": platform}
+    printer = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=PIPE, env=env)
+
+    async def scenario() -> None:
+        async with aiomqtt.Client(host, port) as forger:
+            await forger.subscribe(f"c2m/v1/{code}/p1/#", qos=1)
+            async for message in forger.messages:
+                if str(message.topic).endswith("/birth"):
+                    break
+            phishing = command("phish", OneFile.body, "http://127.0.0.2:9/steal")
+            for payload in [*forged, phishing, command("bad", part), command("good", OneFile.body)]:
+                await forger.publish(f"c2m/v1/{code}/p1/cmd", payload, qos=1)
+            async for message in forger.messages:
+                where = str(message.topic).split("/")
+                if where[-1] in ("done", "failed") and isinstance(message.payload, bytes):
+                    ends[where[-2]] = (where[-1], json.loads(message.payload))
+                if len(ends) == 3:
+                    return
+
+    try:
+        run(scenario())
+    finally:
+        printer.kill()
+        server.shutdown()
+    log = printer.communicate(timeout=10)[1].decode()
+    assert ends["bad"][0] == "failed"
+    assert ends["bad"][1]["reason"] == "artifact hash mismatch"
+    assert ends["good"][0] == "done"
+    assert ends["phish"][0] == "failed"
+    assert ends["phish"][1]["reason"] == f"artifact link is not under {platform}"
+    assert log.count("dropped a command: malformed command") == len(forged)
+    assert "no valid nominal_s" in log
+    assert "no valid artifact url" in log
+    assert "Traceback" not in log
+    login = base64.b64encode(f"{code}/p1:s3cret".encode()).decode()
+    assert OneFile.logins == [f"Basic {login}"] * 2

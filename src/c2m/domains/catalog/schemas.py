@@ -24,6 +24,7 @@ from c2m.engines.configurator import (
     Template,
     TextOption,
 )
+from c2m.engines.configurator.model import ArtifactKind
 from c2m.kernel.limits import MAX_OPTIONS, MAX_QUANTITY
 from c2m.kernel.schemas import NOT_BOOL, VISIBLE, OptionName, OptionValue, Strict
 
@@ -164,6 +165,9 @@ class OperationIn(Exact):
     capability: Name
     minutes: Formula
     when: Formula = "True"
+    artifact: ArtifactKind | None = Field(
+        None, description="A file generated from the configuration for the machine"
+    )
 
 
 class PictureIn(Exact):
@@ -329,6 +333,7 @@ class OperationOut(BaseModel):
     capability: str
     minutes: int
     predecessors: list[str]
+    artifact: str | None = None
 
 
 class ConfigureOut(BaseModel):

@@ -113,11 +113,63 @@ class JobReport(Payload):
     reason: Text | None = None
 
 
+class Artifact(BaseModel):
+    """The file to make the part from: fetched from ``url`` with the machine's credentials
+    (HTTP Basic), before ``expires`` (ms since 1970), and used only if ``size`` and ``sha256``
+    match what arrived."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    size: int = Field(ge=0)
+    media_type: Text
+    filename: Text = ""
+    expires: int = Field(ge=0)
+
+
+class OperationParameters(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    step: Text
+    name: Text
+    capability: Text
+    nominal_s: float = Field(ge=0)
+
+
+class Setting(BaseModel):
+    """One choice of the product's configuration, in words (``label``, ``text``) and values."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    option: Text
+    label: Text
+    value: str | float | bool
+    text: Text
+    unit: Text | None = None
+
+
+class JobDocument(BaseModel):
+    """What to make, in values and words: enough for a person or a slicer, without ids to look
+    up. ``artifact`` is None when the operation needs no file (packing, inspection...)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    product: Text
+    configuration: list[Setting] = Field(default_factory=list, max_length=100)
+    material: Text | None = None
+    colour: Text | None = None
+    quantity: int = Field(ge=1)
+    operation: OperationParameters
+    artifact: Artifact | None = None
+
+
 class Command(BaseModel):
     """The body of ``.../cmd``: run one attempt of an operation, at most once per attempt id.
 
     A machine must not start an attempt after ``lease_expires`` (ms since 1970): by then the
-    platform may have given the operation to another machine.
+    platform may have given the operation to another machine. ``job`` says what to make; old
+    machines may ignore it.
     """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -128,6 +180,7 @@ class Command(BaseModel):
     family: Text = ""
     capability: Text | None = None
     lease_expires: int | None = None
+    job: JobDocument | None = None
 
 
 _MODELS: dict[str, type[Payload]] = {

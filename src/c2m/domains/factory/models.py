@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from c2m.domains.factory.vocabulary import MachineState
 from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Base, UTCDateTime, value_enum
+from c2m.kernel.files import FileStore
 from c2m.kernel.ids import new_id
 
 #: An autoincrementing 64-bit key that SQLite also numbers itself (its rowid is an INTEGER).
@@ -113,6 +115,8 @@ class Machine(Base):
     telemetry_seq: Mapped[int | None] = mapped_column(SmallInteger)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: argon2id of the machine's secret (see ``credentials``); None: it cannot fetch files.
+    secret_hash: Mapped[str | None] = mapped_column(String(200))
 
     def __str__(self) -> str:
         return self.name or self.code
@@ -186,6 +190,34 @@ class JobAttempt(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: The planner lease it was commanded under; the database refuses a stale one (0009).
     epoch: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ArtifactStore(enum.StrEnum):
+    """Where an operation's file is kept: a folder of the data directory by this name."""
+
+    UPLOADS = "uploads"  # the customer's uploaded part, as uploaded
+    ARTIFACTS = "artifacts"  # generated for the operation from its configuration
+
+    def under(self, data_dir: Path) -> FileStore:
+        return FileStore(data_dir / self.value)
+
+
+class JobArtifact(Base):
+    """The file an operation is made from, recorded once with its hash: every attempt of the
+    operation is sent the same bytes."""
+
+    __tablename__ = "job_artifacts"
+
+    operation_id: Mapped[str] = mapped_column(
+        ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True
+    )
+    store: Mapped[ArtifactStore] = mapped_column(value_enum(ArtifactStore))
+    name: Mapped[str] = mapped_column(String(32))  # in the store (kernel.files)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class FactoryLease(Base):

@@ -104,3 +104,10 @@ class MachineOut(BaseModel):
     calendar: dict[str, Any] | None
     state: str
     state_reason: str | None
+
+
+class MachineSecret(BaseModel):
+    """A machine's new login: shown once; only its hash is kept."""
+
+    username: str = Field(description="<factory code>/<machine code>, also its MQTT username")
+    secret: str = Field(description="The password for file links and the MQTT broker")

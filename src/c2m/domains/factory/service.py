@@ -6,13 +6,14 @@ after it commits, so an attempt the database does not know is never on the bus.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from c2m.domains.factory.contract import COMMAND, Command, topic
+from c2m.domains.factory.contract import COMMAND, Command, JobDocument, topic
 from c2m.domains.factory.ingest import IN_FLIGHT
 from c2m.domains.factory.models import AttemptStatus, Factory, JobAttempt, Machine
 from c2m.domains.factory.schemas import NewFactory, NewMachine
@@ -72,21 +73,25 @@ def issue_command(
     family: str = "",
     capability: str | None = None,
     epoch: int | None = None,
+    job: Callable[[int], JobDocument] | None = None,
 ) -> Dispatch:
     """Record a new attempt of ``operation_id`` on a machine, under a fresh attempt id and the
-    planner lease ``epoch`` (see ``leases``)."""
+    planner lease ``epoch`` (see ``leases``); ``job`` writes its job document, given when the
+    attempt's lease expires (ms since 1970)."""
     machine = session.get(Machine, machine_id)
     if machine is None:
         raise NotFound("There is no such machine.")
     now = utcnow()
     lease_expires = now + timedelta(seconds=lease_s)
+    expires_ms = int(lease_expires.timestamp() * 1000)
     command = Command(
         operation_id=operation_id,
         attempt_id=new_id(),
         nominal_s=nominal_s,
         family=family,
         capability=capability,
-        lease_expires=int(lease_expires.timestamp() * 1000),
+        lease_expires=expires_ms,
+        job=None if job is None else job(expires_ms),
     )
     session.add(
         JobAttempt(

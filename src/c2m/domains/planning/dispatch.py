@@ -7,6 +7,8 @@ commits, so the bus never carries an attempt the database does not know.
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +16,7 @@ from c2m.domains.factory.models import Machine
 from c2m.domains.factory.service import Dispatch, issue_command
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.states import OrderState
+from c2m.domains.planning.jobs import JobWriter
 from c2m.domains.planning.models import ON_MACHINE, Operation, OperationStatus, WorkOrder
 from c2m.domains.planning.planner import AVAILABLE, seconds
 
@@ -27,9 +30,11 @@ def due_dispatches(
     time_scale: float,
     lease_margin_s: float,
     epoch: int | None = None,
+    jobs: JobWriter | None = None,
 ) -> list[Dispatch]:
     """Commands for the factory's free machines, recorded under the planner lease ``epoch``
-    (the database refuses them if it is stale)."""
+    (the database refuses them if it is stale), each with its job document when ``jobs``
+    writes them."""
     busy = set(
         session.scalars(
             select(Operation.machine_id).where(
@@ -53,15 +58,17 @@ def due_dispatches(
         if machine is None or machine.state not in AVAILABLE:
             continue
         expected = seconds(op.minutes, machine.speed, time_scale)
+        nominal_s = op.minutes * 60
         dispatch = issue_command(
             session,
             machine.id,
             op.id,
-            nominal_s=op.minutes * 60,
+            nominal_s=nominal_s,
             lease_s=expected * LEASE_FACTOR + lease_margin_s,
             family=op.capability,
             capability=op.capability,
             epoch=epoch,
+            job=None if jobs is None else partial(jobs.write, session, op, nominal_s),
         )
         op.status, op.attempt_id = OperationStatus.DISPATCHED, dispatch.command.attempt_id
         op.attempts += 1

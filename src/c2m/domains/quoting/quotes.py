@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.catalog.models import Product
 from c2m.domains.orders.placement import PreparedOrder, PricedLine, prepare_lines
+from c2m.domains.planning.jobs import UPLOADED
 from c2m.domains.platform.actor import Actor
 from c2m.domains.quoting.models import Quote, UploadStatus
 from c2m.domains.quoting.quoters import quoting_service
@@ -192,7 +193,12 @@ def routing_of(quote: Quote) -> list[dict[str, Any]]:
     pack = round(PACK_MINUTES[0] + PACK_MINUTES[1] * quote.quantity)
     capability = CAPABILITY[Process(quote.process)]
     return [
-        _step("make", f"Make ({quote.process.upper()}, {quote.material})", capability, make, ()),
+        {
+            **_step(
+                "make", f"Make ({quote.process.upper()}, {quote.material})", capability, make, ()
+            ),
+            "artifact": UPLOADED,  # the machine is sent the customer's file
+        },
         _step("inspect", "Inspect", "inspect", inspect, ("make",)),
         _step("pack", "Pack", "pack", pack, ("inspect",)),
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 Value = int | float | str | bool
 Configuration = Mapping[str, Value]
@@ -134,7 +135,8 @@ class LeadTimeRule:
 class OperationTemplate:
     """A production step on a machine with ``capability``; ``minutes`` is a formula.
 
-    Steps run in the listed order; a step whose ``when`` is false is left out.
+    Steps run in the listed order; a step whose ``when`` is false is left out. ``artifact`` names
+    the file the platform generates from the configuration for the machine (see ``ARTIFACTS``).
     """
 
     id: str
@@ -142,6 +144,11 @@ class OperationTemplate:
     capability: str
     minutes: str
     when: str = "True"
+    artifact: str | None = None
+
+
+#: Files the platform can generate for an operation, by the name a template gives them.
+ArtifactKind = Literal["mounting-plate-stl"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ class RoutedOperation:
     capability: str
     minutes: int
     predecessors: tuple[str, ...]
+    artifact: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,15 +34,18 @@ class Routing:
 
 def routing(compiled: CompiledTemplate, configuration: Configuration, quantity: int = 1) -> Routing:
     """The operations that make ``quantity`` pieces of ``configuration``, in order."""
-    capability = {step.id: step.capability for step in compiled.template.routing}
+    steps = {step.id: step for step in compiled.template.routing}
     lines = applicable(compiled.routing, environment(compiled, configuration, quantity))
     operations = []
     previous: tuple[str, ...] = ()
     for line in lines:
         if line.amount < 0:
             raise FormulaError(f"operation {line.id!r} comes out at {line.amount} minutes")
+        step = steps[line.id]
         operations.append(
-            RoutedOperation(line.id, line.label, capability[line.id], line.amount, previous)
+            RoutedOperation(
+                line.id, line.label, step.capability, line.amount, previous, step.artifact
+            )
         )
         previous = (line.id,)
     return Routing(tuple(operations))

@@ -8,9 +8,15 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from c2m.domains.factory import service
+from c2m.domains.factory import credentials, service
 from c2m.domains.factory.models import Machine
-from c2m.domains.factory.schemas import FactoryOut, MachineOut, NewFactory, NewMachine
+from c2m.domains.factory.schemas import (
+    FactoryOut,
+    MachineOut,
+    MachineSecret,
+    NewFactory,
+    NewMachine,
+)
 from c2m.domains.planning import floor
 from c2m.web.auth import ApiActor, PlatformDep
 from c2m.web.idempotent import Idempotent
@@ -77,3 +83,17 @@ def add_machine(
         return MachineOut.model_validate(service.add_machine(session, actor, factory_id, body))
 
     return idempotent.create(actor, body, create)
+
+
+@router.post(
+    "/machines/{machine_id}/secret",
+    response_model=MachineSecret,
+    responses=problem_responses(403),
+)
+def new_machine_secret(platform: PlatformDep, machine_id: str, actor: ApiActor) -> JSONResponse:
+    """A new secret for the machine (owners of its factory); the old one stops working. It is
+    shown in this answer only: put it in the machine's configuration."""
+    with platform.db.write() as session:
+        username, secret = credentials.new_secret(session, actor, machine_id)
+    body = MachineSecret(username=username, secret=secret).model_dump()
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
