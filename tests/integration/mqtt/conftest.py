@@ -12,10 +12,12 @@ import secrets
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import paho.mqtt.client as mqtt
 import pytest
+from bench import harness
 
 from c2m.kernel.mqtt import BrokerConnection
 from c2m.settings import Settings
@@ -39,6 +41,14 @@ def mosquitto() -> BrokerConnection:
             pytest.fail(reason + " and C2M_REQUIRE_MQTT=1")
         pytest.skip(reason)
     return connection
+
+
+@pytest.fixture
+def plant_broker(tmp_path: Path) -> Iterator[BrokerConnection]:
+    """The real Mosquitto set up as docs/deploy.md says for a plant (no QoS 1 message dropped for
+    a full queue), of the test's own: a whole plant's traffic, alone on its broker."""
+    with harness.own_mosquitto(tmp_path) as port:
+        yield BrokerConnection("127.0.0.1", port)
 
 
 @pytest.fixture

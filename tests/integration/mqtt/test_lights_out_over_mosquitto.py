@@ -74,7 +74,7 @@ def test_thirty_orders_are_made_and_delivered_over_mosquitto(
     client: TestClient,
     world: World,
     platform: Platform,
-    mosquitto: BrokerConnection,
+    plant_broker: BrokerConnection,
     tmp_path: Path,
 ) -> None:
     spec = dataclasses.replace(demo_factory(), id=unique("lights"))
@@ -83,7 +83,7 @@ def test_thirty_orders_are_made_and_delivered_over_mosquitto(
     settings = make_settings(
         platform.db.url,
         tmp_path,
-        mqtt_url=str(mosquitto),
+        mqtt_url=str(plant_broker),
         factory_time_scale=SPEED,
         dispatch_lease_margin_seconds=5,
         plan_seconds=1.0,

@@ -18,13 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from bench.harness import fresh_database, own_mosquitto
+from bench.harness import fresh_database
 from bench.plant import Follower, Plant, delivered, place_and_pay, running, seed_plant
 from sqlalchemy import create_engine, select
 
 from c2m.domains.factory.models import JobAttempt, Machine
 from c2m.domains.orders.models import Order, OrderEvent
 from c2m.domains.planning.models import Operation
+from c2m.kernel.mqtt import BrokerConnection
 from tests.factory_support import MAIN_LINE
 
 ORDERS = 60
@@ -43,23 +44,18 @@ def plant_database(postgres_server_url: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def plant_broker(tmp_path: Path) -> Iterator[int]:
-    """The real Mosquitto, configured as docs/deploy.md says, on a port of the test's own."""
-    with own_mosquitto(tmp_path) as port:
-        yield port
-
-
 def _overlaps(spans: list[tuple[datetime, datetime]]) -> bool:
     ordered = sorted(spans)
     return any(start < end for (_, end), (start, _) in itertools.pairwise(ordered))
 
 
 def test_two_web_two_workers_survive_sigkills(
-    plant_database: str, plant_broker: int, tmp_path: Path
+    plant_database: str, plant_broker: BrokerConnection, tmp_path: Path
 ) -> None:
     seeded = seed_plant(plant_database, tmp_path)
-    plant = Plant(plant_database, tmp_path, seeded, mqtt_url=f"mqtt://127.0.0.1:{plant_broker}")
+    plant = Plant(
+        plant_database, tmp_path, seeded, mqtt_url=f"mqtt://127.0.0.1:{plant_broker.port}"
+    )
     followers: list[Follower] = []
     threads: list[threading.Thread] = []
     placed_on: dict[str, int] = {}
