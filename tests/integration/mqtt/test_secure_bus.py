@@ -260,7 +260,7 @@ def test_a_wrong_password_or_an_untrusted_broker_is_a_log_line_that_says_so(
         (
             wrong,
             f"the broker refused {address}: [code:135] Not authorized (check "
-            "C2M_MQTT_USERNAME and C2M_MQTT_PASSWORD); retrying",
+            "C2M_MQTT_USERNAME and C2M_MQTT_PASSWORD); trying again in",
         ),
         (
             untrusted,
