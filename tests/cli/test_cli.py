@@ -149,3 +149,25 @@ def test_demo_starts_seeds_stops_on_ctrl_c_and_keeps_its_data(tmp_path: Path) ->
     process = _start_demo(tmp_path, port, "--reset")
     _wait_up(url, process)
     assert "(new)" in _stop(process)
+
+
+def test_uvicorn_serves_the_web_tier_from_the_app_factory_in_two_processes(tmp_path: Path) -> None:
+    """docs/deploy.md: ``uvicorn --factory c2m.web.asgi:app --workers N`` is the web tier."""
+    from c2m.migrations import upgrade
+
+    upgrade(f"sqlite:///{tmp_path / 'c2m.sqlite3'}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("C2M_")}
+    env.update(C2M_DATA_DIR=str(tmp_path), C2M_SECRET_KEY="s" * 40)
+    port = free_port()
+    uvicorn = str(Path(sys.executable).parent / "uvicorn")
+    command = [uvicorn, "--factory", "c2m.web.asgi:app", "--workers", "2", "--port", str(port)]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    try:
+        _wait_up(f"http://127.0.0.1:{port}", process)
+        products = httpx.get(f"http://127.0.0.1:{port}/api/v1/products", timeout=10)
+        assert products.status_code == 200
+    finally:
+        output = _stop(process)
+    assert output.count("Application startup complete") == 2, output
