@@ -47,15 +47,11 @@ from c2m.kernel.outbox import OutboxRelay
 from c2m.kernel.signing import Signer
 from c2m.migrations import schema_behind
 from c2m.settings import Settings, load_settings
-from c2m.workers.broker import BrokerThread
-from c2m.workers.factory import FactoryWorkers
-from c2m.workers.ingest import IngestWorker
-from c2m.workers.mqtt import broker_connection
 from c2m.workers.retention import Retention
-from c2m.workers.twin_bridge import TwinBridge
 
 if TYPE_CHECKING:
     from c2m.engines.simulation import Twin  # SimPy: only the demo and the twin build one
+    from c2m.workers.factory import FactoryWorkers  # MQTT: only the factory tier needs it
 
 log = logging.getLogger(__name__)
 BATCH_CHECK_SECONDS = 2.0
@@ -297,6 +293,12 @@ def build_factory(
     process's ``bus`` (where the outbox relay publishes), the factory's own events wake the
     production loop at once; given its ``health``, readiness asks for the broker too. Start
     and stop it around the entry point."""
+    from c2m.workers.broker import BrokerThread
+    from c2m.workers.factory import FactoryWorkers
+    from c2m.workers.ingest import IngestWorker
+    from c2m.workers.mqtt import broker_connection
+    from c2m.workers.twin_bridge import TwinBridge
+
     broker = broker_connection(settings)
     ingest = IngestWorker(
         db,

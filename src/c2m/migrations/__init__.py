@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine
+if TYPE_CHECKING:  # Alembic loads on use: a web process asks only which revision it is at
+    from alembic.config import Config
+    from sqlalchemy import Engine
 
 HERE = Path(__file__).parent
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(HERE))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -21,6 +24,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision`` (idempotent)."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 
