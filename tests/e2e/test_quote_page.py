@@ -38,7 +38,7 @@ def test_upload_two_parts_change_quantity_and_order_on_a_phone(
         ]
     )
     cards = page.locator(".part")
-    expect(cards).to_have_count(2)
+    expect(cards).to_have_count(2, timeout=30_000)  # a process's first upload starts the sandbox
     for index in range(2):
         picture = cards.nth(index).locator("img.thumb")
         expect(picture).to_be_visible()
