@@ -42,8 +42,9 @@ def test_upload_two_parts_change_quantity_and_order_on_a_phone(
     for index in range(2):
         picture = cards.nth(index).locator("img.thumb")
         expect(picture).to_be_visible()
-        loaded = picture.evaluate("img => img.complete && img.naturalWidth")
-        assert loaded == 256
+        drawn = "img => img.complete && img.naturalWidth > 0"
+        page.wait_for_function(drawn, arg=picture.element_handle(), timeout=20_000)
+        assert picture.evaluate("img => img.naturalWidth") == 256
     expect(cards.nth(0)).to_contain_text(f"20.0 {BY} 20.0 {BY} 20.0 mm")
     expect(cards.nth(1)).to_contain_text(f"60.0 {BY} 10.0 {BY} 5.0 mm")
     price = cards.nth(0).locator(".quote .price")
