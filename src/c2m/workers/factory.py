@@ -73,7 +73,8 @@ class FactoryWorkers:
     async def _begin(self, timeout: float | None) -> None:
         self._task = asyncio.create_task(self._run())
         if timeout is not None:
-            await asyncio.wait_for(self.ingest.connected.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self.ingest.connected.wait()
 
     async def _end(self) -> None:
         if self._task is not None:

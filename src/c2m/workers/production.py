@@ -98,8 +98,11 @@ class ProductionLoop:
                     await self.tick(pool)
                 except Exception:
                     log.exception("production tick failed; trying again")
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
+                # comes as the wake-up does, and the stopped loop would run on for ever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), self.settings.production_tick_seconds)
+                    async with asyncio.timeout(self.settings.production_tick_seconds):
+                        await self.wake.wait()
                 self.wake.clear()
         finally:
             # Stopping must not wait for a solve (or the warm-up) in flight: its plan would be

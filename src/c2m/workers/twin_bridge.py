@@ -189,7 +189,8 @@ class TwinBridge:
                         await self._serve(client, link, restating)
                     except asyncio.CancelledError:  # shutting down: say so, as a machine would
                         with contextlib.suppress(Exception):
-                            await asyncio.wait_for(client.publish(*death, qos=1), 2)
+                            async with asyncio.timeout(2):
+                                await client.publish(*death, qos=1)
                         raise
             except aiomqtt.MqttError as exc:
                 log.warning("twin machine %s: %s; retrying", machine, failure(self.broker, exc))

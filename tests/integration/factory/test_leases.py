@@ -3,6 +3,7 @@ database itself (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from datetime import timedelta
@@ -12,15 +13,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
-from tests.conftest import World
+from tests.conftest import World, run_async
 from tests.integration.factory.fac_support import Plant, build_plant
 
 from c2m.bootstrap import Platform
 from c2m.domains.factory import leases, service
+from c2m.domains.factory.gateway import MemoryGateway
 from c2m.domains.factory.leases import Lease
 from c2m.domains.factory.models import FactoryLease, JobAttempt
 from c2m.domains.planning.models import Plan
 from c2m.kernel.clock import utcnow
+from c2m.workers.production import ProductionLoop
 
 TTL = 5.0
 
@@ -154,6 +157,29 @@ def test_a_takeover_waits_for_the_old_leaders_transaction_then_fences_it_off(
     assert leases.is_stale(refused.value)
     with pytest.raises(leases.StaleLease), platform.db.write() as session:
         leases.fence(session, old)
+
+
+def test_a_stopped_worker_stops_and_lets_its_factory_go_even_when_woken_as_it_is_stopped(
+    platform: Platform, world: World
+) -> None:
+    north, _ = _plants(platform, world)
+    loop = ProductionLoop(platform.db, MemoryGateway(), platform.settings)
+
+    async def stop_while_woken() -> None:
+        running = asyncio.create_task(loop.run())
+        while north.factory.id not in loop.leases:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # between ticks, waiting to be woken
+        loop.wake.set()
+        running.cancel()
+        await asyncio.wait({running}, timeout=10)
+        assert running.done(), "the worker ran on after it was stopped"
+
+    run_async(stop_while_woken(), timeout=60)
+    with platform.db.read() as session:
+        lease = session.get(FactoryLease, north.factory.id)
+        assert lease is not None
+        assert lease.holder is None
 
 
 @given(
