@@ -41,8 +41,8 @@ from c2m.engines.aggregation import (
     coverage_curve,
     spec_for,
 )
-from c2m.engines.aggregation.demand import encode
 from c2m.engines.aggregation.distance import Centres, distances, nearest
+from c2m.engines.aggregation.encoded import encode
 from c2m.engines.aggregation.features import Features, features_of
 from c2m.engines.aggregation.pictures import coverage_svg
 from c2m.engines.configurator import compile_template

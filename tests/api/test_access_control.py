@@ -204,3 +204,6 @@ def test_back_office_is_for_the_platform_owner_only(client: TestClient, world: W
     page = client.get("/admin/", follow_redirects=False)
     assert page.status_code == 200
     assert "c2m back office" in page.text
+    assert "/admin/order/list" in page.text  # links resolve inside the lazily built back office
+    assert client.get("/admin/order/list").status_code == 200
+    assert client.get("/admin/statics/css/main.css").status_code == 200

@@ -1,6 +1,7 @@
 """Naming an engine, or starting the web tier (the app, its composition root, the ``c2m``
 command), loads no solver, mesh, plotting or simulation library: each ``c2m serve`` process
-would otherwise pay seconds and hundreds of MB for them."""
+would otherwise pay seconds and hundreds of MB for them. Numpy, Pillow and the back office load
+where they are used too (an aggregation, a demand photo, the first /admin request)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ import pytest
 
 from c2m import engines
 
-HEAVY = ("ortools", "numba", "trimesh", "plotly", "scipy", "pandas", "simpy", "sklearn")
+HEAVY = (
+    *("ortools", "numba", "trimesh", "plotly", "scipy", "pandas", "simpy", "sklearn"),
+    *("numpy", "PIL", "sqladmin"),
+)
 ENGINES = [f"c2m.engines.{m.name}" for m in pkgutil.iter_modules(engines.__path__) if m.ispkg]
 
 
@@ -37,3 +41,21 @@ def heavy_after(*modules: str) -> list[str]:
 )
 def test_importing_loads_no_heavy_library(modules: list[str]) -> None:
     assert heavy_after(*modules) == []
+
+
+@pytest.mark.parametrize("package", ENGINES)
+def test_each_public_name_of_an_engine_is_what_it_names_once_all_its_modules_are_loaded(
+    package: str,
+) -> None:
+    """A lazily exported name that is also a submodule's name would turn into that module."""
+    probe = (
+        f"import importlib, pkgutil, types; p = importlib.import_module({package!r}); "
+        "[importlib.import_module(f'{p.__name__}.{m.name}') "
+        " for m in pkgutil.iter_modules(p.__path__)]; "
+        "print(*[n for n in getattr(p, '__all__', []) "
+        "        if isinstance(getattr(p, n), types.ModuleType)])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.split() == []

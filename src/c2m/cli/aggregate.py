@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -16,19 +16,13 @@ from rich.table import Table
 from c2m.cli.errors import fail
 from c2m.demo.templates import DEMO_TEMPLATES
 from c2m.domains.catalog.schemas import TemplateDefinition
-from c2m.engines.aggregation import (
-    Aggregation,
-    AggregationError,
-    AggregationSpec,
-    OptionSpec,
-    SpecError,
-    aggregate,
-    spec_for,
-)
 from c2m.engines.aggregation.demand_file import DemandFile, DemandFileError, read_demands
-from c2m.engines.aggregation.pictures import write_plot
+from c2m.engines.aggregation.spec import AggregationSpec, OptionSpec, SpecError, spec_for
 from c2m.engines.configurator import CompiledTemplate, TemplateError, compile_template
 from c2m.kernel.errors import describe_validation
+
+if TYPE_CHECKING:
+    from c2m.engines.aggregation import Aggregation
 
 PROGRESS_FROM = 5_000  # demands; smaller runs finish before a bar would be worth drawing
 BAD_ROWS_SHOWN = 20
@@ -81,6 +75,11 @@ def aggregate_demands(
     ] = None,
 ) -> None:
     """Cluster DEMANDS into centralized models that are valid configurations of the template."""
+    # The engine's numerical half loads when the command runs: every ``c2m`` command, ``c2m
+    # serve`` among them, imports this module.
+    from c2m.engines.aggregation.pictures import write_plot
+    from c2m.engines.aggregation.pooling import AggregationError
+
     compiled = _template(template)
     read = _read(demands, compiled)
     if read.bad_rows:
@@ -189,6 +188,8 @@ def _run(
     max_k: int,
     seed: int,
 ) -> Aggregation:
+    from c2m.engines.aggregation.pooling import aggregate
+
     kwargs: dict[str, Any] = {"k": k, "coverage": coverage, "model_cost": model_cost}
     chosen = {name: value for name, value in kwargs.items() if value is not None}
     if len(read.demands) < PROGRESS_FROM:

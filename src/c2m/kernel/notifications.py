@@ -12,8 +12,6 @@ import logging
 import threading
 from collections.abc import Callable
 
-import psycopg
-from psycopg import sql
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
@@ -35,6 +33,9 @@ def listen(
 ) -> None:
     """Hand each payload on ``channel`` to ``deliver`` until ``stop`` is set; reconnect with
     back-off when the database goes away."""
+    import psycopg  # only where PostgreSQL is listened to: a SQLite web tier never loads it
+    from psycopg import sql
+
     backoff = 0.5
     while not stop.is_set():
         try:

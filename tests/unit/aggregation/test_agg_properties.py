@@ -25,7 +25,7 @@ from c2m.engines.aggregation import (
     spec_for,
 )
 from c2m.engines.aggregation.costs import value_costs
-from c2m.engines.aggregation.demand import encode
+from c2m.engines.aggregation.encoded import encode
 from c2m.engines.aggregation.features import features_of
 from c2m.engines.aggregation.optimum import cheapest_valid
 from c2m.engines.configurator import (

@@ -12,7 +12,8 @@ import pytest
 from c2m.engines.costing.estimate import CostingError, quote
 from c2m.engines.costing.leadtime import Capacity, Tier, finish_time
 from c2m.engines.costing.tables import Process, default_tables
-from c2m.engines.geometry.analysis import Analysis, analyze
+from c2m.engines.geometry.analysis import analyze
+from c2m.engines.geometry.measures import Analysis
 from c2m.engines.geometry.units import Unit
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 from io import BytesIO
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
 from c2m.domains.circles import service
@@ -24,6 +23,8 @@ def media_type_of(data: bytes) -> str:
         raise InvalidInput(
             f"The picture is larger than {MAX_BYTES // 1000} kB; send a smaller one."
         )
+    from PIL import Image, UnidentifiedImageError  # loaded by the first picture, not at start
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,10 +26,12 @@ from c2m.domains.circles.models import (
 )
 from c2m.domains.circles.schemas import NewAggregation, ProposalOut, YourModel
 from c2m.domains.platform.actor import Actor
-from c2m.engines.aggregation import Aggregation, AggregationError, aggregate, spec_for
-from c2m.engines.aggregation import Demand as Asked
+from c2m.engines.aggregation.demand import Demand as Asked
 from c2m.engines.configurator import Template, compile_template
 from c2m.kernel.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from c2m.engines.aggregation import Aggregation
 
 MAP_POINTS = 2_000  # demands drawn on the owner's map; a phone gains nothing from more
 
@@ -59,7 +62,10 @@ def gather(session: Session, actor: Actor, circle_id: str) -> Inputs:
 
 
 def compute(inputs: Inputs, data: NewAggregation) -> Aggregation:
-    """The engine's answer; CPU-bound, so callers run it in a worker process."""
+    """The engine's answer; CPU-bound, so callers run it in a worker process (and only that
+    process loads the engine's numerical libraries)."""
+    from c2m.engines.aggregation import AggregationError, aggregate, spec_for
+
     spec = spec_for(compile_template(inputs.template))
     try:
         if data.k is not None:

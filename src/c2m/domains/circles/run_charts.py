@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from c2m.domains.circles.models import AggregationRun
-from c2m.engines.aggregation import CurvePoint
-from c2m.engines.aggregation.pictures import coverage_svg
 
 SIZE, PAD = 320, 16
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 
 
 def curve_svg(run: AggregationRun) -> str:
+    # Imported here: the engine's pictures need numpy, which no other page of the web tier does.
+    from c2m.engines.aggregation.choose import CurvePoint
+    from c2m.engines.aggregation.pictures import coverage_svg
+
     points = [CurvePoint(p["k"], p["coverage"], p["mismatch"]) for p in run.curve]
     return coverage_svg([("coverage", points)], "Share of demand within tolerance")
 

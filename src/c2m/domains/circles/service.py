@@ -37,8 +37,7 @@ from c2m.domains.circles.schemas import (
 )
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import User
-from c2m.engines.aggregation.demand import Demand as Asked
-from c2m.engines.aggregation.demand import demand_problems
+from c2m.engines.configurator import wish_problems
 from c2m.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
@@ -162,7 +161,7 @@ def post_demand(session: Session, actor: Actor, circle_id: str, data: NewDemand)
     """Store what a member asks for; every given option must be one the template can make."""
     circle = joined_circle(session, actor, circle_id)
     compiled = templates.load(session, actor, circle.template_id).compiled
-    problems = demand_problems(compiled, Asked("new", dict(data.configuration)))
+    problems = wish_problems(compiled, data.configuration)
     if problems:
         raise InvalidInput(
             "The demand cannot be pooled: " + "; ".join(problems) + ".",

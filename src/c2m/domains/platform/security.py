@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 _hasher = PasswordHash((Argon2Hasher(),))
-# A real hash of a random string, verified against when the e-mail is unknown, so a log-in
-# takes as long for a stranger as for a member and does not reveal who has an account.
-_DUMMY_HASH = _hasher.hash("c2m-timing-equaliser")
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -19,9 +17,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@cache
+def _dummy_hash() -> str:
+    """A real hash of a fixed string, verified against when the e-mail is unknown, so a log-in
+    takes as long for a stranger as for a member and does not reveal who has an account. Made at
+    the first log-in, not at import: hashing costs every process start 0.15 s."""
+    return _hasher.hash("c2m-timing-equaliser")
+
+
 def verify_password(password: str, password_hash: str | None) -> bool:
     if password_hash is None:
-        _hasher.verify(password, _DUMMY_HASH)
+        _hasher.verify(password, _dummy_hash())
         return False
     return _hasher.verify(password, password_hash)
 

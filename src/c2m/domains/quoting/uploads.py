@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.platform.actor import Actor
 from c2m.domains.quoting.models import Upload, UploadStatus
-from c2m.engines.geometry.analysis import Analysis
+from c2m.engines.geometry.measures import Analysis
 from c2m.engines.geometry.sandbox import Outcome, SandboxLimits, analyze_in_sandbox
 from c2m.engines.geometry.units import Unit
 from c2m.kernel.errors import Forbidden, NotFound

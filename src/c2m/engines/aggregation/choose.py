@@ -14,8 +14,8 @@ import numpy as np
 
 from c2m.engines.aggregation.cluster import Clustering, Effort, fit
 from c2m.engines.aggregation.cover import Cover
-from c2m.engines.aggregation.demand import Encoded
 from c2m.engines.aggregation.distance import within_tolerance
+from c2m.engines.aggregation.encoded import Encoded
 from c2m.engines.aggregation.features import Bools, Features
 
 Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all)

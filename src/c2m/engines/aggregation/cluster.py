@@ -17,8 +17,8 @@ from math import log
 import numpy as np
 
 from c2m.engines.aggregation.costs import value_costs
-from c2m.engines.aggregation.demand import Encoded
 from c2m.engines.aggregation.distance import Centres, blocks, centres_of, distances, nearest
+from c2m.engines.aggregation.encoded import Encoded
 from c2m.engines.aggregation.features import Bools, Features, Floats, Ints
 from c2m.engines.aggregation.optimum import cheap_valid, cheapest_valid
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from c2m.engines.aggregation.demand import Encoded
+from c2m.engines.aggregation.encoded import Encoded
 from c2m.engines.aggregation.features import ChoiceFeature, Features, Floats, Ints, NumberFeature
 
 

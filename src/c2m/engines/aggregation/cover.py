@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from c2m.engines.aggregation.cluster import Clustering, Config, assigned, nearest_valid
-from c2m.engines.aggregation.demand import Encoded
 from c2m.engines.aggregation.distance import centres_of, within_each, within_tolerance
+from c2m.engines.aggregation.encoded import Encoded
 from c2m.engines.aggregation.features import Features
 
 CANDIDATES = 24  # configurations offered to one model per round

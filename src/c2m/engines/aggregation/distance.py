@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from c2m.engines.aggregation.demand import Encoded
+from c2m.engines.aggregation.encoded import Encoded
 from c2m.engines.aggregation.features import Bools, Features, Floats, Ints
 
 CHUNK = 32_768  # demand rows per block: bounds the temporaries at CHUNK * k floats

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from c2m.engines.aggregation.demand import Encoded
 from c2m.engines.aggregation.distance import Centres
+from c2m.engines.aggregation.encoded import Encoded
 from c2m.engines.aggregation.features import Features, Floats, Ints
 from c2m.engines.aggregation.report import DemandMap
 

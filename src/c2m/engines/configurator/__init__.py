@@ -45,6 +45,7 @@ from c2m.engines.configurator.pricing import LeadTime, Line, Price, lead_time, p
 from c2m.engines.configurator.repair import Repair, repair
 from c2m.engines.configurator.routing import RoutedOperation, Routing, routing
 from c2m.engines.configurator.validate import ConfigurationError, Validation, Violation, validate
+from c2m.engines.configurator.wishes import wish_problems
 
 __all__ = [
     "BooleanOption",
@@ -92,4 +93,5 @@ __all__ = [
     "requires",
     "routing",
     "validate",
+    "wish_problems",
 ]

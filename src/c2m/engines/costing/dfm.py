@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass
 
 from c2m.engines.costing.tables import Process, ProcessSpec
-from c2m.engines.geometry.analysis import Analysis
+from c2m.engines.geometry.measures import Analysis
 
 SUPPORT_INFO_AREA = 1.0  # mm2: below this overhangs are noise
 

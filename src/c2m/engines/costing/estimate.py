@@ -10,7 +10,7 @@ from datetime import datetime
 from c2m.engines.costing.dfm import Finding, Severity, check
 from c2m.engines.costing.leadtime import Capacity, LeadTime, lead_times
 from c2m.engines.costing.tables import Material, Process, ProcessSpec, Tables, default_tables
-from c2m.engines.geometry.analysis import Analysis
+from c2m.engines.geometry.measures import Analysis
 
 BREAKS = (1, 5, 10, 25, 50, 100, 250, 500, 1000)
 

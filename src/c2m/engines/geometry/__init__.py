@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 from c2m.engines.exports import lazy_exports
 
 if TYPE_CHECKING:
-    from c2m.engines.geometry.analysis import Analysis
+    from c2m.engines.geometry.measures import Analysis
     from c2m.engines.geometry.sandbox import Outcome, SandboxLimits, analyze_in_sandbox
     from c2m.engines.geometry.units import Unit
 
 _EXPORTS = {
-    "Analysis": "analysis",
+    "Analysis": "measures",
     "Outcome": "sandbox",
     "SandboxLimits": "sandbox",
     "analyze_in_sandbox": "sandbox",

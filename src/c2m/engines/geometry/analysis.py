@@ -2,51 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from c2m.engines.geometry.errors import MeshError
 from c2m.engines.geometry.limits import DEFAULT_LIMITS, Limits
+from c2m.engines.geometry.measures import Analysis, Vector
 from c2m.engines.geometry.readers import read_triangles
 from c2m.engines.geometry.types import Triangles, bounds, cross, dot
 from c2m.engines.geometry.units import TO_MM, Unit, guess_unit
-
-Vector = tuple[float, float, float]
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """Everything measured about one part. Lengths in mm; ``volume`` is None unless
-    ``valid_solid``, so a wrong volume can never reach a price."""
-
-    format: str
-    triangles: int
-    unit: Unit
-    units_confidence: float
-    needs_confirmation: bool
-    units_reason: str
-    bounds_min: Vector
-    bounds_max: Vector
-    size: Vector
-    surface_area: float
-    bodies: int
-    watertight: bool
-    open_edges: int
-    nonmanifold_edges: int
-    winding_consistent: bool
-    inverted_bodies: int
-    overlapping_bodies: bool
-    degenerate_faces: int
-    valid_solid: bool
-    problem: str | None
-    volume: float | None
-    overhang_area: float
-    support_volume: float
-    min_wall: float | None
-    thin_wall_fraction: float
-    min_gap: float | None
-    setup_directions: tuple[str, ...]
 
 
 def analyze_bytes(

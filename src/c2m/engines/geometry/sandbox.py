@@ -26,9 +26,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from c2m.engines.geometry.analysis import Analysis
 from c2m.engines.geometry.frames import FrameError, Header, read_frame, write_frame
 from c2m.engines.geometry.limits import DEFAULT_LIMITS, Limits
+from c2m.engines.geometry.measures import Analysis
 from c2m.engines.geometry.units import Unit
 
 log = logging.getLogger(__name__)

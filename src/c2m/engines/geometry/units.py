@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
 
 
 class Unit(enum.StrEnum):
@@ -29,15 +27,19 @@ class UnitGuess:
     reason: str
 
 
-def guess_unit(size: npt.NDArray[np.float64]) -> UnitGuess:
+def guess_unit(size: Iterable[float]) -> UnitGuess:
     """From the bounding-box size in file units: a part under 1 unit is almost surely metres;
-    small dimensions that are all 1/16-inch fractions (not whole numbers) look like inches."""
-    largest = float(size.max())
+    small dimensions that are all 1/16-inch fractions (not whole numbers) look like inches.
+    Plain floats, not numpy: the web tier names :class:`Unit` without loading numpy."""
+    sides = [float(side) for side in size]
+    largest = max(sides)
     if largest < 1.0:
         return UnitGuess(Unit.M, 0.7, True, f"largest dimension {largest:g} would be under 1 mm")
-    steps = size / _INCH_STEP
-    fractional = bool(np.all(np.abs(steps - np.round(steps)) < _INCH_TOLERANCE / _INCH_STEP))
-    whole = bool(np.all(np.abs(size - np.round(size)) < 1e-4))
+    fractional = all(
+        abs(side / _INCH_STEP - round(side / _INCH_STEP)) < _INCH_TOLERANCE / _INCH_STEP
+        for side in sides
+    )
+    whole = all(abs(side - round(side)) < 1e-4 for side in sides)
     if largest <= 48 and fractional and not whole:
         return UnitGuess(
             Unit.INCH, 0.6, True, "every dimension is a 1/16-inch fraction of a small part"

@@ -17,7 +17,8 @@ from c2m.engines.aggregation.choose import (
     for_each,
 )
 from c2m.engines.aggregation.cluster import Effort
-from c2m.engines.aggregation.demand import Demand, encode
+from c2m.engines.aggregation.demand import Demand
+from c2m.engines.aggregation.encoded import encode
 from c2m.engines.aggregation.features import Features, features_of
 from c2m.engines.aggregation.projection import demand_map
 from c2m.engines.aggregation.report import Aggregation, Model
