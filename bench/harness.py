@@ -150,10 +150,16 @@ class ServerProcess(ChildProcess):
     hits the server itself), on a fixed port across restarts."""
 
     def __init__(
-        self, env: dict[str, str], port: int, log_path: Path, module: str = "c2m.cli.main"
+        self,
+        env: dict[str, str],
+        port: int,
+        log_path: Path,
+        module: str = "c2m.cli.main",
+        arguments: tuple[str, ...] = (),
     ) -> None:
         self.env = env
         self.module = module
+        self.arguments = arguments
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
@@ -161,7 +167,7 @@ class ServerProcess(ChildProcess):
         self.starts = 0
 
     def start(self, timeout: float = 30.0) -> None:
-        command = [sys.executable, "-m", self.module]
+        command = [sys.executable, "-m", self.module, *self.arguments]
         if self.module == "c2m.cli.main":
             command.append("serve")
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
