@@ -3,8 +3,10 @@ commands to it through the in-memory gateway; and paid orders to give it work.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import httpx
 from fastapi.testclient import TestClient
@@ -15,9 +17,11 @@ from c2m.demo.factory import demo_factory
 from c2m.domains.factory.gateway import MemoryGateway
 from c2m.domains.factory.ingest import Ingest, Raw
 from c2m.domains.factory.service import Dispatch, register_plant
-from c2m.domains.orders.models import OrderEvent
+from c2m.domains.orders.models import Order, OrderEvent
 from c2m.engines.simulation import JobCommand, Twin, TwinEvent
-from tests.conftest import World, place
+from c2m.settings import Settings
+from c2m.workers.production import ProductionLoop
+from tests.conftest import World, place, run_async
 
 
 class Plant:
@@ -85,3 +89,30 @@ def paid_orders(client: TestClient | httpx.Client, world: World, count: int) -> 
         assert paid.status_code == 200, paid.text
         ids.append(order["id"])
     return ids
+
+
+SPEED = 600.0  # simulated seconds per wall second assumed by the planner
+
+
+def production(platform: Platform, lease_margin_s: float = 30) -> Settings:
+    return platform.settings.model_copy(
+        update={"factory_time_scale": SPEED, "dispatch_lease_margin_seconds": lease_margin_s}
+    )
+
+
+def run_until_shipped(loop: ProductionLoop, plant: Plant, order_ids: list[str]) -> None:
+    async def drive() -> None:
+        deadline = time.monotonic() + 60
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            while time.monotonic() < deadline:
+                await loop.tick(pool)
+                plant.advance(600)
+                with plant.platform.db.read() as session:
+                    query = select(Order.state).where(Order.id.in_(order_ids))
+                    states = set(session.scalars(query))
+                if states == {"shipped"}:
+                    return
+                await asyncio.sleep(0.02)  # leases run on the wall clock
+        raise AssertionError(f"not all shipped: {states}")
+
+    run_async(drive(), timeout=90)

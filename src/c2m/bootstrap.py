@@ -207,7 +207,9 @@ def open_database(settings: Settings) -> Database:
     """The configured database; creates the data directory for the embedded SQLite file."""
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Database(settings.sqlalchemy_url)
+    return Database(
+        settings.sqlalchemy_url, prepared_statements=settings.database_prepared_statements
+    )
 
 
 def build_platform(settings: Settings, tier: Tier = "all") -> Platform:

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         description="How often a process looks for timeline events other processes committed "
         "(on PostgreSQL only the safety net: events arrive by LISTEN/NOTIFY at once).",
     )
+    database_prepared_statements: bool = Field(
+        True,
+        description="Let the PostgreSQL driver prepare statements it runs often; false behind "
+        "PgBouncer older than 1.21 in transaction mode, which cannot keep them.",
+    )
     listen_database_url: str = Field(
         "",
         description="PostgreSQL URL for LISTEN (a direct connection, not through PgBouncer in "

@@ -8,9 +8,7 @@ through the in-memory gateway. Each test runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import time
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -19,39 +17,11 @@ from sqlalchemy import select
 
 from c2m.bootstrap import Platform
 from c2m.domains.factory.models import AttemptStatus, JobAttempt, Machine
-from c2m.domains.orders.models import Order
 from c2m.domains.planning.models import Operation, OperationStatus, Plan
 from c2m.domains.planning.progress import LOST
-from c2m.settings import Settings
 from c2m.workers.production import ProductionLoop
 from tests.conftest import World, run_async
-from tests.factory_support import Plant, paid_orders, timeline
-
-SPEED = 600.0  # simulated seconds per wall second assumed by the planner
-
-
-def production(platform: Platform, lease_margin_s: float = 30) -> Settings:
-    return platform.settings.model_copy(
-        update={"factory_time_scale": SPEED, "dispatch_lease_margin_seconds": lease_margin_s}
-    )
-
-
-def run_until_shipped(loop: ProductionLoop, plant: Plant, order_ids: list[str]) -> None:
-    async def drive() -> None:
-        deadline = time.monotonic() + 60
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            while time.monotonic() < deadline:
-                await loop.tick(pool)
-                plant.advance(600)
-                with plant.platform.db.read() as session:
-                    query = select(Order.state).where(Order.id.in_(order_ids))
-                    states = set(session.scalars(query))
-                if states == {"shipped"}:
-                    return
-                await asyncio.sleep(0.02)  # leases run on the wall clock
-        raise AssertionError(f"not all shipped: {states}")
-
-    run_async(drive(), timeout=90)
+from tests.factory_support import Plant, paid_orders, production, run_until_shipped, timeline
 
 
 def test_paid_orders_are_made_without_a_human(

@@ -87,7 +87,7 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """The engine plus read and write units of work; entry points own the transactions."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, prepared_statements: bool = True) -> None:
         self.url = url
         kwargs: dict[str, Any] = {"echo": echo}
         # Enough pooled connections for the web thread pool (40), so none is opened per request.
@@ -96,6 +96,10 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
+            if not prepared_statements:
+                # A pooler in transaction mode hands each transaction another server session,
+                # where a statement prepared in an earlier one is missing or already taken.
+                kwargs["connect_args"] = {"prepare_threshold": None}
         self.engine = create_engine(url, **kwargs)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._write_engine: Engine = self.engine
