@@ -22,6 +22,7 @@ from c2m.web.routers import (
     api_accounts,
     api_catalog,
     api_circles,
+    api_enterprises,
     api_factories,
     api_orders,
     api_payments,
@@ -35,6 +36,7 @@ from c2m.web.routers import (
     pages_enterprise,
     pages_floor,
     pages_quote,
+    pages_team,
 )
 from c2m.web.templating import render
 
@@ -90,6 +92,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
     for module in (
         api_accounts,
         api_catalog,
+        api_enterprises,
         api_factories,
         api_circles,
         api_orders,
@@ -104,6 +107,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         pages_enterprise,
         pages_floor,
         pages_quote,
+        pages_team,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

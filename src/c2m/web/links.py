@@ -55,6 +55,14 @@ def shared_design(platform: Platform, design: Design) -> str:
     return shared_design_page(designs.token_of(design, platform.design_signer))
 
 
+def invitation_page(token: str) -> str:
+    return f"/join/{token}"
+
+
+def team_page(enterprise_id: str) -> str:
+    return f"/workshop/enterprises/{enterprise_id}/team"
+
+
 def workshop_templates(enterprise_id: str) -> str:
     return f"/workshop/enterprises/{enterprise_id}/templates"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -55,3 +56,84 @@ class EnterpriseOut(BaseModel):
     id: str
     name: str
     slug: str
+
+
+SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$"
+
+
+class NewApplication(Strict):
+    """Asking to open a micro-enterprise."""
+
+    name: str = Field(min_length=2, max_length=120, pattern=VISIBLE, examples=["Oak & Ash"])
+    slug: str = Field(
+        pattern=SLUG,
+        max_length=60,
+        description="Short name for links: lower-case letters, digits and dashes.",
+        examples=["oak-and-ash"],
+    )
+    pitch: str = Field(
+        min_length=10,
+        max_length=2000,
+        description="What the team will make and for whom, for the platform owner to decide.",
+    )
+
+
+class ApplicationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    applicant_id: str
+    name: str
+    slug: str
+    pitch: str
+    status: Literal["pending", "approved", "declined"]
+    created_at: datetime
+    decided_at: datetime | None
+    note: str | None
+    enterprise_id: str | None
+
+
+class Decision(Strict):
+    approve: bool
+    note: str | None = Field(
+        None, max_length=500, description="Why, shown to the applicant (kind words help)."
+    )
+
+
+class NewInvitation(Strict):
+    role: Literal["member", "owner"] = "member"
+    days: int = Field(7, ge=1, le=30, description="How long the link stays valid.")
+
+
+InvitationState = Literal["open", "accepted", "revoked", "expired"]
+
+
+class InvitationOut(BaseModel):
+    id: str
+    enterprise_id: str
+    role: Literal["member", "owner"]
+    created_at: datetime
+    expires_at: datetime
+    state: InvitationState
+
+
+class InvitationCreated(InvitationOut):
+    url: str = Field(description="The link to send; shown once.")
+
+
+class InvitationPreview(BaseModel):
+    enterprise_id: str
+    enterprise_name: str
+    role: Literal["member", "owner"]
+    expires_at: datetime
+
+
+class MemberOut(BaseModel):
+    user_id: str
+    name: str
+    email: str
+    role: Literal["member", "owner"]
+
+
+class RoleChange(Strict):
+    role: Literal["member", "owner"]

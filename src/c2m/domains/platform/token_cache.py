@@ -51,3 +51,8 @@ class TokenCache:
         """Drop a revoked token (by its stored digest) at once."""
         with self._lock:
             self._entries.pop(digest, None)
+
+    def forget_holder(self, user_id: str) -> None:
+        """Drop every token of someone whose memberships just changed in this process."""
+        with self._lock:
+            self._entries = {k: v for k, v in self._entries.items() if v[1].user_id != user_id}
