@@ -54,7 +54,8 @@ def test_an_applicant_is_approved_and_invites_a_member_who_joins(
     applicant.get_by_label("What will you make").fill("Made-to-measure oak shelves for flats.")
     applicant.get_by_role("button", name="Send the application").click()
     expect(applicant.get_by_role("alert")).to_contain_text("taken")
-    expect(applicant.get_by_label("Name", exact=True)).to_have_value("Oak & Ash")  # nothing typed is lost
+    name = applicant.get_by_label("Name", exact=True)
+    expect(name).to_have_value("Oak & Ash")  # nothing typed is lost
     applicant.get_by_label("Short name for links").fill("oak-and-ash")
     applicant.get_by_role("button", name="Send the application").click()
     expect(applicant.locator("#applications")).to_contain_text("Waiting for a decision")

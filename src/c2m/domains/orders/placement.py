@@ -24,11 +24,12 @@ from c2m.domains.orders import events
 from c2m.domains.orders.events import order_topic, timeline_message
 from c2m.domains.orders.models import Order, OrderEvent, OrderLine
 from c2m.domains.orders.schemas import EventOut, NewOrder, OrderOut
+from c2m.domains.orders.service import load_order
 from c2m.domains.orders.states import OrderState, progress
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Database, table_of
-from c2m.kernel.errors import C2MError, InvalidInput, NotFound
+from c2m.kernel.errors import C2MError, Conflict, InvalidInput, NotFound
 from c2m.kernel.idempotency import (
     KeyClaim,
     StoredResponse,
@@ -296,3 +297,38 @@ def prepare_design_order(session: Session, actor: Actor, design_id: str) -> Prep
         routing=result.routing_json(),
     )
     return prepare_lines(actor, [line])
+
+
+def prepare_reorder(session: Session, actor: Actor, order_id: str) -> PreparedOrder:
+    """The same lines again, for the customer of a delivered order: a configured line at the
+    template version it was ordered in (same design, same price rules), a catalog line at
+    today's price. What is charged is worked out here, never taken from the old order."""
+    order = load_order(session, actor, order_id)
+    if order.customer_id != actor.user_id:
+        raise NotFound("There is no such order, or it is not yours.")
+    if order.state is not OrderState.DELIVERED:
+        raise Conflict("You can order this again once it has been delivered.")
+    return prepare_lines(actor, [_again(session, actor, line) for line in order.lines])
+
+
+def _again(session: Session, actor: Actor, line: OrderLine) -> PricedLine:
+    product = session.get(Product, line.product_id)
+    if product is None or not product.active:
+        raise NotFound(f"{line.product_name} is no longer offered.")
+    if line.template_id is None:
+        return PricedLine(product, line.quantity, product.unit_price, dict(line.configuration))
+    loaded = templates.load(session, actor, line.template_id, line.template_version)
+    if not loaded.template.published:
+        raise NotFound(f"{line.product_name} is no longer offered.")
+    result = templates.priced(loaded.compiled, line.configuration, line.quantity)
+    earlier = {k: v for k, v in (line.pricing or {}).items() if k == "design_id"}
+    return PricedLine(
+        product=product,
+        quantity=line.quantity,
+        unit_price=result.price.discounted_unit_price,
+        configuration=result.configuration,
+        template_id=loaded.template.id,
+        template_version=line.template_version,
+        pricing={**earlier, **result.pricing_json()},
+        routing=result.routing_json(),
+    )

@@ -120,6 +120,21 @@ def refund(platform: PlatformDep, order_id: str, body: Cancel, actor: ApiActor) 
     return _command(platform, lambda s, p: service.refund(s, actor, order_id, body, p.payments))
 
 
+@router.post(
+    "/orders/{order_id}/reorder", status_code=201, response_model=OrderOut, responses=CHANGE
+)
+def reorder(
+    platform: PlatformDep, order_id: str, actor: ApiActor, idempotent: Idempotent
+) -> JSONResponse:
+    """Order a delivered order's lines again: a new order, placed, ready to pay."""
+    placed = placement.place(
+        platform.db,
+        idempotent.claim(actor, None),
+        lambda session: placement.prepare_reorder(session, actor, order_id),
+    )
+    return answer(placed)
+
+
 @router.post("/orders/{order_id}/advance", response_model=OrderOut, responses=CHANGE)
 def advance(platform: PlatformDep, order_id: str, body: Advance, actor: ApiActor) -> OrderOut:
     """Move the order along production (for micro-enterprise members), hold or resume it."""

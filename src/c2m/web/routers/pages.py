@@ -13,13 +13,15 @@ from c2m.bootstrap import Platform
 from c2m.domains.catalog import templates
 from c2m.domains.catalog.service import get_product, list_products
 from c2m.domains.circles.batches import released_variants
+from c2m.domains.insights import feedback
+from c2m.domains.insights.schemas import Rating
 from c2m.domains.orders import placement
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.payments import TEST_METHODS
 from c2m.domains.orders.schemas import Cancel, NewLine, NewOrder, Pay
 from c2m.domains.orders.states import CANCELLABLE
 from c2m.domains.platform import service as accounts
-from c2m.domains.platform.models import User
+from c2m.domains.platform.models import Enterprise, User
 from c2m.domains.platform.schemas import SignUp
 from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
 from c2m.domains.quoting.quoters import quoting_enterprises
@@ -214,10 +216,16 @@ def order_page(
     with platform.db.read() as session:
         order = orders.load_order(session, actor, order_id)
         events = orders.events_after(session, order.id, 0)
+        answer = feedback.of_order(session, actor, order_id)
+        maker = session.get(Enterprise, order.enterprise_id)
     share_url = links.shared_order(platform, order) if order.share_key else None
     context = {
         "order": order,
         "events": events,
+        "feedback": answer,
+        "maker": maker.name if maker else "the maker",
+        "changeable": any(line.template_id for line in order.lines),
+        "idempotency_key": new_secret(16),
         "is_customer": order.customer_id == actor.user_id,
         "payment_methods": TEST_METHODS,
         "cancellable": sorted(s.value for s in CANCELLABLE),
@@ -244,6 +252,41 @@ def pay_page(
     with platform.db.write() as session:
         orders.pay(session, actor, order_id, data, platform.payments)
     return _see_other(links.order_page(order_id))
+
+
+@router.post("/orders/{order_id}/feedback")
+def rate_page(
+    request: Request,
+    platform: PlatformDep,
+    order_id: str,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
+    score: Annotated[int, Form(ge=0, le=10)],
+    comment: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    actor = signed_in(request, caller, csrf_token).actor
+    with platform.db.write() as session:
+        feedback.rate(session, actor, order_id, Rating(score=score, comment=comment))
+    return _see_other(links.order_page(order_id) + "#feedback")
+
+
+@router.post("/orders/{order_id}/reorder")
+def reorder_page(
+    request: Request,
+    platform: PlatformDep,
+    order_id: str,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
+    idempotency_key: Annotated[str, Form(min_length=8, max_length=64)],
+) -> Response:
+    """The same again in one tap; a double tap places it once."""
+    actor = signed_in(request, caller, csrf_token).actor
+    stored = placement.place(
+        platform.db,
+        claim_of(request, actor, None, "page:" + idempotency_key),
+        lambda session: placement.prepare_reorder(session, actor, order_id),
+    )
+    return _see_other(links.order_page(stored.body["id"]))
 
 
 @router.post("/orders/{order_id}/cancel")

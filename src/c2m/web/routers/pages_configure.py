@@ -12,8 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from c2m.domains.catalog import designs, templates
+from c2m.domains.orders import service as orders
+from c2m.kernel.errors import NotFound
 from c2m.kernel.limits import MAX_QUANTITY
 from c2m.web.auth import OptionalCaller, PlatformDep
+from c2m.web.routers.pages import signed_in
 from c2m.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -55,4 +58,22 @@ def shared_design_page(
         design = designs.shared_design(session, token, platform.design_signer)
         loaded = templates.load(session, actor, design.template_id, design.version)
     start = {"choices": design.configuration, "quantity": design.quantity, "name": design.name}
+    return _page(request, caller, loaded, start)
+
+
+@router.get("/orders/{order_id}/change")
+def change_order_page(
+    request: Request, platform: PlatformDep, order_id: str, caller: OptionalCaller
+) -> Response:
+    """A new version of what was ordered: the configurator at the product's current template,
+    starting from the choices of the order's configured line."""
+    actor = signed_in(request, caller).actor
+    with platform.db.read() as session:
+        order = orders.load_order(session, actor, order_id)
+        line = next((line for line in order.lines if line.template_id is not None), None)
+        if line is None or line.template_id is None or order.customer_id != actor.user_id:
+            raise NotFound("This order has no design to change; order it again instead.")
+        loaded = templates.load(session, actor, line.template_id)
+        name = f"{line.product_name}, new version"
+        start = {"choices": line.configuration, "quantity": line.quantity, "name": name}
     return _page(request, caller, loaded, start)

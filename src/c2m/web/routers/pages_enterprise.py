@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from c2m.bootstrap import Platform
 from c2m.domains.catalog import templates
 from c2m.domains.catalog.schemas import NewTemplate
+from c2m.domains.insights import feedback
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.schemas import Advance
 from c2m.domains.orders.states import OrderState, next_moves
@@ -98,7 +99,14 @@ def workshop(request: Request, platform: PlatformDep, caller: OptionalCaller) ->
             for enterprise in accounts.enterprises_of(session, actor)
         ]
         factories = floor.factories_of(session, actor)
-    context = {"desks": desks, "next_moves": next_moves, "factories": factories}
+        voices = {
+            enterprise.id: (
+                feedback.enterprise_net_promoter(session, actor, enterprise.id),
+                feedback.latest(session, actor, enterprise.id, limit=5),
+            )
+            for enterprise, _, _ in desks
+        }
+    context = {"desks": desks, "next_moves": next_moves, "factories": factories, "voices": voices}
     return render(request, caller, "workshop.html", context)
 
 

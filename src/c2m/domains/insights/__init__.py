@@ -1,0 +1,1 @@
+"""Insights: what customers say after delivery, and (next) the two-dimensional scorecard."""

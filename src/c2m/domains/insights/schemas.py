@@ -1,0 +1,42 @@
+"""What the insights domain accepts and returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from c2m.kernel.schemas import Strict
+
+
+class Rating(Strict):
+    score: int = Field(
+        ge=0, le=10, description="How likely you are to recommend them to a friend (0-10)."
+    )
+    comment: str = Field("", max_length=2000, description="What made you give that score.")
+
+
+class FeedbackOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    order_id: str
+    enterprise_id: str
+    score: int
+    comment: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class NetPromoterOut(BaseModel):
+    score: int | None = Field(description="-100 to 100; null below 5 answers (not enough data).")
+    answers: int
+    asked: int = Field(description="Delivered orders whose customers could answer.")
+    response_rate: float | None
+    promoters: int
+    passives: int
+    detractors: int
+
+
+class EnterpriseFeedback(BaseModel):
+    net_promoter: NetPromoterOut
+    latest: list[FeedbackOut]
