@@ -20,6 +20,7 @@ from c2m.domains.catalog import models as catalog_models
 from c2m.domains.circles import models as circle_models
 from c2m.domains.circles.batches import settle_batches
 from c2m.domains.factory import models as factory_models
+from c2m.domains.ledger import models as ledger_models
 from c2m.domains.orders import models as order_models
 from c2m.domains.orders.counts import orders_by_state
 from c2m.domains.orders.live import TimelineWatcher
@@ -69,6 +70,7 @@ TABLE_MODULES = (
     quoting_models,
     planning_models,
     circle_models,
+    ledger_models,
     outbox,
     idempotency,
 )
