@@ -19,8 +19,10 @@ from rich.table import Table
 from c2m import __version__
 from c2m.bootstrap import Platform, build_factory, build_platform, configure, open_database
 from c2m.cli.aggregate import register as register_aggregate
+from c2m.cli.database import require_schema
 from c2m.cli.errors import fail, guarded
 from c2m.cli.health_server import HealthServer, bind
+from c2m.cli.ledger import register as register_ledger
 from c2m.cli.quote import register as register_quote
 from c2m.cli.schedule import register as register_schedule
 from c2m.cli.twin import register as register_twin
@@ -46,6 +48,7 @@ register_schedule(app)
 register_quote(app)
 register_aggregate(app)
 register_twin(app)
+register_ledger(app)
 console = Console()
 log = logging.getLogger("c2m.cli")
 
@@ -69,14 +72,6 @@ def main(
     ] = False,
 ) -> None:
     """c2m: the open customer-to-manufacturer platform."""
-
-
-def _require_schema(settings: Settings) -> None:
-    """Every command using the database but ``db upgrade`` needs the newest schema."""
-    from c2m.migrations import is_current
-
-    if not is_current(settings.sqlalchemy_url):
-        fail("The database is missing or its schema is not up to date; run `c2m db upgrade` first.")
 
 
 def _serve(platform: Platform, host: str, port: int, plant: Plant | None = None) -> None:
@@ -162,7 +157,7 @@ def serve(port: Port = 8000, host: Host = "127.0.0.1") -> None:
     """Serve the web tier (pages, API, live timelines) as configured by C2M_* variables, e.g. on
     PostgreSQL; run `c2m worker` beside it to plan and make what is ordered."""
     settings = configure()
-    _require_schema(settings)
+    require_schema(settings)
     platform = build_platform(settings, tier="web")
     console.print(f"c2m is serving at http://{host}:{port}")
     _serve(platform, host, port)
@@ -249,7 +244,7 @@ def _await_database(settings: Settings) -> None:
 
     while True:
         try:
-            _require_schema(settings)
+            require_schema(settings)
             return
         except OperationalError as exc:
             log.warning("the database is not reachable: %s; trying again in 2 s", describe(exc))
@@ -291,7 +286,7 @@ def db_seed_demo() -> None:
     """Put the demo's accounts, products, circle and factory into the configured database (for
     example PostgreSQL, to run the demo as separate processes); a second run adds nothing."""
     settings = configure()
-    _require_schema(settings)
+    require_schema(settings)
     db = open_database(settings)
     try:
         seeded = _seed(db)
@@ -318,7 +313,7 @@ def user_create(
     except ValidationError as exc:
         fail(describe_validation(list(exc.errors())))
     settings = configure()
-    _require_schema(settings)
+    require_schema(settings)
     db = open_database(settings)
     with db.write() as session:
         user = create_user(session, data, is_platform_owner=platform_owner, is_maker=maker)
@@ -346,7 +341,7 @@ def user_token(
     except ValidationError as exc:
         fail(describe_validation(list(exc.errors())))
     settings = configure()
-    _require_schema(settings)
+    require_schema(settings)
     db = open_database(settings)
     try:
         with db.write() as session:
@@ -370,7 +365,7 @@ def machine_secret(
     from c2m.domains.factory import credentials
 
     settings = configure()
-    _require_schema(settings)
+    require_schema(settings)
     db = open_database(settings)
     try:
         with db.write() as session:

@@ -73,7 +73,7 @@ class Break:
         return f"The ledger was tampered with at {where}: {self.reason}."
 
 
-def _links(session: Session, batch: int) -> Iterator[tuple[LedgerTransaction, Link]]:
+def links(session: Session, batch: int) -> Iterator[tuple[LedgerTransaction, Link]]:
     """Every transaction in chain order with its postings, read a batch at a time."""
     after = 0
     while True:
@@ -123,7 +123,7 @@ def link_of(tx: LedgerTransaction, postings: Sequence[Posting]) -> Link:
 def verify(session: Session, batch: int = 2000) -> tuple[int, Break | None]:
     """Walk the chain from its start: how many links hold, and the first that does not."""
     prev, seq = GENESIS, 0
-    for tx, link in _links(session, batch):
+    for tx, link in links(session, batch):
         seq += 1
         if tx.seq != seq:
             return seq - 1, Break(None, seq, "this link is missing (a transaction was removed)")
