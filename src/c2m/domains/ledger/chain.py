@@ -26,10 +26,9 @@ Posting = tuple[str, str, int]  # account, currency, amount
 
 
 @dataclass(frozen=True)
-class Link:
-    """What one transaction's hash covers."""
+class Content:
+    """What a transaction's hash covers besides its place in the chain."""
 
-    seq: int
     id: str
     kind: str
     key: str
@@ -39,10 +38,9 @@ class Link:
     created_at: datetime
     postings: Sequence[Posting]
 
-    def hash(self, prev_hash: str) -> str:
+    def text(self) -> str:
+        """Canonical JSON; computed before the chain head is locked, it is most of the work."""
         body = {
-            "prev": prev_hash,
-            "seq": self.seq,
             "id": self.id,
             "kind": self.kind,
             "key": self.key,
@@ -52,8 +50,12 @@ class Link:
             "at": self.created_at.isoformat(),
             "postings": [list(posting) for posting in self.postings],
         }
-        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+def link_hash(prev_hash: str, seq: int, content: str) -> str:
+    """The hash of link ``seq``: the hash before it, its place, and its content."""
+    return hashlib.sha256(f"{prev_hash}\n{seq}\n{content}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class Break:
         return f"The ledger was tampered with at {where}: {self.reason}."
 
 
-def links(session: Session, batch: int) -> Iterator[tuple[LedgerTransaction, Link]]:
+def links(session: Session, batch: int) -> Iterator[tuple[LedgerTransaction, Content]]:
     """Every transaction in chain order with its postings, read a batch at a time."""
     after = 0
     while True:
@@ -102,13 +104,12 @@ def links(session: Session, batch: int) -> Iterator[tuple[LedgerTransaction, Lin
             for tx_id, group in groupby(rows, key=lambda r: r.transaction_id)
         }
         for tx in txs:
-            yield tx, link_of(tx, postings.get(tx.id, []))
+            yield tx, content_of(tx, postings.get(tx.id, []))
         after = txs[-1].seq
 
 
-def link_of(tx: LedgerTransaction, postings: Sequence[Posting]) -> Link:
-    return Link(
-        seq=tx.seq,
+def content_of(tx: LedgerTransaction, postings: Sequence[Posting]) -> Content:
+    return Content(
         id=tx.id,
         kind=str(tx.kind),
         key=tx.key,
@@ -123,13 +124,13 @@ def link_of(tx: LedgerTransaction, postings: Sequence[Posting]) -> Link:
 def verify(session: Session, batch: int = 2000) -> tuple[int, Break | None]:
     """Walk the chain from its start: how many links hold, and the first that does not."""
     prev, seq = GENESIS, 0
-    for tx, link in links(session, batch):
+    for tx, content in links(session, batch):
         seq += 1
         if tx.seq != seq:
             return seq - 1, Break(None, seq, "this link is missing (a transaction was removed)")
         if tx.prev_hash != prev:
             return seq - 1, Break(tx.id, seq, "it does not follow the link before it")
-        if link.hash(prev) != tx.hash:
+        if link_hash(prev, seq, content.text()) != tx.hash:
             return seq - 1, Break(tx.id, seq, "its rows no longer match its hash")
         prev = tx.hash
     head = session.get(ChainHead, HEAD_ID)

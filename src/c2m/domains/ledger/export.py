@@ -46,15 +46,15 @@ def beancount(session: Session) -> Iterator[str]:
     )
     for name, created_at in accounts:
         yield f"{created_at.date().isoformat()} open {name}"
-    for tx, link in links(session, 1000):
+    for tx, content in links(session, 1000):
         yield ""
         yield f"{tx.created_at.date().isoformat()} * {_quoted(tx.description)}"
         yield f"  id: {_quoted(tx.id)}"
         yield f"  seq: {_quoted(str(tx.seq))}"
-        yield f"  kind: {_quoted(link.kind)}"
+        yield f"  kind: {_quoted(content.kind)}"
         yield f"  key: {_quoted(tx.key)}"
         yield f"  hash: {_quoted(tx.hash)}"
-        for account, currency, amount in link.postings:
+        for account, currency, amount in content.postings:
             yield f"  {account}  {to_decimal(amount, currency)} {currency}"
 
 
@@ -70,14 +70,14 @@ def csv_lines(session: Session) -> Iterator[str]:
         return buffer.getvalue().rstrip("\n")
 
     yield line(CSV_COLUMNS)
-    for tx, link in links(session, 1000):
-        for account, currency, amount in link.postings:
+    for tx, content in links(session, 1000):
+        for account, currency, amount in content.postings:
             yield line(
                 (
                     tx.seq,
                     tx.id,
                     tx.created_at.isoformat(),
-                    link.kind,
+                    content.kind,
                     tx.key,
                     tx.reference or "",
                     tx.description,

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from c2m.domains.ledger import rules
-from c2m.domains.ledger.chain import GENESIS, HEAD_ID, Link
+from c2m.domains.ledger.chain import GENESIS, HEAD_ID, Content, link_hash
 from c2m.domains.ledger.models import (
     ChainHead,
     LedgerAccount,
@@ -26,7 +28,7 @@ from c2m.domains.ledger.models import (
 )
 from c2m.domains.ledger.rules import Line, Parties, Rates, Role
 from c2m.kernel.clock import utcnow
-from c2m.kernel.db import table_of
+from c2m.kernel.db import Base, table_of
 from c2m.kernel.errors import Conflict
 from c2m.kernel.ids import new_id
 
@@ -52,12 +54,6 @@ class Entry:
             raise ValueError(f"the postings of {self.key} do not sum to zero")
 
 
-def _insert_ignoring_duplicates(session: Session, model: type[LedgerAccount]) -> object:
-    dialect = session.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert
-    return make(table_of(model)).on_conflict_do_nothing()
-
-
 def _open_accounts(session: Session, entries: Sequence[Entry]) -> None:
     """Create the accounts the entries name that do not exist yet (once, even when racing)."""
     wanted = {line.account: line.type for entry in entries for line in entry.lines}
@@ -65,7 +61,13 @@ def _open_accounts(session: Session, entries: Sequence[Entry]) -> None:
     rows = [
         {"name": name, "type": kind, "created_at": now} for name, kind in sorted(wanted.items())
     ]
-    session.execute(_insert_ignoring_duplicates(session, LedgerAccount), rows)  # type: ignore[call-overload]
+    session.execute(_insert(session, LedgerAccount).values(rows).on_conflict_do_nothing())
+
+
+def _insert(session: Session, model: type[Base]) -> PgInsert | SqliteInsert:
+    """The dialect's INSERT, which can skip rows that exist (ON CONFLICT DO NOTHING)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return (pg_insert if postgres else sqlite_insert)(table_of(model))
 
 
 def _lock_head(session: Session) -> tuple[int, str]:
@@ -73,10 +75,8 @@ def _lock_head(session: Session) -> tuple[int, str]:
     query = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == HEAD_ID).with_for_update()
     head = session.execute(query).one_or_none()
     if head is None:
-        dialect = session.get_bind().dialect.name
-        make = pg_insert if dialect == "postgresql" else sqlite_insert
         start = {"id": HEAD_ID, "seq": 0, "hash": GENESIS}
-        session.execute(make(table_of(ChainHead)).values(start).on_conflict_do_nothing())
+        session.execute(_insert(session, ChainHead).values(start).on_conflict_do_nothing())
         head = session.execute(query).one()
     return int(head.seq), str(head.hash)
 
@@ -85,9 +85,9 @@ def post(session: Session, entries: Sequence[Entry]) -> list[str]:
     """Write ``entries`` as transactions appended to the chain, in order; their ids.
 
     The postings go first (nothing locked yet), then the transaction rows, which seal them: on
-    SQLite a trigger checks the balance as each transaction row arrives, on PostgreSQL a deferred
-    constraint trigger checks at commit (migration 0011). Only the transaction rows wait for the
-    chain head, so concurrent writers queue for the shortest time.
+    SQLite a trigger checks the balance as each transaction row arrives; on PostgreSQL the
+    deferred constraint trigger (migration 0011) is made to check at once, while nothing is
+    locked. Only the hashing onto the chain and the commit happen under the chain-head lock.
     """
     if not entries:
         return []
@@ -105,13 +105,13 @@ def post(session: Session, entries: Sequence[Entry]) -> list[str]:
         for position, line in enumerate(entry.lines)
     ]
     session.execute(insert(table_of(LedgerPosting)), postings)
-    seq, prev = _lock_head(session)
+    if session.get_bind().dialect.name == "postgresql":
+        # Check the balance now, before queueing for the chain head, rather than at commit.
+        session.execute(text("SET CONSTRAINTS ledger_postings_balanced IMMEDIATE"))
+        session.execute(text("SET CONSTRAINTS ledger_postings_balanced DEFERRED"))
     now = utcnow()
-    rows = []
-    for tx_id, entry in zip(ids, entries, strict=True):
-        seq += 1
-        link = Link(
-            seq=seq,
+    contents = [
+        Content(
             id=tx_id,
             kind=entry.kind.value,
             key=entry.key,
@@ -120,8 +120,14 @@ def post(session: Session, entries: Sequence[Entry]) -> list[str]:
             description=entry.description,
             created_at=now,
             postings=[(line.account, entry.currency, line.amount) for line in entry.lines],
-        )
-        digest = link.hash(prev)
+        ).text()
+        for tx_id, entry in zip(ids, entries, strict=True)
+    ]
+    seq, prev = _lock_head(session)
+    rows = []
+    for tx_id, entry, content in zip(ids, entries, contents, strict=True):
+        seq += 1
+        digest = link_hash(prev, seq, content)
         rows.append(
             {
                 "id": tx_id,
