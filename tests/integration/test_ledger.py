@@ -22,9 +22,11 @@ from sqlalchemy.exc import DatabaseError
 
 from c2m.domains.ledger import export, service
 from c2m.domains.ledger.chain import verify
-from c2m.domains.ledger.models import LedgerPosting, LedgerTransaction
-from c2m.domains.ledger.rules import Parties, Rates, Role
+from c2m.domains.ledger.models import LedgerPosting, LedgerTransaction, TransactionKind
+from c2m.domains.ledger.rules import Parties, Rates, Role, payment_lines
+from c2m.domains.ledger.service import Entry
 from c2m.domains.ledger.statements import trial_balance
+from c2m.domains.ledger.writer import LedgerWriter
 from c2m.kernel.db import Database
 from c2m.kernel.money import to_decimal
 
@@ -343,3 +345,28 @@ def test_the_beancount_export_is_read_by_beancount_without_errors(db: Database) 
             key = (posting.account, posting.units.currency)
             theirs[key] = theirs.get(key, 0) + posting.units.number  # type: ignore[operator]
     assert theirs == {key: to_decimal(amount, key[1]) for key, amount in ours.items()}
+
+
+def test_group_committed_posting_from_many_threads_posts_each_key_once(db: Database) -> None:
+    writer = LedgerWriter(db, max_batch=8)
+
+    def entry(number: int) -> Entry:
+        lines = payment_lines(100 + number, Parties(f"e{number % 3}"), RATES)
+        return Entry(TransactionKind.PAYMENT, f"g{number}", "EUR", lines, f"payment {number}")
+
+    answers: list[list[str]] = [[] for _ in range(4)]
+
+    def work(thread: int) -> None:  # every thread posts the same keys: each is posted once
+        answers[thread] = writer.post([entry(number) for number in range(30)])
+
+    workers = [threading.Thread(target=work, args=(thread,)) for thread in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    writer.close()
+    assert answers[1:] == answers[:-1]
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(LedgerTransaction)) == 30
+        assert trial_balance(session).balanced
+        assert verify(session) == (30, None)
