@@ -370,3 +370,32 @@ def test_group_committed_posting_from_many_threads_posts_each_key_once(db: Datab
         assert session.scalar(select(func.count()).select_from(LedgerTransaction)) == 30
         assert trial_balance(session).balanced
         assert verify(session) == (30, None)
+
+
+def test_a_refund_of_a_payment_never_posted_shows_the_money_coming_and_going(
+    db: Database,
+) -> None:
+    """The provider confirmed a payment after the customer cancelled; it was given straight back
+    and the timeline only says "refunded"."""
+    money = {"order_id": "late", "amount": 4_999, "currency": "EUR"}
+    with db.write() as session:
+        refunds = service.record_refund(
+            session, key="late:r", parties=Parties("e1"), rates=RATES, **money
+        )
+        assert (
+            service.record_refund(
+                session, key="late:r", parties=Parties("e1"), rates=RATES, **money
+            )
+            == []
+        )
+    with db.read() as session:
+        rows = session.execute(
+            select(LedgerTransaction.kind, LedgerTransaction.id, LedgerTransaction.reverses)
+            .where(LedgerTransaction.reference == "late")
+            .order_by(LedgerTransaction.seq)
+        ).all()
+        assert [row.kind for row in rows] == [TransactionKind.PAYMENT, TransactionKind.REFUND]
+        assert rows[1].id == refunds[0]
+        assert rows[1].reverses == rows[0].id
+        assert trial_balance(session).balanced
+        assert verify(session)[1] is None
