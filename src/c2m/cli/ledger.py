@@ -18,7 +18,7 @@ from c2m.bootstrap import configure, open_database
 from c2m.cli.database import require_schema
 from c2m.cli.errors import fail, guarded
 from c2m.domains.ledger import export
-from c2m.domains.ledger.chain import verify
+from c2m.domains.ledger.chain import head_hash, verify
 from c2m.domains.ledger.statements import TrialBalance, trial_balance
 from c2m.kernel.money import format_amount
 
@@ -87,10 +87,13 @@ def _table(balance: TrialBalance) -> Table:
 @guarded
 def verify_command() -> None:
     """Check the hash chain: exit code 2 naming the first transaction that was tampered with."""
-    checked, broken = _read(verify)
+    checked, broken, head = _read(lambda session: (*verify(session), head_hash(session)))
     if broken is not None:
         fail(str(broken))
-    console.print(f"The ledger's hash chain holds: {checked} transactions checked.")
+    console.print(
+        f"The ledger's hash chain holds: {checked} transactions checked; head {head}.",
+        highlight=False,
+    )
 
 
 @ledger_app.command("export")

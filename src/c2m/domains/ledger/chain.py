@@ -137,3 +137,10 @@ def verify(session: Session, batch: int = 2000) -> tuple[int, Break | None]:
     if head is not None and (head.seq, head.hash) != (seq, prev):
         return seq, Break(None, head.seq, "the chain head names a link that is not there")
     return seq, None
+
+
+def head_hash(session: Session) -> str:
+    """The newest link's hash: kept outside the database (printed, mailed, published), it shows
+    that the chain was not rewritten from some link on, which the chain alone cannot."""
+    head = session.get(ChainHead, HEAD_ID)
+    return GENESIS if head is None else head.hash
