@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import exists, insert, select, text, update
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from c2m.domains.ledger import rules
 from c2m.domains.ledger.chain import GENESIS, HEAD_ID, Content, link_hash
@@ -205,20 +205,21 @@ def record_refund(
     """
     if is_posted(session, key) or is_posted(session, f"{key}:unrecorded"):
         return []
-    reversed_ids = select(LedgerTransaction.reverses).where(LedgerTransaction.reverses.is_not(None))
+    reversal = aliased(LedgerTransaction)
     payments = list(
         session.scalars(
             select(LedgerTransaction)
             .where(
                 LedgerTransaction.reference == order_id,
                 LedgerTransaction.kind == K.PAYMENT,
-                LedgerTransaction.id.not_in(reversed_ids),
+                ~exists().where(reversal.reverses == LedgerTransaction.id),
             )
             .order_by(LedgerTransaction.seq)
         )
     )
     open_ids = [tx.id for tx in payments]
-    covered = sum(_lines_of(session, tx_id)[0].amount for tx_id in open_ids)
+    lines = {tx_id: _lines_of(session, tx_id) for tx_id in open_ids}
+    covered = sum(line.amount for found in lines.values() for line in found if line.amount > 0)
     if covered > amount:
         raise Conflict(
             f"A refund of {amount} for order {order_id} is less than its payments ({covered}); "
@@ -241,7 +242,7 @@ def record_refund(
             K.REFUND,
             key if index == 0 else f"{key}:{index}",
             currency,
-            rules.reversal_lines(_lines_of(session, tx_id)),
+            rules.reversal_lines(lines.get(tx_id) or _lines_of(session, tx_id)),
             f"Refund for order {order_id}",
             reference=order_id,
             reverses=tx_id,
