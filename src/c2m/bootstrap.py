@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 from c2m.domains.catalog import models as catalog_models
@@ -21,8 +22,12 @@ from c2m.domains.circles import models as circle_models
 from c2m.domains.circles.batches import settle_batches
 from c2m.domains.factory import models as factory_models
 from c2m.domains.insights import models as insight_models
+from c2m.domains.ledger import models as ledger_models
+from c2m.domains.ledger.rules import Rates
+from c2m.domains.ledger.subscriber import OrderMoneyPoster
 from c2m.domains.orders import models as order_models
 from c2m.domains.orders.counts import orders_by_state
+from c2m.domains.orders.events import TOPIC_PREFIX as ORDER_TOPICS
 from c2m.domains.orders.live import TimelineWatcher
 from c2m.domains.orders.payments import Callback, TestPaymentProvider
 from c2m.domains.orders.placement import OrderRequest, place_orders
@@ -70,6 +75,7 @@ TABLE_MODULES = (
     quoting_models,
     planning_models,
     circle_models,
+    ledger_models,
     insight_models,
     outbox,
     idempotency,
@@ -242,6 +248,7 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
         tier=tier,
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
+    bus.add_handler(ORDER_TOPICS, OrderMoneyPoster(db, Rates(Fraction(settings.platform_fee_rate))))
     _observe(platform)
     return platform
 

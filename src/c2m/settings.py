@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -96,6 +97,14 @@ class Settings(BaseSettings):
     )
     analysis_slots: int = Field(
         2, ge=1, le=64, description="Part analyses run at once per process (each a child process)."
+    )
+
+    # --- the ledger ---------------------------------------------------------------------------
+    platform_fee_rate: Decimal = Field(
+        Decimal("0.10"),
+        ge=0,
+        le=1,
+        description="The platform's fee: the fraction of each captured payment it keeps.",
     )
 
     # --- the factory: machines, planning and dispatch -----------------------------------------

@@ -23,6 +23,7 @@ from c2m.cli.database import require_schema
 from c2m.cli.enterprise import register as register_enterprise
 from c2m.cli.errors import fail, guarded
 from c2m.cli.health_server import HealthServer, bind
+from c2m.cli.ledger import register as register_ledger
 from c2m.cli.quote import register as register_quote
 from c2m.cli.schedule import register as register_schedule
 from c2m.cli.twin import register as register_twin
@@ -49,6 +50,7 @@ register_quote(app)
 register_aggregate(app)
 register_enterprise(app)
 register_twin(app)
+register_ledger(app)
 console = Console()
 log = logging.getLogger("c2m.cli")
 

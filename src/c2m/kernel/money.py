@@ -1,10 +1,35 @@
-"""Money as integer minor units (cents), never floats, so sums and refunds are exact."""
+"""Money as integer minor units (cents), never floats, so sums and refunds are exact.
+
+How many minor units a currency has comes from ISO 4217 (through Babel): a yen has none, a
+euro two, a Kuwaiti dinar three, so an amount is never turned into a number by "÷ 100".
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from babel.numbers import format_currency, get_currency_precision
+
 
 def format_money(amount_minor: int, currency: str) -> str:
     """Human form of an amount, e.g. ``EUR 12.50``."""
     return f"{currency} {Decimal(amount_minor) / 100:,.2f}"
+
+
+def exponent(currency: str) -> int:
+    """Digits after the decimal point of ``currency`` (ISO 4217), e.g. 2 for EUR, 0 for JPY."""
+    return int(get_currency_precision(currency))
+
+
+def to_decimal(amount_minor: int, currency: str) -> Decimal:
+    """The amount in major units, exact, with the currency's number of decimals."""
+    return Decimal(amount_minor).scaleb(-exponent(currency))
+
+
+def format_amount(amount_minor: int, currency: str, locale: str = "en") -> str:
+    """An amount as people of ``locale`` write it, rounded to the currency's own exponent."""
+    return str(
+        format_currency(
+            to_decimal(amount_minor, currency), currency, locale=locale, currency_digits=True
+        )
+    )

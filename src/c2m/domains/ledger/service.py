@@ -1,0 +1,282 @@
+"""Ledger use cases: post balanced transactions onto the chain; record payments, refunds,
+payouts and production costs by their rules.
+
+Services add and flush; the caller owns the transaction. Each transaction has a ``key`` saying
+what it is for, so recording the same thing twice (an event delivered again) posts nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import exists, insert, select, text, update
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
+
+from c2m.domains.ledger import rules
+from c2m.domains.ledger.chain import GENESIS, HEAD_ID, Content, link_hash
+from c2m.domains.ledger.models import (
+    ChainHead,
+    LedgerAccount,
+    LedgerPosting,
+    LedgerTransaction,
+    TransactionKind,
+)
+from c2m.domains.ledger.rules import Line, Parties, Rates, Role
+from c2m.kernel.clock import utcnow
+from c2m.kernel.db import Base, table_of
+from c2m.kernel.errors import Conflict
+from c2m.kernel.ids import new_id
+
+K = TransactionKind
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A transaction to post: refused here already unless it balances in its currency."""
+
+    kind: TransactionKind
+    key: str
+    currency: str
+    lines: Sequence[Line]
+    description: str
+    reference: str | None = None
+    reverses: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.lines) < 2 or any(line.amount == 0 for line in self.lines):
+            raise ValueError("a ledger transaction needs at least two non-zero postings")
+        if sum(line.amount for line in self.lines) != 0:
+            raise ValueError(f"the postings of {self.key} do not sum to zero")
+
+
+def _open_accounts(session: Session, entries: Sequence[Entry]) -> None:
+    """Create the accounts the entries name that do not exist yet (once, even when racing)."""
+    wanted = {line.account: line.type for entry in entries for line in entry.lines}
+    now = utcnow()
+    rows = [
+        {"name": name, "type": kind, "created_at": now} for name, kind in sorted(wanted.items())
+    ]
+    session.execute(_insert(session, LedgerAccount).values(rows).on_conflict_do_nothing())
+
+
+def _insert(session: Session, model: type[Base]) -> PgInsert | SqliteInsert:
+    """The dialect's INSERT, which can skip rows that exist (ON CONFLICT DO NOTHING)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return (pg_insert if postgres else sqlite_insert)(table_of(model))
+
+
+def _lock_head(session: Session) -> tuple[int, str]:
+    """The chain head, locked until commit; created when the ledger is new (or was emptied)."""
+    query = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == HEAD_ID).with_for_update()
+    head = session.execute(query).one_or_none()
+    if head is None:
+        start = {"id": HEAD_ID, "seq": 0, "hash": GENESIS}
+        session.execute(_insert(session, ChainHead).values(start).on_conflict_do_nothing())
+        head = session.execute(query).one()
+    return int(head.seq), str(head.hash)
+
+
+def post(session: Session, entries: Sequence[Entry]) -> list[str]:
+    """Write ``entries`` as transactions appended to the chain, in order; their ids.
+
+    The postings go first (nothing locked yet), then the transaction rows, which seal them: on
+    SQLite a trigger checks the balance as each transaction row arrives; on PostgreSQL the
+    deferred constraint trigger (migration 0011) is made to check at once, while nothing is
+    locked. Only the hashing onto the chain and the commit happen under the chain-head lock.
+    """
+    if not entries:
+        return []
+    _open_accounts(session, entries)
+    ids = [new_id() for _ in entries]
+    postings = [
+        {
+            "transaction_id": tx_id,
+            "position": position,
+            "account": line.account,
+            "currency": entry.currency,
+            "amount": line.amount,
+        }
+        for tx_id, entry in zip(ids, entries, strict=True)
+        for position, line in enumerate(entry.lines)
+    ]
+    session.execute(insert(table_of(LedgerPosting)), postings)
+    if session.get_bind().dialect.name == "postgresql":
+        # Check the balance now, before queueing for the chain head, rather than at commit.
+        session.execute(text("SET CONSTRAINTS ledger_postings_balanced IMMEDIATE"))
+        session.execute(text("SET CONSTRAINTS ledger_postings_balanced DEFERRED"))
+    now = utcnow()
+    contents = [
+        Content(
+            id=tx_id,
+            kind=entry.kind.value,
+            key=entry.key,
+            reference=entry.reference,
+            reverses=entry.reverses,
+            description=entry.description,
+            created_at=now,
+            postings=[(line.account, entry.currency, line.amount) for line in entry.lines],
+        ).text()
+        for tx_id, entry in zip(ids, entries, strict=True)
+    ]
+    seq, prev = _lock_head(session)
+    rows = []
+    for tx_id, entry, content in zip(ids, entries, contents, strict=True):
+        seq += 1
+        digest = link_hash(prev, seq, content)
+        rows.append(
+            {
+                "id": tx_id,
+                "seq": seq,
+                "kind": entry.kind,
+                "key": entry.key,
+                "reference": entry.reference,
+                "reverses": entry.reverses,
+                "description": entry.description,
+                "created_at": now,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    session.execute(insert(table_of(LedgerTransaction)), rows)
+    session.execute(update(ChainHead).where(ChainHead.id == HEAD_ID).values(seq=seq, hash=prev))
+    return ids
+
+
+def is_posted(session: Session, key: str) -> bool:
+    return (
+        session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.key == key)) is not None
+    )
+
+
+def record_payment(
+    session: Session,
+    *,
+    key: str,
+    order_id: str,
+    amount: int,
+    currency: str,
+    parties: Parties,
+    rates: Rates,
+) -> str | None:
+    """Post a captured payment by :data:`rules.PAYMENT_SHARES`; None if ``key`` was posted."""
+    if is_posted(session, key):
+        return None
+    entry = Entry(
+        K.PAYMENT,
+        key,
+        currency,
+        rules.payment_lines(amount, parties, rates),
+        f"Payment for order {order_id}",
+        reference=order_id,
+    )
+    return post(session, [entry])[0]
+
+
+def _lines_of(session: Session, tx_id: str) -> list[Line]:
+    query = (
+        select(LedgerPosting.account, LedgerAccount.type, LedgerPosting.amount)
+        .join(LedgerAccount, LedgerAccount.name == LedgerPosting.account)
+        .where(LedgerPosting.transaction_id == tx_id)
+        .order_by(LedgerPosting.position)
+    )
+    return [Line(row.account, row.type, row.amount) for row in session.execute(query)]
+
+
+def record_refund(
+    session: Session,
+    *,
+    key: str,
+    order_id: str,
+    amount: int,
+    currency: str,
+    parties: Parties,
+    rates: Rates,
+) -> list[str]:
+    """Reverse every payment of the order not reversed yet, each exactly, line by line.
+
+    A payment the ledger never heard of (captured after the order was cancelled, and given
+    straight back) is posted first, so the books show the money coming and going.
+    """
+    if is_posted(session, key) or is_posted(session, f"{key}:unrecorded"):
+        return []
+    reversal = aliased(LedgerTransaction)
+    payments = list(
+        session.scalars(
+            select(LedgerTransaction)
+            .where(
+                LedgerTransaction.reference == order_id,
+                LedgerTransaction.kind == K.PAYMENT,
+                ~exists().where(reversal.reverses == LedgerTransaction.id),
+            )
+            .order_by(LedgerTransaction.seq)
+        )
+    )
+    open_ids = [tx.id for tx in payments]
+    lines = {tx_id: _lines_of(session, tx_id) for tx_id in open_ids}
+    covered = sum(line.amount for found in lines.values() for line in found if line.amount > 0)
+    if covered > amount:
+        raise Conflict(
+            f"A refund of {amount} for order {order_id} is less than its payments ({covered}); "
+            "the ledger reverses whole payments only."
+        )
+    if covered < amount:
+        unrecorded = record_payment(
+            session,
+            key=f"{key}:unrecorded",
+            order_id=order_id,
+            amount=amount - covered,
+            currency=currency,
+            parties=parties,
+            rates=rates,
+        )
+        assert unrecorded is not None
+        open_ids.append(unrecorded)
+    entries = [
+        Entry(
+            K.REFUND,
+            key if index == 0 else f"{key}:{index}",
+            currency,
+            rules.reversal_lines(lines.get(tx_id) or _lines_of(session, tx_id)),
+            f"Refund for order {order_id}",
+            reference=order_id,
+            reverses=tx_id,
+        )
+        for index, tx_id in enumerate(open_ids)
+    ]
+    return post(session, entries)
+
+
+def record_payout(
+    session: Session, *, key: str, role: Role, party: str, amount: int, currency: str
+) -> str | None:
+    """Post money paid out to a party the platform owes; None if ``key`` was posted."""
+    if is_posted(session, key):
+        return None
+    lines = rules.payout_lines(role, party, amount)
+    entry = Entry(K.PAYOUT, key, currency, lines, f"Payout to {role} {party}", reference=party)
+    return post(session, [entry])[0]
+
+
+def record_cost(
+    session: Session,
+    *,
+    key: str,
+    order_id: str,
+    enterprise: str,
+    machine_seconds: int,
+    rate_per_hour: int,
+    material: int,
+    currency: str,
+) -> str | None:
+    """Charge a micro-enterprise machine time at the machine's rate and material."""
+    if is_posted(session, key):
+        return None
+    lines = rules.cost_lines(enterprise, machine_seconds, rate_per_hour, material)
+    entry = Entry(K.COST, key, currency, lines, f"Production of order {order_id}", order_id)
+    return post(session, [entry])[0]
