@@ -3,7 +3,7 @@
 Postings carry signed amounts in minor units, debits positive and credits negative (as in
 Beancount), so a transaction is balanced when its postings sum to zero in each currency. The
 database itself refuses an unbalanced transaction and any change to a written row (migration
-0011); the chain makes a change made around those guards visible to ``c2m ledger verify``.
+0013); the chain makes a change made around those guards visible to ``c2m ledger verify``.
 """
 
 from __future__ import annotations

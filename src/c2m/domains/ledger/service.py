@@ -86,7 +86,7 @@ def post(session: Session, entries: Sequence[Entry]) -> list[str]:
 
     The postings go first (nothing locked yet), then the transaction rows, which seal them: on
     SQLite a trigger checks the balance as each transaction row arrives; on PostgreSQL the
-    deferred constraint trigger (migration 0011) is made to check at once, while nothing is
+    deferred constraint trigger (migration 0013) is made to check at once, while nothing is
     locked. Only the hashing onto the chain and the commit happen under the chain-head lock.
     """
     if not entries:
