@@ -40,3 +40,31 @@ class NetPromoterOut(BaseModel):
 class EnterpriseFeedback(BaseModel):
     net_promoter: NetPromoterOut
     latest: list[FeedbackOut]
+
+
+class MeasureOut(BaseModel):
+    name: str
+    value: float | None = Field(description="A share (0-1), a score or growth; null: no data.")
+    sample: int = Field(description="Orders, answers or minor units of money it rests on.")
+    index: float | None = Field(description="The value on the axis's 0-100 scale.")
+
+
+class AxisOut(BaseModel):
+    score: float | None = Field(description="0-100; null: not enough data.")
+    enough: bool
+    measures: list[MeasureOut]
+
+
+class PreviousOut(BaseModel):
+    user_value: float | None
+    enterprise_value: float | None
+
+
+class ScorecardPointOut(BaseModel):
+    enterprise_id: str
+    name: str
+    period: str = Field(examples=["2026-12"])
+    paid_orders: int
+    user_value: AxisOut
+    enterprise_value: AxisOut
+    previous: PreviousOut

@@ -1,0 +1,170 @@
+"""What happened in a period, per micro-enterprise, read straight from the orders, the
+timeline, the feedback and the ledger: the raw counts and sums the scorecard is made of. Each is
+one grouped query, so a year of a busy platform is read in well under a second."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import Session
+
+from c2m.domains.circles.models import Preorder
+from c2m.domains.insights.models import Feedback
+from c2m.domains.ledger.models import LedgerPosting, LedgerTransaction, TransactionKind
+from c2m.domains.ledger.rules import Role, account
+from c2m.domains.orders.models import Order, OrderEvent, OrderLine
+from c2m.domains.orders.states import OrderState
+
+if TYPE_CHECKING:
+    from c2m.domains.insights.scorecard import Period
+
+UNPAID = (OrderState.PLACED, OrderState.DRAFT, OrderState.QUOTED, OrderState.CANCELLED)
+
+
+@dataclass(frozen=True, slots=True)
+class Deliveries:
+    """Orders delivered in a period; those with a promised lead time, and those on time."""
+
+    delivered: int = 0
+    promised: int = 0
+    on_time: int = 0
+
+
+def _within(column: Any, period: Period) -> Any:
+    return and_(column >= period.start, column < period.end)
+
+
+def paid_orders(session: Session, period: Period) -> dict[str, defaultdict[str, int]]:
+    """Per enterprise: the period's paid orders, how many were co-designed or came through a
+    circle, its customers and how many of them had bought from it before."""
+    codesigned = exists().where(OrderLine.order_id == Order.id, OrderLine.template_id.is_not(None))
+    circle = exists().where(Preorder.order_id == Order.id)
+    paid = Order.state.not_in(UNPAID)
+    rows = session.execute(
+        select(
+            Order.enterprise_id,
+            Order.customer_id,
+            func.count(),
+            func.sum(case((codesigned, 1), else_=0)),
+            func.sum(case((circle, 1), else_=0)),
+        )
+        .where(paid, _within(Order.created_at, period))
+        .group_by(Order.enterprise_id, Order.customer_id)
+    ).all()
+    earlier = {
+        (eid, customer)
+        for eid, customer in session.execute(
+            select(Order.enterprise_id, Order.customer_id)
+            .where(paid, Order.created_at < period.start)
+            .group_by(Order.enterprise_id, Order.customer_id)
+        )
+    }
+    result: dict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for eid, customer, count, designed, through_circle in rows:
+        counts = result[eid]
+        counts["paid"] += count
+        counts["codesigned"] += int(designed or 0)
+        counts["circles"] += int(through_circle or 0)
+        counts["customers"] += 1
+        counts["repeat"] += int(count > 1 or (eid, customer) in earlier)
+    return result
+
+
+def gross_sales(session: Session, period: Period) -> dict[str, int]:
+    """Per enterprise: money captured for its orders less refunds, from the ledger."""
+    clearing, _ = account(Role.PAYMENT_CLEARING)
+    query = (
+        select(Order.enterprise_id, func.sum(LedgerPosting.amount))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .join(Order, Order.id == LedgerTransaction.reference)
+        .where(
+            LedgerPosting.account == clearing,
+            LedgerTransaction.kind.in_([TransactionKind.PAYMENT, TransactionKind.REFUND]),
+            _within(LedgerTransaction.created_at, period),
+        )
+        .group_by(Order.enterprise_id)
+    )
+    return {eid: int(total or 0) for eid, total in session.execute(query)}
+
+
+def margins(session: Session, period: Period, names: dict[str, str]) -> dict[str, int]:
+    """Per enterprise: what it kept of its sales after fees, shares and production costs (the
+    credits less the debits of its ledger account in the period, payouts aside)."""
+    accounts = {account(Role.ENTERPRISE, eid)[0]: eid for eid in names}
+    query = (
+        select(LedgerPosting.account, func.sum(LedgerPosting.amount))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(
+            LedgerPosting.account.in_(list(accounts)),
+            LedgerTransaction.kind != TransactionKind.PAYOUT,
+            _within(LedgerTransaction.created_at, period),
+        )
+        .group_by(LedgerPosting.account)
+    )
+    return {accounts[name]: -int(total or 0) for name, total in session.execute(query)}
+
+
+def answers(session: Session, period: Period) -> dict[str, list[int]]:
+    """Per enterprise: the scores given to orders delivered in the period."""
+    delivered = _delivered_in(period)
+    query = select(Feedback.enterprise_id, Feedback.score).join(
+        delivered, delivered.c.order_id == Feedback.order_id
+    )
+    answers: dict[str, list[int]] = defaultdict(list)
+    for eid, score in session.execute(query):
+        answers[eid].append(score)
+    return answers
+
+
+def _delivered_in(period: Period) -> Any:
+    return (
+        select(OrderEvent.order_id, func.max(OrderEvent.at).label("at"))
+        .where(OrderEvent.type == "delivered", _within(OrderEvent.at, period))
+        .group_by(OrderEvent.order_id)
+        .subquery()
+    )
+
+
+def deliveries(session: Session, period: Period) -> dict[str, Deliveries]:
+    """Per enterprise: orders delivered in the period, and of those promised a lead time (a
+    configured line's), how many arrived within it of being paid."""
+    delivered = _delivered_in(period)
+    paid_at = (
+        select(OrderEvent.order_id, func.min(OrderEvent.at).label("at"))
+        .where(OrderEvent.type == "paid")
+        .group_by(OrderEvent.order_id)
+        .subquery()
+    )
+    query = (
+        select(Order.id, Order.enterprise_id, delivered.c.at, paid_at.c.at, OrderLine.pricing)
+        .join(delivered, delivered.c.order_id == Order.id)
+        .join(paid_at, paid_at.c.order_id == Order.id, isouter=True)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+    )
+    orders: dict[str, tuple[str, datetime, datetime | None]] = {}
+    lead: dict[str, int] = {}
+    for order_id, eid, arrived, paid, pricing in session.execute(query):
+        orders[order_id] = (eid, arrived, paid)
+        days = _lead_days(pricing)
+        if days is not None:
+            lead[order_id] = max(days, lead.get(order_id, 0))
+    result: dict[str, Deliveries] = {}
+    for order_id, (eid, arrived, paid) in orders.items():
+        counts = result.get(eid, Deliveries())
+        days = lead.get(order_id)
+        promised = days is not None and paid is not None
+        on_time = days is not None and paid is not None and arrived <= paid + timedelta(days=days)
+        result[eid] = Deliveries(
+            counts.delivered + 1, counts.promised + int(promised), counts.on_time + int(on_time)
+        )
+    return result
+
+
+def _lead_days(pricing: dict[str, Any] | None) -> int | None:
+    lead = (pricing or {}).get("lead_time") or {}
+    days = lead.get("days")
+    return int(days) if isinstance(days, int | float) else None

@@ -1,0 +1,43 @@
+"""The scorecard page on a phone and a laptop: the point chart with its quadrants, and the
+figures behind each point, "not enough data" where there is too little."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from c2m.domains.insights.scorecard import MIN_ORDERS
+from tests.conftest import LiveServer, World
+from tests.e2e.test_order_page import log_in
+from tests.e2e.test_team_pages import _fits, _keep
+from tests.factory_support import paid_orders
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_platform_owner_reads_the_scorecard(
+    live_server: LiveServer, world: World, phone: Page
+) -> None:
+    with httpx.Client(base_url=live_server.url, timeout=30) as api:
+        paid_orders(api, world, MIN_ORDERS)  # type: ignore[arg-type]
+    page = phone
+    log_in(page, live_server, world.owner.user.email)
+    page.goto(f"{live_server.url}/workshop")
+    page.get_by_role("link", name="Scorecard").click()
+    alpha = page.locator(".point-card").filter(has_text="Alpha Works")
+    expect(alpha).to_contain_text("repeat purchase")
+    beta = page.locator(".point-card").filter(has_text="Beta Works")
+    expect(beta).to_contain_text("not enough data")
+    chart = page.get_by_role("img", name="Micro-enterprises by enterprise value and user value")
+    expect(chart).to_be_visible()
+    for _ in range(50):  # the ledger posts the payments as the outbox relays them
+        if chart.locator("circle").count():
+            break
+        page.wait_for_timeout(200)
+        page.reload()
+    expect(chart.locator("circle")).to_have_count(1)
+    expect(chart).to_contain_text("Alpha Works")
+    _fits(page)
+    _keep(page, "scorecard")
