@@ -4,9 +4,11 @@ figures are the ones the events say, a thin month is "not enough data", owners s
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from c2m.bootstrap import Platform
 from c2m.domains.insights.scorecard import MIN_ORDERS
+from c2m.domains.orders.models import OrderLine
 from c2m.kernel.clock import utcnow
 from tests.api.test_after_delivery import delivered, rate
 from tests.conftest import World
@@ -30,6 +32,13 @@ def test_each_figure_is_what_the_orders_feedback_and_ledger_say(
     shipped = delivered(client, world, 2)
     for order_id, score in zip(shipped, (10, 6), strict=True):
         assert rate(client, world, order_id, score) == 200
+    with platform.db.write() as session:  # promised 7 days (kept) and 0 days (missed)
+        for order_id, days in zip(shipped, (7, 0), strict=True):
+            session.execute(
+                update(OrderLine)
+                .where(OrderLine.order_id == order_id)
+                .values(pricing={"lead_time": {"days": days, "label": "made to order"}})
+            )
     orders = shipped + paid_orders(client, world, MIN_ORDERS - 1)
     while platform.relay.relay_once():  # the ledger posts what the outbox carries
         pass
@@ -41,8 +50,8 @@ def test_each_figure_is_what_the_orders_feedback_and_ledger_say(
     assert user["repeat purchase"] == 1.0  # Alice came back
     assert user["co-designed"] == 0.0
     assert user["net promoter score"] is None  # 2 answers: not enough for a score
-    assert user["on time"] is None  # catalog products promise no lead time
-    assert alpha["user_value"]["score"] == round((100 + 0 + 0) / 3, 1)
+    assert user["on time"] == 0.5
+    assert alpha["user_value"]["score"] == round((100 + 0 + 0 + 50) / 4, 1)
     money = _measures(alpha["enterprise_value"])
     assert money["contribution margin"] == 0.9  # what is left after the platform's 10 %
     assert money["revenue growth"] is None  # nothing sold the month before

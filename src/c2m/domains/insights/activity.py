@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from c2m.domains.circles.models import Preorder
 from c2m.domains.insights.models import Feedback
@@ -43,34 +43,32 @@ def paid_orders(session: Session, period: Period) -> dict[str, defaultdict[str, 
     circle, its customers and how many of them had bought from it before."""
     codesigned = exists().where(OrderLine.order_id == Order.id, OrderLine.template_id.is_not(None))
     circle = exists().where(Preorder.order_id == Order.id)
-    paid = Order.state.not_in(UNPAID)
+    before = aliased(Order)
+    returning = exists().where(  # found through the customer's index, for this month's only
+        before.customer_id == Order.customer_id,
+        before.enterprise_id == Order.enterprise_id,
+        before.created_at < period.start,
+        before.state.not_in(UNPAID),
+    )
     rows = session.execute(
         select(
             Order.enterprise_id,
-            Order.customer_id,
             func.count(),
             func.sum(case((codesigned, 1), else_=0)),
             func.sum(case((circle, 1), else_=0)),
+            func.max(case((returning, 1), else_=0)),
         )
-        .where(paid, _within(Order.created_at, period))
+        .where(Order.state.not_in(UNPAID), _within(Order.created_at, period))
         .group_by(Order.enterprise_id, Order.customer_id)
-    ).all()
-    earlier = {
-        (eid, customer)
-        for eid, customer in session.execute(
-            select(Order.enterprise_id, Order.customer_id)
-            .where(paid, Order.created_at < period.start)
-            .group_by(Order.enterprise_id, Order.customer_id)
-        )
-    }
+    )
     result: dict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for eid, customer, count, designed, through_circle in rows:
+    for eid, count, designed, through_circle, came_before in rows:
         counts = result[eid]
         counts["paid"] += count
         counts["codesigned"] += int(designed or 0)
         counts["circles"] += int(through_circle or 0)
         counts["customers"] += 1
-        counts["repeat"] += int(count > 1 or (eid, customer) in earlier)
+        counts["repeat"] += int(count > 1 or bool(came_before))
     return result
 
 
@@ -132,39 +130,30 @@ def _delivered_in(period: Period) -> Any:
 def deliveries(session: Session, period: Period) -> dict[str, Deliveries]:
     """Per enterprise: orders delivered in the period, and of those promised a lead time (a
     configured line's), how many arrived within it of being paid."""
-    delivered = _delivered_in(period)
-    paid_at = (
-        select(OrderEvent.order_id, func.min(OrderEvent.at).label("at"))
-        .where(OrderEvent.type == "paid")
-        .group_by(OrderEvent.order_id)
-        .subquery()
-    )
+    arrived = _delivered_in(period)
+    lead_days = OrderLine.pricing["lead_time"]["days"].as_integer()  # a configured line's promise
     query = (
-        select(Order.id, Order.enterprise_id, delivered.c.at, paid_at.c.at, OrderLine.pricing)
-        .join(delivered, delivered.c.order_id == Order.id)
-        .join(paid_at, paid_at.c.order_id == Order.id, isouter=True)
+        select(Order.id, Order.enterprise_id, arrived.c.at, func.max(lead_days))
+        .join(arrived, arrived.c.order_id == Order.id)
         .join(OrderLine, OrderLine.order_id == Order.id)
+        .group_by(Order.id, Order.enterprise_id, arrived.c.at)
     )
-    orders: dict[str, tuple[str, datetime, datetime | None]] = {}
-    lead: dict[str, int] = {}
-    for order_id, eid, arrived, paid, pricing in session.execute(query):
-        orders[order_id] = (eid, arrived, paid)
-        days = _lead_days(pricing)
-        if days is not None:
-            lead[order_id] = max(days, lead.get(order_id, 0))
+    # Every event of those orders, by their order id alone: with a condition on the type the
+    # planner may walk the (type, at) index over all of a year's payments instead.
+    events = select(OrderEvent.order_id, OrderEvent.type, OrderEvent.at).where(
+        OrderEvent.order_id.in_(select(arrived.c.order_id))
+    )
+    paid_at: dict[str, datetime] = {}
+    for order_id, kind, at in session.execute(events):
+        if kind == "paid" and (order_id not in paid_at or at < paid_at[order_id]):
+            paid_at[order_id] = at
     result: dict[str, Deliveries] = {}
-    for order_id, (eid, arrived, paid) in orders.items():
+    for order_id, eid, arrived_at, days in session.execute(query):
         counts = result.get(eid, Deliveries())
-        days = lead.get(order_id)
+        paid = paid_at.get(order_id)
         promised = days is not None and paid is not None
-        on_time = days is not None and paid is not None and arrived <= paid + timedelta(days=days)
+        on_time = days is not None and paid is not None and arrived_at <= paid + timedelta(days)
         result[eid] = Deliveries(
             counts.delivered + 1, counts.promised + int(promised), counts.on_time + int(on_time)
         )
     return result
-
-
-def _lead_days(pricing: dict[str, Any] | None) -> int | None:
-    lead = (pricing or {}).get("lead_time") or {}
-    days = lead.get("days")
-    return int(days) if isinstance(days, int | float) else None

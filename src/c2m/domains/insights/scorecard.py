@@ -106,7 +106,10 @@ def scorecard(session: Session, actor: Actor, period: Period) -> list[tuple[Poin
     """(this period, the one before) for each micro-enterprise ``actor`` may see: the platform
     owner sees all, an owner their own."""
     names = _visible(session, actor)
-    now, before = _points(session, names, period), _points(session, names, period.previous())
+    earlier = period.previous()
+    sales = {p: activity.gross_sales(session, p) for p in (period, earlier, earlier.previous())}
+    now = _points(session, names, period, sales)
+    before = _points(session, names, earlier, sales)
     return [(now[eid], before[eid]) for eid in sorted(names, key=lambda e: names[e])]
 
 
@@ -120,12 +123,12 @@ def _visible(session: Session, actor: Actor) -> dict[str, str]:
     return {eid: name for eid, name in session.execute(query)}  # noqa: C416 - rows, not pairs
 
 
-def _points(session: Session, names: dict[str, str], period: Period) -> dict[str, Point]:
+def _points(
+    session: Session, names: dict[str, str], period: Period, sales: dict[Period, dict[str, int]]
+) -> dict[str, Point]:
+    """``sales`` holds gross sales of ``period`` and the month before it."""
     orders = activity.paid_orders(session, period)
-    gross_now, gross_before = (
-        activity.gross_sales(session, period),
-        activity.gross_sales(session, period.previous()),
-    )
+    gross_now, gross_before = sales[period], sales[period.previous()]
     margins = activity.margins(session, period, names)
     answers = activity.answers(session, period)
     deliveries = activity.deliveries(session, period)

@@ -66,7 +66,7 @@ class LedgerTransaction(Base):
     reference: Mapped[str | None] = mapped_column(String(64), index=True)  # e.g. the order
     reverses: Mapped[str | None] = mapped_column(String(32), unique=True)
     description: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

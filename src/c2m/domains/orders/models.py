@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -79,7 +80,11 @@ class OrderEvent(Base):
     """One row per thing that happened to an order; never updated, never deleted."""
 
     __tablename__ = "order_events"
-    __table_args__ = (UniqueConstraint("order_id", "seq"),)
+    # (type, at): the scorecard finds a month's deliveries and payments without a full scan.
+    __table_args__ = (
+        UniqueConstraint("order_id", "seq"),
+        Index("ix_order_events_type_at", "type", "at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))

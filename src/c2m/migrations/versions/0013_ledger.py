@@ -141,6 +141,9 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_ledger_transactions_reference"), "ledger_transactions", ["reference"], unique=False
     )
+    op.create_index(
+        op.f("ix_ledger_transactions_created_at"), "ledger_transactions", ["created_at"]
+    )
     op.create_table(
         "ledger_postings",
         sa.Column(
@@ -194,6 +197,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION c2m_ledger_balanced()")
     op.drop_table("ledger_postings")
     op.drop_index(op.f("ix_ledger_transactions_reference"), table_name="ledger_transactions")
+    op.drop_index(op.f("ix_ledger_transactions_created_at"), table_name="ledger_transactions")
     op.drop_table("ledger_transactions")
     op.drop_table("ledger_chain_head")
     op.drop_table("ledger_accounts")
