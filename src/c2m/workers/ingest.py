@@ -82,7 +82,7 @@ class IngestWorker:
         self._buffer: list[Raw] = []
         self._taken = 0  # messages ever taken from the buffer...
         self._written = 0  # ...and of those, written
-        self._receipts: list[Receipt | None] = []
+        self._receipts: list[Receipt] = []  # of the buffered messages that need an ack
         self._client: aiomqtt.Client | None = None
         self._arrived = asyncio.Event()
 
@@ -103,8 +103,7 @@ class IngestWorker:
         before = self.leading or set()
         for code in sorted(factories - before):
             kept = self._standby.pop(code, deque())
-            self._buffer.extend(kept)
-            self._receipts.extend([None] * len(kept))
+            self._buffer.extend(kept)  # acknowledged when kept: no receipts
             if kept:
                 self._arrived.set()
         self.leading = set(factories)
@@ -132,15 +131,23 @@ class IngestWorker:
                     self.connected.set()
                     self.problem = None
                     backoff = 0.1
+                    # The hot loop: per message only what cannot wait for the batch. QoS 0
+                    # messages (telemetry) need no acknowledgement, so no receipt.
                     async for message in client.messages:
                         raw = (message.topic.value, _bytes(message.payload), time.time())
-                        receipt = Receipt(self.connections, message.mid, message.qos)
-                        if self._keeps(raw):
-                            self._acknowledge([receipt])
-                        else:
-                            self._buffer.append(raw)
+                        receipt = (
+                            Receipt(self.connections, message.mid, message.qos)
+                            if message.qos
+                            else None
+                        )
+                        if self.leading is not None and self._keeps(raw):
+                            if receipt is not None:
+                                self._acknowledge([receipt])
+                            continue
+                        self._buffer.append(raw)
+                        if receipt is not None:
                             self._receipts.append(receipt)
-                            self._arrived.set()
+                        self._arrived.set()
             except aiomqtt.MqttError as exc:
                 self.connected.clear()
                 self._client = None
@@ -174,14 +181,13 @@ class IngestWorker:
             keepalive=10,
         )
 
-    def _acknowledge(self, receipts: list[Receipt | None]) -> None:
-        """Tell the broker these are stored; those of an older connection come again anyway
-        (and replayed ones, ``None``, were acknowledged when kept)."""
+    def _acknowledge(self, receipts: list[Receipt]) -> None:
+        """Tell the broker these are stored; those of an older connection come again anyway."""
         client = self._client
         if client is None:
             return
         for receipt in receipts:
-            if receipt is not None and receipt.connection == self.connections and receipt.qos:
+            if receipt.connection == self.connections:
                 client._client.ack(receipt.mid, receipt.qos)
 
     def _reconcile(self) -> None:
