@@ -22,7 +22,6 @@ message, so one poisonous message is dropped (with its reason) instead of stalli
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 from collections import defaultdict, deque
@@ -89,12 +88,6 @@ class IngestWorker:
 
     async def run(self) -> None:
         """Until cancelled; what was received but not yet written is written on the way out."""
-        # Thousands of messages a second keep the garbage collector busy, and each of its full
-        # passes walked every object the process made before (modules, mappers, schemas): a
-        # tenth of the ingest's time. Frozen, they are left out of its passes (never freed if
-        # they ever became cyclic garbage, which objects that live as long as the process
-        # do not).
-        gc.freeze()
         writer = asyncio.create_task(self._write_loop())
         try:
             await self._connect_loop()
