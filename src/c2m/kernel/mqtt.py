@@ -7,6 +7,7 @@ credentials are set the same way everywhere and no part can forget them.
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,12 +63,14 @@ class BrokerConnection:
         session_expiry_s: int | None = None,
         will: aiomqtt.Will | None = None,
         keepalive: int = 60,
+        queue_type: type[asyncio.Queue[aiomqtt.Message]] | None = None,
     ) -> aiomqtt.Client:
         """A client of this broker, not yet connected (use it with ``async with``).
 
         ``persistent`` keeps the session (and what is queued for it) across connections: a clean
         session off in MQTT 3.1.1, no clean start in MQTT 5 (``mqtt5``), where the broker forgets
-        it ``session_expiry_s`` seconds after the client left.
+        it ``session_expiry_s`` seconds after the client left. ``queue_type`` is aiomqtt's, for
+        the messages that arrive.
         """
         properties = None
         if mqtt5 and session_expiry_s is not None:
@@ -86,6 +89,7 @@ class BrokerConnection:
             will=will,
             keepalive=keepalive,
             tls_context=self.ssl_context(),
+            queue_type=queue_type,
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fac_support import (
@@ -177,6 +177,36 @@ def test_telemetry_is_stored_and_a_seq_gap_is_recorded_across_the_wrap(
         raw("north", "m1", "telemetry", {**sample, "seq": 0}),
     )
     assert len(_events(platform, north, MachineEventKind.TELEMETRY_GAP)) == 1
+
+
+def test_one_batch_follows_each_session_of_telemetry_and_stores_every_reading(
+    platform: Platform, north: Plant, ingest: Ingest
+) -> None:
+    # The ingest keeps a machine's seq aside while a batch goes, and writes rows through the
+    # driver (COPY on PostgreSQL): a birth in the middle must still restart the seq, and each
+    # column must come back as the contract said it.
+    at_ms = int(utcnow().timestamp() * 1000) - 60_000
+    reading = {"state": "running", "power_kw": 1, "parts": 7, "operation": "op-9"}
+    stats = feed(
+        platform,
+        ingest,
+        raw("north", "m1", "birth", {"bdSeq": 0}),
+        *(raw("north", "m1", "telemetry", {"seq": s, "ts": at_ms + s}) for s in (0, 1, 2)),
+        raw("north", "m1", "birth", {"bdSeq": 1}),  # a new session: seq 0 again, no gap
+        raw("north", "m1", "telemetry", {"seq": 0, "values": {"temp": 21.5}, **reading}),
+        raw("north", "m2", "telemetry", {"seq": 9, "ts": at_ms}),
+    )
+    assert (stats.telemetry, stats.gaps, stats.dropped) == (5, 0, 0)
+    assert machine_row(platform, north.machines["m1"]).telemetry_seq == 0
+    assert machine_row(platform, north.machines["m2"]).telemetry_seq == 9
+    with platform.db.read() as session:
+        rows = list(session.scalars(select(TelemetrySample).order_by(TelemetrySample.id)))
+    first, last = rows[0], rows[3]
+    assert first.at == datetime.fromtimestamp(at_ms / 1000, UTC)
+    assert (first.seq, first.state, first.power_kw, first.extra) == (0, None, None, None)
+    assert (last.seq, last.state, last.power_kw, last.parts) == (0, "running", 1.0, 7)
+    assert (last.operation_id, last.extra) == ("op-9", {"temp": 21.5})
+    assert [r.machine_id for r in rows] == [north.machines["m1"].id] * 4 + [north.machines["m2"].id]
 
 
 def test_hostile_messages_are_dropped_with_a_reason_and_the_rest_of_the_batch_applies(
