@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from c2m.domains.circles.models import Preorder
 from c2m.domains.insights.models import Feedback
@@ -43,32 +43,37 @@ def paid_orders(session: Session, period: Period) -> dict[str, defaultdict[str, 
     circle, its customers and how many of them had bought from it before."""
     codesigned = exists().where(OrderLine.order_id == Order.id, OrderLine.template_id.is_not(None))
     circle = exists().where(Preorder.order_id == Order.id)
-    before = aliased(Order)
-    returning = exists().where(  # found through the customer's index, for this month's only
-        before.customer_id == Order.customer_id,
-        before.enterprise_id == Order.enterprise_id,
-        before.created_at < period.start,
-        before.state.not_in(UNPAID),
-    )
+    paid, in_period = Order.state.not_in(UNPAID), _within(Order.created_at, period)
     rows = session.execute(
         select(
             Order.enterprise_id,
+            Order.customer_id,
             func.count(),
             func.sum(case((codesigned, 1), else_=0)),
             func.sum(case((circle, 1), else_=0)),
-            func.max(case((returning, 1), else_=0)),
         )
-        .where(Order.state.not_in(UNPAID), _within(Order.created_at, period))
+        .where(paid, in_period)
         .group_by(Order.enterprise_id, Order.customer_id)
-    )
+    ).all()
+    # Who had bought from the same enterprise before: each of the month's customers' orders
+    # read once, through the customer index.
+    customers = select(Order.customer_id).where(paid, in_period)
+    returning = {
+        (eid, customer)
+        for eid, customer in session.execute(
+            select(Order.enterprise_id, Order.customer_id)
+            .where(paid, Order.created_at < period.start, Order.customer_id.in_(customers))
+            .distinct()
+        )
+    }
     result: dict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for eid, count, designed, through_circle, came_before in rows:
+    for eid, customer, count, designed, through_circle in rows:
         counts = result[eid]
         counts["paid"] += count
         counts["codesigned"] += int(designed or 0)
         counts["circles"] += int(through_circle or 0)
         counts["customers"] += 1
-        counts["repeat"] += int(count > 1 or bool(came_before))
+        counts["repeat"] += int(count > 1 or (eid, customer) in returning)
     return result
 
 
@@ -138,15 +143,17 @@ def deliveries(session: Session, period: Period) -> dict[str, Deliveries]:
         .join(OrderLine, OrderLine.order_id == Order.id)
         .group_by(Order.id, Order.enterprise_id, arrived.c.at)
     )
-    # Every event of those orders, by their order id alone: with a condition on the type the
-    # planner may walk the (type, at) index over all of a year's payments instead.
-    events = select(OrderEvent.order_id, OrderEvent.type, OrderEvent.at).where(
-        OrderEvent.order_id.in_(select(arrived.c.order_id))
-    )
-    paid_at: dict[str, datetime] = {}
-    for order_id, kind, at in session.execute(events):
-        if kind == "paid" and (order_id not in paid_at or at < paid_at[order_id]):
-            paid_at[order_id] = at
+    # When each was paid, found by order id alone: with the type in the WHERE clause the
+    # planner may walk the (type, at) index over a whole year of payments instead.
+    first_paid = func.min(case((OrderEvent.type == "paid", OrderEvent.at)))
+    paid_at: dict[str, datetime | None] = {
+        row[0]: row[1]
+        for row in session.execute(
+            select(OrderEvent.order_id, first_paid)
+            .where(OrderEvent.order_id.in_(select(arrived.c.order_id)))
+            .group_by(OrderEvent.order_id)
+        )
+    }
     result: dict[str, Deliveries] = {}
     for order_id, eid, arrived_at, days in session.execute(query):
         counts = result.get(eid, Deliveries())
