@@ -28,6 +28,7 @@ from c2m.web.routers import (
     api_orders,
     api_payments,
     api_quotes,
+    api_statements,
     api_templates,
     machine_files,
     ops,
@@ -37,6 +38,7 @@ from c2m.web.routers import (
     pages_enterprise,
     pages_floor,
     pages_quote,
+    pages_statement,
     pages_team,
 )
 from c2m.web.templating import render
@@ -100,6 +102,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         api_orders,
         api_payments,
         api_quotes,
+        api_statements,
         api_templates,
         machine_files,
         ops,
@@ -109,6 +112,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         pages_enterprise,
         pages_floor,
         pages_quote,
+        pages_statement,
         pages_team,
     ):
         app.include_router(module.router)
