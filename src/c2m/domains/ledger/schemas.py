@@ -77,3 +77,36 @@ class PostingOut(BaseModel):
     description: str
     account: str
     money: Money
+
+
+class ModelRef(BaseModel):
+    circle_id: str
+    circle_title: str
+    proposal_id: str
+    number: int
+    batch_id: str
+
+
+class ShareBasis(BaseModel):
+    """Why a person shares in a model's royalty (as it stands now)."""
+
+    demands: int
+    votes: int
+    weight: int
+    of_weight: int  # all co-designers' weights together
+
+
+class EarningOut(BaseModel):
+    seq: int
+    transaction_id: str
+    at: datetime
+    kind: str
+    order_id: str | None
+    money: Money
+    model: ModelRef | None
+    basis: ShareBasis | None
+
+
+class EarningsOut(BaseModel):
+    totals: list[Money]
+    earnings: list[EarningOut]

@@ -1,11 +1,17 @@
 """The ledger hears of money on the order timeline: a captured payment or a refund is posted
 once per outbox message, however often the message is delivered (at least once).
+
+A payment for a circle's model shares the co-design royalty among the members who shaped it
+(``circles.royalties``), weighed when the payment is posted; a refund reverses those lines.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from c2m.domains.circles import royalties
 from c2m.domains.ledger import service
 from c2m.domains.ledger.rules import Parties, Rates
 from c2m.domains.orders.events import OrderEventType
@@ -14,6 +20,13 @@ from c2m.kernel.outbox import first_time
 
 CONSUMER = "ledger"
 MONEY = frozenset({OrderEventType.PAID.value, OrderEventType.REFUNDED.value})
+
+
+def parties(session: Session, order_id: str, enterprise_id: str) -> Parties:
+    """The enterprise and, for a circle's model, its co-designers by weight."""
+    model = royalties.model_of_order(session, order_id)
+    designers = () if model is None else model.contributions
+    return Parties(enterprise_id, designers=tuple((c.user_id, c.weight) for c in designers))
 
 
 class OrderMoneyPoster:
@@ -42,6 +55,6 @@ class OrderMoneyPoster:
                 order_id=order_id,
                 amount=int(data["amount"]),
                 currency=str(data["currency"]),
-                parties=Parties(enterprise=str(message["enterprise_id"])),
+                parties=parties(session, order_id, str(message["enterprise_id"])),
                 rates=self.rates,
             )

@@ -1,5 +1,6 @@
 """The statement page of a micro-enterprise: its P&L and win-win value-added statement for a
-month (or days), every amount a link to the postings it sums, which download as CSV."""
+month (or days), every amount a link to the postings it sums, which download as CSV; and a
+person's own earnings as a co-designer."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from c2m.domains.ledger import periods, pnl, value_added
+from c2m.domains.ledger import earnings, periods, pnl, value_added
 from c2m.domains.ledger.models import TransactionKind
 from c2m.domains.ledger.schemas import Money
 from c2m.domains.platform import service as accounts
@@ -88,3 +89,11 @@ def statement_postings(
         "back": links.statement_page(enterprise_id) + "?" + span.query,
     }
     return render(request, caller, "statement_postings.html", context)
+
+
+@router.get("/account/earnings")
+def my_earnings(request: Request, platform: PlatformDep, caller: OptionalCaller) -> Response:
+    actor = signed_in(request, caller).actor
+    with platform.db.read() as session:
+        out = earnings.as_out(earnings.earnings(session, actor))
+    return render(request, caller, "earnings.html", {"out": out})
