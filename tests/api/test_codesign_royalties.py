@@ -8,6 +8,7 @@ from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -30,14 +31,18 @@ def relay(platform: Platform) -> None:
         pass
 
 
-def vote(client: TestClient, circle_id: str, item: dict[str, Any], voter: Person) -> None:
+def vote(
+    client: TestClient | httpx.Client, circle_id: str, item: dict[str, Any], voter: Person
+) -> None:
     cast = client.post(
         f"/api/v1/circles/{circle_id}/items/{item['id']}/vote", headers=voter.headers
     )
     assert cast.status_code == 201, cast.text
 
 
-def short_sleeves(client: TestClient, world: World) -> tuple[str, str, dict[str, int]]:
+def short_sleeves(
+    client: TestClient | httpx.Client, world: World
+) -> tuple[str, str, dict[str, int]]:
     """A circle whose short-sleeve model covers demands of alice (2 votes), bob (1 vote) and
     maker_b; the long one is bob's. The circle, a batch of the short model, the weights."""
     circle_id = open_circle(client, world)["id"]

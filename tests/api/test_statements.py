@@ -7,6 +7,7 @@ import csv
 import io
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from c2m.bootstrap import Platform
@@ -26,7 +27,7 @@ def relay(platform: Platform) -> None:
         pass
 
 
-def books(client: TestClient, platform: Platform, world: World) -> list[str]:
+def books(client: TestClient | httpx.Client, platform: Platform, world: World) -> list[str]:
     """Three paid orders of enterprise A (90.00 EUR each), one refunded, one charged production."""
     ids = paid_orders(client, world, 3)
     with platform.db.write() as session:
