@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from c2m.domains.circles import royalties
-from c2m.domains.ledger import service
+from c2m.domains.ledger import production, service
 from c2m.domains.ledger.rules import Parties, Rates
 from c2m.domains.orders.events import OrderEventType
 from c2m.kernel.db import Database
@@ -20,6 +20,7 @@ from c2m.kernel.outbox import first_time
 
 CONSUMER = "ledger"
 MONEY = frozenset({OrderEventType.PAID.value, OrderEventType.REFUNDED.value})
+STEP_DONE = OrderEventType.OPERATION_DONE.value
 
 
 def parties(session: Session, order_id: str, enterprise_id: str) -> Parties:
@@ -30,20 +31,26 @@ def parties(session: Session, order_id: str, enterprise_id: str) -> Parties:
 
 
 class OrderMoneyPoster:
-    """An event-bus handler (``orders.`` topics) posting payments and refunds by their rules."""
+    """An event-bus handler (``orders.`` topics) posting payments and refunds by their rules,
+    and the machine time of every finished production step."""
 
     def __init__(self, db: Database, rates: Rates) -> None:
         self.db = db
         self.rates = rates
 
     def __call__(self, _topic: str, message: dict[str, Any]) -> None:
-        if message.get("type") not in MONEY or "message_id" not in message:
+        kind = message.get("type")
+        if (kind not in MONEY and kind != STEP_DONE) or "message_id" not in message:
             return
         with self.db.write() as session:
             if not first_time(session, CONSUMER, int(message["message_id"])):
                 return
             order_id = str(message["order_id"])
             data = message["data"]
+            if kind == STEP_DONE:
+                if data.get("attempt"):
+                    production.charge_step(session, order_id, str(data["attempt"]))
+                return
             record = (
                 service.record_payment
                 if message["type"] == OrderEventType.PAID.value
