@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from c2m.bootstrap import Platform
 from c2m.domains.ledger.models import LedgerPosting, LedgerTransaction, TransactionKind
+from c2m.domains.ledger.pnl import prefix
 from c2m.domains.ledger.rules import Parties, Rates, Role, account, payment_lines
 from c2m.domains.ledger.statements import trial_balance
 from c2m.domains.orders import service as orders
@@ -76,7 +77,7 @@ def royalty_lines(platform: Platform, order_id: str, kind: TransactionKind) -> d
             .where(
                 LedgerTransaction.reference == order_id,
                 LedgerTransaction.kind == kind,
-                LedgerPosting.account.startswith(account(Role.ROYALTIES, "x")[0][:-1]),
+                LedgerPosting.account.startswith(prefix(Role.ROYALTIES)),
             )
         )
         return {row.account: -row.amount for row in rows}

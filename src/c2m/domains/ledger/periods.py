@@ -37,9 +37,9 @@ def _midnight(day: date) -> datetime:
 def _month(text: str) -> Period:
     try:
         first = datetime.strptime(text, "%Y-%m").date()
-    except ValueError as exc:
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    except ValueError as exc:  # not a month, or the last one the calendar has
         raise InvalidInput(f"A period is a month written YYYY-MM, not {text[:20]!r}.") from exc
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     label, month = first.strftime("%B %Y"), first.strftime("%Y-%m")
     return Period(_midnight(first), _midnight(following), label, month)
 
@@ -61,6 +61,8 @@ def parse(period: str | None, start: str | None, end: str | None) -> Period:
         first, last = _day(start, "from"), _day(end, "to")
         if not 0 <= (last - first).days < MAX_DAYS:
             raise InvalidInput(f"'to' must be on or after 'from', and at most {MAX_DAYS} days on.")
+        if last == date.max:
+            raise InvalidInput("'to' must be a day before the end of the calendar.")
         label = f"{first.isoformat()} to {last.isoformat()}"
         return Period(_midnight(first), _midnight(last + timedelta(days=1)), label)
     return _month(period or utcnow().strftime("%Y-%m"))

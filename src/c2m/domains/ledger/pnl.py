@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.ledger.models import LedgerPosting, LedgerTransaction, TransactionKind
 from c2m.domains.ledger.periods import Period
-from c2m.domains.ledger.rules import Role, account
+from c2m.domains.ledger.rules import CHART, Role, account
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import InvalidInput
 
@@ -29,8 +29,8 @@ RESULT = (K.PAYMENT, K.REFUND, K.COST)
 
 
 def prefix(role: Role) -> str:
-    """Every per-party account of ``role``: ``Liabilities:Royalties:``."""
-    return account(role, "-")[0][:-1]
+    """What every per-party account of ``role`` starts with: ``Liabilities:Royalties:``."""
+    return CHART[role][1].removesuffix("{party}")
 
 
 @dataclass(frozen=True)
