@@ -33,11 +33,15 @@ router = APIRouter(
     responses=problem_responses(401, 404, 422),
 )
 
+DAY = r"^\d{4}-\d{2}-\d{2}$"
 MonthParam = Annotated[
-    str | None, Query(max_length=7, description="A month, YYYY-MM; this month if no from/to.")
+    str | None,
+    Query(pattern=r"^\d{4}-\d{2}$", description="A month, YYYY-MM; this month if no from/to."),
 ]
-FromParam = Annotated[str | None, Query(alias="from", max_length=10, description="First day.")]
-ToParam = Annotated[str | None, Query(alias="to", max_length=10, description="Last day.")]
+FromParam = Annotated[
+    str | None, Query(alias="from", pattern=DAY, description="First day, YYYY-MM-DD.")
+]
+ToParam = Annotated[str | None, Query(alias="to", pattern=DAY, description="Last day, included.")]
 
 
 def period_out(period: Period) -> PeriodOut:
