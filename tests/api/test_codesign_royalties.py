@@ -178,3 +178,8 @@ def test_orders_of_the_released_model_pay_royalties_other_orders_do_not(
         account(Role.ROYALTIES, member)[0] for member in weights
     }
     assert royalty_lines(platform, plain.json()["id"], TransactionKind.PAYMENT) == {}
+    value = client.get(
+        f"/api/v1/enterprises/{world.enterprise_a.id}/statements/value-added",
+        headers=world.maker_a.headers,
+    ).json()
+    assert (value["users"]["co_designed_orders"], value["users"]["paid_orders"]) == (3, 4)

@@ -10,6 +10,7 @@ demand plus one per vote those demands received.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -51,21 +52,38 @@ class Model:
     contributions: list[Contribution]
 
 
+def _designs_ordered(session: Session, order_ids: Collection[str]) -> dict[str, set[str]]:
+    """The saved designs each order's lines were ordered from (kept in the line's pricing)."""
+    found: dict[str, set[str]] = {}
+    rows = session.execute(
+        select(OrderLine.order_id, OrderLine.pricing).where(OrderLine.order_id.in_(order_ids))
+    )
+    for row in rows:
+        if row.pricing and row.pricing.get("design_id"):
+            found.setdefault(row.order_id, set()).add(str(row.pricing["design_id"]))
+    return found
+
+
 def batch_of_order(session: Session, order_id: str) -> PreorderBatch | None:
     """The batch whose model the order makes: its pre-order batch, or the released batch
     whose saved design it orders."""
-    design_ids = [
-        str(pricing["design_id"])
-        for pricing in session.scalars(
-            select(OrderLine.pricing).where(OrderLine.order_id == order_id)
-        )
-        if pricing and pricing.get("design_id")
-    ]
+    design_ids = list(_designs_ordered(session, [order_id]).get(order_id, ()))
     preorder = select(Preorder.batch_id).where(Preorder.order_id == order_id)
     query = select(PreorderBatch).where(
         or_(PreorderBatch.id.in_(preorder), PreorderBatch.design_id.in_(design_ids))
     )
     return session.scalars(query.limit(1)).first()
+
+
+def co_designed(session: Session, order_ids: Collection[str]) -> set[str]:
+    """Those of the orders that make a circle's model (the ones that pay a royalty)."""
+    preorders = session.scalars(select(Preorder.order_id).where(Preorder.order_id.in_(order_ids)))
+    designs = _designs_ordered(session, order_ids)
+    wanted = set().union(*designs.values())
+    released = set(
+        session.scalars(select(PreorderBatch.design_id).where(PreorderBatch.design_id.in_(wanted)))
+    )
+    return set(preorders) | {order for order, ids in designs.items() if ids & released}
 
 
 def contributions(session: Session, proposal: Proposal) -> list[Contribution]:

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import CompoundSelect, Select, distinct, func, select, union
 from sqlalchemy.orm import Session
 
-from c2m.domains.circles.models import Circle, Comment, Demand, Preorder, Reaction
+from c2m.domains.circles import royalties
+from c2m.domains.circles.models import Circle, Comment, Demand, Reaction
 from c2m.domains.ledger.periods import Period
 from c2m.domains.ledger.pnl import Figure, Slice, Statement, pnl
 from c2m.domains.orders.events import OrderEventType
@@ -31,7 +32,7 @@ class Users:
     interactive: int  # distinct people who took part in the enterprise's circles
     lifetime: int  # customers who paid in the period and had paid before
     paid_orders: int
-    co_designed_orders: int  # of the paid orders, pre-orders of a circle's model
+    co_designed_orders: int  # of the paid orders, those of a circle's model (royalty-bearing)
     delivered_orders: int
 
     @property
@@ -89,14 +90,13 @@ def _users(session: Session, enterprise_id: str, period: Period) -> Users:
             )
         )
     )
+    paid_ids = list(session.scalars(select(paid.c.id).distinct()))
     return Users(
         transactional=_count(session, in_period),
         interactive=_count(session, taking_part),
         lifetime=_count(session, lifetime),
-        paid_orders=_count(session, select(paid.c.id).distinct()),
-        co_designed_orders=_count(
-            session, select(paid.c.id).distinct().join(Preorder, Preorder.order_id == paid.c.id)
-        ),
+        paid_orders=len(paid_ids),
+        co_designed_orders=len(royalties.co_designed(session, paid_ids)),
         delivered_orders=_count(session, select(delivered.c.id).distinct()),
     )
 
