@@ -248,7 +248,10 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
         tier=tier,
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
-    bus.add_handler(ORDER_TOPICS, OrderMoneyPoster(db, Rates(Fraction(settings.platform_fee_rate))))
+    rates = Rates(
+        Fraction(settings.platform_fee_rate), royalty=Fraction(settings.codesign_royalty_rate)
+    )
+    bus.add_handler(ORDER_TOPICS, OrderMoneyPoster(db, rates))
     _observe(platform)
     return platform
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -105,6 +105,13 @@ class Settings(BaseSettings):
         ge=0,
         le=1,
         description="The platform's fee: the fraction of each captured payment it keeps.",
+    )
+    codesign_royalty_rate: Decimal = Field(
+        Decimal("0.05"),
+        ge=0,
+        le=1,
+        description="The co-design royalty: the fraction of each payment for a circle's model "
+        "shared among the members whose demands shaped it.",
     )
 
     # --- the factory: machines, planning and dispatch -----------------------------------------
@@ -210,6 +217,15 @@ class Settings(BaseSettings):
     @classmethod
     def _format_any_case(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
+
+    @field_validator("codesign_royalty_rate")
+    @classmethod
+    def _royalty_fits(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        """The fee and the royalty are cut from one payment: together at most all of it."""
+        fee = info.data.get("platform_fee_rate")
+        if fee is not None and fee + value > 1:
+            raise ValueError("with C2M_PLATFORM_FEE_RATE it must add up to at most 1")
+        return value
 
     @field_validator("database_url")
     @classmethod

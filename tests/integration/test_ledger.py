@@ -73,7 +73,7 @@ def run_sale(db: Database, sale: Sale, prefix: str) -> None:
     parties = Parties(
         sale.enterprise,
         maker="k1" if sale.maker else None,
-        designer="d1" if sale.designer else None,
+        designers=(("d1", 1),) if sale.designer else (),
     )
     money = {"order_id": order, "amount": sale.amount, "currency": sale.currency}
     with db.write() as session:
@@ -127,7 +127,7 @@ def test_concurrent_postings_keep_the_trial_balance_at_zero_and_the_chain_whole(
 @given(sales)
 def test_a_refund_reverses_its_payment_exactly(db: Database, sale: Sale) -> None:
     order = uuid.uuid4().hex
-    parties = Parties(sale.enterprise, maker="k9", designer="d9")
+    parties = Parties(sale.enterprise, maker="k9", designers=(("d9", 1),))
     money = {"order_id": order, "amount": sale.amount, "currency": sale.currency}
     with db.write() as session:
         paid = service.record_payment(

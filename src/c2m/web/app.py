@@ -29,6 +29,7 @@ from c2m.web.routers import (
     api_payments,
     api_quotes,
     api_scorecard,
+    api_statements,
     api_templates,
     machine_files,
     ops,
@@ -39,6 +40,7 @@ from c2m.web.routers import (
     pages_floor,
     pages_quote,
     pages_scorecard,
+    pages_statement,
     pages_team,
 )
 from c2m.web.templating import render
@@ -103,6 +105,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         api_payments,
         api_quotes,
         api_scorecard,
+        api_statements,
         api_templates,
         machine_files,
         ops,
@@ -113,6 +116,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         pages_floor,
         pages_quote,
         pages_scorecard,
+        pages_statement,
         pages_team,
     ):
         app.include_router(module.router)

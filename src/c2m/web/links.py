@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
 from c2m.bootstrap import Platform
 from c2m.domains.catalog import designs
 from c2m.domains.catalog.models import Design
+from c2m.domains.ledger.periods import Period
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.schemas import ShareLink
 from c2m.domains.orders.service import share_token_of
@@ -81,3 +85,27 @@ def upload_thumbnail(upload_id: str) -> str:
 
 def demand_picture(circle_id: str, demand_id: str) -> str:
     return f"/api/v1/circles/{circle_id}/demands/{demand_id}/picture"
+
+
+def statement_page(enterprise_id: str) -> str:
+    return f"/workshop/enterprises/{enterprise_id}/statement"
+
+
+def _postings_query(accounts: Sequence[str], kinds: Sequence[str], period: Period) -> str:
+    pairs = [("account", a) for a in accounts] + [("kind", k) for k in kinds]
+    return urlencode(pairs) + "&" + period.query
+
+
+def statement_postings(
+    enterprise_id: str, accounts: Sequence[str], kinds: Sequence[str], period: Period
+) -> str:
+    """The API list of the postings a statement's figure sums."""
+    query = _postings_query(accounts, kinds, period)
+    return f"/api/v1/enterprises/{enterprise_id}/statements/postings?{query}"
+
+
+def statement_postings_page(
+    enterprise_id: str, accounts: Sequence[str], kinds: Sequence[str], period: Period
+) -> str:
+    query = _postings_query(accounts, kinds, period)
+    return f"{statement_page(enterprise_id)}/postings?{query}"

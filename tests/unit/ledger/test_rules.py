@@ -42,7 +42,7 @@ def test_a_payment_balances_and_each_share_is_its_rate_to_the_cent(
     co_designed: bool,
 ) -> None:
     parties = Parties(
-        "me", maker="mk" if by_maker else None, designer="ds" if co_designed else None
+        "me", maker="mk" if by_maker else None, designers=(("ds", 1),) if co_designed else ()
     )
     lines = payment_lines(amount, parties, Rates(fee, maker, royalty))
     assert sum(line.amount for line in lines) == 0
@@ -95,3 +95,26 @@ def test_production_cost_charges_machine_hours_at_the_rate_and_material() -> Non
         ("Income:MachineHours", -4500),
         ("Income:Material", -250),
     ]
+
+
+@given(
+    st.integers(min_value=1, max_value=10**9),
+    rate,
+    st.lists(st.integers(min_value=1, max_value=50), min_size=1, max_size=12),
+)
+def test_co_designers_split_the_royalty_share_to_the_cent_by_weight(
+    amount: int, royalty: Fraction, weights: list[int]
+) -> None:
+    designers = tuple((f"u{index}", weight) for index, weight in enumerate(weights))
+    rates = Rates(Fraction(1, 10), royalty=royalty)
+    lines = payment_lines(amount, Parties("me", designers=designers), rates)
+    assert sum(line.amount for line in lines) == 0
+    alone = payment_lines(amount, Parties("me", designers=(("one", 1),)), rates)
+    share = -sum(line.amount for line in alone if line.account.startswith("Liabilities:Roy"))
+    cuts = {line.account: -line.amount for line in lines if line.type is AccountType.LIABILITIES}
+    cuts.pop(account(Role.ENTERPRISE, "me")[0], None)
+    assert sum(cuts.values()) == share
+    whole = sum(weights)
+    for name, weight in designers:
+        cut = cuts.get(account(Role.ROYALTIES, name)[0], 0)
+        assert abs(cut - Fraction(share * weight, whole)) < 1

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c2m.domains.ledger.chain import links
 from c2m.domains.ledger.models import LedgerAccount
+from c2m.domains.ledger.pnl import PostingRow
 from c2m.kernel.money import to_decimal
 
 CSV_COLUMNS = (
@@ -58,8 +59,8 @@ def beancount(session: Session) -> Iterator[str]:
             yield f"  {account}  {to_decimal(amount, currency)} {currency}"
 
 
-def csv_lines(session: Session) -> Iterator[str]:
-    """Lines of a CSV file, one row per posting, with a header."""
+def _csv_line() -> Callable[[tuple[object, ...]], str]:
+    """A function turning one row into one CSV line (quoted as needed), reusing one buffer."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
 
@@ -69,6 +70,12 @@ def csv_lines(session: Session) -> Iterator[str]:
         writer.writerow(row)
         return buffer.getvalue().rstrip("\n")
 
+    return line
+
+
+def csv_lines(session: Session) -> Iterator[str]:
+    """Lines of a CSV file, one row per posting, with a header."""
+    line = _csv_line()
     yield line(CSV_COLUMNS)
     for tx, content in links(session, 1000):
         for account, currency, amount in content.postings:
@@ -88,3 +95,38 @@ def csv_lines(session: Session) -> Iterator[str]:
                     tx.hash,
                 )
             )
+
+
+STATEMENT_COLUMNS = (
+    "seq",
+    "transaction",
+    "time",
+    "kind",
+    "reference",
+    "description",
+    "account",
+    "currency",
+    "amount",
+    "amount_minor",
+)
+
+
+def statement_csv_lines(rows: Iterable[PostingRow]) -> Iterator[str]:
+    """The postings behind a statement's figure as CSV lines, with a header."""
+    line = _csv_line()
+    yield line(STATEMENT_COLUMNS)
+    for row in rows:
+        yield line(
+            (
+                row.seq,
+                row.transaction_id,
+                row.at.isoformat(),
+                row.kind.value,
+                row.reference or "",
+                row.description,
+                row.account,
+                row.currency,
+                to_decimal(row.amount, row.currency),
+                row.amount,
+            )
+        )

@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -78,6 +79,8 @@ class LedgerPosting(Base):
     __table_args__ = (
         UniqueConstraint("transaction_id", "position"),
         CheckConstraint("amount <> 0", name="amount_not_zero"),
+        # Statements and earnings start from one account's postings (migration 0014).
+        Index("ix_ledger_postings_account_transaction_id", "account", "transaction_id"),
     )
 
     id: Mapped[int] = mapped_column(

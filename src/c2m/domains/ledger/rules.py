@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from c2m.domains.ledger.models import AccountType
-from c2m.engines.splits import split
+from c2m.engines.splits import Weight, split
 
 A = AccountType
 
@@ -67,11 +67,15 @@ def line(role: Role, amount: int, party: str | None = None) -> Line:
 
 @dataclass(frozen=True)
 class Parties:
-    """Who shares a payment; a maker or a co-designer only when there is one."""
+    """Who shares a payment; a maker or co-designers only when there are some.
+
+    Co-designers share the royalty in proportion to their weights (for a circle's model, the
+    rule in docs/ledger.md: one per demand the model covers plus one per vote on it).
+    """
 
     enterprise: str
     maker: str | None = None
-    designer: str | None = None
+    designers: tuple[tuple[str, Weight], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,26 +98,32 @@ class Rates:
 #: |--------------------------|-------------------------------|-------------------------|
 #: | money in                 | Assets:PaymentClearing        | + amount                |
 #: | platform fee             | Income:PlatformFees           | - fee rate share        |
-#: | co-design royalty        | Liabilities:Royalties:<D>     | - royalty share, if any |
+#: | co-design royalty, each  | Liabilities:Royalties:<D>     | - its cut of the share  |
 #: | maker payout             | Liabilities:Makers:<K>        | - maker share, if any   |
 #: | micro-enterprise revenue | Liabilities:Enterprises:<ME>  | - the rest              |
-PAYMENT_SHARES: tuple[Role, ...] = (Role.PLATFORM_FEES, Role.ROYALTIES, Role.MAKER, Role.ENTERPRISE)
 
 
 def payment_lines(amount: int, parties: Parties, rates: Rates) -> list[Line]:
-    """The lines of a captured payment (table above); shares that round to zero are left out."""
+    """The lines of a captured payment (table above); shares that round to zero are left out.
+
+    The royalty share is cut from the amount first, then among the co-designers by weight, so
+    each cut is exact and the co-designers' lines add up to the royalty share.
+    """
     if amount <= 0:
         raise ValueError("a captured payment is a positive amount")
-    royalty = rates.royalty if parties.designer is not None else Fraction(0)
+    royalty = rates.royalty if parties.designers else Fraction(0)
     maker = rates.maker if parties.maker is not None else Fraction(0)
     weights = (rates.fee, royalty, maker, 1 - rates.fee - royalty - maker)
-    who = (None, parties.designer, parties.maker, parties.enterprise)
-    shares = split(amount, weights)
-    credits = [
-        line(role, -share, party)
-        for role, share, party in zip(PAYMENT_SHARES, shares, who, strict=True)
-        if share
+    fee_share, royalty_share, maker_share, rest = split(amount, weights)
+    designers = [designer for designer, _ in parties.designers]
+    cuts = split(royalty_share, [weight for _, weight in parties.designers]) if designers else []
+    shares = [
+        (Role.PLATFORM_FEES, fee_share, None),
+        *((Role.ROYALTIES, cut, designer) for cut, designer in zip(cuts, designers, strict=True)),
+        (Role.MAKER, maker_share, parties.maker),
+        (Role.ENTERPRISE, rest, parties.enterprise),
     ]
+    credits = [line(role, -share, party) for role, share, party in shares if share]
     return [line(Role.PAYMENT_CLEARING, amount), *credits]
 
 

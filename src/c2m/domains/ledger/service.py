@@ -164,7 +164,7 @@ def record_payment(
     parties: Parties,
     rates: Rates,
 ) -> str | None:
-    """Post a captured payment by :data:`rules.PAYMENT_SHARES`; None if ``key`` was posted."""
+    """Post a captured payment by :func:`rules.payment_lines`; None if ``key`` was posted."""
     if is_posted(session, key):
         return None
     entry = Entry(

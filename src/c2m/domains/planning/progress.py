@@ -73,7 +73,7 @@ def _apply(session: Session, op: Operation, attempt: JobAttempt, now: datetime) 
             _remake(session, op)
             return True
         op.status = OperationStatus.DONE
-        _finished(session, op, _machine_code(session, attempt))
+        _finished(session, op, attempt, _machine_code(session, attempt))
     return False
 
 
@@ -119,10 +119,11 @@ def _started(session: Session, op: Operation, machine: str) -> None:
     orders.note(session, order, step(OrderEventType.OPERATION_STARTED, data), actor=ACTOR)
 
 
-def _finished(session: Session, op: Operation, machine: str) -> None:
+def _finished(session: Session, op: Operation, attempt: JobAttempt, machine: str) -> None:
+    """The step is done; its attempt is named, so the ledger can charge its machine time."""
     order = _order_of(session, op)
     finished = op.finished_at.isoformat() if op.finished_at else None
-    data = _step(op, machine=machine, finished_at=finished)
+    data = _step(op, machine=machine, finished_at=finished, attempt=attempt.attempt_id)
     orders.note(session, order, step(OrderEventType.OPERATION_DONE, data), actor=ACTOR)
     works = select(WorkOrder.id).where(WorkOrder.order_id == order.id)
     remaining = session.scalar(

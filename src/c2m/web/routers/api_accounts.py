@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from c2m.domains.ledger import earnings
+from c2m.domains.ledger.schemas import EarningsOut
 from c2m.domains.platform import service
 from c2m.domains.platform.schemas import (
     EnterpriseOut,
@@ -36,6 +40,19 @@ def me(platform: PlatformDep, actor: ApiActor) -> Me:
             for eid, role in actor.memberships.items()
         ],
     )
+
+
+@router.get("/me/earnings", response_model=EarningsOut)
+def my_earnings(
+    platform: PlatformDep,
+    actor: ApiActor,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> EarningsOut:
+    """Your co-design royalties, newest first: each with the order, circle and model it came
+    from and your part in the model; the totals are over the listed postings."""
+    with platform.db.read() as session:
+        return earnings.as_out(earnings.earnings(session, actor, limit, offset))
 
 
 @router.get("/tokens", response_model=list[TokenOut])
