@@ -33,7 +33,8 @@ from bench.harness import (
 )
 from c2m.domains.catalog.models import Product
 from c2m.domains.insights.models import Feedback
-from c2m.domains.insights.scorecard import Period, scorecard
+from c2m.domains.insights.scorecard import scorecard
+from c2m.domains.ledger import periods
 from c2m.domains.ledger.models import (
     ChainHead,
     LedgerAccount,
@@ -266,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             owner = session.get(User, "u000000")
             assert owner is not None
             actor = Actor.of(owner)
-        months = [Period.month(2025, m) for m in range(1, 13)]
+        months = [periods.month(f"2025-{m:02d}") for m in range(1, 13)]
         june = months[5]
 
         def month() -> None:

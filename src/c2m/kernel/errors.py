@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from c2m.kernel.schemas import MONTH
+
 
 class C2MError(Exception):
     """Base of all expected failures: bad input, missing objects, conflicts, refusals."""
@@ -76,6 +78,9 @@ _FRIENDLY: dict[str, str] = {
     "string_pattern_mismatch": "contains characters that are not allowed",
 }
 
+# Patterns with a sentence of their own: "characters that are not allowed" would mislead.
+_PATTERNS: dict[str, str] = {MONTH: "must be a month written as YYYY-MM, e.g. 2026-12"}
+
 # Messages that name a limit from the error's context.
 _BOUNDED: dict[str, tuple[str, str]] = {
     "greater_than_equal": ("ge", "must be at least {}"),
@@ -116,6 +121,8 @@ def _phrase(error: Any) -> str:
     if bounded is not None and bounded[0] in context:
         limit = context[bounded[0]]
         return bounded[1].format(f"{limit:,}" if isinstance(limit, int) else limit)
+    if kind == "string_pattern_mismatch" and context.get("pattern") in _PATTERNS:
+        return _PATTERNS[context["pattern"]]
     if kind in _FRIENDLY:
         return _FRIENDLY[kind]
     if kind == "value_error":  # our own validators' sentences say what is wrong

@@ -27,6 +27,8 @@ NOT_BOOL = BeforeValidator(_refuse_bool)
 
 #: Text a person reads: at least one visible character. Said in the schema itself (not by
 #: stripping after validation), so that what the OpenAPI document allows is what the API accepts.
+MONTH = r"^(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$"
+"""A calendar month, ``YYYY-MM``, in years a report can be about."""
 VISIBLE = r"\S"
 
 #: A visible character and no NUL, which PostgreSQL text cannot hold.

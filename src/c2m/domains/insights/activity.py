@@ -20,7 +20,7 @@ from c2m.domains.orders.models import Order, OrderEvent, OrderLine
 from c2m.domains.orders.states import OrderState
 
 if TYPE_CHECKING:
-    from c2m.domains.insights.scorecard import Period
+    from c2m.domains.ledger.periods import Period
 
 UNPAID = (OrderState.PLACED, OrderState.DRAFT, OrderState.QUOTED, OrderState.CANCELLED)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from statistics import fmean
 
 from sqlalchemy import select
@@ -14,43 +13,13 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.insights import activity
 from c2m.domains.insights.nps import net_promoter
+from c2m.domains.ledger.periods import Period, month_before
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import Enterprise
 from c2m.kernel.errors import Forbidden
 
 MIN_ORDERS = 5
 """Fewer paid orders in a period than this give no user-value point: "not enough data"."""
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A calendar month, UTC: ``[start, end)``."""
-
-    start: datetime
-    end: datetime
-
-    @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        start = datetime(year, month, 1, tzinfo=UTC)
-        following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
-        return cls(start, following)
-
-    @classmethod
-    def parse(cls, text: str) -> Period:
-        """``YYYY-MM``; a ValueError says what is wrong."""
-        try:
-            year, month = (int(part) for part in text.split("-"))
-            return cls.month(year, month)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a month written as YYYY-MM") from None
-
-    @property
-    def label(self) -> str:
-        return self.start.strftime("%Y-%m")
-
-    def previous(self) -> Period:
-        last = self.start - timedelta(days=1)
-        return Period.month(last.year, last.month)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +75,8 @@ def scorecard(session: Session, actor: Actor, period: Period) -> list[tuple[Poin
     """(this period, the one before) for each micro-enterprise ``actor`` may see: the platform
     owner sees all, an owner their own."""
     names = _visible(session, actor)
-    earlier = period.previous()
-    sales = {p: activity.gross_sales(session, p) for p in (period, earlier, earlier.previous())}
+    earlier = month_before(period)
+    sales = {p: activity.gross_sales(session, p) for p in (period, earlier, month_before(earlier))}
     now = _points(session, names, period, sales)
     before = _points(session, names, earlier, sales)
     return [(now[eid], before[eid]) for eid in sorted(names, key=lambda e: names[e])]
@@ -128,7 +97,7 @@ def _points(
 ) -> dict[str, Point]:
     """``sales`` holds gross sales of ``period`` and the month before it."""
     orders = activity.paid_orders(session, period)
-    gross_now, gross_before = sales[period], sales[period.previous()]
+    gross_now, gross_before = sales[period], sales[month_before(period)]
     margins = activity.margins(session, period, names)
     answers = activity.answers(session, period)
     deliveries = activity.deliveries(session, period)

@@ -34,7 +34,8 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _month(text: str) -> Period:
+def month(text: str) -> Period:
+    """The calendar month ``YYYY-MM``; a clear 422 for anything else."""
     try:
         first = datetime.strptime(text, "%Y-%m").date()
         following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
@@ -65,4 +66,9 @@ def parse(period: str | None, start: str | None, end: str | None) -> Period:
             raise InvalidInput("'to' must be a day before the end of the calendar.")
         label = f"{first.isoformat()} to {last.isoformat()}"
         return Period(_midnight(first), _midnight(last + timedelta(days=1)), label)
-    return _month(period or utcnow().strftime("%Y-%m"))
+    return month(period or utcnow().strftime("%Y-%m"))
+
+
+def month_before(period: Period) -> Period:
+    """The calendar month before the one ``period`` starts in."""
+    return month((period.start - timedelta(days=1)).strftime("%Y-%m"))

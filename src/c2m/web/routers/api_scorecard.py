@@ -13,27 +13,23 @@ from c2m.domains.insights.schemas import (
     PreviousOut,
     ScorecardPointOut,
 )
-from c2m.domains.insights.scorecard import Axis, Period, Point, scorecard
-from c2m.kernel.clock import utcnow
-from c2m.kernel.errors import InvalidInput
+from c2m.domains.insights.scorecard import Axis, Point, scorecard
+from c2m.domains.ledger import periods
+from c2m.domains.ledger.periods import Period
+from c2m.kernel.schemas import MONTH
 from c2m.web.auth import ApiActor, PlatformDep
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["insights"], responses=problem_responses(401, 403))
 MonthQuery = Annotated[
-    str | None, Query(max_length=7, description="YYYY-MM (UTC); default: this month.")
+    str | None,
+    Query(pattern=MONTH, description="YYYY-MM (UTC); default: this month.", examples=["2026-12"]),
 ]
 
 
 def period_of(text: str | None) -> Period:
     """The asked month (this one by default); a wrong one is a 422 saying how to write it."""
-    if text is None:
-        now = utcnow()
-        return Period.month(now.year, now.month)
-    try:
-        return Period.parse(text)
-    except ValueError as exc:
-        raise InvalidInput(f"The period {exc}.") from exc
+    return periods.parse(text, None, None)
 
 
 def axis_out(axis: Axis) -> AxisOut:
@@ -51,7 +47,7 @@ def point_out(now: Point, before: Point) -> ScorecardPointOut:
     return ScorecardPointOut(
         enterprise_id=now.enterprise_id,
         name=now.name,
-        period=now.period.label,
+        period=now.period.month or now.period.label,
         paid_orders=now.orders,
         user_value=axis_out(now.user),
         enterprise_value=axis_out(now.enterprise),

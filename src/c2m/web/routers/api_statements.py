@@ -23,6 +23,7 @@ from c2m.domains.ledger.schemas import (
     UsersOut,
     ValueAddedOut,
 )
+from c2m.kernel.schemas import MONTH
 from c2m.web import links
 from c2m.web.auth import ApiActor, PlatformDep
 from c2m.web.problems import problem_responses
@@ -36,7 +37,7 @@ router = APIRouter(
 DAY = r"^\d{4}-\d{2}-\d{2}$"
 MonthParam = Annotated[
     str | None,
-    Query(pattern=r"^\d{4}-\d{2}$", description="A month, YYYY-MM; this month if no from/to."),
+    Query(pattern=MONTH, description="A month, YYYY-MM; this month if no from/to."),
 ]
 FromParam = Annotated[
     str | None, Query(alias="from", pattern=DAY, description="First day, YYYY-MM-DD.")
