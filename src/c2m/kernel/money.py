@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_currency, get_currency_precision
-
 
 def format_money(amount_minor: int, currency: str) -> str:
     """Human form of an amount, e.g. ``EUR 12.50``."""
@@ -18,6 +16,8 @@ def format_money(amount_minor: int, currency: str) -> str:
 
 def exponent(currency: str) -> int:
     """Digits after the decimal point of ``currency`` (ISO 4217), e.g. 2 for EUR, 0 for JPY."""
+    from babel.numbers import get_currency_precision  # Babel loads with the first amount shown
+
     return int(get_currency_precision(currency))
 
 
@@ -28,6 +28,8 @@ def to_decimal(amount_minor: int, currency: str) -> Decimal:
 
 def format_amount(amount_minor: int, currency: str, locale: str = "en") -> str:
     """An amount as people of ``locale`` write it, rounded to the currency's own exponent."""
+    from babel.numbers import format_currency
+
     return str(
         format_currency(
             to_decimal(amount_minor, currency), currency, locale=locale, currency_digits=True
