@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -304,6 +304,27 @@ def append_section(heading: str, intro: str, entry: str) -> None:
         rest = doc[end:]
         doc = section + ("\n" + rest if rest else "")
     BENCHMARKS_MD.write_text(doc)
+
+
+def run_entry(
+    title: str, columns: Sequence[str], rows: Sequence[str], summary: str, note: str = ""
+) -> str:
+    """One run's entry in docs/benchmarks.md: when and what, the command that produced it on
+    which machine (``note`` adds e.g. the load), its table (first column text, the rest
+    numbers; ``rows`` already written as Markdown rows) and its summary sentence."""
+    header = f"| {' | '.join(columns)} |\n|---|" + "---:|" * (len(columns) - 1)
+    return "\n".join(
+        [
+            f"### {stamp()}: {title}",
+            "",
+            f"`{command_line()}` on {machine()}{note}.",
+            "",
+            header,
+            *rows,
+            "",
+            summary[0].upper() + summary[1:],
+        ]
+    )
 
 
 def stamp() -> str:

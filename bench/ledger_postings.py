@@ -45,10 +45,8 @@ if __package__ in (None, ""):
 from bench.harness import (
     SHARED_CPU_NOTE,
     append_section,
-    command_line,
     fresh_database,
-    machine,
-    stamp,
+    run_entry,
 )
 from c2m.domains.ledger import service
 from c2m.domains.ledger.models import TransactionKind
@@ -257,20 +255,12 @@ def report(
     )
     console.print(summary)
     if args.record:
-        entry = "\n".join(
-            [
-                f"### {stamp()}: {args.writers} writers x {args.batches} commits x {args.batch} "
-                f"transaction(s), {args.rounds} rounds, postgresql",
-                "",
-                f"`{command_line()}` on {machine()}.",
-                "",
-                "| contender | median | min | max |",
-                "|---|---:|---:|---:|",
-                *rows,
-                "",
-                summary,
-            ]
+        title = (
+            f"{args.writers} writers x {args.batches} commits x {args.batch} transaction(s), "
+            f"{args.rounds} rounds, postgresql"
         )
+        columns = ("contender", "median", "min", "max")
+        entry = run_entry(title, columns, rows, summary)
         intro = (__doc__ or "").split("\n\n    uv run")[0]
         append_section("Ledger postings", intro + "\n\n" + SHARED_CPU_NOTE, entry)
 

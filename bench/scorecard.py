@@ -26,10 +26,8 @@ from sqlalchemy.orm import Session
 from bench.harness import (
     SHARED_CPU_NOTE,
     append_section,
-    command_line,
     fresh_database,
-    machine,
-    stamp,
+    run_entry,
 )
 from c2m.domains.catalog.models import Product
 from c2m.domains.insights.models import Feedback
@@ -307,20 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     console.print("\n".join(rows))
     console.print(summary)
     if args.record:
-        append_section(
-            HEADING,
-            INTRO,
-            f"""\
-### {stamp()}: {args.orders:,} orders, {args.enterprises} micro-enterprises, {args.db}
-
-`{command_line()}` on {machine()}.
-
-| what | median s | min s | max s |
-|---|---:|---:|---:|
-{chr(10).join(rows)}
-
-{summary[0].upper()}{summary[1:]}.""",
-        )
+        title = f"{args.orders:,} orders, {args.enterprises} micro-enterprises, {args.db}"
+        columns = ("what", "median s", "min s", "max s")
+        append_section(HEADING, INTRO, run_entry(title, columns, rows, summary + "."))
     return 0
 
 

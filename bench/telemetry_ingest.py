@@ -46,11 +46,9 @@ if __package__ in (None, ""):
 from bench.harness import (
     SHARED_CPU_NOTE,
     append_section,
-    command_line,
     fresh_database,
-    machine,
     own_mosquitto,
-    stamp,
+    run_entry,
 )
 from c2m.domains.factory.contract import SUBSCRIPTION, topic
 from c2m.domains.factory.service import register_plant
@@ -255,20 +253,12 @@ def report(console: Console, args: argparse.Namespace, rates: dict[str, list[flo
     summary = f"c2m / peer = **{ratio:.2f}** at **{ours:,.0f} messages/s**: {verdict}."
     console.print(summary)
     if args.record:
-        entry = "\n".join(
-            [
-                f"### {stamp()}: {args.messages:,} messages from {args.machines} machines, "
-                f"{args.rounds} rounds, {args.db}, {args.workers} worker(s)",
-                "",
-                f"`{command_line()}` on {machine()}.",
-                "",
-                "| contender | median | min | max |",
-                "|---|---:|---:|---:|",
-                *rows,
-                "",
-                summary,
-            ]
+        title = (
+            f"{args.messages:,} messages from {args.machines} machines, {args.rounds} rounds, "
+            f"{args.db}, {args.workers} worker(s)"
         )
+        columns = ("contender", "median", "min", "max")
+        entry = run_entry(title, columns, rows, summary)
         intro = (__doc__ or "").split("\n\n    uv run")[0]
         append_section("Telemetry ingest", intro + "\n\n" + SHARED_CPU_NOTE, entry)
 

@@ -24,12 +24,10 @@ from bench.harness import (
     SHARED_CPU_NOTE,
     ServerProcess,
     append_section,
-    command_line,
     free_port,
     fresh_database,
-    machine,
+    run_entry,
     server_env,
-    stamp,
 )
 
 HEADING = "Web tier footprint"
@@ -158,21 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     table.caption = summary
     console.print(table)
     if not args.no_doc:
-        body = "\n".join(f"| {' | '.join(row)} |" for row in rows)
-        append_section(
-            HEADING,
-            INTRO,
-            f"""\
-### {stamp()}: {args.rounds} interleaved rounds
-
-`{command_line()}` on {machine()} (load average {load:.1f} at the end).
-
-| {" | ".join(columns)} |
-|---|---:|---:|---:|
-{body}
-
-{summary[0].upper()}{summary[1:]}.""",
-        )
+        markdown = [f"| {' | '.join(row)} |" for row in rows]
+        title, note = f"{args.rounds} interleaved rounds", f" (load average {load:.1f} at the end)"
+        append_section(HEADING, INTRO, run_entry(title, columns, markdown, summary + ".", note))
     return 0
 
 
