@@ -17,6 +17,7 @@ from c2m.bootstrap import configure
 from c2m.cli.errors import fail, guarded
 from c2m.demo.factory import demo_factory
 from c2m.engines.simulation import TwinError, load_factory
+from c2m.kernel.tasks import cancel
 from c2m.workers.mqtt import broker_connection
 from c2m.workers.twin_bridge import TwinBridge
 
@@ -106,5 +107,4 @@ async def _run(bridges: list[TwinBridge], until: float, console: Console) -> Non
                 progress.update(shown, completed=now, hours=now / 3600)
                 await asyncio.sleep(0.25)
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await cancel(task)

@@ -18,6 +18,7 @@ from c2m.domains.factory.models import Factory
 from c2m.domains.factory.mqtt_gateway import MqttGateway
 from c2m.kernel.bus import EventBus, Message
 from c2m.kernel.db import Database
+from c2m.kernel.tasks import cancel
 from c2m.settings import Settings
 from c2m.workers.broker import BrokerThread
 from c2m.workers.ingest import IngestWorker
@@ -78,8 +79,7 @@ class FactoryWorkers:
 
     async def _end(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await cancel(self._task)
 
     async def _run(self) -> None:
         loops = [asyncio.create_task(self.ingest.run())]
@@ -91,8 +91,7 @@ class FactoryWorkers:
             await asyncio.wait(loops)  # unlike gather, leaves cancelling them (in order) to us
         finally:
             for task in reversed(loops):  # the twin's goodbyes first, then what the ingest holds
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+                await cancel(task)
                 await asyncio.sleep(GOODBYE_S)
 
     async def _produce(self) -> None:

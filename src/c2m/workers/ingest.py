@@ -36,6 +36,7 @@ from c2m.domains.factory.ingest import Ingest, IngestStats, Raw
 from c2m.kernel.db import Database
 from c2m.kernel.metrics import INGEST_DROPPED, INGEST_RECEIVED
 from c2m.kernel.mqtt import BrokerConnection, failure
+from c2m.kernel.tasks import cancel
 
 log = logging.getLogger(__name__)
 SESSION_EXPIRY_S = 3600
@@ -94,8 +95,7 @@ class IngestWorker:
         try:
             await self._connect_loop()
         finally:
-            writer.cancel()
-            await asyncio.gather(writer, return_exceptions=True)
+            await cancel(writer)
             if self._buffer:
                 await asyncio.to_thread(self._write, self._take())
 

@@ -30,6 +30,7 @@ import aiomqtt
 from c2m.domains.factory.contract import COMMAND, encode, topic
 from c2m.engines.simulation import JobCommand, TwinError, TwinEvent
 from c2m.kernel.mqtt import BrokerConnection, failure
+from c2m.kernel.tasks import cancel
 
 if TYPE_CHECKING:
     from c2m.engines.simulation import Twin  # SimPy: the caller built the twin, we only drive it
@@ -115,9 +116,7 @@ class TwinBridge:
             await asyncio.wait(tasks)  # unlike gather, leaves cancelling them (once) to us
         finally:
             self._stop.set()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await cancel(*tasks)
             await asyncio.to_thread(thread.join, 5)
 
     # -- the twin's thread ---------------------------------------------------------------------
@@ -205,9 +204,7 @@ class TwinBridge:
         try:
             done, _ = await asyncio.wait({listener, publisher}, return_when=FIRST_COMPLETED)
         finally:
-            for task in (listener, publisher):
-                task.cancel()
-            await asyncio.gather(listener, publisher, return_exceptions=True)
+            await cancel(listener, publisher)
         for task in done:
             task.result()
         if listener in done:
