@@ -4,9 +4,12 @@ the answer), orders the same again in one call, and the maker reads what custome
 from __future__ import annotations
 
 import json
+import random
 
 from fastapi.testclient import TestClient
 
+from c2m.bootstrap import Platform
+from c2m.demo.shoppers import Shoppers, will_answer
 from c2m.domains.insights.nps import MIN_ANSWERS, net_promoter
 from tests.api.test_access_control import log_in
 from tests.api.test_templates import FRIDGE, HAND_PRICED, create
@@ -148,3 +151,19 @@ def test_a_designed_order_is_ordered_again_at_its_version_or_changed_on_the_new_
     data = json.loads(page.text.split('id="configurator-data">')[1].split("</script>")[0])
     assert data["version"] == 2  # a new version starts from the current template
     assert (data["choices"], data["name"]) == (HAND_PRICED, f"{line['product_name']}, new version")
+
+
+def test_the_demo_customers_answer_most_delivered_orders_once(
+    client: TestClient, world: World, platform: Platform
+) -> None:
+    orders = delivered(client, world, 10)
+    shoppers = Shoppers(platform.db, platform.payments, [world.alice.actor], per_minute=1)
+    rng = random.Random(3)
+    answered = [shoppers.answer(rng) for _ in range(12)]
+    rated = [order_id for order_id in answered if order_id is not None]
+    assert len(rated) == len(set(rated)), "an order was answered twice"
+    assert set(rated) == {order_id for order_id in orders if will_answer(order_id)}
+    nps = client.get(
+        f"/api/v1/enterprises/{world.enterprise_a.id}/feedback", headers=world.maker_a.headers
+    )
+    assert nps.json()["net_promoter"]["answers"] == len(rated)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import ColumnElement, create_engine, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 from typer.testing import CliRunner
 
@@ -21,10 +21,10 @@ from tests.conftest import make_settings
 runner = CliRunner()
 
 
-def _count(url: str, column: InstrumentedAttribute[str]) -> int:
+def _count(url: str, column: InstrumentedAttribute[str], *where: ColumnElement[bool]) -> int:
     engine = create_engine(url)
     with engine.connect() as conn:
-        count = conn.execute(select(func.count(column))).scalar_one()
+        count = conn.execute(select(func.count(column)).where(*where)).scalar_one()
     engine.dispose()
     return int(count)
 
@@ -40,6 +40,8 @@ def test_seed_demo_fills_a_migrated_database_once(
     products, machines = _count(database_url, Product.id), _count(database_url, Machine.id)
     assert products >= 4
     assert machines == 17  # the digital twin's factory
+    unpriced = _count(database_url, Machine.id, Machine.hourly_rate == 0)
+    assert unpriced == 0, "a demo machine's hours would cost nothing in the ledger"
     again = runner.invoke(app, ["db", "seed-demo"])
     assert again.exit_code == 0, again.output
     assert "(kept from last time)" in again.output

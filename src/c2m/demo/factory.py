@@ -137,6 +137,22 @@ DEMO_FACTORY: dict[str, Any] = {
 }
 
 
+HOURLY_RATES = {
+    "laser": 6000,
+    "cutter": 3000,
+    "mill": 7500,
+    "printer": 400,
+    "sew": 2500,
+    "foam": 9000,
+    "assembly": 4000,
+    "cmm": 5000,
+    "vision": 2000,
+    "pack": 1500,
+}
+"""What an hour of each kind of demo machine costs (euro cents, by the code before the dash), so
+the ledger charges production and the scorecard's contribution margin is not the whole sale."""
+
+
 def demo_factory() -> FactorySpec:
     return factory_from_dict(DEMO_FACTORY)
 

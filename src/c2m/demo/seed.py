@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from c2m.demo.factory import demo_factory
+from c2m.demo.factory import HOURLY_RATES, demo_factory
 from c2m.demo.templates import DEMO_TEMPLATES
 from c2m.domains.catalog import templates
 from c2m.domains.catalog.models import Product
 from c2m.domains.catalog.schemas import NewTemplate, TemplateDefinition
 from c2m.domains.circles import service as circles
 from c2m.domains.circles.schemas import NewCircle, NewDemand
+from c2m.domains.factory.models import Machine
 from c2m.domains.factory.service import register_plant
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
@@ -112,7 +113,11 @@ def _seed_circle(
 
 def seed_demo_factory(session: Session) -> None:
     """Northwind's plant: the digital twin's machines (added if missing, so older demo data gets
-    them too)."""
+    them too), at their hourly rates unless someone has set one."""
     workshop = session.scalar(select(Enterprise).where(Enterprise.slug == "northwind"))
-    if workshop is not None:
-        register_plant(session, workshop.id, demo_factory())
+    if workshop is None:
+        return
+    factory = register_plant(session, workshop.id, demo_factory())
+    unpriced = select(Machine).where(Machine.factory_id == factory.id, Machine.hourly_rate == 0)
+    for machine in session.scalars(unpriced):
+        machine.hourly_rate = HOURLY_RATES.get(machine.code.split("-")[0], 0)
