@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import quote
 
-from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from c2m import __version__
 from c2m.bootstrap import Platform
-from c2m.kernel.errors import C2MError, NotAuthenticated
-from c2m.web import problems
+from c2m.web import error_pages, problems
 from c2m.web.admin import mount_admin
 from c2m.web.limits import BodyLimit
 from c2m.web.request_id import RequestId
@@ -43,15 +41,8 @@ from c2m.web.routers import (
     pages_statement,
     pages_team,
 )
-from c2m.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
-
-
-def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
-        "accept", ""
-    )
 
 
 def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
@@ -67,7 +58,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
             if run_background:
                 platform.shutdown()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI and ReDoc from the installed package, no CDN
         title="c2m",
         version=__version__,
         summary="Open customer-to-manufacturer platform",
@@ -76,17 +67,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
     )
     app.state.platform = platform
     app.state.health, app.state.metrics = platform.health, platform.metrics
-    problems.install(app)
-
-    async def page_or_problem(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, C2MError) and _wants_html(request):
-            if isinstance(exc, NotAuthenticated):
-                return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
-            context = {"title": exc.title, "detail": exc.detail}
-            return render(request, None, "error.html", context, status_code=exc.status)
-        return await problems.domain_problem(request, exc)
-
-    app.add_exception_handler(C2MError, page_or_problem)
+    problems.install(app, error_pages.negotiated)
     uploads = api_quotes.limits_of(platform).max_body
     app.add_middleware(
         BodyLimit,

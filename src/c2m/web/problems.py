@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -133,12 +133,20 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def install(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(ValidationError, _pydantic)
-    app.add_exception_handler(C2MError, domain_problem)
-    app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(Exception, _unexpected)
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def install(app: FastAPI, present: Callable[[Handler], Handler] | None = None) -> None:
+    """The handlers, each through ``present`` (which may answer a browser with a page)."""
+    handlers: tuple[tuple[type[Exception], Handler], ...] = (
+        (RequestValidationError, _validation),
+        (ValidationError, _pydantic),
+        (C2MError, domain_problem),
+        (StarletteHTTPException, _http),
+        (Exception, _unexpected),
+    )
+    for kind, handler in handlers:
+        app.add_exception_handler(kind, present(handler) if present else handler)
     app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
 
 
