@@ -65,3 +65,25 @@ def test_finished_steps_charge_machine_time_once(
         assert production.charge_step(session, order_id, done[0]) is None
     with platform.db.read() as session:
         assert trial_balance(session).balanced
+
+
+def test_a_step_worth_less_than_a_cent_charges_nothing_and_fails_nothing(
+    client: TestClient, world: World, platform: Platform
+) -> None:
+    plant = Plant(platform, world)
+    with platform.db.write() as session:
+        session.execute(update(Machine).values(hourly_rate=400))  # a home printer's EUR 4.00
+    [order_id] = paid_orders(client, world, 1)
+    loop = ProductionLoop(platform.db, plant.gateway, production_settings(platform))
+    run_until_shipped(loop, plant, [order_id])
+    with platform.db.write() as session:
+        query = select(OrderEvent).where(
+            OrderEvent.order_id == order_id, OrderEvent.type == "operation_done"
+        )
+        attempt_id = str(session.scalars(query).first().data["attempt"])  # type: ignore[union-attr]
+        attempt = session.get(JobAttempt, attempt_id)
+        assert attempt is not None
+        assert attempt.ended_at is not None
+        attempt.started_at = attempt.ended_at - timedelta(seconds=2)  # 0.22 of a cent
+    with platform.db.write() as session:
+        assert production.charge_step(session, order_id, attempt_id) is None

@@ -12,20 +12,21 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import JobAttempt, Machine
-from c2m.domains.ledger import service
+from c2m.domains.ledger import rules, service
 from c2m.domains.orders.models import Order
 
 
 def charge_step(session: Session, order_id: str, attempt_id: str) -> str | None:
     """Post the machine time of the attempt that finished a step of the order; None when
-    there is nothing to charge (a free machine, no time) or it was charged already."""
+    there is nothing to charge (a free machine, no time, less than a cent) or it was charged
+    already."""
     attempt = session.get(JobAttempt, attempt_id)
     order = session.get(Order, order_id)
     if attempt is None or order is None or attempt.started_at is None or attempt.ended_at is None:
         return None
     machine = session.get(Machine, attempt.machine_id)
     seconds = int((attempt.ended_at - attempt.started_at).total_seconds())
-    if machine is None or machine.hourly_rate <= 0 or seconds <= 0:
+    if machine is None or seconds <= 0 or rules.machine_cost(seconds, machine.hourly_rate) == 0:
         return None
     return service.record_cost(
         session,
