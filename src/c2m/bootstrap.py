@@ -321,6 +321,7 @@ def build_factory(
         client_id=f"c2m-ingest-{settings.worker_id}",
         mqtt5=bool(settings.mqtt_url),  # the embedded broker speaks MQTT 3.1.1 only
         standby_s=settings.lease_seconds * 6,
+        acknowledge_on_receipt=not settings.mqtt_url,  # the embedded broker dies with us
     )
     if health is not None:
         health.add("broker", lambda: ingest.problem)

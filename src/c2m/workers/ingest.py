@@ -2,7 +2,8 @@
 
 A persistent session (QoS 1, one client id per worker) subscribed to what machines report. A
 message is acknowledged to the broker only once it is in the database, so a worker that stops
-mid-batch loses nothing: the broker delivers it again to its session.
+mid-batch loses nothing: the broker delivers it again to its session. (Not so with the embedded
+broker, which lives and dies in the same process: there messages are acknowledged on receipt.)
 
 With several workers, each writes the messages of the factories it leads (``lead``) and keeps
 the others' last ``standby_s`` seconds in memory: when it takes a factory over from a worker that
@@ -64,6 +65,7 @@ class IngestWorker:
         standby_s: float = 30.0,
         batch: int = 5000,
         linger_s: float = 0.05,
+        acknowledge_on_receipt: bool = False,
     ) -> None:
         self.db = db
         self.broker = broker
@@ -75,6 +77,9 @@ class IngestWorker:
         self._standby: defaultdict[str, deque[Raw]] = defaultdict(deque)
         self.batch = batch
         self.linger_s = linger_s
+        #: For a broker in this very process (the embedded one): what it holds dies with us
+        #: anyway, and amqtt gives up on a message not acknowledged within 5 s (and says so).
+        self.acknowledge_on_receipt = acknowledge_on_receipt
         self.ingest = Ingest(lease_s)
         self.stats = IngestStats()
         self.connections = 0
@@ -127,7 +132,7 @@ class IngestWorker:
                 client = self._session()
                 # Acknowledge only what is stored (aiomqtt#345: paho's manual acks), set before
                 # connecting since a persistent session's backlog arrives right after.
-                client._client.manual_ack_set(True)
+                client._client.manual_ack_set(not self.acknowledge_on_receipt)
                 self._client = client
                 async with client:
                     await client.subscribe([(topic, 1) for topic in REPORTS])
@@ -147,9 +152,11 @@ class IngestWorker:
 
     def _receive(self, message: aiomqtt.Message) -> None:
         """One message, as it arrives: only what cannot wait for the batch. QoS 0 messages
-        (telemetry) need no acknowledgement, so no receipt."""
+        (telemetry) need no acknowledgement, so no receipt, nor any message acknowledged on
+        receipt."""
         raw = (message.topic.value, _bytes(message.payload), time.time())
-        receipt = Receipt(self._session_no, message.mid, message.qos) if message.qos else None
+        needs_ack = message.qos and not self.acknowledge_on_receipt
+        receipt = Receipt(self._session_no, message.mid, message.qos) if needs_ack else None
         if self.leading is not None and self._keeps(raw):
             if receipt is not None:
                 self._acknowledge([receipt])

@@ -12,10 +12,12 @@ from sqlalchemy import select
 
 from c2m.bootstrap import Platform, build_factory
 from c2m.demo.factory import demo_factory
+from c2m.domains.factory.ingest import Raw
 from c2m.domains.factory.models import Machine
 from c2m.domains.factory.service import register_plant
 from c2m.domains.factory.vocabulary import MachineState
 from c2m.engines.simulation import Twin, make_environment
+from c2m.workers.ingest import IngestWorker
 from tests.conftest import World, free_port, make_settings
 from tests.factory_support import paid_orders, timeline
 
@@ -55,6 +57,41 @@ def test_the_demo_plant_comes_alive_on_the_embedded_broker_and_says_goodbye(
     states = _states(platform, factory.id)
     assert len(states) == len(spec.machines) == 17
     assert set(states) == {MachineState.OFFLINE}  # each said goodbye with its death
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_slow_database_does_not_make_the_embedded_broker_give_up_on_messages(
+    platform: Platform,
+    world: World,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    spec = demo_factory()
+    with platform.db.write() as session:
+        factory = register_plant(session, world.enterprise_a.id, spec)
+    apply, held = IngestWorker._apply, []
+
+    def slowly(worker: IngestWorker, messages: list[Raw]) -> None:
+        if not held:
+            held.append(True)
+            time.sleep(6)  # longer than amqtt waits for an acknowledgement (5 s)
+        apply(worker, messages)
+
+    monkeypatch.setattr(IngestWorker, "_apply", slowly)
+    settings = make_settings(platform.db.url, tmp_path, mqtt_port=free_port())
+    bus = build_factory(settings, platform.db, twin=Twin(spec, seed=3, env=make_environment(60)))
+    bus.start()
+    try:
+        _wait(
+            lambda: all(s is not MachineState.OFFLINE for s in _states(platform, factory.id)),
+            "every demo machine's birth",
+        )
+    finally:
+        bus.stop()
+    assert held
+    gave_up = [r.getMessage() for r in caplog.records if "Timeout waiting" in r.getMessage()]
+    assert not gave_up
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
