@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 
 from c2m.bootstrap import build_platform
 from c2m.cli.main import app
+from c2m.demo.seed import DEMO_LOGINS, SHOPPER_NAMES
 from c2m.domains.catalog.models import Product
 from c2m.domains.factory.models import Machine
-from c2m.domains.platform.models import ApiToken
+from c2m.domains.platform.models import ApiToken, User
 from c2m.web.app import create_app
 from tests.conftest import make_settings
 
@@ -40,6 +41,8 @@ def test_seed_demo_fills_a_migrated_database_once(
     products, machines = _count(database_url, Product.id), _count(database_url, Machine.id)
     assert products >= 4
     assert machines == 17  # the digital twin's factory
+    shoppers = _count(database_url, User.id, User.email.endswith("@shoppers.c2m.example"))
+    assert shoppers == len(SHOPPER_NAMES)
     unpriced = _count(database_url, Machine.id, Machine.hourly_rate == 0)
     assert unpriced == 0, "a demo machine's hours would cost nothing in the ledger"
     again = runner.invoke(app, ["db", "seed-demo"])
@@ -49,6 +52,7 @@ def test_seed_demo_fills_a_migrated_database_once(
         products,
         machines,
     )
+    assert _count(database_url, User.id) == len(DEMO_LOGINS) + len(SHOPPER_NAMES)
 
 
 def test_a_printed_token_opens_the_api_for_its_owner(

@@ -28,7 +28,7 @@ from c2m.cli.quote import register as register_quote
 from c2m.cli.schedule import register as register_schedule
 from c2m.cli.twin import register as register_twin
 from c2m.demo.plant import CARRIER_DELAY_S, Plant
-from c2m.demo.seed import DEMO_LOGINS, seed_demo, seed_demo_factory
+from c2m.demo.seed import DEMO_LOGINS, seed_demo, seed_demo_factory, seed_demo_shoppers
 from c2m.kernel.db import Database
 from c2m.kernel.errors import describe_validation
 from c2m.kernel.health import describe
@@ -270,6 +270,7 @@ def _seed(db: Database) -> bool:
     with db.write() as session:
         seeded = seed_demo(session)
         seed_demo_factory(session)
+        seed_demo_shoppers(session)
     return seeded
 
 

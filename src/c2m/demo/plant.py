@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from c2m.bootstrap import Platform, build_factory
 from c2m.demo.factory import demo_factory
-from c2m.demo.seed import DEMO_LOGINS
+from c2m.demo.seed import SHOPPER_NAMES, shopper_email
 from c2m.demo.shoppers import Shoppers
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import User
@@ -18,7 +18,8 @@ from c2m.domains.platform.models import User
 log = logging.getLogger(__name__)
 CARRIER_DELAY_S = 4 * 3600.0
 """The demo's carrier (``C2M_CARRIER_DELAY_SECONDS``) delivers 4 simulated hours after shipping."""
-CUSTOMERS = tuple(login.email for login in DEMO_LOGINS if login.role == "user")
+CUSTOMERS = tuple(shopper_email(name) for name in SHOPPER_NAMES)
+"""Who the simulated customers are: accounts of their own, never the demo's log-ins."""
 
 
 class Plant:

@@ -20,7 +20,9 @@ from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import Enterprise, User
 from c2m.domains.platform.schemas import SignUp
+from c2m.domains.platform.security import hash_password
 from c2m.domains.quoting.quoters import open_quoting
+from c2m.kernel.ids import new_secret
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,17 @@ DEMO_LOGINS = (
     DemoLogin("user", "Bob Silva", "bob@c2m.example", "bob-demo-password"),
 )
 DEMO_PRODUCT_SLUG = "desk-organiser"
+SHOPPER_NAMES = (
+    "Ana Costa", "Ben Okafor", "Chen Wei", "Dara Byrne", "Elif Demir", "Femi Adeyemi",
+    "Greta Lind", "Hugo Martin", "Ines Ferreira", "Jonas Berg", "Kira Sato", "Liam Walsh",
+    "Maya Cohen", "Nils Eriksen", "Olga Petrova", "Pablo Ruiz", "Quinn Harper", "Rosa Bianchi",
+    "Sami Haddad", "Tara Singh", "Uma Patel", "Viktor Novak", "Wen Li", "Yara Haddad",
+)  # fmt: skip
+"""The simulated customers of ``c2m demo``, each an account of their own."""
+
+
+def shopper_email(name: str) -> str:
+    return name.lower().replace(" ", ".") + "@shoppers.c2m.example"
 
 
 def seed_demo(session: Session) -> bool:
@@ -109,6 +122,20 @@ def _seed_circle(
         circles.post_demand(
             session, actor, circle.id, NewDemand(configuration=configuration, words=words)
         )
+
+
+def seed_demo_shoppers(session: Session) -> list[User]:
+    """The simulated customers (added if missing), so a person trying the demo as Alice sees
+    only her own orders; nobody knows their password, so nobody logs in as one."""
+    emails = {shopper_email(name): name for name in SHOPPER_NAMES}
+    known = set(session.scalars(select(User.email).where(User.email.in_(emails))))
+    if len(known) < len(emails):
+        unusable = hash_password(new_secret())  # once: a hash costs about a second
+        for email, name in emails.items():
+            if email not in known:
+                session.add(User(email=email, name=name, password_hash=unusable))
+        session.flush()
+    return list(session.scalars(select(User).where(User.email.in_(emails))))
 
 
 def seed_demo_factory(session: Session) -> None:
