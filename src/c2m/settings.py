@@ -7,6 +7,7 @@ production install cannot start with a key anyone can read in this file.
 from __future__ import annotations
 
 import os
+import re
 import socket
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +26,10 @@ SECRET_FIELDS = frozenset(
 )
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LogFormat = Literal["human", "json"]
+
+
+RATE = r"\d+\s*(per|/)\s*(\d+\s*)?(second|minute|hour|day)s?"
+"""A rate limit as the limits library writes it, without what it would take but not explain."""
 
 
 class SettingsError(ValueError):
@@ -64,6 +69,17 @@ class Settings(BaseSettings):
         2.0, ge=0, le=60, description="How long a process remembers who holds an API token."
     )
     idempotency_hours: int = Field(48, ge=24, description="How long Idempotency-Keys are kept.")
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where rate limits count (the limits library's storage URL): memory:// in "
+        "each process, redis://host:6379 shared by every web process.",
+    )
+    login_failures_per_account: str = Field(
+        "10 per 15 minutes", description="Failed log-ins for one account before it must wait."
+    )
+    login_failures_per_address: str = Field(
+        "50 per 15 minutes", description="Failed log-ins from one address before it must wait."
+    )
     payment_webhook_delay: float = Field(
         3.0, ge=0, description="Seconds before the test provider confirms a delayed payment."
     )
@@ -226,6 +242,14 @@ class Settings(BaseSettings):
         if fee is not None and fee + value > 1:
             raise ValueError("with C2M_PLATFORM_FEE_RATE it must add up to at most 1")
         return value
+
+    @field_validator("login_failures_per_account", "login_failures_per_address")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        """A rate the limits library reads, such as ``10 per 15 minutes``."""
+        if not re.fullmatch(RATE, value.strip()):
+            raise ValueError("write it as a count per period, such as '10 per 15 minutes'")
+        return value.strip()
 
     @field_validator("database_url")
     @classmethod

@@ -15,7 +15,7 @@ from c2m import engines
 
 HEAVY = (
     *("ortools", "numba", "trimesh", "plotly", "scipy", "pandas", "simpy", "sklearn"),
-    *("numpy", "PIL", "sqladmin"),
+    *("numpy", "PIL", "sqladmin", "limits", "redis"),
 )
 ENGINES = [f"c2m.engines.{m.name}" for m in pkgutil.iter_modules(engines.__path__) if m.ispkg]
 
