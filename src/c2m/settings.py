@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     session_days: int = Field(14, ge=1, le=365, description="How long a log-in lasts.")
     secure_cookies: bool = Field(False, description="Send cookies over HTTPS only.")
     max_body_bytes: int = Field(1_000_000, ge=1_024, description="Largest JSON body accepted.")
+    body_grace_seconds: float = Field(
+        10.0, gt=0, le=300, description="How long any request body may take before its pace counts."
+    )
+    body_min_bytes_per_second: int = Field(
+        1000, ge=1, description="Slowest average pace of a request body after the grace time."
+    )
     token_cache_seconds: float = Field(
         2.0, ge=0, le=60, description="How long a process remembers who holds an API token."
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -117,3 +119,40 @@ def test_files_within_the_limits_are_all_taken(live_server: LiveServer, shop: Wo
         [10, 11, 12, 13, 14]
     )
     assert len([p for p in stored_files(live_server.platform) if p.suffix == ".part"]) == 5
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_body_that_trickles_in_is_cut_off_while_others_are_served(
+    live_server: LiveServer, world: World
+) -> None:
+    open_shop(live_server.platform, world.enterprise_a)
+    sock = start_request(live_server, world, declared=5000)
+    began = time.monotonic()
+    stop = threading.Event()
+
+    def trickle() -> None:  # one byte a second, for as long as the server listens
+        for byte in part_header("slow.stl"):
+            if stop.wait(1.0):
+                return
+            try:
+                sock.sendall(bytes([byte]))
+            except OSError:
+                return
+
+    sender = threading.Thread(target=trickle, daemon=True)
+    sender.start()
+    try:
+        served = time.monotonic()
+        assert httpx.get(live_server.url + "/healthz", timeout=5).status_code == 200
+        assert time.monotonic() - served < 2, "the others must not wait for the slow one"
+        sock.settimeout(30)
+        status, problem = answer_of(sock)
+    finally:
+        stop.set()
+        sock.close()
+    elapsed = time.monotonic() - began
+    assert status == 408
+    assert "too slowly" in str(problem["detail"])
+    settings = live_server.platform.settings
+    assert settings.body_grace_seconds <= elapsed < settings.body_grace_seconds + 5
+    assert stored_files(live_server.platform) == []

@@ -75,6 +75,8 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         BodyLimit,
         max_bytes=platform.settings.max_body_bytes,
         larger={"/api/v1/uploads": uploads},
+        grace_s=platform.settings.body_grace_seconds,
+        min_rate=platform.settings.body_min_bytes_per_second,
     )
     app.add_middleware(RequestId)  # outermost: even a refused body's answer carries the id
     for module in (

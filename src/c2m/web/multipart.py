@@ -17,6 +17,7 @@ from starlette.requests import Request
 from c2m.domains.quoting.uploads import Received
 from c2m.kernel.errors import InvalidInput, PayloadTooLarge
 from c2m.kernel.files import FileStore
+from c2m.web.limits import BodyRefused
 
 MAX_FIELD_BYTES = 8 * 1024
 MAX_FIELDS = 20
@@ -156,7 +157,7 @@ async def receive_files(request: Request, store: FileStore, limits: UploadLimits
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
-    except (InvalidInput, PayloadTooLarge):
+    except (InvalidInput, PayloadTooLarge, BodyRefused):
         receiver.discard_all()
         raise
     except Exception as exc:

@@ -83,6 +83,7 @@ _HTTP_TITLES = {
     404: ("Not found", "There is nothing at this address."),
     405: ("Method not allowed", "This address does not accept that method."),
     406: ("Not acceptable", "This address cannot answer in the format asked for."),
+    408: ("Request timeout", "The request came in too slowly; send it again."),
     413: ("Payload too large", "The request body is too large."),
     415: ("Unsupported media type", "Send the body as application/json."),
 }
@@ -158,6 +159,7 @@ _PROBLEM_DESCRIPTIONS = {
     "404": "Nothing here, or nothing this caller may see",
     "409": "The order changed meanwhile, or the same Idempotency-Key is still running",
     "413": "The body is larger than the server accepts",
+    "408": "The body came in too slowly (docs/configuration.md: C2M_BODY_GRACE_SECONDS)",
     "410": "The link has expired; a fresh one comes with the next command",
     "415": "The body was not sent as application/json",
     "422": "The input breaks a rule; `detail` says which field and why",
