@@ -132,6 +132,13 @@ def _locked_head(session: Session, cursor: DBAPICursor) -> tuple[int, str]:
     return int(head[0]), str(head[1])
 
 
+def hold_chain(session: Session) -> None:
+    """Lock the chain head now, until commit: what the session reads next includes every
+    transaction committed before, and none is appended meanwhile. Refunds and the ledger's
+    catch-up read what was posted for an order under it, so neither posts on stale news."""
+    _locked_head(session, _ask_for_head(session))
+
+
 POSTING_COLUMNS = ("transaction_id", "position", "account", "currency", "amount")
 TRANSACTION_COLUMNS = (
     "id",
@@ -256,6 +263,7 @@ def record_refund(
     A payment the ledger never heard of (captured after the order was cancelled, and given
     straight back) is posted first, so the books show the money coming and going.
     """
+    hold_chain(session)
     if is_posted(session, key) or is_posted(session, f"{key}:unrecorded"):
         return []
     reversal = aliased(LedgerTransaction)
