@@ -10,7 +10,10 @@ micro-enterprise revenue, a maker's payout on every third), so each touches
   each transaction hashed onto the chain, and at commit the deferred trigger checking every
   posting's transaction balances; UPDATE/DELETE triggers armed;
 - c2m, group-committed: the same writers hand their transactions to one ``LedgerWriter``, which
-  posts whatever has arrived from all of them in one commit (kernel.group_commit);
+  posts whatever has arrived from all of them in one commit (kernel.group_commit), waiting up to
+  2 ms for the writers of its previous commit to come back; on PostgreSQL a commit's postings,
+  balance check and chain-head lock go in one round trip, its transaction rows and the head in
+  another;
 - peer: the same rows inserted into plain copies of the two tables (same columns and indexes;
   no triggers, no foreign keys, no chain, no lock), with the same batching and commits.
 
