@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import sys
 import tempfile
@@ -243,7 +244,9 @@ def report(
             f"{args.rounds} rounds, postgresql"
         )
         columns = ("contender", "median", "min", "max")
-        entry = run_entry(title, columns, rows, summary)
+        # other engineers' jobs share the cores: say how busy they were
+        note = f" (load average {os.getloadavg()[0]:.1f} at the end)"
+        entry = run_entry(title, columns, rows, summary, note)
         intro = (__doc__ or "").split("\n\n    uv run")[0]
         append_section("Ledger postings", intro + "\n\n" + SHARED_CPU_NOTE, entry)
 
