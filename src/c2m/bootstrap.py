@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 BATCH_CHECK_SECONDS = 2.0
 UPKEEP_SECONDS = 3600.0
+LEDGER_CATCH_UP_SECONDS = 300.0
 Tier = Literal["all", "web", "worker"]
 """What a process runs: ``web`` serves (pages, API, live timelines), ``worker`` works (outbox
 relay, pre-order settling, upkeep, and the factory half beside it), ``all`` both (the demo)."""
@@ -100,6 +101,7 @@ class Platform:
     analyser: Analyser
     capacity: CapacitySource
     orders: GroupWriter[OrderRequest, StoredResponse]  # API orders, group-committed
+    ledger: OrderMoneyPoster  # posts the timeline's money; catches up with what it missed
     tokens: TokenCache
     health: Health
     metrics: Metrics
@@ -120,6 +122,7 @@ class Platform:
             loops.append((self._relay_loop, "outbox-relay"))
             loops.append((self._housekeeping, "upkeep"))
             loops.append((self._settle_batches, "preorder-batches"))
+            loops.append((self._catch_up_ledger, "ledger-catch-up"))
         for target, name in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -170,6 +173,18 @@ class Platform:
                     settle_batches(session, utcnow(), self.payments)
             except Exception:
                 log.exception("settling pre-order batches failed; trying again")
+
+    def _catch_up_ledger(self) -> None:
+        """Post the payments and refunds the ledger missed: when the worker starts, then every
+        few minutes (a handler failed while this process ran)."""
+        while True:
+            try:
+                while self.ledger.catch_up() and not self.stop.is_set():
+                    pass
+            except Exception:
+                log.exception("the ledger's catch-up failed; trying again")
+            if self.stop.wait(LEDGER_CATCH_UP_SECONDS):
+                return
 
     def _housekeeping(self) -> None:
         """Upkeep when the worker starts (one that restarts often still does it) and hourly."""
@@ -226,6 +241,9 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
     db = open_database(settings)
     bus = EventBus()
     uploads = factory_models.ArtifactStore.UPLOADS.under(settings.data_dir)
+    rates = Rates(
+        Fraction(settings.platform_fee_rate), royalty=Fraction(settings.codesign_royalty_rate)
+    )
     platform = Platform(
         settings=settings,
         db=db,
@@ -242,16 +260,14 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
         orders=GroupWriter(
             db, place_orders, name="order-intake", exclusive=lambda request: request.key
         ),
+        ledger=OrderMoneyPoster(db, rates),
         tokens=TokenCache(settings.token_cache_seconds),
         health=Health(),
         metrics=Metrics(),
         tier=tier,
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
-    rates = Rates(
-        Fraction(settings.platform_fee_rate), royalty=Fraction(settings.codesign_royalty_rate)
-    )
-    bus.add_handler(ORDER_TOPICS, OrderMoneyPoster(db, rates))
+    bus.add_handler(ORDER_TOPICS, platform.ledger)
     _observe(platform)
     return platform
 

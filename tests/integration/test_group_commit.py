@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 
@@ -132,3 +133,33 @@ def test_closing_writes_what_is_queued(platform: Platform, world: World) -> None
     assert all(future.result(timeout=0).status_code == 201 for future in futures)
     with platform.db.read() as session:
         assert count(session, Order) == 30
+
+
+def test_a_batch_smaller_than_the_one_before_gathers_the_rest_of_its_submitters(
+    platform: Platform,
+) -> None:
+    batches: list[list[int]] = []
+    release = threading.Event()
+
+    def write(_session: Session, items: Sequence[int]) -> list[int | Exception]:
+        release.wait(10)  # hold the first batch so the next three queue up behind it
+        batches.append(list(items))
+        return list(items)
+
+    writer: GroupWriter[int, int] = GroupWriter(platform.db, write, name="test-writer", gather=0.5)
+    try:
+        first = [writer.enqueue(item) for item in (1, 2, 3, 4)]
+        release.set()
+        assert [future.result(timeout=10) for future in first] == [1, 2, 3, 4]
+        # The batch before held three: a submitter waits for the two coming after it...
+        late = [writer.enqueue(5)]
+        time.sleep(0.2)
+        late += [writer.enqueue(item) for item in (6, 7)]
+        assert [future.result(timeout=10) for future in late] == [5, 6, 7]
+        assert writer.enqueue(8).result(timeout=10) == 8  # ...half a second at most,
+        began = time.monotonic()
+        assert writer.enqueue(9).result(timeout=10) == 9  # and after a batch of one, not at all
+        assert time.monotonic() - began < 0.4
+    finally:
+        writer.close()
+    assert batches[-3:] == [[5, 6, 7], [8], [9]]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
     DateTime,
@@ -27,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -65,7 +66,8 @@ def insert_rows(
 ) -> None:
     """Many rows (tuples in ``columns``' order) into ``table`` in the session's transaction,
     handed to the driver without SQLAlchemy's per-row parameter handling, which costs more
-    than the insert itself on hot paths: a binary COPY on PostgreSQL (psycopg), one
+    than the insert itself on hot paths: on PostgreSQL (psycopg) a binary COPY, or inside a
+    :func:`pipelined` block (which cannot COPY) one INSERT of the columns as arrays; one
     executemany elsewhere. Values go through the columns' own bind processors first, so they
     are stored as a Core insert would store them. Nothing is returned (no generated keys), and
     SQLAlchemy's statement events do not see it."""
@@ -75,7 +77,10 @@ def insert_rows(
     dbapi = connection.connection
     driver = dbapi.driver_connection
     assert driver is not None, "the session's connection is open"
-    key = (table, tuple(columns), connection.dialect)
+    mode: _Mode = "many"
+    if connection.dialect.driver == "psycopg":
+        mode = "arrays" if driver.pgconn.pipeline_status else "copy"
+    key = (table, tuple(columns), connection.dialect, mode)
     plan = _PLANS.get(key) or _PLANS.setdefault(key, _insert_plan(*key, driver))
     if plan.processors:  # column by column: few columns have a processor, every row does
         values = list(zip(*rows, strict=True))
@@ -87,6 +92,10 @@ def insert_rows(
             copy.set_types(plan.copy_types)
             for row in rows:
                 copy.write_row(row)
+        return
+    if plan.arrays is not None:
+        with driver.cursor() as cursor:
+            cursor.execute(plan.arrays, [list(column) for column in zip(*rows, strict=True)])
         return
     params: Sequence[Any] = rows
     if plan.order is not None:
@@ -100,6 +109,26 @@ def insert_rows(
         cursor.close()
 
 
+@contextmanager
+def pipelined(session: Session) -> Iterator[None]:
+    """Statements of the block sent to PostgreSQL (psycopg) together and answered together:
+    one round trip instead of one each. Only statements whose results nobody reads (inserts,
+    updates, SET) belong inside; an error aborts the rest and raises when the block ends, as
+    SQLAlchemy's own exception (IntegrityError...). Elsewhere a plain block."""
+    connection = session.connection()
+    if connection.dialect.driver != "psycopg":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None, "the session's connection is open"
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with driver.pipeline():
+            yield
+    except dbapi_error as error:
+        raise DBAPIError.instance(None, None, error, dbapi_error) from error
+
+
 @dataclass(frozen=True, slots=True)
 class _InsertPlan:
     """How :func:`insert_rows` writes into one table's columns on one dialect."""
@@ -110,13 +139,17 @@ class _InsertPlan:
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]
     copy: str | None = None  # the COPY statement, where the driver has one...
     copy_types: tuple[int, ...] = ()  # ...and the columns' types (oids) in the database
+    arrays: str | None = None  # or the INSERT taking each column as an array
 
 
-_PLANS: dict[tuple[Table, tuple[str, ...], Dialect], _InsertPlan] = {}
+_Mode = Literal["copy", "arrays", "many"]
+
+
+_PLANS: dict[tuple[Table, tuple[str, ...], Dialect, _Mode], _InsertPlan] = {}
 
 
 def _insert_plan(
-    table: Table, columns: tuple[str, ...], dialect: Dialect, driver: Any
+    table: Table, columns: tuple[str, ...], dialect: Dialect, mode: _Mode, driver: Any
 ) -> _InsertPlan:
     compiled = (
         insert(table).values({name: bindparam(name) for name in columns}).compile(dialect=dialect)
@@ -132,12 +165,17 @@ def _insert_plan(
         if process is not None:
             processors.append((index, process))
     plan = _InsertPlan(compiled.string, compiled.positional, order, tuple(processors))
-    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+    if mode == "many":
         return plan
-    # A binary COPY needs each column's exact type: asked of the database, not guessed.
     quote = dialect.identifier_preparer
     names_sql = ", ".join(quote.quote(name) for name in columns)
     target = quote.format_table(table)
+    if mode == "arrays":
+        arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect)}[]" for name in columns)
+        # names and types from the table's metadata, quoted by the dialect: no outside input
+        insert_arrays = f"INSERT INTO {target} ({names_sql}) SELECT * FROM unnest({arrays})"  # noqa: S608
+        return replace(plan, arrays=insert_arrays)
+    # A binary COPY needs each column's exact type: asked of the database, not guessed.
     with driver.cursor() as cursor:
         # names from the table's metadata, quoted by the dialect: no outside input
         cursor.execute(f"SELECT {names_sql} FROM {target} WHERE false")  # noqa: S608

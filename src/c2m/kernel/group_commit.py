@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
+import time
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
 from typing import Generic, TypeVar
@@ -32,6 +33,11 @@ class GroupWriter(Generic[Item, Result]):
     it raises, the batch is rolled back and its items are written again one at a time, so one
     bad item fails alone. Items with the same ``exclusive`` key (an Idempotency-Key) never share
     a batch: the later one waits for the next and sees the earlier one committed.
+
+    Submitters answered together come back together, but not at once: the first few would make
+    a small batch of their own and the rest another, two commits where one would do. With
+    ``gather`` (seconds), a batch smaller than the one before waits that long at most for the
+    rest; an idle system (a batch of one before) never waits.
     """
 
     def __init__(
@@ -42,12 +48,15 @@ class GroupWriter(Generic[Item, Result]):
         name: str,
         exclusive: Callable[[Item], Hashable | None] = lambda _item: None,
         max_batch: int = 64,
+        gather: float = 0.0,
     ) -> None:
         self.db = db
         self.write = write
         self.name = name
         self.exclusive = exclusive
         self.max_batch = max_batch
+        self.gather = gather
+        self._last_size = 0  # the size of the batch before, which its submitters may refill
         self._queue: queue.SimpleQueue[Entry[Item, Result] | None] = queue.SimpleQueue()
         self._waiting: list[Entry[Item, Result]] = []  # deferred to the next batch
         self._thread: threading.Thread | None = None
@@ -83,17 +92,27 @@ class GroupWriter(Generic[Item, Result]):
                 return
 
     def _next_batch(self, closing: bool) -> tuple[list[Entry[Item, Result]], bool]:
-        """Deferred entries first, then whatever has arrived, without waiting for more."""
+        """Deferred entries first, then whatever has arrived; waiting for more only until the
+        batch is as big as the one before, and ``gather`` seconds at most."""
         pending, self._waiting = self._waiting, []
+        deadline: float | None = None
         while len(pending) < self.max_batch:
+            wait: float | None = None  # idle: until something comes
+            if closing or (pending and len(pending) >= self._last_size):
+                wait = 0.0  # what has arrived only
+            elif pending:
+                if deadline is None:
+                    deadline = time.monotonic() + self.gather
+                wait = max(0.0, deadline - time.monotonic())
             try:
-                entry = self._queue.get(block=not pending and not closing)
+                entry = self._queue.get(timeout=wait) if wait != 0.0 else self._queue.get_nowait()
             except queue.Empty:
                 break
             if entry is None:
                 closing = True
             else:
                 pending.append(entry)
+        self._last_size = len(pending)
         batch: list[Entry[Item, Result]] = []
         keys: set[Hashable] = set()
         for entry in pending:

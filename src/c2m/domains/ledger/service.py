@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import exists, insert, select, text, update
+from sqlalchemy import Engine, event, exists, select, text, update
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import Session, aliased
 
 from c2m.domains.ledger import rules
@@ -28,7 +32,7 @@ from c2m.domains.ledger.models import (
 )
 from c2m.domains.ledger.rules import Line, Parties, Rates, Role
 from c2m.kernel.clock import utcnow
-from c2m.kernel.db import Base, table_of
+from c2m.kernel.db import Base, insert_rows, pipelined, table_of
 from c2m.kernel.errors import Conflict
 from c2m.kernel.ids import new_id
 
@@ -54,14 +58,44 @@ class Entry:
             raise ValueError(f"the postings of {self.key} do not sum to zero")
 
 
+#: Accounts this process has seen committed, per database. None is ever removed (a trigger
+#: refuses it), so a posting to one of them needs no statement to open it.
+_OPENED: WeakKeyDictionary[Engine, set[str]] = WeakKeyDictionary()
+_OPENING = "ledger_accounts_opening"  # session.info: names inserted, not yet committed
+
+
 def _open_accounts(session: Session, entries: Sequence[Entry]) -> None:
     """Create the accounts the entries name that do not exist yet (once, even when racing)."""
-    wanted = {line.account: line.type for entry in entries for line in entry.lines}
+    engine = session.get_bind().engine
+    opened = _OPENED.setdefault(engine, set())
+    wanted = {
+        line.account: line.type
+        for entry in entries
+        for line in entry.lines
+        if line.account not in opened
+    }
+    if not wanted:
+        return
     now = utcnow()
     rows = [
         {"name": name, "type": kind, "created_at": now} for name, kind in sorted(wanted.items())
     ]
     session.execute(_insert(session, LedgerAccount).values(rows).on_conflict_do_nothing())
+    session.info.setdefault(_OPENING, set()).update(wanted)
+    if not event.contains(session, "after_commit", _remember_opened):
+        event.listen(session, "after_commit", _remember_opened)
+        event.listen(session, "after_soft_rollback", _forget_opening)
+
+
+def _remember_opened(session: Session) -> None:
+    """Committed: the accounts the session opened (or found opened) exist for good."""
+    names = session.info.pop(_OPENING, ())
+    _OPENED.setdefault(session.get_bind().engine, set()).update(names)
+
+
+def _forget_opening(session: Session, _previous: object) -> None:
+    """Rolled back (even to a savepoint): they may not exist; the next posting opens them."""
+    session.info.pop(_OPENING, None)
 
 
 def _insert(session: Session, model: type[Base]) -> PgInsert | SqliteInsert:
@@ -70,15 +104,54 @@ def _insert(session: Session, model: type[Base]) -> PgInsert | SqliteInsert:
     return (pg_insert if postgres else sqlite_insert)(table_of(model))
 
 
-def _lock_head(session: Session) -> tuple[int, str]:
+HEAD = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == HEAD_ID).with_for_update()
+
+
+def _ask_for_head(session: Session) -> DBAPICursor:
+    """Send the query locking the chain head, to be answered by :func:`_locked_head`: inside a
+    pipeline its answer comes with the statements before it, in their one round trip."""
+    connection = session.connection()
+    cursor = connection.connection.cursor()
+    cursor.execute(_head_sql(connection.dialect))
+    return cursor
+
+
+@cache
+def _head_sql(dialect: Dialect) -> str:
+    return str(HEAD.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _locked_head(session: Session, cursor: DBAPICursor) -> tuple[int, str]:
     """The chain head, locked until commit; created when the ledger is new (or was emptied)."""
-    query = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == HEAD_ID).with_for_update()
-    head = session.execute(query).one_or_none()
+    head = cursor.fetchone()
+    cursor.close()
     if head is None:
         start = {"id": HEAD_ID, "seq": 0, "hash": GENESIS}
         session.execute(_insert(session, ChainHead).values(start).on_conflict_do_nothing())
-        head = session.execute(query).one()
-    return int(head.seq), str(head.hash)
+        head = session.execute(HEAD).one()
+    return int(head[0]), str(head[1])
+
+
+def hold_chain(session: Session) -> None:
+    """Lock the chain head now, until commit: what the session reads next includes every
+    transaction committed before, and none is appended meanwhile. Refunds and the ledger's
+    catch-up read what was posted for an order under it, so neither posts on stale news."""
+    _locked_head(session, _ask_for_head(session))
+
+
+POSTING_COLUMNS = ("transaction_id", "position", "account", "currency", "amount")
+TRANSACTION_COLUMNS = (
+    "id",
+    "seq",
+    "kind",
+    "key",
+    "reference",
+    "reverses",
+    "description",
+    "created_at",
+    "prev_hash",
+    "hash",
+)
 
 
 def post(session: Session, entries: Sequence[Entry]) -> list[str]:
@@ -88,27 +161,25 @@ def post(session: Session, entries: Sequence[Entry]) -> list[str]:
     SQLite a trigger checks the balance as each transaction row arrives; on PostgreSQL the
     deferred constraint trigger (migration 0013) is made to check at once, while nothing is
     locked. Only the hashing onto the chain and the commit happen under the chain-head lock.
+    On PostgreSQL the statements up to the lock, and those after it, each make one round trip
+    (:func:`pipelined`): three with the commit, however many entries.
     """
     if not entries:
         return []
-    _open_accounts(session, entries)
     ids = [new_id() for _ in entries]
     postings = [
-        {
-            "transaction_id": tx_id,
-            "position": position,
-            "account": line.account,
-            "currency": entry.currency,
-            "amount": line.amount,
-        }
+        (tx_id, position, line.account, entry.currency, line.amount)
         for tx_id, entry in zip(ids, entries, strict=True)
         for position, line in enumerate(entry.lines)
     ]
-    session.execute(insert(table_of(LedgerPosting)), postings)
-    if session.get_bind().dialect.name == "postgresql":
-        # Check the balance now, before queueing for the chain head, rather than at commit.
-        session.execute(text("SET CONSTRAINTS ledger_postings_balanced IMMEDIATE"))
-        session.execute(text("SET CONSTRAINTS ledger_postings_balanced DEFERRED"))
+    _open_accounts(session, entries)
+    with pipelined(session):
+        insert_rows(session, table_of(LedgerPosting), POSTING_COLUMNS, postings)
+        if session.get_bind().dialect.name == "postgresql":
+            # Check the balance now, before queueing for the chain head, rather than at commit.
+            session.execute(text("SET CONSTRAINTS ledger_postings_balanced IMMEDIATE"))
+            session.execute(text("SET CONSTRAINTS ledger_postings_balanced DEFERRED"))
+        head = _ask_for_head(session)
     now = utcnow()
     contents = [
         Content(
@@ -123,28 +194,17 @@ def post(session: Session, entries: Sequence[Entry]) -> list[str]:
         ).text()
         for tx_id, entry in zip(ids, entries, strict=True)
     ]
-    seq, prev = _lock_head(session)
+    seq, prev = _locked_head(session, head)
     rows = []
     for tx_id, entry, content in zip(ids, entries, contents, strict=True):
         seq += 1
         digest = link_hash(prev, seq, content)
-        rows.append(
-            {
-                "id": tx_id,
-                "seq": seq,
-                "kind": entry.kind,
-                "key": entry.key,
-                "reference": entry.reference,
-                "reverses": entry.reverses,
-                "description": entry.description,
-                "created_at": now,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
+        row = (entry.kind, entry.key, entry.reference, entry.reverses, entry.description, now)
+        rows.append((tx_id, seq, *row, prev, digest))
         prev = digest
-    session.execute(insert(table_of(LedgerTransaction)), rows)
-    session.execute(update(ChainHead).where(ChainHead.id == HEAD_ID).values(seq=seq, hash=prev))
+    with pipelined(session):
+        insert_rows(session, table_of(LedgerTransaction), TRANSACTION_COLUMNS, rows)
+        session.execute(update(ChainHead).where(ChainHead.id == HEAD_ID).values(seq=seq, hash=prev))
     return ids
 
 
@@ -203,6 +263,7 @@ def record_refund(
     A payment the ledger never heard of (captured after the order was cancelled, and given
     straight back) is posted first, so the books show the money coming and going.
     """
+    hold_chain(session)
     if is_posted(session, key) or is_posted(session, f"{key}:unrecorded"):
         return []
     reversal = aliased(LedgerTransaction)
