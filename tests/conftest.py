@@ -107,6 +107,9 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Set
         "payment_webhook_delay": 0.05,
         "sse_poll_seconds": 1.0,
         "outbox_poll_seconds": 0.2,
+        # Tests drive the API far faster than people; tests/api/test_rate_limits.py sets limits.
+        "api_calls_per_token": "1000000 per second",
+        "uploads_per_person": "1000000 per second",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     login_failures_per_address: str = Field(
         "50 per 15 minutes", description="Failed log-ins from one address before it must wait."
     )
+    api_calls_per_token: str = Field(
+        "1200 per minute", description="API calls of one token (or signed-in person)."
+    )
+    uploads_per_person: str = Field("60 per hour", description="Get a Quote uploads per person.")
     payment_webhook_delay: float = Field(
         3.0, ge=0, description="Seconds before the test provider confirms a delayed payment."
     )
@@ -249,7 +253,12 @@ class Settings(BaseSettings):
             raise ValueError("with C2M_PLATFORM_FEE_RATE it must add up to at most 1")
         return value
 
-    @field_validator("login_failures_per_account", "login_failures_per_address")
+    @field_validator(
+        "login_failures_per_account",
+        "login_failures_per_address",
+        "api_calls_per_token",
+        "uploads_per_person",
+    )
     @classmethod
     def _rate(cls, value: str) -> str:
         """A rate the limits library reads, such as ``10 per 15 minutes``."""

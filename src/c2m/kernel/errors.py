@@ -59,6 +59,13 @@ class PayloadTooLarge(C2MError):
     title = "Payload too large"
 
 
+class TooManyRequests(C2MError):
+    """A rate limit's budget is spent; ``retry_after`` (seconds) says until when."""
+
+    status = 429
+    title = "Too many requests"
+
+
 _FRIENDLY: dict[str, str] = {
     "extra_forbidden": "is not a field we know",
     "missing": "is required",

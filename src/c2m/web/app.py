@@ -15,7 +15,7 @@ from c2m.bootstrap import Platform
 from c2m.web import error_pages, problems
 from c2m.web.admin import mount_admin
 from c2m.web.limits import BodyLimit
-from c2m.web.rate_limits import LoginLimits
+from c2m.web.rate_limits import RateLimits
 from c2m.web.request_id import RequestId
 from c2m.web.routers import (
     api_accounts,
@@ -68,7 +68,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
     )
     app.state.platform = platform
     app.state.health, app.state.metrics = platform.health, platform.metrics
-    app.state.login_limits = LoginLimits(platform.settings)
+    app.state.rate_limits = RateLimits(platform.settings)
     problems.install(app, error_pages.negotiated)
     uploads = api_quotes.limits_of(platform).max_body
     app.add_middleware(

@@ -7,6 +7,7 @@ since a browser never attaches a bearer token on its own.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Annotated
@@ -19,6 +20,7 @@ from c2m.bootstrap import Platform
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.service import resolve_session, resolve_token
 from c2m.kernel.errors import Forbidden, NotAuthenticated
+from c2m.web.rate_limits import RateLimits
 
 SESSION_COOKIE = "c2m_session"
 ANON_CSRF_COOKIE = "c2m_csrf"
@@ -91,16 +93,29 @@ def csrf_matches(expected: str | None, given: str | None) -> bool:
 async def api_actor(
     request: Request, caller: Annotated[Caller | None, Depends(optional_caller)]
 ) -> Actor:
-    """The signed-in actor of an API call; CSRF-checked when the call rides on a cookie.
+    """The signed-in actor of an API call; CSRF-checked when the call rides on a cookie, and
+    counted against the token's (or the person's) rate limit.
 
-    Async because it does no I/O: a sync dependency would cost a thread hop per request.
+    Async because its only I/O is the rate limit's: a sync dependency would cost a thread hop
+    per request.
     """
     if caller is None:
         raise NotAuthenticated("Sign in or send an API token (Authorization: Bearer c2m_...).")
     needs_csrf = caller.csrf_token is not None and request.method not in SAFE_METHODS
     if needs_csrf and not csrf_matches(caller.csrf_token, request.headers.get("x-csrf-token")):
         raise Forbidden("The CSRF token is missing or wrong; reload the page and try again.")
+    limits: RateLimits = request.app.state.rate_limits
+    await limits.spend("api", _spender(request, caller))
     return caller.actor
+
+
+def _spender(request: Request, caller: Caller) -> str:
+    """Whose budget a call spends: its token's (by a hash: secrets stay out of the storage),
+    or the signed-in person's."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    if caller.csrf_token is None and scheme.lower() == "bearer" and secret:
+        return "token:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+    return "user:" + caller.actor.user_id
 
 
 ApiActor = Annotated[Actor, Depends(api_actor)]

@@ -76,7 +76,10 @@ async def _pydantic(request: Request, exc: Exception) -> JSONResponse:
 async def domain_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, C2MError)
     errors = exc.extra.get("errors")  # e.g. every rule an invalid template breaks
-    return problem_response(exc.status, exc.title, exc.detail, request, errors=errors)
+    response = problem_response(exc.status, exc.title, exc.detail, request, errors=errors)
+    if "retry_after" in exc.extra:
+        response.headers["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 _HTTP_TITLES = {
@@ -163,6 +166,7 @@ _PROBLEM_DESCRIPTIONS = {
     "410": "The link has expired; a fresh one comes with the next command",
     "415": "The body was not sent as application/json",
     "422": "The input breaks a rule; `detail` says which field and why",
+    "429": "Too many calls; `Retry-After` says in how many seconds to try again",
 }
 
 
@@ -195,6 +199,8 @@ def _declare_problems(schema: dict[str, Any]) -> None:
                 wanted |= {"400", "413", "415", "422"}
             if operation.get("parameters"):
                 wanted.add("422")
+            if operation.get("security"):
+                wanted.add("429")
             for status in wanted - responses.keys():
                 responses[status] = {}
             for status, response in responses.items():

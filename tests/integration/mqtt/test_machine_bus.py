@@ -36,6 +36,22 @@ def _wait(condition: Callable[[], bool], what: str, timeout: float = 30) -> None
         time.sleep(0.1)
 
 
+def _until_every_machine_is_born(platform: Platform, factory_id: str, tmp_path: Path) -> None:
+    """The demo twin's plant on the embedded broker, run until every machine said hello, then
+    stopped (each says goodbye)."""
+    settings = make_settings(platform.db.url, tmp_path, mqtt_port=free_port())
+    twin = Twin(demo_factory(), seed=3, env=make_environment(speed=60))
+    bus = build_factory(settings, platform.db, twin=twin)
+    bus.start()
+    try:
+        _wait(
+            lambda: all(s is not MachineState.OFFLINE for s in _states(platform, factory_id)),
+            "every demo machine's birth",
+        )
+    finally:
+        bus.stop()
+
+
 def test_the_demo_plant_comes_alive_on_the_embedded_broker_and_says_goodbye(
     platform: Platform, world: World, tmp_path: Path
 ) -> None:
@@ -43,17 +59,7 @@ def test_the_demo_plant_comes_alive_on_the_embedded_broker_and_says_goodbye(
     with platform.db.write() as session:
         factory = register_plant(session, world.enterprise_a.id, spec)
         assert register_plant(session, world.enterprise_a.id, spec).id == factory.id
-    settings = make_settings(platform.db.url, tmp_path, mqtt_port=free_port())
-    twin = Twin(spec, seed=3, env=make_environment(speed=60))
-    bus = build_factory(settings, platform.db, twin=twin)
-    bus.start()
-    try:
-        _wait(
-            lambda: all(s is not MachineState.OFFLINE for s in _states(platform, factory.id)),
-            "every demo machine's birth",
-        )
-    finally:
-        bus.stop()
+    _until_every_machine_is_born(platform, factory.id, tmp_path)
     states = _states(platform, factory.id)
     assert len(states) == len(spec.machines) == 17
     assert set(states) == {MachineState.OFFLINE}  # each said goodbye with its death
@@ -79,16 +85,7 @@ def test_a_slow_database_does_not_make_the_embedded_broker_give_up_on_messages(
         apply(worker, messages)
 
     monkeypatch.setattr(IngestWorker, "_apply", slowly)
-    settings = make_settings(platform.db.url, tmp_path, mqtt_port=free_port())
-    bus = build_factory(settings, platform.db, twin=Twin(spec, seed=3, env=make_environment(60)))
-    bus.start()
-    try:
-        _wait(
-            lambda: all(s is not MachineState.OFFLINE for s in _states(platform, factory.id)),
-            "every demo machine's birth",
-        )
-    finally:
-        bus.stop()
+    _until_every_machine_is_born(platform, factory.id, tmp_path)
     assert held
     gave_up = [r.getMessage() for r in caplog.records if "Timeout waiting" in r.getMessage()]
     assert not gave_up

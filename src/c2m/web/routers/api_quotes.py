@@ -33,6 +33,7 @@ from c2m.web.auth import ApiActor, PlatformDep
 from c2m.web.idempotent import Idempotent, answer
 from c2m.web.multipart import UploadLimits, receive_files
 from c2m.web.problems import problem_responses
+from c2m.web.rate_limits import RateLimits
 
 router = APIRouter(prefix="/api/v1", tags=["quotes"], responses=problem_responses(401, 404))
 
@@ -91,6 +92,8 @@ async def upload_parts(
 ) -> JSONResponse:
     """Upload up to 5 parts (10 MB each); each is analysed, or refused with a reason."""
     await run_in_threadpool(_require_service, platform, enterprise_id)
+    limits: RateLimits = request.app.state.rate_limits
+    await limits.spend("upload", actor.user_id)
     received = await receive_files(request, platform.uploads, limits_of(platform))
     fingerprint = uploads.UploadFingerprint.of(enterprise_id, received)
     claim = idempotent.claim(actor, fingerprint)

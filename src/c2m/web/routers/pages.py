@@ -38,7 +38,7 @@ from c2m.web.auth import (
     csrf_matches,
 )
 from c2m.web.idempotent import claim_of
-from c2m.web.rate_limits import LoginLimits, in_words
+from c2m.web.rate_limits import RateLimits, in_words
 from c2m.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -110,10 +110,10 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "/orders",
 ) -> Response:
     _check_csrf(request, None, csrf_token)
-    limits: LoginLimits = request.app.state.login_limits
+    limits: RateLimits = request.app.state.rate_limits
     address = request.client.host if request.client else "unknown"
     context = {"email": email, "next": _safe_next(next)}
-    wait = limits.wait_seconds(email, address)
+    wait = limits.login_wait(email, address)
     if wait:
         context["error"] = f"Too many failed log-ins. Try again in {in_words(wait)}."
         refused = render(request, None, "login.html", context, status_code=429)
@@ -123,7 +123,7 @@ def login(
         with platform.db.read() as session:
             user = accounts.authenticate(session, email, password)
     except NotAuthenticated as exc:
-        limits.failed(email, address)
+        limits.login_failed(email, address)
         context["error"] = exc.detail
         return render(request, None, "login.html", context, status_code=401)
     return _start_session(platform, user.id, next)

@@ -1,6 +1,7 @@
-"""Guessing passwords is slowed down: failed log-ins per account and per address are limited in
-a moving window (in memory, or in Redis shared by every web process); the owner gets in again
-once the window has passed. Redis is required in CI (C2M_REQUIRE_REDIS=1)."""
+"""Rate limits, in memory or in Redis shared by every web process (required in CI:
+C2M_REQUIRE_REDIS=1): guessing passwords is slowed down per account and per address, and the
+owner gets in again once the window has passed; a token's API calls and a person's uploads
+have budgets, answered 429 with Retry-After and a sentence once spent."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from fastapi.testclient import TestClient
 
 from c2m.bootstrap import Platform, build_platform
 from c2m.web.app import create_app
-from tests.conftest import PASSWORD, add_person, make_settings
+from tests.api.quoting_support import box_stl, open_shop
+from tests.conftest import PASSWORD, World, add_person, make_settings
 
 REDIS = os.environ.get("C2M_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
@@ -46,6 +48,8 @@ def platform(
         rate_limit_storage=_storage(request.param),
         login_failures_per_account="5 per 8 seconds",
         login_failures_per_address="8 per 8 seconds",
+        api_calls_per_token="12 per 20 seconds",
+        uploads_per_person="2 per 20 seconds",
     )
     built = build_platform(settings)
     yield built
@@ -94,3 +98,35 @@ def test_one_address_guessing_many_accounts_is_slowed_down(
     slowed = _try(client, "someone-else@example.com", "guess")
     assert slowed.status_code == 429
     assert int(slowed.headers["Retry-After"]) <= 8
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_tokens_api_calls_have_a_budget_and_others_are_served(
+    client: TestClient, world: World
+) -> None:
+    for _ in range(12):
+        assert client.get("/api/v1/me", headers=world.alice.headers).status_code == 200
+    spent = client.get("/api/v1/me", headers=world.alice.headers)
+    assert spent.status_code == 429
+    assert spent.headers["content-type"] == "application/problem+json"
+    assert "Too many API calls: at most 12 per 20 seconds" in spent.json()["detail"]
+    assert 0 < int(spent.headers["Retry-After"]) <= 20
+    assert client.get("/api/v1/me", headers=world.bob.headers).status_code == 200
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_persons_uploads_have_a_budget(client: TestClient, world: World) -> None:
+    open_shop(client.app.state.platform, world.enterprise_a)  # type: ignore[attr-defined]
+
+    def upload() -> httpx.Response:
+        return client.post(
+            "/api/v1/uploads",
+            params={"enterprise_id": world.enterprise_a.id},
+            files=[("files", ("box.stl", box_stl((20, 20, 10)), "application/octet-stream"))],
+            headers=world.alice.headers,
+        )
+
+    assert [upload().status_code for _ in range(2)] == [201, 201]
+    spent = upload()
+    assert spent.status_code == 429
+    assert "Too many uploads" in spent.json()["detail"]
