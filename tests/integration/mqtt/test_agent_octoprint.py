@@ -1,0 +1,244 @@
+"""``c2m agent`` with a real OctoPrint and its virtual printer (issue 15, item 2).
+
+The agent runs as a maker runs it, a ``c2m agent`` process. A job command is published the way
+the dispatcher does (``issue_command`` recorded, then ``MqttGateway``), with a signed link to a
+small G-code file served with the platform's link format and machine login. The agent must
+fetch and check the file, upload it to OctoPrint, have the virtual printer print it, and its
+reports must reach the platform through the real ingest; a file the printer cannot print
+(an STL) is refused with a reason, a repeated command runs nothing, and stopping the agent
+says its death.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from c2m.bootstrap import Platform
+from c2m.domains.factory import credentials
+from c2m.domains.factory.contract import Artifact, JobDocument, OperationParameters
+from c2m.domains.factory.credentials import FileLinks
+from c2m.domains.factory.models import (
+    AttemptStatus,
+    Factory,
+    JobAttempt,
+    Machine,
+    TelemetrySample,
+)
+from c2m.domains.factory.mqtt_gateway import MqttGateway
+from c2m.domains.factory.service import Dispatch, issue_command
+from c2m.domains.factory.vocabulary import MachineState
+from c2m.kernel.errors import C2MError
+from c2m.kernel.mqtt import BrokerConnection
+from c2m.kernel.outbox import OutboxMessage
+from c2m.workers.ingest import IngestWorker
+from tests.conftest import World
+from tests.integration.mqtt.conftest import run, unique, until
+from tests.integration.test_agent_jobs import Files, http_server
+from tests.octoprint_server import OctoPrintServer, octoprint
+
+pytestmark = pytest.mark.slow
+#: A short print: homing, a few moves, and dwells so that progress shows between start and end.
+GCODE = (
+    b"G28\nG1 Z5 F600\n"
+    + b"".join(f"G1 X{10 + i} Y{10 + i} E{i} F3000\nG4 P150\n".encode() for i in range(20))
+    + b"M84\n"
+)
+STL = b"solid nothing\nendsolid nothing\n"
+
+
+@pytest.fixture
+def files(platform: Platform) -> Iterator[FileServer]:
+    server = FileServer(platform, {"op-print": GCODE, "op-stl": STL})
+    with http_server(server.handler()) as server.url:
+        yield server
+
+
+@pytest.fixture
+def printer(tmp_path: Path) -> Iterator[OctoPrintServer]:
+    with octoprint(tmp_path / "octoprint") as server:
+        yield server
+
+
+@dataclass
+class FileServer:
+    """The platform's machine-file route in miniature: signed link, machine login, file."""
+
+    platform: Platform
+    files: dict[str, bytes]
+    url: str = ""
+
+    @property
+    def links(self) -> FileLinks:
+        return FileLinks(self.platform.settings.secret_key, self.url)
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        owner = self
+
+        class Handler(Files):
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                operation = parts.path.rsplit("/", 1)[-1]
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                login = self.headers.get("Authorization", "").removeprefix("Basic ")
+                user, _, secret = base64.b64decode(login).decode().partition(":")
+                try:
+                    with owner.platform.db.read() as session:
+                        credentials.authenticate(session, user, secret)
+                    now = int(time.time() * 1000)
+                    owner.links.check(operation, int(query["expires"]), query["sig"], now)
+                except C2MError as exc:
+                    self.send_error(403, str(exc))
+                    return
+                self.send_file(owner.files[operation])
+
+        return Handler
+
+
+def _job(links: FileLinks, operation: str, name: str, data: bytes) -> Callable[[int], JobDocument]:
+    def write(expires: int) -> JobDocument:
+        return JobDocument(
+            product="Custom part (from your CAD file)",
+            quantity=1,
+            operation=OperationParameters(
+                step="make", name="Make (FDM, PLA)", capability="fdm-print", nominal_s=30
+            ),
+            artifact=Artifact(
+                url=links.link(operation, expires),
+                sha256=hashlib.sha256(data).hexdigest(),
+                size=len(data),
+                media_type="text/x.gcode" if name.endswith(".gcode") else "model/stl",
+                filename=name,
+                expires=expires,
+            ),
+        )
+
+    return write
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
+    platform: Platform,
+    world: World,
+    plant_broker: BrokerConnection,
+    printer: OctoPrintServer,
+    files: FileServer,
+    tmp_path: Path,
+) -> None:
+    code = unique("garage")
+    with platform.db.write() as session:
+        factory = Factory(enterprise_id=world.enterprise_a.id, code=code, name="Garage")
+        session.add(factory)
+        session.flush()
+        machine = Machine(
+            factory_id=factory.id, code="prusa-1", name="Prusa", capabilities=["fdm-print"]
+        )
+        session.add(machine)
+        session.flush()
+        machine_id = machine.id
+        _, secret = credentials.rotate_secret(session, machine)
+    agent_log = tmp_path / "agent.log"
+    command = [sys.executable, "-m", "c2m.cli.main", "agent", "--factory", code]
+    command += ["--machine", "prusa-1", "--secret", secret, "--platform", files.url]
+    command += ["--api-key", printer.api_key, "--printer-url", printer.url]
+    command += ["--url", f"mqtt://{plant_broker.host}:{plant_broker.port}"]
+    command += ["--journal", str(tmp_path / "journal.json")]
+    command += ["--poll-seconds", "0.3", "--telemetry-seconds", "1"]
+
+    def machine_state() -> MachineState:
+        with platform.db.read() as session:
+            found = session.get(Machine, machine_id)
+            assert found is not None
+            return found.state
+
+    def attempt(attempt_id: str) -> JobAttempt:
+        with platform.db.read() as session:
+            found = session.get(JobAttempt, attempt_id)
+            assert found is not None
+            return found
+
+    def command_for(operation: str, name: str) -> Dispatch:
+        data = files.files[operation]
+        with platform.db.write() as session:
+            return issue_command(
+                session,
+                machine_id,
+                operation,
+                nominal_s=30,
+                lease_s=900,
+                capability="fdm-print",
+                job=_job(files.links, operation, name, data),
+            )
+
+    async def scenario() -> tuple[str, str]:
+        ingest = IngestWorker(platform.db, plant_broker, lease_s=900, client_id=unique("ingest"))
+        task = asyncio.create_task(ingest.run())
+        await asyncio.wait_for(ingest.connected.wait(), 20)
+        with agent_log.open("wb") as out:
+            agent = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            await until(lambda: machine_state() is MachineState.IDLE, "the agent's birth", 60)
+            printed = command_for("op-print", "cube.gcode")
+            async with MqttGateway(plant_broker) as gateway:
+                await gateway.send(printed)
+                await gateway.send(printed)  # QoS 1 may deliver twice: it runs once
+                done = printed.command.attempt_id
+                await until(lambda: attempt(done).status is AttemptStatus.DONE, "done", 60)
+                refused = command_for("op-stl", "bracket.stl")
+                await gateway.send(refused)
+                stl = refused.command.attempt_id
+                await until(lambda: attempt(stl).status is AttemptStatus.FAILED, "refusal", 60)
+            agent.terminate()  # as systemd stops it: the agent says its death
+            await asyncio.to_thread(agent.wait, 20)
+            await until(lambda: machine_state() is MachineState.OFFLINE, "the agent's death", 60)
+        finally:
+            if agent.poll() is None:
+                agent.kill()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        return done, stl
+
+    try:
+        done, stl = run(scenario(), timeout=240)
+    except BaseException:
+        print(agent_log.read_text())  # pytest shows it with the failure
+        raise
+    log = agent_log.read_text()
+    assert "Traceback" not in log, log
+    assert attempt(done).outcome == "pass"
+    assert attempt(stl).reason == "this printer prints .gcode, .gco, .g files, not 'bracket.stl'"
+    stored = f"cube-{done[:12]}.gcode"
+    with printer.client() as octo:
+        job = octo.get("/api/job").json()
+        names = [f["name"] for f in octo.get("/api/files/local").json()["files"]]
+    assert job["job"]["file"]["name"] == stored, job
+    assert job["progress"]["completion"] == 100.0, job
+    assert job["state"] == "Operational", job
+    assert names == [stored]  # the repeated command printed nothing, the STL never went there
+    with platform.db.read() as session:
+        reports = session.scalars(select(JobAttempt).where(JobAttempt.machine_id == machine_id))
+        assert {a.attempt_id for a in reports} == {done, stl}
+        progress = session.scalars(
+            select(OutboxMessage.payload).where(OutboxMessage.topic == "factory.job.progress")
+        ).all()
+        samples = session.scalars(
+            select(TelemetrySample).where(TelemetrySample.machine_id == machine_id)
+        ).all()
+    percents = [p["percent"] for p in progress if p["attempt_id"] == done]
+    assert len(percents) > 1, percents  # the print was followed, not only its end
+    assert percents == sorted(percents), percents
+    assert samples
+    assert all("nozzle_c" in (s.extra or {}) for s in samples)
+    assert "bed_c" in (samples[0].extra or {})
