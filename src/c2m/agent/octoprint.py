@@ -73,7 +73,9 @@ class OctoPrint:
         form = {"select": "true", "print": "true"}
         response = await self._send("POST", "/api/files/local", files=files, data=form)
         if response.status_code == 409:
-            raise PrinterError("OctoPrint cannot start a print now (the printer is busy)")
+            raise PrinterError(
+                "OctoPrint cannot start a print now (the printer is busy or not connected)"
+            )
         self._check(response)
         body = self._json(response)
         if isinstance(body, dict) and body.get("effectivePrint") is False:

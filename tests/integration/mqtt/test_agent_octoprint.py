@@ -26,6 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
+from c2m.agent.octoprint import OctoPrint
+from c2m.agent.printer import PrinterError
 from c2m.bootstrap import Platform
 from c2m.domains.factory import credentials
 from c2m.domains.factory.contract import Artifact, JobDocument, OperationParameters
@@ -47,7 +49,7 @@ from c2m.workers.ingest import IngestWorker
 from tests.conftest import World
 from tests.integration.mqtt.conftest import run, unique, until
 from tests.integration.test_agent_jobs import Files, http_server
-from tests.octoprint_server import OctoPrintServer, octoprint
+from tests.octoprint_server import VERSION, OctoPrintServer, octoprint
 
 pytestmark = pytest.mark.slow
 #: A short print: homing, a few moves, and dwells so that progress shows between start and end.
@@ -66,9 +68,10 @@ def files(platform: Platform) -> Iterator[FileServer]:
         yield server
 
 
-@pytest.fixture
-def printer(tmp_path: Path) -> Iterator[OctoPrintServer]:
-    with octoprint(tmp_path / "octoprint") as server:
+@pytest.fixture(scope="module")
+def printer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OctoPrintServer]:
+    """One OctoPrint for the module: it takes ~15 s to start."""
+    with octoprint(tmp_path_factory.mktemp("octoprint")) as server:
         yield server
 
 
@@ -242,3 +245,30 @@ def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
     assert samples
     assert all("nozzle_c" in (s.extra or {}) for s in samples)
     assert "bed_c" in (samples[0].extra or {})
+
+
+def test_the_adapter_tells_a_wrong_key_and_a_printer_that_is_not_connected(
+    printer: OctoPrintServer,
+) -> None:
+    async def check() -> None:
+        wrong = OctoPrint(printer.url, "not-the-key")
+        with pytest.raises(PrinterError, match="refused the API key"):
+            await wrong.version()
+        await wrong.aclose()
+        adapter = OctoPrint(printer.url, printer.api_key)
+        try:
+            assert await adapter.version() == f"OctoPrint {VERSION}"
+            ready = await adapter.status()
+            assert ready.state is MachineState.IDLE
+            assert {"nozzle_c", "bed_c"} <= set(ready.values)
+            with printer.client() as octo:
+                octo.post("/api/connection", json={"command": "disconnect"}).raise_for_status()
+            gone = await adapter.status()
+            assert gone.state is MachineState.DOWN
+            assert gone.reason == "no printer is connected to OctoPrint"
+            with pytest.raises(PrinterError, match="did not start printing it"):
+                await adapter.print_file("part.gcode", GCODE)
+        finally:
+            await adapter.aclose()
+
+    run(check())
