@@ -6,11 +6,8 @@ a real HTTP server; the printer is a stand-in that records what it was asked to 
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,60 +15,13 @@ import pytest
 
 from c2m.agent.journal import Journal
 from c2m.agent.machine import Agent, Identity, Refused
-from c2m.agent.printer import Status
 from c2m.domains.factory.contract import Artifact, Command, JobDocument, OperationParameters
 from c2m.domains.factory.vocabulary import MachineState
 from c2m.kernel.mqtt import BrokerConnection
-from tests.conftest import free_port, run_async
+from tests.agent_support import Files, StandIn, http_server
+from tests.conftest import run_async
 
 GCODE = b"G28\nG1 X10 Y10\n"
-
-
-class StandIn:
-    """A printer that is ``state`` and keeps what it was asked to print."""
-
-    suffixes: tuple[str, ...] = (".gcode",)
-
-    def __init__(self, state: MachineState = MachineState.IDLE) -> None:
-        self.state = state
-        self.printed: list[tuple[str, bytes]] = []
-
-    async def version(self) -> str:
-        return "stand-in"
-
-    async def status(self) -> Status:
-        return Status(self.state, None if self.state is MachineState.IDLE else "printing another")
-
-    async def print_file(self, name: str, data: bytes) -> None:
-        self.printed.append((name, data))
-
-    async def aclose(self) -> None:
-        return None
-
-
-class Files(BaseHTTPRequestHandler):
-    """A handler that answers with bytes and keeps quiet (no line per request)."""
-
-    def send_file(self, body: bytes) -> None:
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """``handler`` on a free port, in a thread, for the block's length; yields its address."""
-    port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
 
 
 @pytest.fixture

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -30,11 +29,9 @@ from c2m.agent.octoprint import OctoPrint
 from c2m.agent.printer import PrinterError
 from c2m.bootstrap import Platform
 from c2m.domains.factory import credentials
-from c2m.domains.factory.contract import Artifact, JobDocument, OperationParameters
 from c2m.domains.factory.credentials import FileLinks
 from c2m.domains.factory.models import (
     AttemptStatus,
-    Factory,
     JobAttempt,
     Machine,
     TelemetrySample,
@@ -46,9 +43,9 @@ from c2m.kernel.errors import C2MError
 from c2m.kernel.mqtt import BrokerConnection
 from c2m.kernel.outbox import OutboxMessage
 from c2m.workers.ingest import IngestWorker
+from tests.agent_support import Files, http_server, job_writer, register_printer
 from tests.conftest import World
 from tests.integration.mqtt.conftest import run, unique, until
-from tests.integration.test_agent_jobs import Files, http_server
 from tests.octoprint_server import VERSION, OctoPrintServer, octoprint
 
 pytestmark = pytest.mark.slow
@@ -110,27 +107,6 @@ class FileServer:
         return Handler
 
 
-def _job(links: FileLinks, operation: str, name: str, data: bytes) -> Callable[[int], JobDocument]:
-    def write(expires: int) -> JobDocument:
-        return JobDocument(
-            product="Custom part (from your CAD file)",
-            quantity=1,
-            operation=OperationParameters(
-                step="make", name="Make (FDM, PLA)", capability="fdm-print", nominal_s=30
-            ),
-            artifact=Artifact(
-                url=links.link(operation, expires),
-                sha256=hashlib.sha256(data).hexdigest(),
-                size=len(data),
-                media_type="text/x.gcode" if name.endswith(".gcode") else "model/stl",
-                filename=name,
-                expires=expires,
-            ),
-        )
-
-    return write
-
-
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
     platform: Platform,
@@ -140,18 +116,7 @@ def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
     files: FileServer,
     tmp_path: Path,
 ) -> None:
-    code = unique("garage")
-    with platform.db.write() as session:
-        factory = Factory(enterprise_id=world.enterprise_a.id, code=code, name="Garage")
-        session.add(factory)
-        session.flush()
-        machine = Machine(
-            factory_id=factory.id, code="prusa-1", name="Prusa", capabilities=["fdm-print"]
-        )
-        session.add(machine)
-        session.flush()
-        machine_id = machine.id
-        _, secret = credentials.rotate_secret(session, machine)
+    code, machine_id, secret = register_printer(platform, world)
     agent_log = tmp_path / "agent.log"
     command = [sys.executable, "-m", "c2m.cli.main", "agent", "--factory", code]
     command += ["--machine", "prusa-1", "--secret", secret, "--platform", files.url]
@@ -182,7 +147,7 @@ def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
                 nominal_s=30,
                 lease_s=900,
                 capability="fdm-print",
-                job=_job(files.links, operation, name, data),
+                job=job_writer(files.links, operation, name, data),
             )
 
     async def scenario() -> tuple[str, str]:

@@ -1,0 +1,106 @@
+"""Shared by the agent's tests: a stand-in printer, a small file server, a registered printer
+and the job document the dispatcher would write for it."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from c2m.agent.printer import Status
+from c2m.bootstrap import Platform
+from c2m.domains.factory import credentials
+from c2m.domains.factory.contract import Artifact, JobDocument, OperationParameters
+from c2m.domains.factory.credentials import FileLinks
+from c2m.domains.factory.models import Factory, Machine
+from c2m.domains.factory.vocabulary import MachineState
+from tests.conftest import World, free_port
+from tests.integration.mqtt.conftest import unique
+
+
+class StandIn:
+    """A printer that is ``state`` and keeps what it was asked to print."""
+
+    suffixes: tuple[str, ...] = (".gcode",)
+
+    def __init__(self, state: MachineState = MachineState.IDLE) -> None:
+        self.state = state
+        self.printed: list[tuple[str, bytes]] = []
+
+    async def version(self) -> str:
+        return "stand-in"
+
+    async def status(self) -> Status:
+        return Status(self.state, None if self.state is MachineState.IDLE else "printing another")
+
+    async def print_file(self, name: str, data: bytes) -> None:
+        self.printed.append((name, data))
+
+    async def aclose(self) -> None:
+        return None
+
+
+class Files(BaseHTTPRequestHandler):
+    """A handler that answers with bytes and keeps quiet (no line per request)."""
+
+    def send_file(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` on a free port, in a thread, for the block's length; yields its address."""
+    port = free_port()
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+
+
+def register_printer(platform: Platform, world: World) -> tuple[str, str, str]:
+    """A workshop of its own with one printer, ``prusa-1``: its factory code, id and secret."""
+    code = unique("garage")
+    with platform.db.write() as session:
+        factory = Factory(enterprise_id=world.enterprise_a.id, code=code, name="Garage")
+        session.add(factory)
+        session.flush()
+        machine = Machine(
+            factory_id=factory.id, code="prusa-1", name="Prusa", capabilities=["fdm-print"]
+        )
+        session.add(machine)
+        session.flush()
+        _, secret = credentials.rotate_secret(session, machine)
+        return code, machine.id, secret
+
+
+def job_writer(
+    links: FileLinks, operation: str, name: str, data: bytes
+) -> Callable[[int], JobDocument]:
+    def write(expires: int) -> JobDocument:
+        return JobDocument(
+            product="Custom part (from your CAD file)",
+            quantity=1,
+            operation=OperationParameters(
+                step="make", name="Make (FDM, PLA)", capability="fdm-print", nominal_s=30
+            ),
+            artifact=Artifact(
+                url=links.link(operation, expires),
+                sha256=hashlib.sha256(data).hexdigest(),
+                size=len(data),
+                media_type="text/x.gcode" if name.endswith(".gcode") else "model/stl",
+                filename=name,
+                expires=expires,
+            ),
+        )
+
+    return write
