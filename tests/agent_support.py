@@ -8,15 +8,22 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import NamedTuple
+
+from sqlalchemy import select
 
 from c2m.agent.printer import Status
 from c2m.bootstrap import Platform
 from c2m.domains.factory import credentials
 from c2m.domains.factory.contract import Artifact, JobDocument, OperationParameters
 from c2m.domains.factory.credentials import FileLinks
-from c2m.domains.factory.models import Factory, Machine
+from c2m.domains.factory.models import ArtifactStore, Factory, Machine
 from c2m.domains.factory.vocabulary import MachineState
-from tests.conftest import World, free_port
+from c2m.domains.orders.models import OrderLine
+from c2m.domains.orders.schemas import NewLine, NewOrder
+from c2m.domains.planning.jobs import UPLOADED
+from c2m.domains.planning.models import Operation, OperationStatus, WorkOrder
+from tests.conftest import World, free_port, place_order
 from tests.integration.mqtt.conftest import unique
 
 
@@ -67,8 +74,15 @@ def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
 
 
-def register_printer(platform: Platform, world: World) -> tuple[str, str, str]:
-    """A workshop of its own with one printer, ``prusa-1``: its factory code, id and secret."""
+class Registered(NamedTuple):
+    code: str
+    factory_id: str
+    machine_id: str
+    secret: str
+
+
+def register_printer(platform: Platform, world: World) -> Registered:
+    """A workshop of its own with one printer, ``prusa-1``, and the printer's secret."""
     code = unique("garage")
     with platform.db.write() as session:
         factory = Factory(enterprise_id=world.enterprise_a.id, code=code, name="Garage")
@@ -80,7 +94,49 @@ def register_printer(platform: Platform, world: World) -> tuple[str, str, str]:
         session.add(machine)
         session.flush()
         _, secret = credentials.rotate_secret(session, machine)
-        return code, machine.id, secret
+        return Registered(code, factory.id, machine.id, secret)
+
+
+def operations_to_make(
+    platform: Platform, world: World, factory_id: str, files: dict[str, bytes]
+) -> dict[str, str]:
+    """An order with a line per file (name: bytes), as a quoted part is made: the file is the
+    line's upload, its work order's one operation makes it from that file. Operation ids by
+    file name."""
+    uploads = ArtifactStore.UPLOADS.under(platform.settings.data_dir)
+    lines = [NewLine(product_id=world.product_a.id, quantity=1) for _ in files]
+    made = {}
+    with platform.db.write() as session:
+        order = place_order(session, world.bob.actor, NewOrder(lines=lines))
+        rows = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))
+        for line, (name, data) in zip(rows, files.items(), strict=True):
+            stored = uploads.new_name()
+            uploads.open_new(stored).write_bytes(data)
+            line.configuration = {"upload_id": stored, "file": name}
+            line.routing = [{"id": "make", "artifact": UPLOADED}]
+            work = WorkOrder(
+                order_id=order.id,
+                line_id=line.id,
+                factory_id=factory_id,
+                product_name=line.product_name,
+                quantity=1,
+            )
+            session.add(work)
+            session.flush()
+            operation = Operation(
+                work_order_id=work.id,
+                factory_id=factory_id,
+                step="make",
+                name="Make (FDM, PLA)",
+                capability="fdm-print",
+                minutes=1,
+                predecessors=[],
+                status=OperationStatus.PLANNED,
+            )
+            session.add(operation)
+            session.flush()
+            made[name] = operation.id
+    return made
 
 
 def job_writer(

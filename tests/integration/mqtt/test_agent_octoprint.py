@@ -1,8 +1,9 @@
 """``c2m agent`` with a real OctoPrint and its virtual printer (issue 15, item 2).
 
 The agent runs as a maker runs it, a ``c2m agent`` process. A job command is published the way
-the dispatcher does (``issue_command`` recorded, then ``MqttGateway``), with a signed link to a
-small G-code file served with the platform's link format and machine login. The agent must
+the dispatcher does (``issue_command`` with the job document ``JobWriter`` writes, then
+``MqttGateway``) for an order line whose upload is a small G-code file; the platform's web tier
+serves it on its signed link to the machine's login. The agent must
 fetch and check the file, upload it to OctoPrint, have the virtual printer print it, and its
 reports must reach the platform through the real ingest; a file the printer cannot print
 (an STL) is refused with a reason, a repeated command runs nothing, and stopping the agent
@@ -12,15 +13,10 @@ says its death.
 from __future__ import annotations
 
 import asyncio
-import base64
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -28,9 +24,9 @@ from sqlalchemy import select
 from c2m.agent.octoprint import OctoPrint
 from c2m.agent.printer import PrinterError
 from c2m.bootstrap import Platform
-from c2m.domains.factory import credentials
 from c2m.domains.factory.credentials import FileLinks
 from c2m.domains.factory.models import (
+    ArtifactStore,
     AttemptStatus,
     JobAttempt,
     Machine,
@@ -39,12 +35,13 @@ from c2m.domains.factory.models import (
 from c2m.domains.factory.mqtt_gateway import MqttGateway
 from c2m.domains.factory.service import Dispatch, issue_command
 from c2m.domains.factory.vocabulary import MachineState
-from c2m.kernel.errors import C2MError
+from c2m.domains.planning.jobs import JobWriter
+from c2m.domains.planning.models import Operation
 from c2m.kernel.mqtt import BrokerConnection
 from c2m.kernel.outbox import OutboxMessage
 from c2m.workers.ingest import IngestWorker
-from tests.agent_support import Files, http_server, job_writer, register_printer
-from tests.conftest import World
+from tests.agent_support import operations_to_make, register_printer
+from tests.conftest import LiveServer, World
 from tests.integration.mqtt.conftest import run, unique, until
 from tests.octoprint_server import VERSION, OctoPrintServer, octoprint
 
@@ -58,53 +55,11 @@ GCODE = (
 STL = b"solid nothing\nendsolid nothing\n"
 
 
-@pytest.fixture
-def files(platform: Platform) -> Iterator[FileServer]:
-    server = FileServer(platform, {"op-print": GCODE, "op-stl": STL})
-    with http_server(server.handler()) as server.url:
-        yield server
-
-
 @pytest.fixture(scope="module")
 def printer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OctoPrintServer]:
     """One OctoPrint for the module: it takes ~15 s to start."""
     with octoprint(tmp_path_factory.mktemp("octoprint")) as server:
         yield server
-
-
-@dataclass
-class FileServer:
-    """The platform's machine-file route in miniature: signed link, machine login, file."""
-
-    platform: Platform
-    files: dict[str, bytes]
-    url: str = ""
-
-    @property
-    def links(self) -> FileLinks:
-        return FileLinks(self.platform.settings.secret_key, self.url)
-
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        owner = self
-
-        class Handler(Files):
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                operation = parts.path.rsplit("/", 1)[-1]
-                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                login = self.headers.get("Authorization", "").removeprefix("Basic ")
-                user, _, secret = base64.b64decode(login).decode().partition(":")
-                try:
-                    with owner.platform.db.read() as session:
-                        credentials.authenticate(session, user, secret)
-                    now = int(time.time() * 1000)
-                    owner.links.check(operation, int(query["expires"]), query["sig"], now)
-                except C2MError as exc:
-                    self.send_error(403, str(exc))
-                    return
-                self.send_file(owner.files[operation])
-
-        return Handler
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -113,13 +68,21 @@ def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
     world: World,
     plant_broker: BrokerConnection,
     printer: OctoPrintServer,
-    files: FileServer,
+    live_server: LiveServer,
     tmp_path: Path,
 ) -> None:
-    code, machine_id, secret = register_printer(platform, world)
+    code, factory_id, machine_id, secret = register_printer(platform, world)
+    files = {"cube.gcode": GCODE, "bracket.stl": STL}
+    operations = operations_to_make(platform, world, factory_id, files)
+    data_dir = platform.settings.data_dir
+    jobs = JobWriter(
+        FileLinks(platform.settings.secret_key, live_server.url),
+        ArtifactStore.UPLOADS.under(data_dir),
+        ArtifactStore.ARTIFACTS.under(data_dir),
+    )
     agent_log = tmp_path / "agent.log"
     command = [sys.executable, "-m", "c2m.cli.main", "agent", "--factory", code]
-    command += ["--machine", "prusa-1", "--secret", secret, "--platform", files.url]
+    command += ["--machine", "prusa-1", "--secret", secret, "--platform", live_server.url]
     command += ["--api-key", printer.api_key, "--printer-url", printer.url]
     command += ["--url", f"mqtt://{plant_broker.host}:{plant_broker.port}"]
     command += ["--journal", str(tmp_path / "journal.json")]
@@ -137,17 +100,19 @@ def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
             assert found is not None
             return found
 
-    def command_for(operation: str, name: str) -> Dispatch:
-        data = files.files[operation]
+    def command_for(name: str) -> Dispatch:
+        """As the dispatcher commands an operation: attempt recorded, job document written."""
         with platform.db.write() as session:
+            operation = session.get(Operation, operations[name])
+            assert operation is not None
             return issue_command(
                 session,
                 machine_id,
-                operation,
+                operation.id,
                 nominal_s=30,
                 lease_s=900,
                 capability="fdm-print",
-                job=job_writer(files.links, operation, name, data),
+                job=lambda expires: jobs.write(session, operation, 30, expires),
             )
 
     async def scenario() -> tuple[str, str]:
@@ -158,13 +123,13 @@ def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
             agent = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
         try:
             await until(lambda: machine_state() is MachineState.IDLE, "the agent's birth", 60)
-            printed = command_for("op-print", "cube.gcode")
+            printed = command_for("cube.gcode")
             async with MqttGateway(plant_broker) as gateway:
                 await gateway.send(printed)
                 await gateway.send(printed)  # QoS 1 may deliver twice: it runs once
                 done = printed.command.attempt_id
                 await until(lambda: attempt(done).status is AttemptStatus.DONE, "done", 60)
-                refused = command_for("op-stl", "bracket.stl")
+                refused = command_for("bracket.stl")
                 await gateway.send(refused)
                 stl = refused.command.attempt_id
                 await until(lambda: attempt(stl).status is AttemptStatus.FAILED, "refusal", 60)

@@ -104,7 +104,7 @@ def mosquitto() -> Iterator[Mosquitto]:
 def test_a_print_goes_on_through_a_broker_restart_and_its_end_arrives(
     platform: Platform, world: World, mosquitto: Mosquitto
 ) -> None:
-    code, machine_id, secret = register_printer(platform, world)
+    code, _, machine_id, secret = register_printer(platform, world)
     broker = BrokerConnection("127.0.0.1", mosquitto.port)
     printer = SlowPrinter()
 
