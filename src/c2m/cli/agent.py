@@ -8,19 +8,18 @@ import logging
 import signal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from c2m.agent.journal import Journal
-from c2m.agent.machine import Agent, Identity
-from c2m.agent.octoprint import OctoPrint
-from c2m.agent.printer import PrinterError
 from c2m.bootstrap import configure
 from c2m.cli.errors import fail, guarded
 from c2m.domains.factory.vocabulary import CAPABILITIES, ContractError, check_topic_id
 from c2m.workers.mqtt import broker_connection
+
+if TYPE_CHECKING:
+    from c2m.agent.machine import Agent
 
 
 class PrinterKind(StrEnum):
@@ -93,6 +92,11 @@ def agent(
 ) -> None:
     """Connect one printer to the platform as FACTORY/MACHINE, outbound only: it takes jobs,
     checks their files, prints them and reports back until Ctrl-C."""
+    # Imported here, the only user: every other command starts without the agent and httpx.
+    from c2m.agent.journal import Journal
+    from c2m.agent.machine import Agent, Identity
+    from c2m.agent.octoprint import OctoPrint
+
     try:
         check_topic_id("factory", factory)
         check_topic_id("machine", machine)
@@ -135,6 +139,8 @@ def agent(
 async def _run(runner: Agent, console: Console) -> None:
     """Check the printer first (a wrong address or key is one sentence), then run until Ctrl-C
     or SIGTERM, saying goodbye (death) on the way out."""
+    from c2m.agent.printer import PrinterError
+
     try:
         version = await runner.printer.version()
     except PrinterError as exc:
