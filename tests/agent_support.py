@@ -28,7 +28,7 @@ from tests.integration.mqtt.conftest import unique
 
 
 class StandIn:
-    """A printer that is ``state`` and keeps what it was asked to print."""
+    """A printer that is ``state`` and keeps what it was asked to print; it prints at once."""
 
     suffixes: tuple[str, ...] = (".gcode",)
 
@@ -40,10 +40,13 @@ class StandIn:
         return "stand-in"
 
     async def status(self) -> Status:
-        return Status(self.state, None if self.state is MachineState.IDLE else "printing another")
+        if self.state is not MachineState.IDLE:
+            return Status(self.state, "printing another")
+        return Status(self.state, file=self.printed[-1][0] if self.printed else None, percent=100)
 
-    async def print_file(self, name: str, data: bytes) -> None:
+    async def print_file(self, name: str, data: bytes) -> str:
         self.printed.append((name, data))
+        return name
 
     async def aclose(self) -> None:
         return None

@@ -101,6 +101,12 @@ def test_the_secret_goes_to_the_platforms_address_only(files: str) -> None:
     assert printer.printed == []
 
 
+def test_the_printer_gets_a_plain_name_of_its_own_for_each_attempt(files: str) -> None:
+    printer = StandIn()
+    run_async(agent(files, printer).make(command(files, name="my bracket (v2).gcode")))
+    assert printer.printed == [("my_bracket_v2_-a1.gcode", GCODE)]
+
+
 def test_a_busy_printer_refuses_the_job(files: str) -> None:
     printer = StandIn(MachineState.RUNNING)
     with pytest.raises(Refused, match="the printer is not ready: printing another"):

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import re
 import time
 from asyncio import FIRST_COMPLETED
 from dataclasses import dataclass, field
@@ -266,9 +267,11 @@ class Agent:
         if command.lease_expires is not None and command.lease_expires < now_ms():
             raise Refused("lease expired")  # the platform may have given it to another machine
         stem, suffix = PurePosixPath(name).stem, PurePosixPath(name).suffix
-        stored = f"{stem}-{command.attempt_id[:12]}{suffix}"  # never a file in use
-        try:
-            await self.printer.print_file(stored, data)
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem)  # what every printer's server takes
+        try:  # a name of its own: never a file in use
+            stored = await self.printer.print_file(
+                f"{stem}-{command.attempt_id[:12]}{suffix}", data
+            )
         except PrinterError as exc:
             raise Refused(str(exc)) from None
         self._operation = command.operation_id

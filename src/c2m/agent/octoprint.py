@@ -68,7 +68,7 @@ class OctoPrint:
             busy=busy,
         )
 
-    async def print_file(self, name: str, data: bytes) -> None:
+    async def print_file(self, name: str, data: bytes) -> str:
         files = {"file": (name, data, "application/octet-stream")}
         form = {"select": "true", "print": "true"}
         response = await self._send("POST", "/api/files/local", files=files, data=form)
@@ -78,8 +78,12 @@ class OctoPrint:
             )
         self._check(response)
         body = self._json(response)
-        if isinstance(body, dict) and body.get("effectivePrint") is False:
+        if not isinstance(body, dict):
+            raise PrinterError("OctoPrint answered the upload with something other than an object")
+        if body.get("effectivePrint") is False:
             raise PrinterError("OctoPrint stored the file but did not start printing it")
+        stored = ((body.get("files") or {}).get("local") or {}).get("name")
+        return stored if isinstance(stored, str) else name
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -38,8 +38,9 @@ class Printer(Protocol):
 
     async def status(self) -> Status: ...
 
-    async def print_file(self, name: str, data: bytes) -> None:
-        """Store ``data`` on the printer as ``name`` and start printing it."""
+    async def print_file(self, name: str, data: bytes) -> str:
+        """Store ``data`` on the printer as ``name`` and start printing it: the name it was
+        stored under (a server may clean names up), by which its progress is followed."""
         ...
 
     async def aclose(self) -> None: ...

@@ -51,9 +51,9 @@ class SlowPrinter(StandIn):
         name = self.printed[-1][0]
         return Status(state, None, {"nozzle_c": 210.0}, name, percent, busy)
 
-    async def print_file(self, name: str, data: bytes) -> None:
-        await super().print_file(name, data)
+    async def print_file(self, name: str, data: bytes) -> str:
         self.since = time.monotonic()
+        return await super().print_file(name, data)
 
 
 class Mosquitto:
