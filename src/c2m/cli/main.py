@@ -18,6 +18,7 @@ from rich.table import Table
 
 from c2m import __version__
 from c2m.bootstrap import Platform, build_factory, build_platform, configure, open_database
+from c2m.cli.agent import register as register_agent
 from c2m.cli.aggregate import register as register_aggregate
 from c2m.cli.database import require_schema
 from c2m.cli.enterprise import register as register_enterprise
@@ -51,6 +52,7 @@ register_aggregate(app)
 register_enterprise(app)
 register_twin(app)
 register_ledger(app)
+register_agent(app)
 console = Console()
 log = logging.getLogger("c2m.cli")
 

@@ -1,0 +1,159 @@
+"""``c2m agent``: connects one real printer to the platform (docs/makers.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from c2m.bootstrap import configure
+from c2m.cli.errors import fail, guarded
+from c2m.domains.factory.vocabulary import CAPABILITIES, ContractError, check_topic_id
+from c2m.workers.mqtt import broker_connection
+
+if TYPE_CHECKING:
+    from c2m.agent.machine import Agent
+
+
+class PrinterKind(StrEnum):
+    OCTOPRINT = "octoprint"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("agent")(guarded(agent))
+
+
+def agent(
+    factory: Annotated[
+        str, typer.Option(envvar="C2M_AGENT_FACTORY", help="Your factory's code on the platform.")
+    ],
+    machine: Annotated[
+        str, typer.Option(envvar="C2M_AGENT_MACHINE", help="The printer's machine code.")
+    ],
+    secret: Annotated[
+        str,
+        typer.Option(
+            envvar="C2M_AGENT_SECRET",
+            help="The machine's secret (`c2m machine secret` or the API): its broker password "
+            "and its login for job files.",
+        ),
+    ],
+    platform: Annotated[
+        str,
+        typer.Option(
+            envvar="C2M_AGENT_PLATFORM_URL",
+            help="The platform's address, e.g. https://c2m.example; job files are fetched "
+            "(with the secret) from under it only.",
+        ),
+    ],
+    api_key: Annotated[
+        str, typer.Option(envvar="C2M_AGENT_API_KEY", help="The printer server's API key.")
+    ],
+    url: Annotated[
+        str | None,
+        typer.Option(
+            help="The platform's broker, mqtts://host:8883 (or mqtt://); default C2M_MQTT_URL.",
+        ),
+    ] = None,
+    ca_file: Annotated[
+        Path | None,
+        typer.Option(help="PEM of the authority that signed the broker's certificate (mqtts)."),
+    ] = None,
+    printer: Annotated[PrinterKind, typer.Option(help="The printer's server.")] = (
+        PrinterKind.OCTOPRINT
+    ),
+    printer_url: Annotated[
+        str, typer.Option(envvar="C2M_AGENT_PRINTER_URL", help="The printer server's address.")
+    ] = "http://127.0.0.1:5000",
+    capability: Annotated[
+        list[str] | None,
+        typer.Option(help="What the printer can do (repeat it); default fdm-print."),
+    ] = None,
+    journal: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where the attempts it accepted are kept, so none runs twice across restarts; "
+            "default ~/.c2m/agent-FACTORY-MACHINE.json."
+        ),
+    ] = None,
+    poll_seconds: Annotated[
+        float, typer.Option(min=0.1, help="How often a running print is looked at.")
+    ] = 2.0,
+    telemetry_seconds: Annotated[
+        float, typer.Option(min=0.5, help="How often temperatures and state are sent.")
+    ] = 10.0,
+) -> None:
+    """Connect one printer to the platform as FACTORY/MACHINE, outbound only: it takes jobs,
+    checks their files, prints them and reports back until Ctrl-C."""
+    # Imported here, the only user: every other command starts without the agent and httpx.
+    from c2m.agent.journal import Journal
+    from c2m.agent.machine import Agent, Identity
+    from c2m.agent.octoprint import OctoPrint
+
+    try:
+        check_topic_id("factory", factory)
+        check_topic_id("machine", machine)
+    except ContractError as exc:
+        fail(f"{exc}.")
+    capabilities = tuple(capability or ("fdm-print",))
+    if unknown := sorted(set(capabilities) - CAPABILITIES):
+        fail(f"Unknown capability {unknown[0]!r}; choose from {', '.join(sorted(CAPABILITIES))}.")
+    for name, address in (("--platform", platform), ("--printer-url", printer_url)):
+        if not address.startswith(("http://", "https://")):
+            fail(f"{name} {address!r} is not an address; write it as http://host or https://host.")
+    overrides: dict[str, object] = {
+        "mqtt_username": f"{factory}/{machine}",
+        "mqtt_password": secret,
+    }
+    if url:
+        overrides["mqtt_url"] = url
+    if ca_file:
+        overrides["mqtt_ca_file"] = ca_file
+    settings = configure(**overrides)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per look at the printer
+    if not settings.mqtt_url:
+        fail("Name the platform's broker with --url mqtts://host:8883 (or C2M_MQTT_URL).")
+    broker = broker_connection(settings)
+    identity = Identity(factory, machine, secret, platform, capabilities)
+    path = journal or Path.home() / ".c2m" / f"agent-{factory}-{machine}.json"
+    device = OctoPrint(printer_url, api_key)
+    runner = Agent(
+        broker,
+        identity,
+        device,
+        journal=Journal(path),
+        poll_s=poll_seconds,
+        telemetry_s=telemetry_seconds,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run(runner, Console()))
+
+
+async def _run(runner: Agent, console: Console) -> None:
+    """Check the printer first (a wrong address or key is one sentence), then run until Ctrl-C
+    or SIGTERM, saying goodbye (death) on the way out."""
+    from c2m.agent.printer import PrinterError
+
+    try:
+        version = await runner.printer.version()
+    except PrinterError as exc:
+        await runner.printer.aclose()
+        fail(f"{exc}.")
+    who = runner.identity.username
+    console.print(f"[bold]{who}[/bold]: {version} on {runner.broker} (Ctrl-C stops it).")
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        await runner.run()
+    except asyncio.CancelledError:
+        console.print(f"{who} stopped.")
+    finally:
+        await runner.printer.aclose()

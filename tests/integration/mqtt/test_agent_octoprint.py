@@ -1,0 +1,204 @@
+"""``c2m agent`` with a real OctoPrint and its virtual printer (issue 15, item 2).
+
+The agent runs as a maker runs it, a ``c2m agent`` process. A job command is published the way
+the dispatcher does (``issue_command`` with the job document ``JobWriter`` writes, then
+``MqttGateway``) for an order line whose upload is a small G-code file; the platform's web tier
+serves it on its signed link to the machine's login. The agent must
+fetch and check the file, upload it to OctoPrint, have the virtual printer print it, and its
+reports must reach the platform through the real ingest; a file the printer cannot print
+(an STL) is refused with a reason, a repeated command runs nothing, and stopping the agent
+says its death.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from c2m.agent.octoprint import OctoPrint
+from c2m.agent.printer import PrinterError
+from c2m.bootstrap import Platform
+from c2m.domains.factory.credentials import FileLinks
+from c2m.domains.factory.models import (
+    ArtifactStore,
+    AttemptStatus,
+    JobAttempt,
+    Machine,
+    TelemetrySample,
+)
+from c2m.domains.factory.mqtt_gateway import MqttGateway
+from c2m.domains.factory.service import Dispatch, issue_command
+from c2m.domains.factory.vocabulary import MachineState
+from c2m.domains.planning.jobs import JobWriter
+from c2m.domains.planning.models import Operation
+from c2m.kernel.mqtt import BrokerConnection
+from c2m.kernel.outbox import OutboxMessage
+from c2m.workers.ingest import IngestWorker
+from tests.agent_support import operations_to_make, register_printer
+from tests.conftest import LiveServer, World
+from tests.integration.mqtt.conftest import run, unique, until
+from tests.octoprint_server import VERSION, OctoPrintServer, octoprint
+
+pytestmark = pytest.mark.slow
+#: A short print: homing, a few moves, and dwells so that progress shows between start and end.
+GCODE = (
+    b"G28\nG1 Z5 F600\n"
+    + b"".join(f"G1 X{10 + i} Y{10 + i} E{i} F3000\nG4 P150\n".encode() for i in range(20))
+    + b"M84\n"
+)
+STL = b"solid nothing\nendsolid nothing\n"
+
+
+@pytest.fixture(scope="module")
+def printer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OctoPrintServer]:
+    """One OctoPrint for the module: it takes ~15 s to start."""
+    with octoprint(tmp_path_factory.mktemp("octoprint")) as server:
+        yield server
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
+    platform: Platform,
+    world: World,
+    plant_broker: BrokerConnection,
+    printer: OctoPrintServer,
+    live_server: LiveServer,
+    tmp_path: Path,
+) -> None:
+    code, factory_id, machine_id, secret = register_printer(platform, world)
+    files = {"cube.gcode": GCODE, "bracket.stl": STL}
+    operations = operations_to_make(platform, world, factory_id, files)
+    data_dir = platform.settings.data_dir
+    jobs = JobWriter(
+        FileLinks(platform.settings.secret_key, live_server.url),
+        ArtifactStore.UPLOADS.under(data_dir),
+        ArtifactStore.ARTIFACTS.under(data_dir),
+    )
+    agent_log = tmp_path / "agent.log"
+    command = [sys.executable, "-m", "c2m.cli.main", "agent", "--factory", code]
+    command += ["--machine", "prusa-1", "--secret", secret, "--platform", live_server.url]
+    command += ["--api-key", printer.api_key, "--printer-url", printer.url]
+    command += ["--url", f"mqtt://{plant_broker.host}:{plant_broker.port}"]
+    command += ["--journal", str(tmp_path / "journal.json")]
+    command += ["--poll-seconds", "0.3", "--telemetry-seconds", "1"]
+
+    def machine_state() -> MachineState:
+        with platform.db.read() as session:
+            found = session.get(Machine, machine_id)
+            assert found is not None
+            return found.state
+
+    def attempt(attempt_id: str) -> JobAttempt:
+        with platform.db.read() as session:
+            found = session.get(JobAttempt, attempt_id)
+            assert found is not None
+            return found
+
+    def command_for(name: str) -> Dispatch:
+        """As the dispatcher commands an operation: attempt recorded, job document written."""
+        with platform.db.write() as session:
+            operation = session.get(Operation, operations[name])
+            assert operation is not None
+            return issue_command(
+                session,
+                machine_id,
+                operation.id,
+                nominal_s=30,
+                lease_s=900,
+                capability="fdm-print",
+                job=lambda expires: jobs.write(session, operation, 30, expires),
+            )
+
+    async def scenario() -> tuple[str, str]:
+        ingest = IngestWorker(platform.db, plant_broker, lease_s=900, client_id=unique("ingest"))
+        task = asyncio.create_task(ingest.run())
+        await asyncio.wait_for(ingest.connected.wait(), 20)
+        with agent_log.open("wb") as out:
+            agent = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            await until(lambda: machine_state() is MachineState.IDLE, "the agent's birth", 60)
+            printed = command_for("cube.gcode")
+            async with MqttGateway(plant_broker) as gateway:
+                await gateway.send(printed)
+                await gateway.send(printed)  # QoS 1 may deliver twice: it runs once
+                done = printed.command.attempt_id
+                await until(lambda: attempt(done).status is AttemptStatus.DONE, "done", 60)
+                refused = command_for("bracket.stl")
+                await gateway.send(refused)
+                stl = refused.command.attempt_id
+                await until(lambda: attempt(stl).status is AttemptStatus.FAILED, "refusal", 60)
+            agent.terminate()  # as systemd stops it: the agent says its death
+            await asyncio.to_thread(agent.wait, 20)
+            await until(lambda: machine_state() is MachineState.OFFLINE, "the agent's death", 60)
+        finally:
+            if agent.poll() is None:
+                agent.kill()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        return done, stl
+
+    try:
+        done, stl = run(scenario(), timeout=240)
+    except BaseException:
+        print(agent_log.read_text())  # pytest shows it with the failure
+        raise
+    log = agent_log.read_text()
+    assert "Traceback" not in log, log
+    assert attempt(done).outcome == "pass"
+    assert attempt(stl).reason == "this printer prints .gcode, .gco, .g files, not 'bracket.stl'"
+    stored = f"cube-{done[:12]}.gcode"
+    with printer.client() as octo:
+        job = octo.get("/api/job").json()
+        names = [f["name"] for f in octo.get("/api/files/local").json()["files"]]
+    assert job["job"]["file"]["name"] == stored, job
+    assert job["progress"]["completion"] == 100.0, job
+    assert job["state"] == "Operational", job
+    assert names == [stored]  # the repeated command printed nothing, the STL never went there
+    with platform.db.read() as session:
+        reports = session.scalars(select(JobAttempt).where(JobAttempt.machine_id == machine_id))
+        assert {a.attempt_id for a in reports} == {done, stl}
+        progress = session.scalars(
+            select(OutboxMessage.payload).where(OutboxMessage.topic == "factory.job.progress")
+        ).all()
+        samples = session.scalars(
+            select(TelemetrySample).where(TelemetrySample.machine_id == machine_id)
+        ).all()
+    percents = [p["percent"] for p in progress if p["attempt_id"] == done]
+    assert len(percents) > 1, percents  # the print was followed, not only its end
+    assert percents == sorted(percents), percents
+    assert samples
+    assert all("nozzle_c" in (s.extra or {}) for s in samples)
+    assert "bed_c" in (samples[0].extra or {})
+
+
+def test_the_adapter_tells_a_wrong_key_and_a_printer_that_is_not_connected(
+    printer: OctoPrintServer,
+) -> None:
+    async def check() -> None:
+        wrong = OctoPrint(printer.url, "not-the-key")
+        with pytest.raises(PrinterError, match="refused the API key"):
+            await wrong.version()
+        await wrong.aclose()
+        adapter = OctoPrint(printer.url, printer.api_key)
+        try:
+            assert await adapter.version() == f"OctoPrint {VERSION}"
+            ready = await adapter.status()
+            assert ready.state is MachineState.IDLE
+            assert {"nozzle_c", "bed_c"} <= set(ready.values)
+            with printer.client() as octo:
+                octo.post("/api/connection", json={"command": "disconnect"}).raise_for_status()
+            gone = await adapter.status()
+            assert gone.state is MachineState.DOWN
+            assert gone.reason == "no printer is connected to OctoPrint"
+            with pytest.raises(PrinterError, match="did not start printing it"):
+                await adapter.print_file("part.gcode", GCODE)
+        finally:
+            await adapter.aclose()
+
+    run(check())
