@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, insert, select, text, update
-from sqlalchemy.dialects.postgresql import Insert as PgInsert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from c2m.domains.ledger import rules
@@ -31,6 +28,10 @@ from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Base, table_of
 from c2m.kernel.errors import Conflict
 from c2m.kernel.ids import new_id
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PgInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 K = TransactionKind
 
@@ -65,9 +66,17 @@ def _open_accounts(session: Session, entries: Sequence[Entry]) -> None:
 
 
 def _insert(session: Session, model: type[Base]) -> PgInsert | SqliteInsert:
-    """The dialect's INSERT, which can skip rows that exist (ON CONFLICT DO NOTHING)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    return (pg_insert if postgres else sqlite_insert)(table_of(model))
+    """The dialect's INSERT, which can skip rows that exist (ON CONFLICT DO NOTHING).
+
+    Imported here: the engine has loaded its own dialect already, and the web tier on SQLite
+    need not load PostgreSQL's (nor the other way round)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table_of(model))
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table_of(model))
 
 
 def _lock_head(session: Session) -> tuple[int, str]:
