@@ -2,7 +2,8 @@
 command), loads no solver, mesh, plotting or simulation library: each ``c2m serve`` process
 would otherwise pay seconds and hundreds of MB for them. Numpy, Pillow and the back office load
 where they are used too (an aggregation, a demand photo, the first /admin request), and so do
-Jinja2 (the first page) and the SQL dialects (the engine loads its own)."""
+Jinja2 (the first page), argon2 (the first password) and the SQL dialects (the engine loads its
+own)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from c2m import engines
 
 HEAVY = (
     *("ortools", "numba", "trimesh", "plotly", "scipy", "pandas", "simpy", "sklearn"),
-    *("numpy", "PIL", "sqladmin", "jinja2"),
+    *("numpy", "PIL", "sqladmin", "jinja2", "pwdlib", "argon2"),
 )
 #: Loaded where used, but inside packages the web tier needs (so named in full).
 DEFERRED = ("sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.sqlite", "starlette.templating")
