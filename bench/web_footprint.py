@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,12 +35,12 @@ HEADING = "Web tier footprint"
 INTRO = f"""\
 `bench/web_footprint.py`: what one `c2m serve` process (or each `uvicorn --workers N` worker)
 pays to start, against a bare FastAPI + SQLAlchemy app as the peer, alternating in the same run:
-the import of the app in a fresh interpreter (wall time, peak RSS, modules loaded) and a restart
-until `/healthz` answers on an existing database (the peer: uvicorn serving one route with a
-SQLAlchemy engine). Each is timed twice: compiling every module from source (no bytecode cache,
-as under `PYTHONDONTWRITEBYTECODE=1` with no `__pycache__`) and with the bytecode cached (as on a
-server whose install compiled it, or that started once before). Targets: RSS < 150 MB and
-import < 2 s.
+the import of the app in a fresh interpreter (wall and CPU time, peak RSS, modules loaded) and a
+restart until `/healthz` answers on an existing database (the peer: uvicorn serving one route
+with a SQLAlchemy engine). Each is timed twice: compiling every module from source (no bytecode
+cache, as under `PYTHONDONTWRITEBYTECODE=1` with no `__pycache__`) and with the bytecode cached
+(as on a server whose install compiled it, or that started once before). Targets: RSS < 150 MB
+and import < 2 s.
 
 {SHARED_CPU_NOTE}"""
 TARGET_RSS_MB = 150
@@ -90,6 +91,7 @@ class Bytecode:
 class Figures:
     name: str
     seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
     modules: int = 0
 
@@ -97,14 +99,17 @@ class Figures:
         return statistics.median(self.seconds)
 
     def row(self) -> tuple[str, ...]:
+        cpu = f"{statistics.median(self.cpu_seconds):.2f}" if self.cpu_seconds else "-"
         rss = f"{statistics.median(self.rss_mb):.0f}" if self.rss_mb else "-"
         modules = f"{self.modules:,}" if self.modules else "-"
-        return (self.name, f"{self.median():.2f}", rss, modules)
+        return (self.name, f"{self.median():.2f}", cpu, rss, modules)
 
 
 def timed_import(statement: str, bytecode: Bytecode, into: Figures | None = None) -> None:
-    """Wall time and peak RSS of a fresh interpreter running ``statement`` (``into`` None: a
-    warm-up, not counted)."""
+    """Wall time, CPU time and peak RSS of a fresh interpreter running ``statement`` (``into``
+    None: a warm-up, not counted). The CPU time (user + system) is what the import costs; on a
+    shared machine the wall time adds the wait for a core."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", statement + REPORT],
@@ -116,6 +121,8 @@ def timed_import(statement: str, bytecode: Bytecode, into: Figures | None = None
     if into is None:
         return
     into.seconds.append(time.perf_counter() - started)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    into.cpu_seconds.append(after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime)
     modules, peak_kb = out.split()[-2:]
     into.rss_mb.append(int(peak_kb) / 1024)
     into.modules = int(modules)
@@ -170,7 +177,8 @@ def verdict(label: str, figures: list[Figures]) -> str:
     met = rss < TARGET_RSS_MB and c2m_import.median() < TARGET_IMPORT_S
     return (
         f"{label}, import {c2m_import.median():.2f} s "
-        f"({c2m_import.median() / peer_import.median():.1f}x the peer), {rss:.0f} MiB "
+        f"(CPU {statistics.median(c2m_import.cpu_seconds):.2f} s, "
+        f"{c2m_import.median() / peer_import.median():.1f}x the peer), {rss:.0f} MiB "
         f"({rss / statistics.median(peer_import.rss_mb):.1f}x), restart to first answer "
         f"{c2m_start.median():.2f} s ({c2m_start.median() / peer_start.median():.1f}x): "
         f"{'meets' if met else 'MISSES'} the targets"
@@ -195,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     summary = "; ".join(verdict(label, figures) for label, figures in results.items())
     summary += f" (targets < {TARGET_RSS_MB} MB, < {TARGET_IMPORT_S:g} s)"
-    columns = ("what", "median s", "max RSS MiB", "modules")
+    columns = ("what", "median s", "median CPU s", "max RSS MiB", "modules")
     table = Table(title=f"Web tier start-up, {args.rounds} rounds, load {load:.1f}")
     for column in columns:
         table.add_column(column, justify="left" if column == "what" else "right")
