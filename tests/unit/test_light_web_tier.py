@@ -1,7 +1,9 @@
 """Naming an engine, or starting the web tier (the app, its composition root, the ``c2m``
 command), loads no solver, mesh, plotting or simulation library: each ``c2m serve`` process
 would otherwise pay seconds and hundreds of MB for them. Numpy, Pillow and the back office load
-where they are used too (an aggregation, a demand photo, the first /admin request)."""
+where they are used too (an aggregation, a demand photo, the first /admin request), and so do
+Jinja2 (the first page), argon2 (the first password) and the SQL dialects (the engine loads its
+own)."""
 
 from __future__ import annotations
 
@@ -15,16 +17,19 @@ from c2m import engines
 
 HEAVY = (
     *("ortools", "numba", "trimesh", "plotly", "scipy", "pandas", "simpy", "sklearn"),
-    *("numpy", "PIL", "sqladmin", "limits", "redis"),
+    *("numpy", "PIL", "sqladmin", "limits", "redis", "jinja2", "pwdlib", "argon2"),
 )
+#: Loaded where used, but inside packages the web tier needs (so named in full).
+DEFERRED = ("sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.sqlite", "starlette.templating")
 ENGINES = [f"c2m.engines.{m.name}" for m in pkgutil.iter_modules(engines.__path__) if m.ispkg]
 
 
 def heavy_after(*modules: str) -> list[str]:
-    """The heavy packages a fresh interpreter holds after importing ``modules``."""
+    """The heavy (or deferred) modules a fresh interpreter holds after importing ``modules``."""
     probe = (
         f"import sys; import {', '.join(modules)}; "
-        f"print(*sorted({set(HEAVY)!r} & {{m.split('.')[0] for m in sys.modules}}))"
+        f"print(*sorted({set(HEAVY)!r} & {{m.split('.')[0] for m in sys.modules}}), "
+        f"*sorted({set(DEFERRED)!r} & set(sys.modules)))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120

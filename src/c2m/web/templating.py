@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from c2m.domains.orders.states import LABELS
 from c2m.kernel.ids import new_secret
 from c2m.kernel.money import format_money
 from c2m.web.auth import ANON_CSRF_COOKIE, Caller
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-templates.env.globals["money"] = format_money
+if TYPE_CHECKING:
+    from fastapi.templating import Jinja2Templates
 
 
 def event_detail(data: dict[str, object]) -> str:
@@ -26,7 +26,17 @@ def event_detail(data: dict[str, object]) -> str:
     return f"{head}: {reason}" if head and reason else head or reason
 
 
-templates.env.globals["event_detail"] = event_detail
+@cache
+def templates() -> Jinja2Templates:
+    """The page templates, set up at the first page: a process starts (and answers its health
+    checks and API calls) without loading Jinja2."""
+    from fastapi.templating import Jinja2Templates
+
+    pages = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+    pages.env.globals["money"] = format_money
+    pages.env.globals["event_detail"] = event_detail
+    return pages
+
 
 #: What a timeline entry is called: a move to a state reads as the state's label, and the events
 #: that are not moves (or read better otherwise) have their own words.
@@ -76,7 +86,7 @@ def render(
         "message": request.query_params.get("msg"),
         **(context or {}),
     }
-    response = templates.TemplateResponse(request, name, full, status_code=status_code)
+    response = templates().TemplateResponse(request, name, full, status_code=status_code)
     if fresh:
         settings = request.app.state.platform.settings
         response.set_cookie(

@@ -10,13 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, event, exists, select, text, update
-from sqlalchemy.dialects.postgresql import Insert as PgInsert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import Session, aliased
@@ -35,6 +32,10 @@ from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Base, insert_rows, pipelined, table_of
 from c2m.kernel.errors import Conflict
 from c2m.kernel.ids import new_id
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PgInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 K = TransactionKind
 
@@ -99,9 +100,17 @@ def _forget_opening(session: Session, _previous: object) -> None:
 
 
 def _insert(session: Session, model: type[Base]) -> PgInsert | SqliteInsert:
-    """The dialect's INSERT, which can skip rows that exist (ON CONFLICT DO NOTHING)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    return (pg_insert if postgres else sqlite_insert)(table_of(model))
+    """The dialect's INSERT, which can skip rows that exist (ON CONFLICT DO NOTHING).
+
+    Imported here: the engine has loaded its own dialect already, and the web tier on SQLite
+    need not load PostgreSQL's (nor the other way round)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table_of(model))
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table_of(model))
 
 
 HEAD = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == HEAD_ID).with_for_update()

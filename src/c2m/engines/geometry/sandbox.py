@@ -155,7 +155,9 @@ class Connection:
             ready = read_frame(self.process.stdout)
             if ready is not None:
                 self.modules = list(ready[0]["modules"])
-                log.debug("analysis server %s ready in %.1f s", ready[0]["pid"], ready[0]["seconds"])
+                log.debug(
+                    "analysis server %s ready in %.1f s", ready[0]["pid"], ready[0]["seconds"]
+                )
                 self._ready.set_result(None)
                 while (frame := read_frame(self.process.stdout)) is not None:
                     with self._lock:
