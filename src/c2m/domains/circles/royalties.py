@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import CompoundSelect, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from c2m.domains.circles.models import (
@@ -75,15 +75,23 @@ def batch_of_order(session: Session, order_id: str) -> PreorderBatch | None:
     return session.scalars(query.limit(1)).first()
 
 
+def circle_orders() -> CompoundSelect[tuple[str, str]]:
+    """(order id, circle id) of every order that makes a circle's model: its pre-orders, and
+    the orders of the design a released batch saved. For reports that group by circle."""
+    preorders = select(Preorder.order_id, PreorderBatch.circle_id).join(
+        PreorderBatch, PreorderBatch.id == Preorder.batch_id
+    )
+    design_id = OrderLine.pricing["design_id"].as_string()
+    released = select(OrderLine.order_id, PreorderBatch.circle_id).join(
+        PreorderBatch, PreorderBatch.design_id == design_id
+    )
+    return union(preorders, released)
+
+
 def co_designed(session: Session, order_ids: Collection[str]) -> set[str]:
     """Those of the orders that make a circle's model (the ones that pay a royalty)."""
-    preorders = session.scalars(select(Preorder.order_id).where(Preorder.order_id.in_(order_ids)))
-    designs = _designs_ordered(session, order_ids)
-    wanted = set().union(*designs.values())
-    released = set(
-        session.scalars(select(PreorderBatch.design_id).where(PreorderBatch.design_id.in_(wanted)))
-    )
-    return set(preorders) | {order for order, ids in designs.items() if ids & released}
+    orders = circle_orders().subquery()
+    return set(session.scalars(select(orders.c.order_id).where(orders.c.order_id.in_(order_ids))))
 
 
 def contributions(session: Session, proposal: Proposal) -> list[Contribution]:
