@@ -120,16 +120,22 @@ def paid_orders(session: Session, units: Units, span: Period) -> dict[Key, Order
     line = aliased(OrderLine)  # any of the order's lines, whichever line ``units`` joined
     designed = exists().where(line.order_id == Order.id, line.template_id.is_not(None))
     through_circle = Order.id.in_(select(royalties.circle_orders().subquery().c.order_id))
-    month = case((Order.created_at < span.start, ""), else_=month_of(Order.created_at))
+    in_span = Order.created_at >= span.start
+    month = case((in_span, month_of(Order.created_at)), else_="")
+    of_span = select(Order.customer_id).where(in_span, Order.created_at < span.end)
     each = (
         orders.add_columns(
             unit.label("unit_id"),
             Order.customer_id,
             month.label("month"),
-            case((designed, 1), else_=0).label("designed"),
-            case((through_circle, 1), else_=0).label("circles"),
+            case((and_(in_span, designed), 1), else_=0).label("designed"),
+            case((and_(in_span, through_circle), 1), else_=0).label("circles"),
         )
-        .where(Order.state.not_in(UNPAID), Order.created_at < span.end)
+        .where(
+            Order.state.not_in(UNPAID),
+            Order.created_at < span.end,
+            in_span | Order.customer_id.in_(of_span),  # earlier: only the span's customers
+        )
         .subquery()
     )
     per_customer = (
