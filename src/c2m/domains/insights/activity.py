@@ -20,6 +20,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     select,
 )
 from sqlalchemy.orm import Session, aliased
@@ -61,10 +62,9 @@ class Units:
         and its share of each order's money."""
         if self.kind is UnitKind.ENTERPRISE:
             return query, Order.enterprise_id.expression, literal(1.0)
-        if self.kind is UnitKind.CIRCLE:
-            circles = royalties.circle_orders().subquery("units")
-            joined = query.join(circles, circles.c.order_id == Order.id)
-            return joined, circles.c.circle_id, literal(1.0)
+        if self.kind is UnitKind.CIRCLE:  # an order of two circles' models counts for one
+            circle = royalties.circle_of(Order.id.expression)
+            return query.where(circle.is_not(None)), circle, literal(1.0)
         # A product's first line in the order stands for all its lines there (found by the
         # order's index: a join to a grouped subquery would be read again for every order).
         other = aliased(OrderLine)
@@ -207,8 +207,8 @@ def deliveries(session: Session, units: Units, span: Period) -> dict[Key, Delive
     on_time = and_(promised, days_between(arrived.c.at, arrived.c.paid_at) <= arrived.c.days)
     query = (
         query.add_columns(
-            unit,
-            month,
+            unit.label("unit_id"),
+            month.label("month"),
             func.count(),
             func.sum(case((promised, 1), else_=0)),
             func.sum(case((on_time, 1), else_=0)),
@@ -217,7 +217,7 @@ def deliveries(session: Session, units: Units, span: Period) -> dict[Key, Delive
             func.sum(case((Feedback.score <= 6, 1), else_=0)),
         )
         .outerjoin(Feedback, Feedback.order_id == arrived.c.order_id)
-        .group_by(unit, month)
+        .group_by(literal_column("unit_id"), literal_column("month"))  # not the expressions
     )
     return {
         (unit_id, month): Deliveries(*(int(n or 0) for n in counts))
@@ -246,8 +246,8 @@ def money(session: Session, units: Units, span: Period) -> dict[Key, Money]:
     month = month_of(LedgerTransaction.created_at)
     query = (
         query.add_columns(
-            unit,
-            month,
+            unit.label("unit_id"),
+            month.label("month"),
             func.sum(case((sales, LedgerPosting.amount), else_=0) * weight),
             -func.sum(case((LedgerPosting.account == own, LedgerPosting.amount), else_=0) * weight),
         )
@@ -256,7 +256,7 @@ def money(session: Session, units: Units, span: Period) -> dict[Key, Money]:
             LedgerTransaction.kind.in_(RESULT),
             (LedgerPosting.account == clearing) | (LedgerPosting.account == own),
         )
-        .group_by(unit, month)
+        .group_by(literal_column("unit_id"), literal_column("month"))  # not the expressions
     )
     return {
         (unit_id, month): Money(round(gross or 0), round(kept or 0))
