@@ -230,17 +230,23 @@ def money(session: Session, units: Units, span: Period) -> dict[Key, Money]:
     production costs): gross sales, the money captured less refunded in
     ``Assets:PaymentClearing``, and what the order's micro-enterprise kept, the net credit of
     ``Liabilities:Enterprises:<ID>`` (payouts reference no order, so they stay out)."""
-    clearing = account(Role.PAYMENT_CLEARING)[0]
+    # Each transaction's clearing line and its enterprise's line, each found by (account,
+    # transaction): one index search apiece, whatever the planner guesses of the row counts.
+    cleared, kept = aliased(LedgerPosting), aliased(LedgerPosting)
     own = literal(prefix(Role.ENTERPRISE)).concat(func.upper(Order.enterprise_id))
-    sales = and_(
-        LedgerPosting.account == clearing,
-        LedgerTransaction.kind.in_([TransactionKind.PAYMENT, TransactionKind.REFUND]),
-    )
+    sales = LedgerTransaction.kind.in_([TransactionKind.PAYMENT, TransactionKind.REFUND])
     base = (
         select()
         .select_from(LedgerTransaction)
-        .join(LedgerPosting, LedgerPosting.transaction_id == LedgerTransaction.id)
         .join(Order, Order.id == LedgerTransaction.reference)
+        .outerjoin(
+            cleared,
+            and_(
+                cleared.account == account(Role.PAYMENT_CLEARING)[0],
+                cleared.transaction_id == LedgerTransaction.id,
+            ),
+        )
+        .outerjoin(kept, and_(kept.account == own, kept.transaction_id == LedgerTransaction.id))
     )
     query, unit, weight = units.of(base)
     month = month_of(LedgerTransaction.created_at)
@@ -248,14 +254,10 @@ def money(session: Session, units: Units, span: Period) -> dict[Key, Money]:
         query.add_columns(
             unit.label("unit_id"),
             month.label("month"),
-            func.sum(case((sales, LedgerPosting.amount), else_=0) * weight),
-            -func.sum(case((LedgerPosting.account == own, LedgerPosting.amount), else_=0) * weight),
+            func.sum(case((sales, func.coalesce(cleared.amount, 0)), else_=0) * weight),
+            -func.sum(func.coalesce(kept.amount, 0) * weight),
         )
-        .where(
-            _within(LedgerTransaction.created_at, span),
-            LedgerTransaction.kind.in_(RESULT),
-            (LedgerPosting.account == clearing) | (LedgerPosting.account == own),
-        )
+        .where(_within(LedgerTransaction.created_at, span), LedgerTransaction.kind.in_(RESULT))
         .group_by(literal_column("unit_id"), literal_column("month"))  # not the expressions
     )
     return {
