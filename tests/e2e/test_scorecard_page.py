@@ -1,5 +1,6 @@
 """The scorecard page on a phone and a laptop: the point chart with its quadrants, and the
-figures behind each point, "not enough data" where there is too little."""
+figures behind each point, "not enough data" where there is too little; a tab each for
+micro-enterprises, products and circles."""
 
 from __future__ import annotations
 
@@ -39,5 +40,21 @@ def test_the_platform_owner_reads_the_scorecard(
         page.reload()
     expect(chart.locator("circle")).to_have_count(1)
     expect(chart).to_contain_text("Alpha Works")
+    expect(alpha).to_contain_text("none delivered")  # no one to ask yet: no score, no rate
     _fits(page)
     _keep(page, "scorecard")
+
+    page.get_by_role("link", name="Products").click()
+    expect(page.get_by_role("link", name="Products")).to_have_attribute("aria-current", "page")
+    stool = page.locator(".point-card").filter(has_text="Stool")
+    expect(stool).to_contain_text("of Alpha Works")  # whose product it is
+    expect(stool).to_contain_text(f"{MIN_ORDERS} paid orders")
+    expect(page.locator(".point-card").filter(has_text="Lamp")).to_contain_text("not enough data")
+    products = page.get_by_role("img", name="Products by enterprise value and user value")
+    expect(products.locator("circle")).to_have_count(1)
+    _fits(page)
+    _keep(page, "scorecard-products")
+
+    page.get_by_role("link", name="Circles").click()
+    expect(page.locator("#points")).to_contain_text("No circle yet.")
+    _fits(page)

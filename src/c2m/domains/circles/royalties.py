@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, union
+from sqlalchemy.orm import Session, aliased
 
 from c2m.domains.circles.models import (
     AggregationRun,
@@ -75,15 +75,44 @@ def batch_of_order(session: Session, order_id: str) -> PreorderBatch | None:
     return session.scalars(query.limit(1)).first()
 
 
+def _preorders() -> Select[str, str]:
+    """(order, circle) of the pre-orders of circles' batches."""
+    return select(Preorder.order_id, PreorderBatch.circle_id).join(
+        PreorderBatch, PreorderBatch.id == Preorder.batch_id
+    )
+
+
+def _released(line: type[OrderLine]) -> Select[str, str]:
+    """(order, circle) of the order lines of a design a released batch saved."""
+    design_id = line.pricing["design_id"].as_string()
+    return select(line.order_id, PreorderBatch.circle_id).join(
+        PreorderBatch, PreorderBatch.design_id == design_id
+    )
+
+
+def circle_orders() -> CompoundSelect[str, str]:
+    """(order, circle) of every order that makes a circle's model: for "which of these orders"
+    over many orders, read once."""
+    return union(_preorders(), _released(OrderLine))
+
+
+def circle_of(order_id: ColumnElement[str]) -> ColumnElement[str | None]:
+    """In a query over orders: the circle whose model the order ``order_id`` makes, else NULL;
+    one search by the order's id, so it costs no more as circles grow. An order of two
+    circles' models is its pre-order's, or the first found."""
+    line = aliased(OrderLine)  # not the line an enclosing query may read
+    preorder = _preorders().where(Preorder.order_id == order_id)
+    released = _released(line).where(line.order_id == order_id)
+    return func.coalesce(
+        preorder.with_only_columns(PreorderBatch.circle_id).limit(1).scalar_subquery(),
+        released.with_only_columns(PreorderBatch.circle_id).limit(1).scalar_subquery(),
+    )
+
+
 def co_designed(session: Session, order_ids: Collection[str]) -> set[str]:
     """Those of the orders that make a circle's model (the ones that pay a royalty)."""
-    preorders = session.scalars(select(Preorder.order_id).where(Preorder.order_id.in_(order_ids)))
-    designs = _designs_ordered(session, order_ids)
-    wanted = set().union(*designs.values())
-    released = set(
-        session.scalars(select(PreorderBatch.design_id).where(PreorderBatch.design_id.in_(wanted)))
-    )
-    return set(preorders) | {order for order, ids in designs.items() if ids & released}
+    orders = circle_orders().subquery()
+    return set(session.scalars(select(orders.c.order_id).where(orders.c.order_id.in_(order_ids))))
 
 
 def contributions(session: Session, proposal: Proposal) -> list[Contribution]:

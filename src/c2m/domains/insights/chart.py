@@ -1,5 +1,6 @@
-"""The scorecard as a picture: each micro-enterprise a point, enterprise value across and user
-value up, in four quadrants, with an arrow from where it stood the period before."""
+"""The scorecard as a picture: each micro-enterprise, product or circle a point, enterprise value
+across and user value up, in four quadrants, with an arrow from where it stood the period
+before."""
 
 from __future__ import annotations
 
@@ -23,12 +24,13 @@ def _at(position: tuple[float, float]) -> tuple[float, float]:
     return PAD + enterprise / 100 * scale, SIZE - PAD - user / 100 * scale
 
 
-def scorecard_svg(rows: list[tuple[Point, Point]]) -> str:
-    """Inline SVG; points without enough data are left out (the table says so)."""
+def scorecard_svg(rows: list[tuple[Point, Point]], units: str = "Micro-enterprises") -> str:
+    """Inline SVG of ``units`` (their name, for people who cannot see it); points without
+    enough data are left out (the list under it says so)."""
     inner = SIZE - 2 * PAD
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" role="img" '
-        'aria-label="Micro-enterprises by enterprise value and user value" class="scorecard">',
+        f'aria-label="{escape(units)} by enterprise value and user value" class="scorecard">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
         'markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker></defs>',
         f'<rect x="{PAD}" y="{PAD}" width="{inner}" height="{inner}" fill="white" stroke="#ccc"/>',

@@ -46,6 +46,10 @@ class MeasureOut(BaseModel):
     name: str
     value: float | None = Field(description="A share (0-1), a score or growth; null: no data.")
     sample: int = Field(description="Orders, answers or minor units of money it rests on.")
+    asked: int | None = Field(
+        None, description="For the net promoter score: delivered orders whose customers were asked."
+    )
+    response_rate: float | None = Field(None, description="sample / asked, for a survey.")
     index: float | None = Field(description="The value on the axis's 0-100 scale.")
 
 
@@ -61,10 +65,17 @@ class PreviousOut(BaseModel):
 
 
 class ScorecardPointOut(BaseModel):
-    enterprise_id: str
+    unit: str = Field(description="What the point stands for: enterprise, product or circle.")
+    id: str = Field(description="The micro-enterprise's, product's or circle's id.")
+    enterprise_id: str = Field(description="The micro-enterprise it is, or that it belongs to.")
     name: str
     period: str = Field(examples=["2026-12"])
     paid_orders: int
     user_value: AxisOut
     enterprise_value: AxisOut
     previous: PreviousOut
+
+
+class ScorecardMonthOut(BaseModel):
+    period: str = Field(examples=["2026-12"])
+    points: list[ScorecardPointOut]
