@@ -219,10 +219,19 @@ def run_async(scenario: Awaitable[T], timeout: float = 60) -> T:
         return thread.submit(asyncio.run, bounded()).result()
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on that this test process has not handed out before: the system
+    may offer a port again as soon as it is closed, and a test's two servers would collide."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 @dataclass

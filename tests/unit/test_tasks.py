@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.conftest import run_async
+
 from c2m.kernel.tasks import cancel
 
 
@@ -26,7 +28,7 @@ def test_a_loop_that_loses_a_cancel_is_stopped_all_the_same() -> None:
         await asyncio.wait_for(cancel(task, again_s=0.05), timeout=5)
         return task.cancelled()
 
-    assert asyncio.run(main())
+    assert run_async(main())
     assert lost == [1]
 
 
@@ -48,5 +50,5 @@ def test_a_task_cleans_up_before_it_is_cancelled_again() -> None:
         await asyncio.sleep(0)
         await cancel(*tasks, again_s=2)
 
-    asyncio.run(main())
+    run_async(main())
     assert said == ["goodbye"]
