@@ -80,6 +80,8 @@ class RateLimits:
             return self._login
 
     def _spending_limiter(self) -> tuple[AsyncLimiter, dict[Spending, RateLimitItem]]:
+        if self._spending is not None:  # every API call comes here: no lock once built
+            return self._spending
         with self._lock:
             if self._spending is None:
                 from limits import parse
