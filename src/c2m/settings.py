@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     token_cache_seconds: float = Field(
         2.0, ge=0, le=60, description="How long a process remembers who holds an API token."
     )
+    service_token_seconds: int = Field(
+        3600, ge=60, le=86_400, description="How long a token from client credentials lasts."
+    )
     idempotency_hours: int = Field(48, ge=24, description="How long Idempotency-Keys are kept.")
     rate_limit_storage: str = Field(
         "memory://",

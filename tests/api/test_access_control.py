@@ -16,7 +16,7 @@ from tests.conftest import PASSWORD, Person, World, place
 PUBLIC_API = {
     ("GET", "/api/v1/products"),
     ("GET", "/api/v1/products/{product_id}"),
-    ("GET", "/api/v1/shared/{token}/events"),
+    ("GET", "/api/v1/shared-orders/{token}/events"),
     # Published templates are for everyone to configure; drafts answer 404 (test_templates.py).
     ("GET", "/api/v1/enterprises/{enterprise_id}/templates"),
     ("GET", "/api/v1/templates/{template_id}"),
@@ -24,6 +24,7 @@ PUBLIC_API = {
     ("POST", "/api/v1/templates/{template_id}/configure"),
     ("GET", "/api/v1/shared-designs/{token}"),
     ("POST", "/api/v1/payments/test/callbacks"),  # authenticated by the provider's signature
+    ("POST", "/api/v1/oauth/token"),  # authenticated by the service client's own credentials
     # Public circles are for everyone to read; members-only ones answer 404 (test_circles.py).
     ("GET", "/api/v1/circles"),
     ("GET", "/api/v1/circles/{circle_id}"),

@@ -60,7 +60,7 @@ def short_sleeves(
     proposals = client.get(f"/api/v1/circles/{circle_id}/proposals", headers=world.alice.headers)
     short = next(p for p in proposals.json() if p["configuration"]["sleeve"] < 700)
     batch = client.post(
-        f"/api/v1/proposals/{short['id']}/batch",
+        f"/api/v1/proposals/{short['id']}/batches",
         json={"threshold": 2, "deadline": (utcnow() + timedelta(hours=1)).isoformat()},
         headers=world.maker_a.headers,
     )

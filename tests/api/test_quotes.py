@@ -203,7 +203,7 @@ def test_owners_edit_the_cost_tables_and_new_quotes_use_them(
 ) -> None:
     (part,) = upload(client, shop, {"cube.stl": box_stl((20, 20, 20))})
     before = quote(client, shop, part["id"])
-    path = f"/api/v1/enterprises/{shop.enterprise_a.id}/quoting/tables"
+    path = f"/api/v1/enterprises/{shop.enterprise_a.id}/quoting-tables"
     tables = client.get(path, headers=shop.maker_a.headers).json()
     tables["margin"] = tables["margin"] * 4
     assert client.put(path, json=tables, headers=shop.alice.headers).status_code == 404

@@ -182,7 +182,7 @@ def _circle(client: TestClient, world: World) -> tuple[dict[str, list[str | int]
     circle_id, proposals = pooled_circle(client, world)
     demands = client.get(f"/api/v1/circles/{circle_id}/demands", headers=world.alice.headers)
     batch = client.post(
-        f"/api/v1/proposals/{proposals[0]['id']}/batch",
+        f"/api/v1/proposals/{proposals[0]['id']}/batches",
         json={"threshold": 5, "deadline": "2999-01-01T00:00:00Z"},
         headers=world.maker_a.headers,
     )
@@ -283,7 +283,7 @@ def test_api_conforms_to_its_openapi_document(platform: Platform, world: World) 
         "POST /api/v1/orders",
         "GET /api/v1/orders/{order_id}",
         "GET /api/v1/orders/{order_id}/events",
-        "GET /api/v1/shared/{token}/events",
+        "GET /api/v1/shared-orders/{token}/events",
         "POST /api/v1/templates/{template_id}/configure",
         "GET /api/v1/designs/{design_id}",
         "POST /api/v1/designs/{design_id}/share",

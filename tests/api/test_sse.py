@@ -104,7 +104,7 @@ def test_shared_link_streams_without_an_account_until_revoked(
         link = http.post(f"/api/v1/orders/{order['id']}/share", headers=world.alice.headers)
         assert link.status_code == 201
         token = link.json()["token"]
-        shared = http.get(f"/api/v1/shared/{token}/events")
+        shared = http.get(f"/api/v1/shared-orders/{token}/events")
         assert shared.status_code == 200
         assert [e["type"] for e in shared.json()] == ["placed"]
         page = http.get(f"/s/{token}")
@@ -116,8 +116,8 @@ def test_shared_link_streams_without_an_account_until_revoked(
             ).status_code
             == 204
         )
-        assert http.get(f"/api/v1/shared/{token}/events").status_code == 404
-        assert http.get(f"/api/v1/shared/{token[:-2]}xx/events").status_code == 404
+        assert http.get(f"/api/v1/shared-orders/{token}/events").status_code == 404
+        assert http.get(f"/api/v1/shared-orders/{token[:-2]}xx/events").status_code == 404
 
 
 def test_events_committed_by_another_process_reach_the_stream(

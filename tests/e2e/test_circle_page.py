@@ -64,7 +64,7 @@ def test_a_member_asks_votes_and_preorders_their_model_on_a_phone(
         ).json()
         mine = next(p for p in proposals if p["yours"])
         opened = api.post(
-            f"/api/v1/proposals/{mine['id']}/batch",
+            f"/api/v1/proposals/{mine['id']}/batches",
             json={"threshold": 2, "deadline": (utcnow() + timedelta(days=7)).isoformat()},
             headers=world.maker_a.headers,
         )

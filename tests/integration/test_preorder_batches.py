@@ -28,7 +28,7 @@ def open_batch(client: TestClient, world: World, threshold: int) -> tuple[str, s
     """The circle and a batch of its first proposal, open for an hour."""
     circle_id, proposals = pooled_circle(client, world)
     batch = client.post(
-        f"/api/v1/proposals/{proposals[0]['id']}/batch",
+        f"/api/v1/proposals/{proposals[0]['id']}/batches",
         json={"threshold": threshold, "deadline": (utcnow() + timedelta(hours=1)).isoformat()},
         headers=world.maker_a.headers,
     )
@@ -154,11 +154,11 @@ def test_a_missed_deadline_refunds_every_payment_exactly_once(
 def test_a_proposal_has_one_batch(client: TestClient, world: World) -> None:
     _, proposals = pooled_circle(client, world)
     body = {"threshold": 2, "deadline": (utcnow() + timedelta(hours=1)).isoformat()}
-    path = f"/api/v1/proposals/{proposals[0]['id']}/batch"
+    path = f"/api/v1/proposals/{proposals[0]['id']}/batches"
     assert client.post(path, json=body, headers=world.alice.headers).status_code == 403
     assert client.post(path, json=body, headers=world.maker_a.headers).status_code == 201
     again = client.post(path, json=body, headers=world.maker_a.headers)
     assert again.status_code == 409
     past = {**body, "deadline": "2020-01-01T00:00:00Z"}
-    other = f"/api/v1/proposals/{proposals[1]['id']}/batch"
+    other = f"/api/v1/proposals/{proposals[1]['id']}/batches"
     assert client.post(other, json=past, headers=world.maker_a.headers).status_code == 422

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from c2m.kernel.problem_types import ProblemCode
 from c2m.kernel.schemas import MONTH
 
 
@@ -16,54 +17,55 @@ class C2MError(Exception):
     """Base of all expected failures: bad input, missing objects, conflicts, refusals."""
 
     status: ClassVar[int] = 400
-    title: ClassVar[str] = "Bad request"
+    default_code: ClassVar[ProblemCode] = ProblemCode.BAD_REQUEST
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, code: ProblemCode | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.code = code or self.default_code
         self.extra = extra
 
 
 class InvalidInput(C2MError):
     status = 422
-    title = "Invalid input"
+    default_code = ProblemCode.INVALID_INPUT
 
 
 class NotAuthenticated(C2MError):
     status = 401
-    title = "Not signed in"
+    default_code = ProblemCode.NOT_AUTHENTICATED
 
 
 class Forbidden(C2MError):
     status = 403
-    title = "Forbidden"
+    default_code = ProblemCode.FORBIDDEN
 
 
 class NotFound(C2MError):
     status = 404
-    title = "Not found"
+    default_code = ProblemCode.NOT_FOUND
 
 
 class Conflict(C2MError):
     status = 409
-    title = "Conflict"
+    default_code = ProblemCode.CONFLICT
 
 
 class Gone(C2MError):
     status = 410
-    title = "Gone"
+    default_code = ProblemCode.GONE
 
 
 class PayloadTooLarge(C2MError):
     status = 413
-    title = "Payload too large"
+    default_code = ProblemCode.PAYLOAD_TOO_LARGE
 
 
 class TooManyRequests(C2MError):
     """A rate limit's budget is spent; ``retry_after`` (seconds) says until when."""
 
     status = 429
-    title = "Too many requests"
+    default_code = ProblemCode.RATE_LIMITED
 
 
 _FRIENDLY: dict[str, str] = {

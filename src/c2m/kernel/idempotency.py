@@ -30,6 +30,7 @@ from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Base, Database, UTCDateTime, table_of
 from c2m.kernel.errors import Conflict, InvalidInput
 from c2m.kernel.ids import new_id
+from c2m.kernel.problem_types import ProblemCode
 
 MAX_KEY_LENGTH = 200
 
@@ -113,7 +114,8 @@ def claim_keys(session: Session, claims: Sequence[KeyClaim]) -> list[Claimed]:
             if not got:
                 results[index] = Conflict(
                     "A request with this Idempotency-Key is still being processed; "
-                    "retry in a moment to get its response."
+                    "retry in a moment to get its response.",
+                    code=ProblemCode.IDEMPOTENCY_KEY_IN_USE,
                 )
     record = IdempotencyRecord
     pairs = {(claim.scope, claim.key) for claim in claims}
@@ -132,7 +134,8 @@ def claim_keys(session: Session, claims: Sequence[KeyClaim]) -> list[Claimed]:
         if row.fingerprint != claim.fingerprint:
             results[index] = InvalidInput(
                 "This Idempotency-Key was already used for a different request; "
-                "use a new key for a new request."
+                "use a new key for a new request.",
+                code=ProblemCode.IDEMPOTENCY_KEY_REUSED,
             )
         else:
             results[index] = StoredResponse(row.status_code, row.body, replayed=True)

@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from c2m import __version__
 from c2m.bootstrap import Platform
-from c2m.web import error_pages, problems
+from c2m.web import error_pages, moved_paths, problems
 from c2m.web.admin import mount_admin
 from c2m.web.limits import BodyLimit
 from c2m.web.rate_limits import RateLimits
@@ -28,6 +29,7 @@ from c2m.web.routers import (
     api_payments,
     api_quotes,
     api_scorecard,
+    api_service_clients,
     api_statements,
     api_templates,
     machine_files,
@@ -41,9 +43,16 @@ from c2m.web.routers import (
     pages_scorecard,
     pages_statement,
     pages_team,
+    problem_types,
 )
 
 STATIC = Path(__file__).parent / "static"
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation is named after its endpoint (``pay_order``), not after its path and method:
+    client generators turn the id into a method name."""
+    return route.name
 
 
 def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
@@ -63,8 +72,10 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         title="c2m",
         version=__version__,
         summary="Open customer-to-manufacturer platform",
-        description="Design, order and follow your product. Errors are application/problem+json.",
+        description="Design, order and follow your product. Errors are application/problem+json "
+        "with a stable `code` (the catalogue is at /problems).",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.platform = platform
     app.state.health, app.state.metrics = platform.health, platform.metrics
@@ -90,6 +101,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         api_payments,
         api_quotes,
         api_scorecard,
+        api_service_clients,
         api_statements,
         api_templates,
         machine_files,
@@ -103,8 +115,10 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         pages_scorecard,
         pages_statement,
         pages_team,
+        problem_types,
     ):
         app.include_router(module.router)
+    moved_paths.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_admin(app, platform)
 

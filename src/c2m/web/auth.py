@@ -10,16 +10,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
 from c2m.bootstrap import Platform
 from c2m.domains.platform.actor import Actor
-from c2m.domains.platform.service import resolve_session, resolve_token
+from c2m.domains.platform.scopes import Scope, grants
+from c2m.domains.platform.service import note_token_use, resolve_session, resolve_token
+from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Forbidden, NotAuthenticated
+from c2m.kernel.problem_types import ProblemCode
 from c2m.web.rate_limits import RateLimits
 
 SESSION_COOKIE = "c2m_session"
@@ -58,11 +61,7 @@ def identify(request: Request, credentials: HTTPAuthorizationCredentials | None)
         secret = credentials.credentials
         actor = platform.tokens.get(secret)
         if actor is None:
-            with platform.db.read() as session:
-                actor = resolve_token(session, secret)
-            if actor is None:
-                raise NotAuthenticated("The API token is unknown or has been revoked.")
-            platform.tokens.put(secret, actor)
+            actor = _holder_of(platform, secret)
         return Caller(actor, None)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -71,6 +70,27 @@ def identify(request: Request, credentials: HTTPAuthorizationCredentials | None)
         if resolved is not None:
             return Caller(*resolved)
     return None
+
+
+def _holder_of(platform: Platform, secret: str) -> Actor:
+    """Look the token up, refuse it if revoked or expired, note its use and remember it."""
+    with platform.db.read() as session:
+        holder = resolve_token(session, secret)
+    if holder is None:
+        raise NotAuthenticated("The API token is unknown or has been revoked.")
+    now = utcnow()
+    if holder.expired(now):
+        assert holder.expires_at is not None
+        raise NotAuthenticated(
+            f"The API token expired on {holder.expires_at:%Y-%m-%d at %H:%M} UTC; "
+            "create a new one (or get one with your service client's credentials).",
+            code=ProblemCode.TOKEN_EXPIRED,
+        )
+    if holder.use_unnoted(now):
+        with platform.db.write() as session:
+            note_token_use(session, holder.token_id, now)
+    platform.tokens.put(secret, holder.actor, holder.expires_at)
+    return holder.actor
 
 
 async def optional_caller(
@@ -91,16 +111,25 @@ def csrf_matches(expected: str | None, given: str | None) -> bool:
 
 
 async def api_actor(
-    request: Request, caller: Annotated[Caller | None, Depends(optional_caller)]
+    request: Request,
+    needed: SecurityScopes,
+    caller: Annotated[Caller | None, Depends(optional_caller)],
 ) -> Actor:
-    """The signed-in actor of an API call; CSRF-checked when the call rides on a cookie, and
-    counted against the token's (or the person's) rate limit.
+    """The signed-in actor of an API call; CSRF-checked when the call rides on a cookie, refused
+    if its token lacks the operation's scope, and counted against the token's (or the person's)
+    rate limit.
 
     Async because its only I/O is the rate limit's: a sync dependency would cost a thread hop
     per request.
     """
     if caller is None:
         raise NotAuthenticated("Sign in or send an API token (Authorization: Bearer c2m_...).")
+    missing = [name for name in needed.scopes if not grants(caller.actor.scopes, Scope(name))]
+    if missing:
+        raise Forbidden(
+            f"This token lacks the scope {', '.join(missing)}; create a token with it to do this.",
+            code=ProblemCode.INSUFFICIENT_SCOPE,
+        )
     needs_csrf = caller.csrf_token is not None and request.method not in SAFE_METHODS
     if needs_csrf and not csrf_matches(caller.csrf_token, request.headers.get("x-csrf-token")):
         raise Forbidden("The CSRF token is missing or wrong; reload the page and try again.")
@@ -118,7 +147,22 @@ def _spender(request: Request, caller: Caller) -> str:
     return "user:" + caller.actor.user_id
 
 
-ApiActor = Annotated[Actor, Depends(api_actor)]
+def _scoped(scope: Scope) -> Any:
+    return Security(api_actor, scopes=[scope.value])
+
+
+# What each API operation asks of its caller; the scope shows in the OpenAPI document.
+Account = Annotated[Actor, _scoped(Scope.ACCOUNT)]
+OrdersRead = Annotated[Actor, _scoped(Scope.ORDERS_READ)]
+OrdersWrite = Annotated[Actor, _scoped(Scope.ORDERS_WRITE)]
+CatalogWrite = Annotated[Actor, _scoped(Scope.CATALOG_WRITE)]
+QuotesRead = Annotated[Actor, _scoped(Scope.QUOTES_READ)]
+QuotesWrite = Annotated[Actor, _scoped(Scope.QUOTES_WRITE)]
+CirclesWrite = Annotated[Actor, _scoped(Scope.CIRCLES_WRITE)]
+Machines = Annotated[Actor, _scoped(Scope.MACHINES)]
+LedgerRead = Annotated[Actor, _scoped(Scope.LEDGER_READ)]
+InsightsRead = Annotated[Actor, _scoped(Scope.INSIGHTS_READ)]
+EnterprisesAdmin = Annotated[Actor, _scoped(Scope.ENTERPRISES_ADMIN)]
 OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
 
 

@@ -10,6 +10,9 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from c2m.kernel.problem_types import ProblemCode
+from c2m.web.problems import problem_document
+
 
 class BodyRefused(HTTPException):
     """An HTTP error, so frameworks that catch body-parsing failures pass it through."""
@@ -98,15 +101,11 @@ class BodyLimit:
 
 
 async def _refuse(scope: Scope, send: Send, refused: BodyRefused) -> None:
-    titles = {413: "Payload too large", 408: "Request timeout"}
+    code = (
+        ProblemCode.PAYLOAD_TOO_LARGE if refused.status_code == 413 else ProblemCode.REQUEST_TIMEOUT
+    )
     body = json.dumps(
-        {
-            "type": "about:blank",
-            "title": titles[refused.status_code],
-            "status": refused.status_code,
-            "detail": refused.detail,
-            "instance": scope.get("path", ""),
-        }
+        problem_document(code, refused.detail, scope.get("path", ""), status=refused.status_code)
     ).encode()
     await send(
         {

@@ -28,7 +28,7 @@ def order_events(order_id: str) -> str:
 
 
 def shared_order_events(token: str) -> str:
-    return f"/api/v1/shared/{token}/events"
+    return f"/api/v1/shared-orders/{token}/events"
 
 
 def shared_order_page(token: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -9,11 +10,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from c2m.kernel.errors import C2MError, describe_validation
+from c2m.kernel.problem_types import CATALOGUE, ProblemCode
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +23,13 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class Problem(BaseModel):
-    """An RFC 9457 problem document."""
+    """An RFC 9457 problem document; ``type`` is ``/problems/<code>``, a page saying what it
+    means and what to do (the catalogue in docs/api.md)."""
 
-    type: str = "about:blank"
+    model_config = ConfigDict(extra="allow")  # extension members (RFC 9457 §3.2)
+
+    type: str
+    code: ProblemCode
     title: str
     status: int
     detail: str
@@ -32,12 +38,27 @@ class Problem(BaseModel):
 
 
 def problem_response(
-    status: int, title: str, detail: str, request: Request, **extra: Any
+    code: ProblemCode, detail: str, request: Request, *, status: int | None = None, **extra: Any
 ) -> JSONResponse:
-    body = Problem(
-        title=title, status=status, detail=detail, instance=request.url.path, **extra
-    ).model_dump(exclude_none=True)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    """The problem document of ``code``; ``status`` only where one code serves several (the
+    framework's own HTTP errors)."""
+    body = problem_document(code, detail, request.url.path, status=status, **extra)
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON)
+
+
+def problem_document(
+    code: ProblemCode, detail: str, instance: str, *, status: int | None = None, **extra: Any
+) -> dict[str, Any]:
+    kind = CATALOGUE[code]
+    return Problem(
+        type=kind.uri,
+        code=code,
+        title=kind.title,
+        status=status or kind.status,
+        detail=detail,
+        instance=instance,
+        **extra,
+    ).model_dump(mode="json", exclude_none=True)
 
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
@@ -45,8 +66,7 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     errors = list(exc.errors())
     if any(e["type"] == "json_invalid" for e in errors):
         return problem_response(
-            400,
-            "Malformed JSON",
+            ProblemCode.MALFORMED_JSON,
             "The body is not valid JSON; check quotes, commas and brackets.",
             request,
         )
@@ -55,8 +75,7 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     api = request.url.path.startswith("/api/")  # pages take forms on purpose
     if api and about_body and media_type and media_type != "application/json":
         return problem_response(
-            415,
-            "Unsupported media type",
+            ProblemCode.UNSUPPORTED_MEDIA_TYPE,
             f"The body was sent as {media_type}; send it as JSON "
             "with Content-Type: application/json.",
             request,
@@ -65,30 +84,36 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
         {"loc": [str(p) for p in e.get("loc", ())], "type": e["type"], "msg": e.get("msg", "")}
         for e in errors
     ]
-    return problem_response(422, "Invalid input", describe_validation(errors), request, errors=slim)
+    return problem_response(
+        ProblemCode.INVALID_INPUT, describe_validation(errors), request, errors=slim
+    )
 
 
 async def _pydantic(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ValidationError)
-    return problem_response(422, "Invalid input", describe_validation(list(exc.errors())), request)
+    detail = describe_validation(list(exc.errors()))
+    return problem_response(ProblemCode.INVALID_INPUT, detail, request)
 
 
 async def domain_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, C2MError)
     errors = exc.extra.get("errors")  # e.g. every rule an invalid template breaks
-    response = problem_response(exc.status, exc.title, exc.detail, request, errors=errors)
+    response = problem_response(exc.code, exc.detail, request, status=exc.status, errors=errors)
     if "retry_after" in exc.extra:
         response.headers["Retry-After"] = str(exc.extra["retry_after"])
     return response
 
 
-_HTTP_TITLES = {
-    404: ("Not found", "There is nothing at this address."),
-    405: ("Method not allowed", "This address does not accept that method."),
-    406: ("Not acceptable", "This address cannot answer in the format asked for."),
-    408: ("Request timeout", "The request came in too slowly; send it again."),
-    413: ("Payload too large", "The request body is too large."),
-    415: ("Unsupported media type", "Send the body as application/json."),
+_HTTP_PROBLEMS = {
+    400: (ProblemCode.BAD_REQUEST, "The request cannot be understood as sent."),
+    401: (ProblemCode.NOT_AUTHENTICATED, "Log in, or send a valid API token."),
+    403: (ProblemCode.FORBIDDEN, "You may not do this."),
+    404: (ProblemCode.NOT_FOUND, "There is nothing at this address."),
+    405: (ProblemCode.METHOD_NOT_ALLOWED, "This address does not accept that method."),
+    406: (ProblemCode.NOT_ACCEPTABLE, "This address cannot answer in the format asked for."),
+    408: (ProblemCode.REQUEST_TIMEOUT, "The request came in too slowly; send it again."),
+    413: (ProblemCode.PAYLOAD_TOO_LARGE, "The request body is too large."),
+    415: (ProblemCode.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json."),
 }
 
 
@@ -112,12 +137,21 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
+def _reason(status: int) -> str:
+    """Starlette's detail when none was given: the status's reason phrase."""
+    try:
+        return http.HTTPStatus(status).phrase.lower()
+    except ValueError:
+        return ""
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    title, default = _HTTP_TITLES.get(exc.status_code, ("Error", "The request failed."))
+    code, default = _HTTP_PROBLEMS.get(exc.status_code, (ProblemCode.BAD_REQUEST, ""))
     given = exc.detail if isinstance(exc.detail, str) else ""
-    detail = given if given and given.lower() != title.lower() else default
-    response = problem_response(exc.status_code, title, detail, request)
+    plain = given.lower() in {CATALOGUE[code].title.lower(), _reason(exc.status_code)}
+    detail = given if given and not plain else default or "The request failed."
+    response = problem_response(code, detail, request, status=exc.status_code)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
     if exc.status_code == 405:
@@ -130,8 +164,7 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem_response(
-        500,
-        "Internal error",
+        ProblemCode.INTERNAL_ERROR,
         "Something went wrong on our side; nothing was changed. Please try again.",
         request,
     )
@@ -190,7 +223,9 @@ def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
 def _declare_problems(schema: dict[str, Any]) -> None:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(problem.pop("$defs", {}))  # the ProblemCode enum, beside the others
+    components["Problem"] = problem
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             responses: dict[str, Any] = operation.setdefault("responses", {})

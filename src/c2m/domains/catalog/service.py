@@ -9,6 +9,7 @@ from c2m.domains.catalog.models import Product
 from c2m.domains.catalog.schemas import NewProduct
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import Conflict, Forbidden, NotFound
+from c2m.kernel.problem_types import ProblemCode
 
 
 def list_products(session: Session, enterprise_id: str | None = None) -> list[Product]:
@@ -30,7 +31,10 @@ def create_product(session: Session, actor: Actor, enterprise_id: str, data: New
     if not actor.is_member_of(enterprise_id):
         raise Forbidden("Only members of this micro-enterprise may add products to it.")
     if session.scalar(select(Product.id).where(Product.slug == data.slug)) is not None:
-        raise Conflict(f"A product with the short name {data.slug!r} already exists.")
+        raise Conflict(
+            f"A product with the short name {data.slug!r} already exists.",
+            code=ProblemCode.ALREADY_EXISTS,
+        )
     product = Product(enterprise_id=enterprise_id, **data.model_dump())
     session.add(product)
     session.flush()

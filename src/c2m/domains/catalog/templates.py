@@ -25,6 +25,7 @@ from c2m.domains.catalog.schemas import (
 from c2m.domains.platform.actor import Actor
 from c2m.engines import configurator as cfg
 from c2m.kernel.errors import Conflict, InvalidInput, NotFound
+from c2m.kernel.problem_types import ProblemCode
 
 CACHE_SIZE = 128  # compiled versions kept per process (each ~0.2 s to compile)
 
@@ -109,7 +110,10 @@ def create_template(
     actor.require_member_of(enterprise_id)
     slug = data.definition.key
     if session.scalar(select(Product.id).where(Product.slug == slug)) is not None:
-        raise Conflict(f"A product with the short name {slug!r} already exists.")
+        raise Conflict(
+            f"A product with the short name {slug!r} already exists.",
+            code=ProblemCode.ALREADY_EXISTS,
+        )
     product = Product(enterprise_id=enterprise_id, slug=slug, name=slug, unit_price=0)
     session.add(product)
     session.flush()

@@ -22,12 +22,16 @@ from c2m.engines.simulation.model import FactorySpec
 from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Conflict, NotFound
 from c2m.kernel.ids import new_id
+from c2m.kernel.problem_types import ProblemCode
 
 
 def create_factory(session: Session, actor: Actor, enterprise_id: str, data: NewFactory) -> Factory:
     actor.require_owner_of(enterprise_id)
     if session.scalar(select(Factory.id).where(Factory.code == data.code)) is not None:
-        raise Conflict(f"A factory with the code {data.code!r} exists already; pick another.")
+        raise Conflict(
+            f"A factory with the code {data.code!r} exists already; pick another.",
+            code=ProblemCode.ALREADY_EXISTS,
+        )
     factory = Factory(enterprise_id=enterprise_id, **data.model_dump())
     session.add(factory)
     session.flush()
@@ -41,7 +45,9 @@ def add_machine(session: Session, actor: Actor, factory_id: str, data: NewMachin
     actor.require_owner_of(factory.enterprise_id)
     taken = select(Machine.id).where(Machine.factory_id == factory_id, Machine.code == data.code)
     if session.scalar(taken) is not None:
-        raise Conflict(f"This factory has a machine {data.code!r} already.")
+        raise Conflict(
+            f"This factory has a machine {data.code!r} already.", code=ProblemCode.ALREADY_EXISTS
+        )
     values = data.model_dump(exclude={"calendar"})
     calendar = None if data.calendar is None else data.calendar.model_dump(mode="json")
     machine = Machine(factory_id=factory_id, calendar=calendar, **values)

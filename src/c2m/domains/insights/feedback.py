@@ -14,6 +14,7 @@ from c2m.domains.orders.service import load_order
 from c2m.domains.orders.states import OrderState
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import Conflict, NotFound
+from c2m.kernel.problem_types import ProblemCode
 
 
 def _own_delivered(session: Session, actor: Actor, order_id: str) -> Order:
@@ -21,7 +22,10 @@ def _own_delivered(session: Session, actor: Actor, order_id: str) -> Order:
     if order.customer_id != actor.user_id:
         raise NotFound("There is no such order, or it is not yours.")
     if order.state is not OrderState.DELIVERED:
-        raise Conflict("You can rate an order once it has been delivered.")
+        raise Conflict(
+            "You can rate an order once it has been delivered.",
+            code=ProblemCode.STATE_DOES_NOT_ALLOW,
+        )
     return order
 
 

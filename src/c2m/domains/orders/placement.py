@@ -39,6 +39,7 @@ from c2m.kernel.idempotency import (
 )
 from c2m.kernel.ids import new_id
 from c2m.kernel.outbox import add_all_to_outbox
+from c2m.kernel.problem_types import ProblemCode
 
 
 @dataclass(frozen=True)
@@ -307,7 +308,10 @@ def prepare_reorder(session: Session, actor: Actor, order_id: str) -> PreparedOr
     if order.customer_id != actor.user_id:
         raise NotFound("There is no such order, or it is not yours.")
     if order.state is not OrderState.DELIVERED:
-        raise Conflict("You can order this again once it has been delivered.")
+        raise Conflict(
+            "You can order this again once it has been delivered.",
+            code=ProblemCode.STATE_DOES_NOT_ALLOW,
+        )
     return prepare_lines(actor, [_again(session, actor, line) for line in order.lines])
 
 

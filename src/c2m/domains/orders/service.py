@@ -36,6 +36,7 @@ from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Conflict, Forbidden, NotFound
 from c2m.kernel.ids import new_secret
 from c2m.kernel.outbox import add_to_outbox
+from c2m.kernel.problem_types import ProblemCode
 from c2m.kernel.signing import Signer
 
 S = OrderState
@@ -71,7 +72,8 @@ def _append(session: Session, order: Order, event: Event, actor: str) -> None:
 
 def _cannot_move(current: OrderState, target: OrderState) -> Conflict:
     return Conflict(
-        f"An order that is {LABELS[current].lower()} cannot move to {LABELS[target].lower()}."
+        f"An order that is {LABELS[current].lower()} cannot move to {LABELS[target].lower()}.",
+        code=ProblemCode.STATE_DOES_NOT_ALLOW,
     )
 
 
@@ -152,7 +154,8 @@ def _save(session: Session) -> None:
         session.flush()
     except StaleDataError as exc:
         raise Conflict(
-            "The order was changed by someone else at the same moment; reload it and try again."
+            "The order was changed by someone else at the same moment; reload it and try again.",
+            code=ProblemCode.ORDER_CHANGED,
         ) from exc
 
 
@@ -172,12 +175,16 @@ def _check_version(order: Order, expected: int | None) -> None:
     if expected is not None and expected != order.version:
         raise Conflict(
             f"The order is at version {order.version}, not {expected}: "
-            "it changed since you last looked; reload it and try again."
+            "it changed since you last looked; reload it and try again.",
+            code=ProblemCode.ORDER_CHANGED,
         )
 
 
 def _illegal(order: Order, action: str) -> Conflict:
-    return Conflict(f"An order that is {LABELS[order.state].lower()} cannot be {action}.")
+    return Conflict(
+        f"An order that is {LABELS[order.state].lower()} cannot be {action}.",
+        code=ProblemCode.STATE_DOES_NOT_ALLOW,
+    )
 
 
 def pay(
@@ -195,7 +202,10 @@ def pay(
         )
     )
     if pending is not None:
-        raise Conflict("A payment for this order is already waiting for the bank's confirmation.")
+        raise Conflict(
+            "A payment for this order is already waiting for the bank's confirmation.",
+            code=ProblemCode.PAYMENT_PENDING,
+        )
     result = provider.charge(
         amount=order.total - order.captured,
         currency=order.currency,

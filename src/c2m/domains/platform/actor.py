@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from c2m.domains.platform.models import MemberRole, User
+from c2m.domains.platform.scopes import Scopes
 from c2m.kernel.errors import Forbidden, NotFound
 
 
@@ -16,6 +17,7 @@ class Actor:
     is_platform_owner: bool = False
     is_maker: bool = False
     memberships: dict[str, MemberRole] = field(default_factory=dict)
+    scopes: Scopes | None = None  # a token's scopes; None: a session or an unscoped token
 
     @classmethod
     def of(cls, user: User) -> Actor:

@@ -29,6 +29,7 @@ from c2m.domains.platform.service import create_enterprise
 from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Conflict, Forbidden, NotFound
 from c2m.kernel.ids import new_secret
+from c2m.kernel.problem_types import ProblemCode
 
 INVALID_LINK = (
     "This invitation link cannot be used: it has expired, been used or been withdrawn. "
@@ -46,7 +47,10 @@ def apply(session: Session, actor: Actor, data: NewApplication) -> EnterpriseApp
         raise Conflict("You already have an application waiting; wait for its decision first.")
     taken = session.scalar(select(Enterprise.id).where(Enterprise.slug == data.slug))
     if taken or session.scalar(pending.where(EnterpriseApplication.slug == data.slug)):
-        raise Conflict(f"The short name {data.slug!r} is taken; choose another.")
+        raise Conflict(
+            f"The short name {data.slug!r} is taken; choose another.",
+            code=ProblemCode.ALREADY_EXISTS,
+        )
     application = EnterpriseApplication(
         applicant_id=actor.user_id, name=data.name, slug=data.slug, pitch=data.pitch
     )

@@ -1,5 +1,5 @@
 """People, micro-enterprises (the tenants) and the applications and invitations that make them,
-memberships, API tokens and browser sessions."""
+memberships, API tokens, service clients and browser sessions."""
 
 from __future__ import annotations
 
@@ -68,8 +68,26 @@ class Membership(Base):
     enterprise: Mapped[Enterprise] = relationship()
 
 
+class ServiceClient(Base):
+    """Credentials a server uses to get short-lived tokens (OAuth 2 client credentials); it acts
+    as the person who made it, within its scopes. Only the hash of its secret is stored."""
+
+    __tablename__ = "service_clients"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    client_id: Mapped[str] = mapped_column(String(40), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(400))  # space-separated
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class ApiToken(Base):
-    """A personal token for scripts; only its hash is stored."""
+    """A token for scripts (personal) or servers (issued to a service client); only its hash is
+    stored. ``scopes`` None holds every scope."""
 
     __tablename__ = "api_tokens"
 
@@ -78,7 +96,12 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(80))
     prefix: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str | None] = mapped_column(String(400))  # space-separated
+    client_id: Mapped[str | None] = mapped_column(
+        ForeignKey("service_clients.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from c2m.domains.platform.scopes import Scope
 from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
 from c2m.kernel.schemas import VISIBLE, Strict
 
@@ -19,6 +20,47 @@ class SignUp(Strict):
 
 class NewToken(Strict):
     name: str = Field(min_length=1, max_length=80, pattern=VISIBLE, examples=["my script"])
+    scopes: list[Scope] | None = Field(
+        None,
+        max_length=len(Scope),
+        description="What the token may do; left out, every scope you hold.",
+        examples=[["orders:read"]],
+    )
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3650, description="Days until it stops working; left out, never."
+    )
+
+
+class NewServiceClient(Strict):
+    name: str = Field(min_length=1, max_length=80, pattern=VISIBLE, examples=["ERP"])
+    scopes: list[Scope] = Field(min_length=1, max_length=len(Scope), examples=[["orders:read"]])
+
+
+class ServiceClientOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    client_id: str
+    scopes: list[Scope]
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="When it last got a token")
+    revoked_at: datetime | None
+
+    _split = field_validator("scopes", mode="before")(lambda value: _split_scopes(value))
+
+
+class ServiceClientCreated(ServiceClientOut):
+    client_secret: str = Field(description="Shown once; store it safely.")
+
+
+class IssuedToken(BaseModel):
+    """The answer of the token endpoint, as OAuth 2 (RFC 6749 §5.1) has it."""
+
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme, not a secret
+    expires_in: int = Field(description="Seconds")
+    scope: str = Field(description="The scopes granted, space-separated")
 
 
 class MembershipOut(BaseModel):
@@ -41,9 +83,18 @@ class TokenOut(BaseModel):
     id: str
     name: str
     prefix: str
+    scopes: list[Scope] | None = Field(description="null: every scope of its person")
     created_at: datetime
-    last_used_at: datetime | None
+    expires_at: datetime | None
+    last_used_at: datetime | None = Field(description="To within a minute")
     revoked_at: datetime | None
+
+    _split = field_validator("scopes", mode="before")(lambda value: _split_scopes(value))
+
+
+def _split_scopes(value: object) -> object:
+    """Scopes as a row keeps them (space-separated) become a list."""
+    return value.split() if isinstance(value, str) else value
 
 
 class TokenCreated(TokenOut):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from c2m.domains.platform import scopes as scopes_of
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import (
     ApiToken,
@@ -18,10 +19,12 @@ from c2m.domains.platform.models import (
     WebSession,
 )
 from c2m.domains.platform.schemas import SignUp
+from c2m.domains.platform.scopes import Scopes
 from c2m.domains.platform.security import hash_password, token_digest, verify_password
 from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Conflict, NotAuthenticated, NotFound
 from c2m.kernel.ids import new_secret
+from c2m.kernel.problem_types import ProblemCode
 
 TOKEN_PREFIX = "c2m_"  # noqa: S105 - a visible prefix, not a secret
 
@@ -39,7 +42,10 @@ def create_user(
 ) -> User:
     email = normalise_email(str(data.email))
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("An account with this e-mail address already exists; log in instead.")
+        raise Conflict(
+            "An account with this e-mail address already exists; log in instead.",
+            code=ProblemCode.ALREADY_EXISTS,
+        )
     user = User(
         email=email,
         name=data.name,
@@ -103,24 +109,55 @@ def resolve_session(session: Session, cookie_value: str) -> tuple[Actor, str] | 
     return (Actor.of(row[0]), row[1]) if row is not None else None
 
 
-def create_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, str]:
+def create_token(
+    session: Session,
+    actor: Actor,
+    name: str,
+    scopes: Scopes | None = None,
+    lifetime: timedelta | None = None,
+    client_id: str | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token holding ``scopes`` (None: all the actor holds; never more)."""
     secret = TOKEN_PREFIX + new_secret()
     token = ApiToken(
         user_id=actor.user_id,
         name=name,
         prefix=secret[:10],
         token_hash=token_digest(secret),
+        scopes=scopes_of.stored(scopes_of.within(scopes, actor.scopes)),
+        client_id=client_id,
+        expires_at=utcnow() + lifetime if lifetime else None,
     )
     session.add(token)
     session.flush()
     return token, secret
 
 
-def resolve_token(session: Session, secret: str) -> Actor | None:
-    """The token's owner, in one query (this runs on every API call)."""
+@dataclass(frozen=True)
+class TokenHolder:
+    """Who holds a live token, with what and until when; ``used_at`` says when it was last seen
+    (kept to within ``TOKEN_USE_PRECISION``, so a busy token is not a write per call)."""
+
+    token_id: str
+    actor: Actor
+    expires_at: datetime | None
+    used_at: datetime | None
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def use_unnoted(self, now: datetime) -> bool:
+        return self.used_at is None or now - self.used_at >= TOKEN_USE_PRECISION
+
+
+TOKEN_USE_PRECISION = timedelta(minutes=1)
+
+
+def resolve_token(session: Session, secret: str) -> TokenHolder | None:
+    """The token's holder, in one query (this runs on every API call not cached)."""
     row = (
         session.execute(
-            select(User)
+            select(User, ApiToken)
             .join(ApiToken, ApiToken.user_id == User.id)
             .options(joinedload(User.memberships))
             .where(
@@ -130,9 +167,17 @@ def resolve_token(session: Session, secret: str) -> Actor | None:
             )
         )
         .unique()
-        .scalar_one_or_none()
+        .one_or_none()
     )
-    return Actor.of(row) if row is not None else None
+    if row is None:
+        return None
+    user, token = row
+    actor = replace(Actor.of(user), scopes=scopes_of.loaded(token.scopes))
+    return TokenHolder(token.id, actor, token.expires_at, token.last_used_at)
+
+
+def note_token_use(session: Session, token_id: str, now: datetime) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 
 
 def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
@@ -151,7 +196,10 @@ def revoke_token(session: Session, actor: Actor, token_id: str) -> ApiToken:
 
 def create_enterprise(session: Session, name: str, slug: str, owner: User) -> Enterprise:
     if session.scalar(select(Enterprise.id).where(Enterprise.slug == slug)) is not None:
-        raise Conflict(f"A micro-enterprise with the short name {slug!r} already exists.")
+        raise Conflict(
+            f"A micro-enterprise with the short name {slug!r} already exists.",
+            code=ProblemCode.ALREADY_EXISTS,
+        )
     enterprise = Enterprise(name=name, slug=slug)
     session.add(enterprise)
     session.flush()

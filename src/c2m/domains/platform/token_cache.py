@@ -11,9 +11,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.security import token_digest
+from c2m.kernel.clock import utcnow
 
 
 class TokenCache:
@@ -36,16 +38,20 @@ class TokenCache:
             return None
         return entry[1]
 
-    def put(self, secret: str, actor: Actor) -> None:
-        if self.ttl <= 0:
-            return
+    def put(self, secret: str, actor: Actor, expires_at: datetime | None = None) -> None:
+        """Remember ``actor`` for ``ttl`` seconds, never past the token's ``expires_at``."""
         now = self.clock()
+        ttl = self.ttl
+        if expires_at is not None:
+            ttl = min(ttl, (expires_at - utcnow()).total_seconds())
+        if ttl <= 0:
+            return
         with self._lock:
             if len(self._entries) >= self.capacity:
                 self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
                 if len(self._entries) >= self.capacity:
                     self._entries.clear()
-            self._entries[token_digest(secret)] = (now + self.ttl, actor)
+            self._entries[token_digest(secret)] = (now + ttl, actor)
 
     def forget(self, digest: str) -> None:
         """Drop a revoked token (by its stored digest) at once."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.ledger import earnings
 from c2m.domains.ledger.schemas import EarningsOut
+from c2m.domains.platform import scopes as scopes_of
 from c2m.domains.platform import service
 from c2m.domains.platform.schemas import (
     EnterpriseOut,
@@ -19,7 +21,7 @@ from c2m.domains.platform.schemas import (
     TokenCreated,
     TokenOut,
 )
-from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.auth import Account, LedgerRead, PlatformDep
 from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
@@ -27,7 +29,7 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problem_respon
 
 
 @router.get("/me", response_model=Me)
-def me(platform: PlatformDep, actor: ApiActor) -> Me:
+def get_me(platform: PlatformDep, actor: Account) -> Me:
     with platform.db.read() as session:
         enterprises = {e.id: e.name for e in service.enterprises_of(session, actor)}
     return Me(
@@ -43,9 +45,9 @@ def me(platform: PlatformDep, actor: ApiActor) -> Me:
 
 
 @router.get("/me/earnings", response_model=EarningsOut)
-def my_earnings(
+def get_my_earnings(
     platform: PlatformDep,
-    actor: ApiActor,
+    actor: LedgerRead,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> EarningsOut:
@@ -56,7 +58,7 @@ def my_earnings(
 
 
 @router.get("/tokens", response_model=list[TokenOut])
-def list_tokens(platform: PlatformDep, actor: ApiActor) -> list[TokenOut]:
+def list_tokens(platform: PlatformDep, actor: Account) -> list[TokenOut]:
     with platform.db.read() as session:
         return [TokenOut.model_validate(t) for t in service.list_tokens(session, actor)]
 
@@ -69,12 +71,16 @@ def list_tokens(platform: PlatformDep, actor: ApiActor) -> list[TokenOut]:
 )
 def create_token(
     body: NewToken,
-    actor: ApiActor,
+    actor: Account,
     idempotent: Idempotent,
 ) -> JSONResponse:
+    """A personal token, shown once: with the scopes asked (left out, all you hold; a scoped
+    token cannot make a wider one) and, if asked, an expiry."""
 
     def create(session: Session) -> TokenCreated:
-        token, secret = service.create_token(session, actor, body.name)
+        scopes = scopes_of.parse(body.scopes) if body.scopes is not None else None
+        lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days else None
+        token, secret = service.create_token(session, actor, body.name, scopes, lifetime)
         return TokenCreated.model_validate(
             {**TokenOut.model_validate(token).model_dump(), "token": secret}
         )
@@ -83,7 +89,7 @@ def create_token(
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut, responses=problem_responses(403, 404))
-def revoke_token(platform: PlatformDep, token_id: str, actor: ApiActor) -> TokenOut:
+def revoke_token(platform: PlatformDep, token_id: str, actor: Account) -> TokenOut:
     with platform.db.write() as session:
         token = service.revoke_token(session, actor, token_id)
         out = TokenOut.model_validate(token)
@@ -92,7 +98,7 @@ def revoke_token(platform: PlatformDep, token_id: str, actor: ApiActor) -> Token
 
 
 @router.get("/enterprises", response_model=list[EnterpriseOut])
-def list_enterprises(platform: PlatformDep, actor: ApiActor) -> list[EnterpriseOut]:
+def list_enterprises(platform: PlatformDep, actor: Account) -> list[EnterpriseOut]:
     with platform.db.read() as session:
         return [EnterpriseOut.model_validate(e) for e in service.enterprises_of(session, actor)]
 
@@ -100,6 +106,6 @@ def list_enterprises(platform: PlatformDep, actor: ApiActor) -> list[EnterpriseO
 @router.get(
     "/enterprises/{enterprise_id}", response_model=EnterpriseOut, responses=problem_responses(404)
 )
-def get_enterprise(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> EnterpriseOut:
+def get_enterprise(platform: PlatformDep, enterprise_id: str, actor: Account) -> EnterpriseOut:
     with platform.db.read() as session:
         return EnterpriseOut.model_validate(service.get_enterprise(session, actor, enterprise_id))

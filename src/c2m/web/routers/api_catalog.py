@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from c2m.domains.catalog import service
 from c2m.domains.catalog.schemas import NewProduct, ProductOut
-from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.auth import CatalogWrite, PlatformDep
 from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
@@ -35,7 +35,7 @@ def get_product(platform: PlatformDep, product_id: str) -> ProductOut:
 def create_product(
     enterprise_id: str,
     body: NewProduct,
-    actor: ApiActor,
+    actor: CatalogWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     return idempotent.create(

@@ -33,7 +33,7 @@ from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut
 from c2m.domains.platform.actor import Actor
 from c2m.web import links
-from c2m.web.auth import ApiActor, PlatformDep, Viewer
+from c2m.web.auth import CirclesWrite, OrdersWrite, PlatformDep, Viewer
 from c2m.web.idempotent import Idempotent, answer
 from c2m.web.problems import problem_responses
 
@@ -65,7 +65,7 @@ def list_circles(platform: PlatformDep, viewer: Viewer) -> list[CircleOut]:
 def create_circle(
     enterprise_id: str,
     body: NewCircle,
-    actor: ApiActor,
+    actor: CirclesWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Open a circle around one of the enterprise's published templates (owners)."""
@@ -86,14 +86,14 @@ def get_circle(platform: PlatformDep, circle_id: str, viewer: Viewer) -> CircleO
 
 
 @router.put("/circles/{circle_id}/membership", response_model=CircleOut, responses=CHANGE)
-def join(platform: PlatformDep, circle_id: str, actor: ApiActor) -> CircleOut:
+def join_circle(platform: PlatformDep, circle_id: str, actor: CirclesWrite) -> CircleOut:
     """Join the circle (joining twice changes nothing)."""
     with platform.db.write() as session:
         return service.circle_out(session, actor, service.join(session, actor, circle_id))
 
 
 @router.delete("/circles/{circle_id}/membership", status_code=204)
-def leave(platform: PlatformDep, circle_id: str, actor: ApiActor) -> Response:
+def leave_circle(platform: PlatformDep, circle_id: str, actor: CirclesWrite) -> Response:
     with platform.db.write() as session:
         service.leave(session, actor, circle_id)
     return Response(status_code=204)
@@ -108,10 +108,10 @@ def list_demands(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list[
 @router.post(
     "/circles/{circle_id}/demands", status_code=201, response_model=DemandOut, responses=CHANGE
 )
-def post_demand(
+def create_demand(
     circle_id: str,
     body: NewDemand,
-    actor: ApiActor,
+    actor: CirclesWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Ask for your version: the options you care about (checked against the template)."""
@@ -130,8 +130,8 @@ def post_demand(
     responses=CHANGE,
     openapi_extra=PICTURE_BODY,
 )
-async def put_picture(
-    request: Request, platform: PlatformDep, circle_id: str, demand_id: str, actor: ApiActor
+async def put_demand_picture(
+    request: Request, platform: PlatformDep, circle_id: str, demand_id: str, actor: CirclesWrite
 ) -> Response:
     """Add (or replace) the picture of your demand: a PNG or JPEG image, sent as the body."""
     data = await request.body()
@@ -154,7 +154,7 @@ def _store_picture(
     responses={200: {"content": {t: {} for t in demand_photos.MEDIA_TYPES.values()}}},
     tags=["public"],
 )
-def get_picture(
+def get_demand_picture(
     platform: PlatformDep, circle_id: str, demand_id: str, viewer: Viewer
 ) -> FileResponse:
     with platform.db.read() as session:
@@ -178,11 +178,11 @@ def list_comments(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list
     response_model=CommentOut,
     responses=CHANGE,
 )
-def comment(
+def comment_on_item(
     circle_id: str,
     item_id: str,
     body: NewComment,
-    actor: ApiActor,
+    actor: CirclesWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Comment on a demand or a proposal."""
@@ -211,7 +211,9 @@ def _unreact(
     response_model=ReactionOut,
     responses=CHANGE,
 )
-def vote(platform: PlatformDep, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
+def vote_for_item(
+    platform: PlatformDep, circle_id: str, item_id: str, actor: CirclesWrite
+) -> ReactionOut:
     """Your one vote for a demand or proposal: a second one is refused with 409."""
     return _react(platform, circle_id, item_id, ReactionKind.VOTE, actor)
 
@@ -219,7 +221,9 @@ def vote(platform: PlatformDep, circle_id: str, item_id: str, actor: ApiActor) -
 @router.delete(
     "/circles/{circle_id}/items/{item_id}/vote", response_model=ReactionOut, responses=CHANGE
 )
-def unvote(platform: PlatformDep, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
+def withdraw_vote(
+    platform: PlatformDep, circle_id: str, item_id: str, actor: CirclesWrite
+) -> ReactionOut:
     return _unreact(platform, circle_id, item_id, ReactionKind.VOTE, actor)
 
 
@@ -229,7 +233,9 @@ def unvote(platform: PlatformDep, circle_id: str, item_id: str, actor: ApiActor)
     response_model=ReactionOut,
     responses=CHANGE,
 )
-def follow(platform: PlatformDep, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
+def follow_item(
+    platform: PlatformDep, circle_id: str, item_id: str, actor: CirclesWrite
+) -> ReactionOut:
     """Follow a demand or proposal (a followed demand weighs more in the aggregation)."""
     return _react(platform, circle_id, item_id, ReactionKind.FOLLOW, actor)
 
@@ -237,13 +243,15 @@ def follow(platform: PlatformDep, circle_id: str, item_id: str, actor: ApiActor)
 @router.delete(
     "/circles/{circle_id}/items/{item_id}/follow", response_model=ReactionOut, responses=CHANGE
 )
-def unfollow(platform: PlatformDep, circle_id: str, item_id: str, actor: ApiActor) -> ReactionOut:
+def unfollow_item(
+    platform: PlatformDep, circle_id: str, item_id: str, actor: CirclesWrite
+) -> ReactionOut:
     return _unreact(platform, circle_id, item_id, ReactionKind.FOLLOW, actor)
 
 
 @router.put("/circles/{circle_id}/items/{item_id}/hidden", status_code=204, responses=CHANGE)
-def hide(
-    platform: PlatformDep, circle_id: str, item_id: str, body: Hide, actor: ApiActor
+def hide_item(
+    platform: PlatformDep, circle_id: str, item_id: str, body: Hide, actor: CirclesWrite
 ) -> Response:
     """Hide or show a demand, proposal or comment (owners of the micro-enterprise)."""
     with platform.db.write() as session:
@@ -252,7 +260,9 @@ def hide(
 
 
 @router.put("/circles/{circle_id}/locked", response_model=CircleOut, responses=CHANGE)
-def lock(platform: PlatformDep, circle_id: str, body: Lock, actor: ApiActor) -> CircleOut:
+def lock_circle(
+    platform: PlatformDep, circle_id: str, body: Lock, actor: CirclesWrite
+) -> CircleOut:
     """Lock (nothing new can be added) or unlock the circle (owners)."""
     with platform.db.write() as session:
         return service.circle_out(
@@ -267,7 +277,7 @@ async def run_aggregation(
     platform: PlatformDep,
     circle_id: str,
     body: NewAggregation,
-    actor: ApiActor,
+    actor: CirclesWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Pool the visible demands into models; the models become the circle's proposals (owners).
@@ -305,12 +315,12 @@ def list_proposals(platform: PlatformDep, circle_id: str, viewer: Viewer) -> lis
 
 
 @router.post(
-    "/proposals/{proposal_id}/batch", status_code=201, response_model=BatchOut, responses=CHANGE
+    "/proposals/{proposal_id}/batches", status_code=201, response_model=BatchOut, responses=CHANGE
 )
-def open_batch(
+def open_preorder_batch(
     proposal_id: str,
     body: NewBatch,
-    actor: ApiActor,
+    actor: CirclesWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Offer the proposal for pre-order: made once `threshold` pre-orders are paid before
@@ -323,10 +333,10 @@ def open_batch(
 @router.post(
     "/batches/{batch_id}/preorders", status_code=201, response_model=OrderOut, responses=CHANGE
 )
-def preorder(
+def place_preorder(
     platform: PlatformDep,
     batch_id: str,
-    actor: ApiActor,
+    actor: OrdersWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Pre-order one piece of the proposal; pay it with POST /api/v1/orders/{id}/pay."""

@@ -20,7 +20,7 @@ from c2m.domains.platform.schemas import (
     RoleChange,
 )
 from c2m.web import links
-from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.auth import EnterprisesAdmin, PlatformDep
 from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
@@ -50,7 +50,9 @@ def invitation_out(invitation: Invitation) -> InvitationOut:
     response_model=ApplicationOut,
     responses=problem_responses(409, 413, 422),
 )
-def apply(body: NewApplication, actor: ApiActor, idempotent: Idempotent) -> JSONResponse:
+def apply_for_enterprise(
+    body: NewApplication, actor: EnterprisesAdmin, idempotent: Idempotent
+) -> JSONResponse:
     """Ask to open a micro-enterprise; the platform owner decides."""
 
     def create(session: Session) -> ApplicationOut:
@@ -60,8 +62,8 @@ def apply(body: NewApplication, actor: ApiActor, idempotent: Idempotent) -> JSON
 
 
 @router.get("/enterprise-applications", response_model=list[ApplicationOut])
-def list_applications(
-    platform: PlatformDep, actor: ApiActor, status: ApplicationStatus | None = None
+def list_enterprise_applications(
+    platform: PlatformDep, actor: EnterprisesAdmin, status: ApplicationStatus | None = None
 ) -> list[ApplicationOut]:
     """Your applications; the platform owner sees everyone's."""
     with platform.db.read() as session:
@@ -74,8 +76,8 @@ def list_applications(
     response_model=ApplicationOut,
     responses=CHANGE,
 )
-def decide(
-    platform: PlatformDep, application_id: str, body: Decision, actor: ApiActor
+def decide_enterprise_application(
+    platform: PlatformDep, application_id: str, body: Decision, actor: EnterprisesAdmin
 ) -> ApplicationOut:
     """Approve (the enterprise opens, the applicant owns it) or decline; platform owner only."""
     with platform.db.write() as session:
@@ -91,7 +93,9 @@ def decide(
     response_model=list[MemberOut],
     responses=problem_responses(404),
 )
-def list_members(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> list[MemberOut]:
+def list_members(
+    platform: PlatformDep, enterprise_id: str, actor: EnterprisesAdmin
+) -> list[MemberOut]:
     with platform.db.read() as session:
         return [member_out(m) for m in enterprises.members(session, actor, enterprise_id)]
 
@@ -99,8 +103,12 @@ def list_members(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> 
 @router.put(
     "/enterprises/{enterprise_id}/members/{user_id}", response_model=MemberOut, responses=CHANGE
 )
-def set_role(
-    platform: PlatformDep, enterprise_id: str, user_id: str, body: RoleChange, actor: ApiActor
+def set_member_role(
+    platform: PlatformDep,
+    enterprise_id: str,
+    user_id: str,
+    body: RoleChange,
+    actor: EnterprisesAdmin,
 ) -> MemberOut:
     """Owners set roles; the last owner cannot be made a member."""
     with platform.db.write() as session:
@@ -112,7 +120,7 @@ def set_role(
 
 @router.delete("/enterprises/{enterprise_id}/members/{user_id}", status_code=204, responses=CHANGE)
 def remove_member(
-    platform: PlatformDep, enterprise_id: str, user_id: str, actor: ApiActor
+    platform: PlatformDep, enterprise_id: str, user_id: str, actor: EnterprisesAdmin
 ) -> Response:
     """Owners remove members; anyone may remove themselves (leave)."""
     with platform.db.write() as session:
@@ -127,11 +135,11 @@ def remove_member(
     response_model=InvitationCreated,
     responses=CHANGE,
 )
-def invite(
+def invite_member(
     platform: PlatformDep,
     enterprise_id: str,
     body: NewInvitation,
-    actor: ApiActor,
+    actor: EnterprisesAdmin,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """A single-use link that makes whoever opens it a member (or owner); shown once."""
@@ -150,7 +158,7 @@ def invite(
     responses=problem_responses(403, 404),
 )
 def list_invitations(
-    platform: PlatformDep, enterprise_id: str, actor: ApiActor
+    platform: PlatformDep, enterprise_id: str, actor: EnterprisesAdmin
 ) -> list[InvitationOut]:
     with platform.db.read() as session:
         return [invitation_out(i) for i in enterprises.invitations(session, actor, enterprise_id)]
@@ -162,7 +170,7 @@ def list_invitations(
     responses=problem_responses(403, 404),
 )
 def revoke_invitation(
-    platform: PlatformDep, enterprise_id: str, invitation_id: str, actor: ApiActor
+    platform: PlatformDep, enterprise_id: str, invitation_id: str, actor: EnterprisesAdmin
 ) -> InvitationOut:
     """Withdraw a link not used yet (a used or expired one is returned unchanged)."""
     with platform.db.write() as session:
@@ -172,7 +180,7 @@ def revoke_invitation(
 @router.get(
     "/invitations/{token}", response_model=InvitationPreview, responses=problem_responses(404)
 )
-def preview_invitation(platform: PlatformDep, token: str, actor: ApiActor) -> InvitationPreview:
+def get_invitation(platform: PlatformDep, token: str, actor: EnterprisesAdmin) -> InvitationPreview:
     """What a link offers, before accepting it."""
     with platform.db.read() as session:
         invitation = enterprises.open_invitation(session, token)
@@ -190,7 +198,7 @@ def preview_invitation(platform: PlatformDep, token: str, actor: ApiActor) -> In
     response_model=MemberOut,
     responses=problem_responses(404, 409),
 )
-def accept_invitation(platform: PlatformDep, token: str, actor: ApiActor) -> MemberOut:
+def accept_invitation(platform: PlatformDep, token: str, actor: EnterprisesAdmin) -> MemberOut:
     with platform.db.write() as session:
         out = member_out(enterprises.accept(session, actor, token))
     platform.tokens.forget_holder(actor.user_id)

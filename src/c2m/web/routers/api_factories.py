@@ -18,7 +18,7 @@ from c2m.domains.factory.schemas import (
     NewMachine,
 )
 from c2m.domains.planning import floor
-from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.auth import Machines, PlatformDep
 from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
@@ -28,7 +28,7 @@ CHANGE = problem_responses(403, 409, 413, 422)
 
 
 @router.get("/enterprises/{enterprise_id}/factories", response_model=list[FactoryOut])
-def list_factories(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> list[FactoryOut]:
+def list_factories(platform: PlatformDep, enterprise_id: str, actor: Machines) -> list[FactoryOut]:
     actor.require_member_of(enterprise_id)
     with platform.db.read() as session:
         found = floor.factories_of(session, actor)
@@ -44,7 +44,7 @@ def list_factories(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -
 def create_factory(
     enterprise_id: str,
     body: NewFactory,
-    actor: ApiActor,
+    actor: Machines,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """A factory of the micro-enterprise (owners); its code is the factory level of topics."""
@@ -57,7 +57,7 @@ def create_factory(
 
 
 @router.get("/factories/{factory_id}/machines", response_model=list[MachineOut])
-def list_machines(platform: PlatformDep, factory_id: str, actor: ApiActor) -> list[MachineOut]:
+def list_machines(platform: PlatformDep, factory_id: str, actor: Machines) -> list[MachineOut]:
     with platform.db.read() as session:
         factory = floor.load_factory(session, actor, factory_id)
         query = select(Machine).where(Machine.factory_id == factory.id).order_by(Machine.code)
@@ -73,7 +73,7 @@ def list_machines(platform: PlatformDep, factory_id: str, actor: ApiActor) -> li
 def add_machine(
     factory_id: str,
     body: NewMachine,
-    actor: ApiActor,
+    actor: Machines,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Register a machine (owners): from then on its birth, jobs and telemetry are taken."""
@@ -90,7 +90,7 @@ def add_machine(
     response_model=MachineSecret,
     responses=problem_responses(403),
 )
-def new_machine_secret(platform: PlatformDep, machine_id: str, actor: ApiActor) -> JSONResponse:
+def create_machine_secret(platform: PlatformDep, machine_id: str, actor: Machines) -> JSONResponse:
     """A new secret for the machine (owners of its factory); the old one stops working. It is
     shown in this answer only: put it in the machine's configuration."""
     with platform.db.write() as session:

@@ -13,7 +13,7 @@ from c2m.domains.insights.schemas import (
     Rating,
 )
 from c2m.kernel.errors import NotFound
-from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.auth import OrdersRead, OrdersWrite, PlatformDep
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["feedback"], responses=problem_responses(401, 404))
@@ -36,7 +36,9 @@ def net_promoter_out(figures: NetPromoter) -> NetPromoterOut:
     response_model=FeedbackOut,
     responses=problem_responses(409, 413, 422),
 )
-def rate(platform: PlatformDep, order_id: str, body: Rating, actor: ApiActor) -> FeedbackOut:
+def rate_order(
+    platform: PlatformDep, order_id: str, body: Rating, actor: OrdersWrite
+) -> FeedbackOut:
     """How likely you are to recommend the maker of a delivered order (0-10), and why; sending
     again changes the answer."""
     with platform.db.write() as session:
@@ -44,7 +46,7 @@ def rate(platform: PlatformDep, order_id: str, body: Rating, actor: ApiActor) ->
 
 
 @router.get("/orders/{order_id}/feedback", response_model=FeedbackOut)
-def get_rating(platform: PlatformDep, order_id: str, actor: ApiActor) -> FeedbackOut:
+def get_order_feedback(platform: PlatformDep, order_id: str, actor: OrdersRead) -> FeedbackOut:
     with platform.db.read() as session:
         found = feedback.of_order(session, actor, order_id)
         if found is None:
@@ -53,8 +55,8 @@ def get_rating(platform: PlatformDep, order_id: str, actor: ApiActor) -> Feedbac
 
 
 @router.get("/enterprises/{enterprise_id}/feedback", response_model=EnterpriseFeedback)
-def enterprise_feedback(
-    platform: PlatformDep, enterprise_id: str, actor: ApiActor
+def list_enterprise_feedback(
+    platform: PlatformDep, enterprise_id: str, actor: OrdersRead
 ) -> EnterpriseFeedback:
     """The micro-enterprise's Net Promoter Score and its latest answers (members only)."""
     with platform.db.read() as session:

@@ -15,7 +15,7 @@ from c2m.domains.orders import placement, service
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.schemas import Advance, Cancel, EventOut, NewOrder, OrderOut, Pay, ShareLink
 from c2m.web import links
-from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.auth import OrdersRead, OrdersWrite, PlatformDep
 from c2m.web.idempotent import Idempotent, answer
 from c2m.web.problems import problem_responses
 from c2m.web.streams import timeline_events
@@ -42,7 +42,7 @@ EVENTS_CONTENT: dict[int | str, dict[str, Any]] = {
 
 @router.get("/orders", response_model=list[OrderOut])
 def list_orders(
-    platform: PlatformDep, actor: ApiActor, limit: Limit = 50, offset: Offset = 0
+    platform: PlatformDep, actor: OrdersRead, limit: Limit = 50, offset: Offset = 0
 ) -> list[OrderOut]:
     with platform.db.read() as session:
         orders = service.list_orders(session, actor, limit=limit, offset=offset)
@@ -53,7 +53,7 @@ def list_orders(
 def list_enterprise_orders(
     platform: PlatformDep,
     enterprise_id: str,
-    actor: ApiActor,
+    actor: OrdersRead,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[OrderOut]:
@@ -70,7 +70,7 @@ def list_enterprise_orders(
 async def place_order(
     platform: PlatformDep,
     body: NewOrder,
-    actor: ApiActor,
+    actor: OrdersWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Async, and written by the order-intake group writer: under load, one transaction and a
@@ -81,17 +81,17 @@ async def place_order(
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
-def get_order(platform: PlatformDep, order_id: str, actor: ApiActor) -> OrderOut:
+def get_order(platform: PlatformDep, order_id: str, actor: OrdersRead) -> OrderOut:
     with platform.db.read() as session:
         return OrderOut.model_validate(service.load_order(session, actor, order_id))
 
 
 @router.post("/orders/{order_id}/pay", response_model=OrderOut, responses=CHANGE)
-def pay(
+def pay_order(
     platform: PlatformDep,
     order_id: str,
     body: Pay,
-    actor: ApiActor,
+    actor: OrdersWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     return idempotent.create(
@@ -109,13 +109,17 @@ def _command(platform: Platform, run: Callable[[Session, Platform], Order]) -> O
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=CHANGE)
-def cancel(platform: PlatformDep, order_id: str, body: Cancel, actor: ApiActor) -> OrderOut:
+def cancel_order(
+    platform: PlatformDep, order_id: str, body: Cancel, actor: OrdersWrite
+) -> OrderOut:
     """Cancel before production starts; money already taken is refunded at once."""
     return _command(platform, lambda s, p: service.cancel(s, actor, order_id, body, p.payments))
 
 
 @router.post("/orders/{order_id}/refund", response_model=OrderOut, responses=CHANGE)
-def refund(platform: PlatformDep, order_id: str, body: Cancel, actor: ApiActor) -> OrderOut:
+def refund_order(
+    platform: PlatformDep, order_id: str, body: Cancel, actor: OrdersWrite
+) -> OrderOut:
     """Give the money back (owners of the micro-enterprise and the platform owner)."""
     return _command(platform, lambda s, p: service.refund(s, actor, order_id, body, p.payments))
 
@@ -124,7 +128,7 @@ def refund(platform: PlatformDep, order_id: str, body: Cancel, actor: ApiActor) 
     "/orders/{order_id}/reorder", status_code=201, response_model=OrderOut, responses=CHANGE
 )
 def reorder(
-    platform: PlatformDep, order_id: str, actor: ApiActor, idempotent: Idempotent
+    platform: PlatformDep, order_id: str, actor: OrdersWrite, idempotent: Idempotent
 ) -> JSONResponse:
     """Order a delivered order's lines again: a new order, placed, ready to pay."""
     placed = placement.place(
@@ -136,7 +140,9 @@ def reorder(
 
 
 @router.post("/orders/{order_id}/advance", response_model=OrderOut, responses=CHANGE)
-def advance(platform: PlatformDep, order_id: str, body: Advance, actor: ApiActor) -> OrderOut:
+def advance_order(
+    platform: PlatformDep, order_id: str, body: Advance, actor: OrdersWrite
+) -> OrderOut:
     """Move the order along production (for micro-enterprise members), hold or resume it."""
     return _command(platform, lambda s, _p: service.advance(s, actor, order_id, body))
 
@@ -146,11 +152,11 @@ def advance(platform: PlatformDep, order_id: str, body: Advance, actor: ApiActor
     response_model=list[EventOut],
     responses=EVENTS_CONTENT,
 )
-def order_events(
+def list_order_events(
     request: Request,
     platform: PlatformDep,
     order_id: str,
-    actor: ApiActor,
+    actor: OrdersRead,
     after: After = 0,
     last_event_id: LastEventId = None,
 ) -> Response:
@@ -179,10 +185,10 @@ def _events_response(
 @router.post(
     "/orders/{order_id}/share", status_code=201, response_model=ShareLink, responses=CHANGE
 )
-def share(
+def share_order(
     platform: PlatformDep,
     order_id: str,
-    actor: ApiActor,
+    actor: OrdersWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     return idempotent.create(
@@ -195,19 +201,19 @@ def share(
 
 
 @router.delete("/orders/{order_id}/share", status_code=204, responses=problem_responses(403, 409))
-def revoke_share(platform: PlatformDep, order_id: str, actor: ApiActor) -> Response:
+def revoke_order_share(platform: PlatformDep, order_id: str, actor: OrdersWrite) -> Response:
     with platform.db.write() as session:
         service.revoke_share(session, actor, order_id)
     return Response(status_code=204)
 
 
 @router.get(
-    "/shared/{token}/events",
+    "/shared-orders/{token}/events",
     response_model=list[EventOut],
     responses=EVENTS_CONTENT,
     tags=["public"],
 )
-def shared_events(
+def list_shared_order_events(
     request: Request,
     platform: PlatformDep,
     token: str,

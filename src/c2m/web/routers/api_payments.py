@@ -35,7 +35,7 @@ class CallbackAck(BaseModel):
     response_model=CallbackAck,
     responses=problem_responses(403, 404, 413, 422),
 )
-async def test_provider_callback(
+async def receive_test_payment_callback(
     request: Request,
     platform: PlatformDep,
     signature: Annotated[str, Header(alias="X-C2M-Signature", max_length=128)],

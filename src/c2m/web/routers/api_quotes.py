@@ -29,7 +29,7 @@ from c2m.kernel.errors import NotFound
 from c2m.kernel.idempotency import once
 from c2m.settings import Settings
 from c2m.web import links
-from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.auth import OrdersWrite, PlatformDep, QuotesRead, QuotesWrite
 from c2m.web.idempotent import Idempotent, answer
 from c2m.web.multipart import UploadLimits, receive_files
 from c2m.web.problems import problem_responses
@@ -87,7 +87,7 @@ async def upload_parts(
     request: Request,
     platform: PlatformDep,
     enterprise_id: EnterpriseId,
-    actor: ApiActor,
+    actor: QuotesWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Upload up to 5 parts (10 MB each); each is analysed, or refused with a reason."""
@@ -112,7 +112,7 @@ def _require_service(platform: Platform, enterprise_id: str) -> None:
 @router.get("/uploads", response_model=list[UploadOut])
 def list_uploads(
     platform: PlatformDep,
-    actor: ApiActor,
+    actor: QuotesRead,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[dict[str, Any]]:
@@ -122,7 +122,7 @@ def list_uploads(
 
 
 @router.get("/uploads/{upload_id}", response_model=UploadOut)
-def get_upload(platform: PlatformDep, upload_id: str, actor: ApiActor) -> dict[str, Any]:
+def get_upload(platform: PlatformDep, upload_id: str, actor: QuotesRead) -> dict[str, Any]:
     with platform.db.read() as session:
         return upload_out(uploads.load_upload(session, actor, upload_id))
 
@@ -132,7 +132,7 @@ def get_upload(platform: PlatformDep, upload_id: str, actor: ApiActor) -> dict[s
     response_class=FileResponse,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-def download_upload(platform: PlatformDep, upload_id: str, actor: ApiActor) -> FileResponse:
+def download_upload_file(platform: PlatformDep, upload_id: str, actor: QuotesRead) -> FileResponse:
     """The file as uploaded, for its owner and the quoting micro-enterprise."""
     with platform.db.read() as session:
         upload = uploads.load_upload(session, actor, upload_id)
@@ -149,7 +149,7 @@ def download_upload(platform: PlatformDep, upload_id: str, actor: ApiActor) -> F
     response_class=FileResponse,
     responses={200: {"content": {"image/png": {}}}},
 )
-def upload_thumbnail(platform: PlatformDep, upload_id: str, actor: ApiActor) -> FileResponse:
+def get_upload_thumbnail(platform: PlatformDep, upload_id: str, actor: QuotesRead) -> FileResponse:
     with platform.db.read() as session:
         upload = uploads.load_upload(session, actor, upload_id)
     if not upload.thumbnail:
@@ -162,8 +162,8 @@ def upload_thumbnail(platform: PlatformDep, upload_id: str, actor: ApiActor) -> 
 
 
 @router.post("/uploads/{upload_id}/unit", response_model=UploadOut, responses=CHANGE)
-def confirm_unit(
-    platform: PlatformDep, upload_id: str, body: ConfirmUnit, actor: ApiActor
+def confirm_upload_unit(
+    platform: PlatformDep, upload_id: str, body: ConfirmUnit, actor: QuotesWrite
 ) -> dict[str, Any]:
     """Say which unit the file was drawn in; the part is analysed again in that unit."""
     with platform.db.read() as session:
@@ -181,7 +181,7 @@ def confirm_unit(
 def create_quote(
     platform: PlatformDep,
     body: QuoteRequest,
-    actor: ApiActor,
+    actor: QuotesWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Price an analysed part: unit price per quantity and a ship date per tier."""
@@ -194,7 +194,7 @@ def create_quote(
 
 
 @router.get("/quotes/{quote_id}", response_model=QuoteOut)
-def get_quote(platform: PlatformDep, quote_id: str, actor: ApiActor) -> dict[str, Any]:
+def get_quote(platform: PlatformDep, quote_id: str, actor: QuotesRead) -> dict[str, Any]:
     with platform.db.read() as session:
         return quotes.quote_out(quotes.load_quote(session, actor, quote_id))
 
@@ -203,7 +203,7 @@ def get_quote(platform: PlatformDep, quote_id: str, actor: ApiActor) -> dict[str
 def order_quotes(
     platform: PlatformDep,
     body: QuoteOrder,
-    actor: ApiActor,
+    actor: OrdersWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Accept quotes into one order (the files and routing travel with its lines)."""
@@ -219,7 +219,7 @@ def order_quotes(
 @router.post("/rfqs", status_code=201, response_model=RfqOut, responses=CHANGE)
 def create_rfq(
     body: NewRfq,
-    actor: ApiActor,
+    actor: QuotesWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Ask the micro-enterprise for a manual quote, with a message and the files."""
@@ -229,20 +229,20 @@ def create_rfq(
 
 
 @router.get("/rfqs", response_model=list[RfqOut])
-def my_rfqs(platform: PlatformDep, actor: ApiActor) -> list[RfqOut]:
+def list_my_rfqs(platform: PlatformDep, actor: QuotesRead) -> list[RfqOut]:
     with platform.db.read() as session:
         return [RfqOut.model_validate(rfq) for rfq in rfqs.my_rfqs(session, actor)]
 
 
 @router.get("/rfqs/{rfq_id}", response_model=RfqOut)
-def get_rfq(platform: PlatformDep, rfq_id: str, actor: ApiActor) -> RfqOut:
+def get_rfq(platform: PlatformDep, rfq_id: str, actor: QuotesRead) -> RfqOut:
     with platform.db.read() as session:
         return RfqOut.model_validate(rfqs.load_rfq(session, actor, rfq_id))
 
 
 @router.post("/rfqs/{rfq_id}/answer", response_model=RfqOut, responses=CHANGE)
 def answer_rfq(
-    request: Request, platform: PlatformDep, rfq_id: str, body: RfqAnswer, actor: ApiActor
+    request: Request, platform: PlatformDep, rfq_id: str, body: RfqAnswer, actor: QuotesWrite
 ) -> RfqOut:
     """Answer a request in the inbox with a message, and a price and ship date if given."""
     with platform.db.write() as session:
@@ -250,26 +250,30 @@ def answer_rfq(
 
 
 @router.get("/enterprises/{enterprise_id}/rfqs", response_model=list[RfqOut])
-def rfq_inbox(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> list[RfqOut]:
+def list_enterprise_rfqs(
+    platform: PlatformDep, enterprise_id: str, actor: QuotesRead
+) -> list[RfqOut]:
     """The micro-enterprise's inbox of requests for quote, open ones first."""
     with platform.db.read() as session:
         return [RfqOut.model_validate(r) for r in rfqs.inbox(session, actor, enterprise_id)]
 
 
-@router.get("/enterprises/{enterprise_id}/quoting/tables", response_model=Tables)
-def get_tables(platform: PlatformDep, enterprise_id: str, actor: ApiActor) -> dict[str, Any]:
+@router.get("/enterprises/{enterprise_id}/quoting-tables", response_model=Tables)
+def get_quoting_tables(
+    platform: PlatformDep, enterprise_id: str, actor: QuotesRead
+) -> dict[str, Any]:
     """The cost tables quotes are priced with (members of the micro-enterprise)."""
     with platform.db.read() as session:
         return tables.tables_json(tables.read_tables(session, actor, enterprise_id))
 
 
 @router.put(
-    "/enterprises/{enterprise_id}/quoting/tables",
+    "/enterprises/{enterprise_id}/quoting-tables",
     response_model=Tables,
     responses=problem_responses(403, 413, 422),
 )
-def put_tables(
-    platform: PlatformDep, enterprise_id: str, body: dict[str, Any], actor: ApiActor
+def put_quoting_tables(
+    platform: PlatformDep, enterprise_id: str, body: dict[str, Any], actor: QuotesWrite
 ) -> dict[str, Any]:
     """Replace the cost tables (owners); later quotes use them, earlier ones keep their price."""
     with platform.db.write() as session:

@@ -21,7 +21,7 @@ from c2m.domains.ledger.periods import Period
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.db import Database
 from c2m.kernel.schemas import MONTH
-from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.auth import InsightsRead, PlatformDep
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["insights"], responses=problem_responses(401, 403))
@@ -91,7 +91,7 @@ def year_out(db: Database, actor: Actor, year: int, unit: UnitKind) -> list[Scor
 @router.get("/scorecard", response_model=list[ScorecardPointOut], responses=problem_responses(422))
 def get_scorecard(
     platform: PlatformDep,
-    actor: ApiActor,
+    actor: InsightsRead,
     period: MonthQuery = None,
     unit: UnitQuery = UnitKind.ENTERPRISE,
 ) -> list[ScorecardPointOut]:
@@ -107,7 +107,10 @@ def get_scorecard(
     responses=problem_responses(422),
 )
 def get_scorecard_year(
-    platform: PlatformDep, actor: ApiActor, year: YearQuery, unit: UnitQuery = UnitKind.ENTERPRISE
+    platform: PlatformDep,
+    actor: InsightsRead,
+    year: YearQuery,
+    unit: UnitQuery = UnitKind.ENTERPRISE,
 ) -> list[ScorecardMonthOut]:
     """Each unit you may see, scored for every month of the year against the month before:
     the trend month over month."""

@@ -25,7 +25,7 @@ from c2m.domains.ledger.schemas import (
 )
 from c2m.kernel.schemas import MONTH
 from c2m.web import links
-from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.auth import LedgerRead, PlatformDep
 from c2m.web.problems import problem_responses
 
 router = APIRouter(
@@ -74,10 +74,10 @@ def statements_out(
 
 
 @router.get("/pnl", response_model=PnlOut)
-def profit_and_loss(
+def get_profit_and_loss(
     platform: PlatformDep,
     enterprise_id: str,
-    actor: ApiActor,
+    actor: LedgerRead,
     period: MonthParam = None,
     start: FromParam = None,
     end: ToParam = None,
@@ -95,10 +95,10 @@ def profit_and_loss(
 
 
 @router.get("/value-added", response_model=ValueAddedOut)
-def value_added_statement(
+def get_value_added_statement(
     platform: PlatformDep,
     enterprise_id: str,
-    actor: ApiActor,
+    actor: LedgerRead,
     period: MonthParam = None,
     start: FromParam = None,
     end: ToParam = None,
@@ -130,10 +130,10 @@ def value_added_statement(
     response_model=list[PostingOut],
     responses={200: {"content": {"text/csv": {}}}},
 )
-def statement_postings(
+def list_statement_postings(
     platform: PlatformDep,
     enterprise_id: str,
-    actor: ApiActor,
+    actor: LedgerRead,
     account: Annotated[list[str], Query(max_length=20)],
     kind: Annotated[list[TransactionKind] | None, Query(max_length=4)] = None,
     period: MonthParam = None,

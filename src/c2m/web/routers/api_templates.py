@@ -20,7 +20,7 @@ from c2m.domains.catalog.schemas import (
 from c2m.domains.orders import placement
 from c2m.domains.orders.schemas import OrderOut, ShareLink
 from c2m.web import links
-from c2m.web.auth import ApiActor, PlatformDep, Viewer
+from c2m.web.auth import CatalogWrite, OrdersWrite, PlatformDep, Viewer
 from c2m.web.idempotent import Idempotent, answer
 from c2m.web.problems import problem_responses
 
@@ -39,7 +39,7 @@ Version = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="The lates
 def create_template(
     enterprise_id: str,
     body: NewTemplate,
-    actor: ApiActor,
+    actor: CatalogWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """A new template; refused with 422 naming each rule, price or step that is wrong."""
@@ -62,10 +62,10 @@ def list_templates(platform: PlatformDep, enterprise_id: str, viewer: Viewer) ->
     response_model=TemplateOut,
     responses=CREATE,
 )
-def new_version(
+def create_template_version(
     template_id: str,
     body: NewTemplate,
-    actor: ApiActor,
+    actor: CatalogWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """An edit: the next version. Designs and orders keep the version they were made with."""
@@ -75,7 +75,9 @@ def new_version(
 
 
 @router.get("/templates/{template_id}/versions", response_model=list[VersionOut])
-def list_versions(platform: PlatformDep, template_id: str, viewer: Viewer) -> list[VersionOut]:
+def list_template_versions(
+    platform: PlatformDep, template_id: str, viewer: Viewer
+) -> list[VersionOut]:
     with platform.db.read() as session:
         rows = templates.list_versions(session, viewer, template_id)
         return [VersionOut.model_validate(row) for row in rows]
@@ -94,7 +96,7 @@ def get_template(
     response_model=ConfigureOut,
     responses=problem_responses(422),
 )
-def configure(
+def configure_template(
     platform: PlatformDep, template_id: str, body: ConfigureIn, viewer: Viewer
 ) -> ConfigureOut:
     """Possibilities after the choices so far (impossible values with the rules that say so),
@@ -108,7 +110,7 @@ def configure(
 @router.post("/designs", status_code=201, response_model=DesignOut, responses=CREATE)
 def save_design(
     body: NewDesign,
-    actor: ApiActor,
+    actor: CatalogWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     return idempotent.create(
@@ -117,13 +119,13 @@ def save_design(
 
 
 @router.get("/designs", response_model=list[DesignOut])
-def list_designs(platform: PlatformDep, actor: ApiActor) -> list[DesignOut]:
+def list_designs(platform: PlatformDep, actor: CatalogWrite) -> list[DesignOut]:
     with platform.db.read() as session:
         return [DesignOut.model_validate(d) for d in designs.list_designs(session, actor)]
 
 
 @router.get("/designs/{design_id}", response_model=DesignOut)
-def get_design(platform: PlatformDep, design_id: str, actor: ApiActor) -> DesignOut:
+def get_design(platform: PlatformDep, design_id: str, actor: CatalogWrite) -> DesignOut:
     with platform.db.read() as session:
         return DesignOut.model_validate(designs.load_design(session, actor, design_id))
 
@@ -134,7 +136,7 @@ def get_design(platform: PlatformDep, design_id: str, actor: ApiActor) -> Design
 def share_design(
     platform: PlatformDep,
     design_id: str,
-    actor: ApiActor,
+    actor: CatalogWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """A link that opens the design in the configurator for anyone holding it."""
@@ -148,7 +150,7 @@ def share_design(
 
 
 @router.get("/shared-designs/{token}", response_model=DesignOut, tags=["public"])
-def shared_design(platform: PlatformDep, token: str) -> DesignOut:
+def get_shared_design(platform: PlatformDep, token: str) -> DesignOut:
     with platform.db.read() as session:
         return DesignOut.model_validate(
             designs.shared_design(session, token, platform.design_signer)
@@ -161,7 +163,7 @@ def shared_design(platform: PlatformDep, token: str) -> DesignOut:
 def order_design(
     platform: PlatformDep,
     design_id: str,
-    actor: ApiActor,
+    actor: OrdersWrite,
     idempotent: Idempotent,
 ) -> JSONResponse:
     """Order the design: the line carries its template version, configuration, price, routing."""

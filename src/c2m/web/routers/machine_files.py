@@ -25,7 +25,7 @@ basic = HTTPBasic(realm="c2m machines", description="<factory code>/<machine cod
 
 
 @router.get(credentials.path_of("{operation_id}"), response_class=FileResponse)
-def machine_file(
+def download_machine_file(
     platform: PlatformDep,
     operation_id: str,
     login: Annotated[HTTPBasicCredentials, Depends(basic)],

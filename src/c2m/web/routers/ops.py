@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from c2m.kernel.health import Health
 from c2m.kernel.metrics import CONTENT_TYPE, Metrics
+from c2m.kernel.problem_types import ProblemCode
 from c2m.web.problems import problem_response
 
 router = APIRouter(include_in_schema=False)
@@ -32,8 +33,7 @@ def readyz(request: Request) -> Response:
         return JSONResponse({"status": "ready", "checks": {v.name: "ok" for v in verdicts}})
     sentences = " ".join(_sentence(verdict.problem or "") for verdict in failing)
     return problem_response(
-        503,
-        "Not ready",
+        ProblemCode.NOT_READY,
         sentences,
         request,
         errors=[{"check": v.name, "detail": v.problem} for v in failing],

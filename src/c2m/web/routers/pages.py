@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
@@ -20,8 +21,9 @@ from c2m.domains.orders import service as orders
 from c2m.domains.orders.payments import TEST_METHODS
 from c2m.domains.orders.schemas import Cancel, NewLine, NewOrder, Pay
 from c2m.domains.orders.states import CANCELLABLE
+from c2m.domains.platform import scopes as scopes_of
 from c2m.domains.platform import service as accounts
-from c2m.domains.platform.models import Enterprise, User
+from c2m.domains.platform.models import ApiToken, Enterprise, User
 from c2m.domains.platform.schemas import SignUp
 from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
 from c2m.domains.quoting.quoters import quoting_enterprises
@@ -362,7 +364,15 @@ def account(request: Request, platform: PlatformDep, caller: OptionalCaller) -> 
     actor = signed_in(request, caller).actor
     with platform.db.read() as session:
         tokens = accounts.list_tokens(session, actor)
-    return render(request, caller, "account.html", {"tokens": tokens})
+    return render(request, caller, "account.html", _account_context(tokens))
+
+
+def _account_context(tokens: list[ApiToken], new_token: str | None = None) -> dict[str, Any]:
+    return {
+        "tokens": tokens,
+        "new_token": new_token,
+        "scopes": list(scopes_of.DESCRIPTIONS.items()),
+    }
 
 
 @router.post("/account/tokens")
@@ -372,12 +382,18 @@ def create_token_page(
     caller: OptionalCaller,
     csrf_token: CsrfField,
     name: Annotated[str, Form(min_length=1, max_length=80)],
+    scopes: Annotated[list[str] | None, Form(max_length=len(scopes_of.Scope))] = None,
+    expires_in_days: Annotated[str, Form(max_length=4)] = "",
 ) -> Response:
     actor = signed_in(request, caller, csrf_token).actor
+    chosen = scopes_of.parse(scopes) if scopes else None
+    days = int(expires_in_days) if expires_in_days.isdigit() else None
     with platform.db.write() as session:
-        _, secret = accounts.create_token(session, actor, name)
+        _, secret = accounts.create_token(
+            session, actor, name, chosen, timedelta(days=days) if days else None
+        )
         tokens = accounts.list_tokens(session, actor)
-    return render(request, caller, "account.html", {"tokens": tokens, "new_token": secret})
+    return render(request, caller, "account.html", _account_context(tokens, secret))
 
 
 @router.post("/account/tokens/{token_id}/revoke")

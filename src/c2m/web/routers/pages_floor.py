@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from c2m.domains.planning import floor
 from c2m.kernel.clock import utcnow
-from c2m.web.auth import ApiActor, OptionalCaller, PlatformDep
+from c2m.web.auth import Machines, OptionalCaller, PlatformDep
 from c2m.web.problems import problem_responses
 from c2m.web.routers.pages import signed_in
 from c2m.web.templating import render
@@ -22,7 +22,7 @@ router = APIRouter()
     tags=["factory"],
     responses=problem_responses(401, 404),
 )
-def factory_floor(platform: PlatformDep, factory_id: str, actor: ApiActor) -> dict[str, Any]:
+def get_factory_floor(platform: PlatformDep, factory_id: str, actor: Machines) -> dict[str, Any]:
     """Machines with their state and job, the current plan and recent re-plans, OEE."""
     with platform.db.read() as session:
         scale = platform.settings.factory_time_scale
