@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from routing_support import BERLIN, LISBON, MUNICH, POTSDAM, job, machine
 
-from c2m.engines.routing import Calendar, Place, RoutingError, distance_km, ship_days
+from c2m.engines.routing import (
+    Calendar,
+    Place,
+    RoutingError,
+    distance_km,
+    hours_at,
+    moment_at,
+    ship_days,
+)
 
 EVENINGS = Calendar(((18.0, 23.0), (42.0, 47.0)))
 
@@ -25,9 +35,9 @@ def test_free_windows_replace_the_week() -> None:
 
 def test_overlapping_spans_merge_and_bad_ones_are_refused() -> None:
     assert Calendar(((1.0, 5.0), (3.0, 8.0))).weekly == ((1.0, 8.0),)
-    with pytest.raises(ValueError, match="end after it starts"):
+    with pytest.raises(RoutingError, match="end after it starts"):
         Calendar(((5.0, 5.0),))
-    with pytest.raises(ValueError, match="within the week"):
+    with pytest.raises(RoutingError, match="within the week"):
         Calendar(((160.0, 170.0),))
 
 
@@ -43,3 +53,12 @@ def test_contradictions_are_refused_in_a_sentence() -> None:
         machine(price_per_hour=0)
     with pytest.raises(RoutingError, match="not a place on Earth"):
         Place(91.0, 0.0)
+
+
+def test_the_engine_time_is_hours_since_a_monday_midnight_utc() -> None:
+    friday_evening = datetime(2026, 12, 4, 19, 30, tzinfo=timezone(timedelta(hours=1)))
+    hours = hours_at(friday_evening)
+    assert hours % 168 == 4 * 24 + 18.5  # Friday 18:30 UTC in the engine's week
+    assert moment_at(hours) == friday_evening
+    with pytest.raises(RoutingError, match="time zone"):
+        hours_at(datetime(2026, 12, 4, 19, 30))

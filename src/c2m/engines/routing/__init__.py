@@ -14,7 +14,9 @@ if TYPE_CHECKING:
         assign_greedily,
     )
     from c2m.engines.routing.calendar import Calendar
+    from c2m.engines.routing.clock import hours_at, moment_at
     from c2m.engines.routing.decision import Ranked, Rejected, RoutingDecision, ScoreParts
+    from c2m.engines.routing.errors import RoutingError
     from c2m.engines.routing.maker_score import (
         JobOutcome,
         MakerScore,
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
         ScoreRules,
         score_maker,
     )
-    from c2m.engines.routing.model import Job, Machine, Maker, Place, RoutingError, SizeClass
+    from c2m.engines.routing.model import Job, Machine, Maker, Place, SizeClass
     from c2m.engines.routing.offers import (
         Offer,
         OfferError,
@@ -46,6 +48,8 @@ _EXPORTS = {
     "assign_batch": "batch",
     "assign_greedily": "batch",
     "Calendar": "calendar",
+    "hours_at": "clock",
+    "moment_at": "clock",
     "Ranked": "decision",
     "Rejected": "decision",
     "RoutingDecision": "decision",
@@ -60,7 +64,7 @@ _EXPORTS = {
     "Machine": "model",
     "Maker": "model",
     "Place": "model",
-    "RoutingError": "model",
+    "RoutingError": "errors",
     "SizeClass": "model",
     "Offer": "offers",
     "OfferError": "offers",
@@ -106,7 +110,9 @@ __all__ = [
     "counter",
     "decline",
     "distance_km",
+    "hours_at",
     "make_offer",
+    "moment_at",
     "next_maker",
     "route",
     "score_maker",

@@ -7,6 +7,8 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from c2m.engines.routing.errors import RoutingError
+
 WEEK = 168.0
 Span = tuple[float, float]
 
@@ -15,7 +17,7 @@ def _merged(spans: tuple[Span, ...]) -> tuple[Span, ...]:
     out: list[Span] = []
     for start, end in sorted(spans):
         if end <= start:
-            raise ValueError(f"an open span must end after it starts, not ({start}, {end})")
+            raise RoutingError(f"an open span must end after it starts, not ({start}, {end})")
         if out and start <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], end))
         else:
@@ -34,7 +36,7 @@ class Calendar:
 
     def __post_init__(self) -> None:
         if any(s < 0 or e > WEEK for s, e in self.weekly):
-            raise ValueError("weekly spans lie within the week, 0 to 168 hours")
+            raise RoutingError("weekly spans lie within the week, 0 to 168 hours")
         object.__setattr__(self, "weekly", _merged(self.weekly))
         if self.windows is not None:
             object.__setattr__(self, "windows", _merged(self.windows))

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
+from c2m.engines.routing.errors import RoutingError
 from c2m.engines.routing.offers import OfferState
 from c2m.engines.routing.policy import DEFAULT_POLICY
 
@@ -39,7 +40,7 @@ class OfferAnswer:
 
     def __post_init__(self) -> None:
         if self.state is OfferState.OFFERED:
-            raise ValueError("an offer still open has no answer to count")
+            raise RoutingError("an offer still open has no answer to count")
 
 
 @dataclass(frozen=True, slots=True)

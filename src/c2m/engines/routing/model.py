@@ -1,6 +1,6 @@
 """The routing vocabulary: a job to make and the makers who might make it, as plain dataclasses.
 
-Times are hours (floats) since the platform's week reference, a Monday 00:00 UTC, so a weekly
+Times are hours since a Monday 00:00 UTC (``clock.hours_at`` converts a datetime), so a weekly
 calendar is the time modulo 168. Money is in minor units of the platform currency (cents).
 """
 
@@ -12,12 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from c2m.engines.routing.calendar import Calendar
-
-WEEK_HOURS = 168.0
-
-
-class RoutingError(ValueError):
-    """A job or a maker that contradicts itself, said in a sentence."""
+from c2m.engines.routing.errors import RoutingError
 
 
 class SizeClass(enum.IntEnum):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from c2m.engines.routing.model import RoutingError, SizeClass
+from c2m.engines.routing.errors import RoutingError
+from c2m.engines.routing.model import SizeClass
 
 
 @dataclass(frozen=True, slots=True)
