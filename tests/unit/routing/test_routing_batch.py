@@ -56,6 +56,8 @@ def test_waiting_jobs_say_why() -> None:
     assert len(result.assigned) == 1
     waiting = next(r for j, r in reasons.items() if j != "nobody")
     assert waiting == "every able machine (1) is full in this batch"
+    busy = maker("busy", machine(slots=0))
+    assert assign_batch([job()], [busy]).unassigned[0].reason == waiting
 
 
 def test_a_lower_maker_score_costs_more_in_a_batch() -> None:

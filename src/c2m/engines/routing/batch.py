@@ -54,10 +54,7 @@ def batch_cost(candidate: Candidate, policy: RoutingPolicy) -> int:
 def _options(
     jobs: Sequence[Job], makers: Sequence[Maker], policy: RoutingPolicy, now: float
 ) -> list[list[Candidate]]:
-    return [
-        [c for maker in makers for c in screen(job, maker, policy, now)[0] if c.machine.slots > 0]
-        for job in jobs
-    ]
+    return [[c for maker in makers for c in screen(job, maker, policy, now)[0]] for job in jobs]
 
 
 def _none_able(considered: int) -> str:
@@ -87,6 +84,43 @@ def _result(
     return BatchAssignment(assigned, unassigned)
 
 
+def _min_cost_choice(options: list[list[Candidate]], policy: RoutingPolicy) -> dict[int, Candidate]:
+    """Job index → machine, from a min-cost flow: source supply at each job, one arc per able
+    machine (capacity 1), machine to sink (capacity its slots), and job to sink (waiting)."""
+    jobs = len(options)
+    node: dict[MachineKey, int] = {}
+    slots: list[int] = []
+    arcs: list[tuple[int, int, int, Candidate]] = []
+    for j, found in enumerate(options):
+        for c in found:
+            key = (c.maker.id, c.machine.id)
+            if key not in node:
+                node[key] = jobs + len(slots)
+                slots.append(c.machine.slots)
+            arcs.append((j, node[key], batch_cost(c, policy), c))
+    sink = jobs + len(slots)
+    # Leaving a job waiting costs more than any reshuffle of the others could save, so the
+    # flow places as many jobs as possible first and only then minimises the cost.
+    waiting = (max((a[2] for a in arcs), default=0) + 1) * (jobs + 1)
+    starts = [a[0] for a in arcs] + list(range(jobs, sink)) + list(range(jobs))
+    ends = [a[1] for a in arcs] + [sink] * (len(slots) + jobs)
+    capacities = [1] * len(arcs) + slots + [1] * jobs
+    costs = [a[2] for a in arcs] + [0] * len(slots) + [waiting] * jobs
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.array(starts, dtype=np.int32),
+        np.array(ends, dtype=np.int32),
+        np.array(capacities, dtype=np.int64),
+        np.array(costs, dtype=np.int64),
+    )
+    supplies = [1] * jobs + [0] * len(slots) + [-jobs]
+    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), np.array(supplies, dtype=np.int64))
+    if flow.solve() != flow.OPTIMAL:
+        raise RuntimeError("the batch's flow network has no optimal solution")
+    used = flow.flows(np.arange(len(arcs), dtype=np.int32))
+    return {arcs[a][0]: arcs[a][3] for a in np.flatnonzero(used)}
+
+
 def assign_batch(
     jobs: Sequence[Job],
     makers: Sequence[Maker],
@@ -95,44 +129,7 @@ def assign_batch(
 ) -> BatchAssignment:
     """As many jobs as the machines' slots allow, at the least total cost among those."""
     options = _options(jobs, makers, policy, now)
-    machines: dict[MachineKey, int] = {}
-    slots: list[int] = []
-    for found in options:
-        for c in found:
-            key = (c.maker.id, c.machine.id)
-            if key not in machines:
-                machines[key] = len(jobs) + len(slots)
-                slots.append(c.machine.slots)
-    sink = len(jobs) + len(slots)
-    arcs = [
-        (j, machines[(c.maker.id, c.machine.id)], batch_cost(c, policy), c)
-        for j, found in enumerate(options)
-        for c in found
-    ]
-    highest = max((cost for *_, cost, _ in arcs), default=0)
-    # Leaving a job waiting costs more than any reshuffle of the others could save, so the
-    # flow places as many jobs as possible first and only then minimises the cost.
-    waiting = (highest + 1) * (len(jobs) + 1)
-    starts = (
-        [j for j, *_ in arcs] + [len(jobs) + m for m in range(len(slots))] + list(range(len(jobs)))
-    )
-    ends = [m for _, m, *_ in arcs] + [sink] * len(slots) + [sink] * len(jobs)
-    capacities = [1] * len(arcs) + slots + [1] * len(jobs)
-    costs = [cost for *_, cost, _ in arcs] + [0] * len(slots) + [waiting] * len(jobs)
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.array(starts, dtype=np.int32),
-        np.array(ends, dtype=np.int32),
-        np.array(capacities, dtype=np.int64),
-        np.array(costs, dtype=np.int64),
-    )
-    supplies = [1] * len(jobs) + [0] * len(slots) + [-len(jobs)]
-    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), np.array(supplies, dtype=np.int64))
-    if flow.solve() != flow.OPTIMAL:
-        raise RuntimeError("the batch's flow network has no optimal solution")
-    used = flow.flows(np.arange(len(arcs), dtype=np.int32))
-    chosen = {arcs[a][0]: arcs[a][3] for a in np.flatnonzero(used)}
-    return _result(jobs, options, chosen, len(makers), policy)
+    return _result(jobs, options, _min_cost_choice(options, policy), len(makers), policy)
 
 
 def assign_greedily(
