@@ -110,3 +110,11 @@ def test_a_kind_of_job_a_maker_keeps_failing_stops_reaching_them() -> None:
         assert route(job(), [liar]).offers, "its FDM jobs keep coming"
     assert "sla-print score 0.38 is below 0.50" in route(sla_job, [liar]).reasons()["liar"]
     assert score.hint.endswith("Jobs of a kind you keep failing stop coming: sla-print.")
+
+
+def test_the_hint_points_at_a_real_shortfall_or_says_keep_it_up() -> None:
+    assert score_maker([GOOD] * 12, [], NOW).hint.startswith("Keep it up")
+    one_silence = [OfferAnswer(NOW, OfferState.TIMED_OUT, 4.0)]
+    assert score_maker([GOOD] * 12, one_silence, NOW).hint.startswith(
+        "Answer offers within 4 hours: 1 of your last 1 offers"
+    )

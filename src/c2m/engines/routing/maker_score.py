@@ -133,9 +133,10 @@ def _hint(
             f"You start at {rules.prior:.2f}; from your first jobs on your own record counts: "
             "answer offers quickly, ship on time and check every part."
         )
-    worst = max(parts, key=lambda p: (p.weight * (1 - p.value), p.name))
-    if worst.value >= 1 - 1e-9 or worst.counted == worst.good:
+    wanting = [p for p in parts if p.good < p.counted]
+    if not wanting:
         return "Keep it up: every recent job and offer counted in your favour."
+    worst = max(wanting, key=lambda p: (p.weight * (1 - p.value), p.name))
     hint = _HINTS[worst.name].format(
         bad=worst.counted - worst.good, n=worst.counted, hours=rules.response_hours
     )
