@@ -10,14 +10,23 @@ from hypothesis import strategies as st
 from routing_support import job, machine, maker, twins
 
 from c2m.engines.routing import Maker, RoutingPolicy, route
+from c2m.engines.routing.policy import DEFAULT_POLICY
+
+#: Maker Scores this far apart move the routing score by less than the tie tolerance.
+WITHIN_TOLERANCE = 0.9 * DEFAULT_POLICY.tie_tolerance / DEFAULT_POLICY.maker_weight
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(2, 12), st.integers(1, 60))
-def test_equal_makers_share_first_offers_within_one(count: int, jobs: int) -> None:
-    """The domain counts each first offer into ``recent_offers``; then no twin ever has more
-    than one first offer above another."""
-    crowd = twins(count)
+@given(
+    st.lists(st.floats(0.0, WITHIN_TOLERANCE), min_size=2, max_size=12),
+    st.integers(1, 60),
+)
+def test_makers_equal_within_the_tolerance_share_first_offers_within_one(
+    offsets: list[float], jobs: int
+) -> None:
+    """The domain counts each first offer into ``recent_offers``; then no maker among equals
+    (scores within the tolerance) ever has more than one first offer above another."""
+    crowd = [replace(m, score=0.8 + d) for m, d in zip(twins(len(offsets)), offsets, strict=True)]
     firsts: Counter[str] = Counter()
     for n in range(jobs):
         first = route(job(f"j{n}"), crowd).offers[0].maker_id
