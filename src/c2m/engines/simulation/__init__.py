@@ -1,4 +1,5 @@
-"""Digital twin: a seeded SimPy plant that speaks the machines' MQTT contract through callbacks."""
+"""Digital twin: a seeded SimPy plant that speaks the machines' MQTT contract through callbacks;
+and a simulated network of independent makers routed by the routing engine."""
 
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,8 @@ if TYPE_CHECKING:
     from c2m.engines.simulation.dispatcher import DispatchStats, FifoDispatcher, Step, WorkOrder
     from c2m.engines.simulation.events import EventLog, Listener, Payload, TwinEvent
     from c2m.engines.simulation.loading import factory_from_dict, load_factory
+    from c2m.engines.simulation.maker_network import NetworkReport, simulate_network
+    from c2m.engines.simulation.maker_population import NetworkSpec, Reliability
     from c2m.engines.simulation.model import (
         Ack,
         FactorySpec,
@@ -30,6 +33,10 @@ _EXPORTS = {
     "TwinEvent": "events",
     "factory_from_dict": "loading",
     "load_factory": "loading",
+    "NetworkReport": "maker_network",
+    "simulate_network": "maker_network",
+    "NetworkSpec": "maker_population",
+    "Reliability": "maker_population",
     "Ack": "model",
     "FactorySpec": "model",
     "JobCommand": "model",
@@ -50,7 +57,10 @@ __all__ = [
     "Listener",
     "MachineSpec",
     "MachineState",
+    "NetworkReport",
+    "NetworkSpec",
     "Payload",
+    "Reliability",
     "SetupTimes",
     "Step",
     "Twin",
@@ -60,5 +70,6 @@ __all__ = [
     "factory_from_dict",
     "load_factory",
     "make_environment",
+    "simulate_network",
 ]
 __getattr__ = lazy_exports(__name__, _EXPORTS)
