@@ -227,6 +227,7 @@ def test_the_order_page_through_payment_and_production(
 
     run_until_shipped(loop, plant, [order_id])
     expect(page.locator("#state-label")).to_have_text("Shipped")
+    expect(page.locator("#dates")).to_contain_text("Shipped on")
     expect(page.locator("#steps [data-state='done']")).to_have_count(7)
     assert steps_shown(page)["Cutting panels"] == "Done"
     assert progress(page) == 90
@@ -236,3 +237,4 @@ def test_the_order_page_through_payment_and_production(
 
     page.set_viewport_size({"width": 320, "height": 700})  # the smallest phones still in use
     fits(page)
+    keep(page, live_server, tmp_path, "shipped")

@@ -12,7 +12,9 @@
   var status = document.getElementById("live-status");
   var lastSeq = parseInt(tracker.dataset.lastSeq, 10) || 0;
   var shown = parseInt(bar.getAttribute("aria-valuenow"), 10) || 0;
+  var dates = document.getElementById("dates");
   var SETTLED = ["paid", "payment_declined"];
+  var DATED = ["shipped", "delivered"];
   var RUNNING_POLL_MS = 5000;
   var polling = null;
 
@@ -83,6 +85,10 @@
       return;
     }
     if (labels.steps.indexOf(event.type) < 0) { addToHistory(event); }
+    if (dates && DATED.indexOf(event.type) >= 0) {  // as the server words it: "Shipped on …"
+      var day = new Date(event.at).toLocaleDateString([], { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+      dates.textContent = title(event.type) + " on " + day + ".";
+    }
     if ((event.data || {}).step || labels.steps.indexOf(event.type) >= 0) { refreshSteps(); }
     document.getElementById("state-label").textContent = labels.states[event.state] || event.state;
     if (event.progress > shown) {
