@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 import httpx
@@ -101,18 +102,28 @@ def production(platform: Platform, lease_margin_s: float = 30) -> Settings:
 
 
 def run_until_shipped(loop: ProductionLoop, plant: Plant, order_ids: list[str]) -> None:
+    def shipped() -> bool:
+        with plant.platform.db.read() as session:
+            query = select(Order.state).where(Order.id.in_(order_ids))
+            return set(session.scalars(query)) == {"shipped"}
+
+    run_until(loop, plant, shipped, "not all shipped")
+
+
+def run_until(
+    loop: ProductionLoop, plant: Plant, reached: Callable[[], bool], failure: str
+) -> None:
+    """Plan, dispatch and let the twin work, ten simulated minutes a turn, until ``reached``."""
+
     async def drive() -> None:
         deadline = time.monotonic() + 60
         with ProcessPoolExecutor(max_workers=1) as pool:
             while time.monotonic() < deadline:
                 await loop.tick(pool)
                 plant.advance(600)
-                with plant.platform.db.read() as session:
-                    query = select(Order.state).where(Order.id.in_(order_ids))
-                    states = set(session.scalars(query))
-                if states == {"shipped"}:
+                if reached():
                     return
                 await asyncio.sleep(0.02)  # leases run on the wall clock
-        raise AssertionError(f"not all shipped: {states}")
+        raise AssertionError(failure)
 
     run_async(drive(), timeout=90)

@@ -1,4 +1,5 @@
-"""A customer on a phone: log in, order, pay, and watch the factory's next step arrive live.
+"""A customer on a phone: log in, order, pay, and watch the factory's next step arrive live;
+and the order page through payment and production at a phone's and a laptop's size.
 
 Runs on both databases (through ``live_server`` -> ``database_url``): the live timeline is fed by
 the outbox relay and the stream's polling, which differ between SQLite and PostgreSQL, and that
@@ -10,16 +11,20 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from c2m.domains.orders import events
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.service import note
+from c2m.workers.production import ProductionLoop
+from tests.api.test_order_page import fridge_order
 from tests.conftest import PASSWORD, LiveServer, World
+from tests.factory_support import Plant, production, run_until, run_until_shipped, timeline
 
 pytestmark = pytest.mark.browser
 
@@ -94,9 +99,11 @@ def test_order_pay_and_follow_live_on_a_phone(
         data = {"operation": "Cut panels", "machine": "laser-2", "step": "cut"}
         started = events.step(events.OrderEventType.OPERATION_STARTED, data)
         note(session, order, started, actor="factory")
-    step = page.locator("#timeline li").last
-    expect(step).to_contain_text("Step started", timeout=10_000)
-    expect(step.locator(".detail")).to_have_text("Cut panels on laser-2")
+    step = page.locator("#steps .step", has_text="Cutting panels")
+    expect(step.locator(".step-state")).to_have_text("In progress", timeout=10_000)
+    expect(page.locator("#timeline li")).to_have_count(3)  # a step is not a history entry
+    expect(page.locator("#steps .machines")).to_contain_text("laser-2")
+    expect(page.get_by_text("laser-2")).not_to_be_visible()  # under "Details", closed
 
     # The page fits a phone: nothing wider than the screen, so no sideways scrolling.
     overflow = page.evaluate(
@@ -113,3 +120,121 @@ def test_order_pay_and_follow_live_on_a_phone(
             shot,
             Path(SCREENSHOT_DIR) / f"order-page-{live_server.platform.db.engine.dialect.name}.png",
         )
+
+
+SCREENS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture(params=sorted(SCREENS))
+def screen(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """A fresh browser context at a phone's or a laptop's size."""
+    size = SCREENS[request.param]
+    context = browser.new_context(
+        viewport=size, device_scale_factor=1, is_mobile=size["width"] < 500, locale="en-GB"
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def keep(page: Page, server: LiveServer, tmp_path: Path, name: str) -> None:
+    """A full-page screenshot, kept under ``C2M_E2E_SCREENSHOTS`` when set."""
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    shot = tmp_path / f"order-{name}-{width}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    if SCREENSHOT_DIR:
+        Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
+        dialect = server.platform.db.engine.dialect.name
+        shutil.copy(shot, Path(SCREENSHOT_DIR) / f"{shot.stem}-{dialect}.png")
+
+
+def fits(page: Page) -> None:
+    """Nothing wider than the screen, and no title squeezed to a word per line."""
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow}px wider than the screen"
+    squeezed = page.evaluate(
+        """[...document.querySelectorAll('#timeline strong, .step-title')].filter(el => {
+             const line = parseFloat(getComputedStyle(el).lineHeight) || 24;
+             return el.getBoundingClientRect().height > 2.5 * line;
+           }).map(el => el.textContent)"""
+    )
+    assert squeezed == [], f"titles squeezed onto several lines: {squeezed}"
+
+
+def steps_shown(page: Page) -> dict[str, str]:
+    rows = page.locator("#steps .step")
+    return {
+        rows.nth(i).locator(".step-title").inner_text(): rows.nth(i)
+        .locator(".step-state")
+        .inner_text()
+        for i in range(rows.count())
+    }
+
+
+def test_the_order_page_through_payment_and_production(
+    live_server: LiveServer, world: World, screen: Page, tmp_path: Path
+) -> None:
+    """What a customer sees of a configured refrigerator: its drawing and options in words, a
+    declined card as an error, a payment waiting for the bank, then each factory step turning
+    from waiting to running to done, live, until it ships."""
+    page, platform = screen, live_server.platform
+    with httpx.Client(base_url=live_server.url, timeout=10) as http:
+        order_id = fridge_order(http, world)["id"]  # type: ignore[arg-type]
+    log_in(page, live_server, world.alice.user.email)
+    page.goto(f"{live_server.url}/orders/{order_id}")
+    expect(page.locator(".product-picture svg")).to_be_visible()
+    panel = page.locator(".choices div", has_text="Panel material")
+    expect(panel).to_have_text("Panel materialSteel")
+    expect(page.locator("#dates")).to_contain_text("Ships within 13 days of your payment")
+    fits(page)
+    keep(page, live_server, tmp_path, "placed")
+
+    page.get_by_label("Test card").select_option("test-decline")
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Your bank declined the card.")
+    expect(alert).to_contain_text("pay with another card")
+    assert alert.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(255, 235, 233)"
+    keep(page, live_server, tmp_path, "declined")
+
+    settle, held = platform.payments.deliver_later, []
+    platform.payments.deliver_later = held.extend  # the bank answers when this test says so
+    page.get_by_label("Test card").select_option("test-delayed")
+    page.get_by_role("button", name=re.compile(r"^Try again: pay ")).click()
+    waiting = page.get_by_role("button", name="Waiting for your bank…")
+    expect(waiting).to_be_disabled()
+    keep(page, live_server, tmp_path, "pending")
+    assert settle is not None
+    settle(held)
+    expect(page.locator("#state-label")).to_have_text("Paid", timeout=15_000)  # reloaded itself
+    expect(page.locator("#dates")).to_contain_text("Promised to ship by")
+
+    page.evaluate("window.__sameDocument = true")
+    plant = Plant(platform, world)
+    loop = ProductionLoop(platform.db, plant.gateway, production(platform))
+
+    def running() -> bool:
+        kinds = [e.type for e in timeline(platform, order_id)]
+        return kinds.count("operation_started") > kinds.count("operation_done")
+
+    run_until(loop, plant, running, "no step started")
+    expect(page.locator("#steps [data-state='running']")).to_have_count(1)
+    expect(page.locator("#steps [data-state='waiting']").first).to_be_visible()
+    fits(page)
+    keep(page, live_server, tmp_path, "making")
+
+    run_until_shipped(loop, plant, [order_id])
+    expect(page.locator("#state-label")).to_have_text("Shipped")
+    expect(page.locator("#dates")).to_contain_text("Shipped on")
+    expect(page.locator("#steps [data-state='done']")).to_have_count(7)
+    assert steps_shown(page)["Cutting panels"] == "Done"
+    assert progress(page) == 90
+    assert page.evaluate("window.__sameDocument") is True
+    fits(page)
+    keep(page, live_server, tmp_path, "shipped")
+
+    page.set_viewport_size({"width": 320, "height": 700})  # the smallest phones still in use
+    fits(page)
+    keep(page, live_server, tmp_path, "shipped")

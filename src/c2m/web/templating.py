@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from c2m.domains.orders.states import LABELS
+from c2m.domains.orders.steps import STEP_EVENTS
 from c2m.kernel.ids import new_secret
 from c2m.kernel.money import format_money
 from c2m.web.auth import ANON_CSRF_COOKIE, Caller
@@ -20,10 +21,10 @@ if TYPE_CHECKING:
 
 
 def event_detail(data: dict[str, object]) -> str:
-    """The human line under a production event: which step, on which machine, why."""
-    head = " on ".join(str(data[key]) for key in ("operation", "machine") if data.get(key))
+    """The human line under a timeline entry: why (a hold's, a remake's, a cancellation's
+    reason); which machine is a detail the step list keeps under its disclosure."""
     reason = str(data.get("reason") or "")
-    return f"{head}: {reason}" if head and reason else head or reason
+    return reason[:1].upper() + reason[1:]
 
 
 @cache
@@ -39,7 +40,8 @@ def templates() -> Jinja2Templates:
 
 
 #: What a timeline entry is called: a move to a state reads as the state's label, and the events
-#: that are not moves (or read better otherwise) have their own words.
+#: that are not moves (or read better otherwise) have their own words. A step's own news
+#: (``steps.STEP_EVENTS``) is told by the step list instead.
 EVENT_TITLES = {
     **{state.value: label for state, label in LABELS.items()},
     "paid": "Payment received",
@@ -47,17 +49,28 @@ EVENT_TITLES = {
     "payment_declined": "Payment declined",
     "refunded": "Money refunded",
     "resumed": "Resumed",
-    "operation_started": "Step started",
-    "operation_done": "Step finished",
-    "rescheduled": "Step moved to another machine",
-    "machine_down": "A machine went down",
     "remake": "Failed inspection, being made again",
     "delivered": "Delivered",
     "batch_released": "Enough pre-orders: your batch goes into production",
     "batch_expired": "The batch did not fill in time: refunded",
 }
+#: How an entry's dot is coloured: things went well unless said here.
+EVENT_TONES = {
+    "payment_pending": "wait",
+    "payment_declined": "bad",
+    "on_hold": "bad",
+    "remake": "wait",
+    "cancelled": "bad",
+    "batch_expired": "bad",
+    "refunded": "info",
+}
 TIMELINE_LABELS = json.dumps(
-    {"states": {s.value: label for s, label in LABELS.items()}, "events": EVENT_TITLES}
+    {
+        "states": {s.value: label for s, label in LABELS.items()},
+        "events": EVENT_TITLES,
+        "tones": EVENT_TONES,
+        "steps": sorted(STEP_EVENTS),
+    }
 )
 
 
@@ -82,6 +95,7 @@ def render(
         "csrf_token": token,
         "labels": LABELS,
         "event_titles": EVENT_TITLES,
+        "event_tones": EVENT_TONES,
         "labels_json": TIMELINE_LABELS,
         "message": request.query_params.get("msg"),
         **(context or {}),

@@ -24,6 +24,7 @@ from c2m.domains.orders.states import (
     CANCELLABLE,
     LABELS,
     MAIN_LINE,
+    PRODUCTION,
     REFUNDABLE,
     OrderState,
     can_advance,
@@ -136,6 +137,19 @@ def advance_by_factory(
             if can_advance(order.state, state) and state is not S.DESIGNING
         )
         _move(session, order, following, events.reached(following, data), actor=actor)
+
+
+#: The span of progress the factory's steps move through: from production's start to shipping.
+STEPS_SPAN = (progress(S.IN_PRODUCTION) or 0, progress(S.SHIPPED) or 0)
+
+
+def production_progress(order: Order, done: float) -> None:
+    """Move the progress on as the factory's steps finish (``done``: the share of the order's
+    machine time finished), so it does not sit still through production; never backwards, and
+    only for an order in production (a held one keeps what it showed)."""
+    if order.state in PRODUCTION:
+        low, high = STEPS_SPAN
+        order.progress = max(order.progress, low + round((high - low) * min(done, 1.0)))
 
 
 def remake(session: Session, order: Order, *, actor: str, data: dict[str, Any]) -> None:

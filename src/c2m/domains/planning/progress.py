@@ -10,8 +10,9 @@ is made again; the last step done ships the order.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import AttemptStatus, JobAttempt, Machine
@@ -124,8 +125,9 @@ def _finished(session: Session, op: Operation, attempt: JobAttempt, machine: str
     order = _order_of(session, op)
     finished = op.finished_at.isoformat() if op.finished_at else None
     data = _step(op, machine=machine, finished_at=finished, attempt=attempt.attempt_id)
-    orders.note(session, order, step(OrderEventType.OPERATION_DONE, data), actor=ACTOR)
     works = select(WorkOrder.id).where(WorkOrder.order_id == order.id)
+    orders.production_progress(order, _share_done(session, works))
+    orders.note(session, order, step(OrderEventType.OPERATION_DONE, data), actor=ACTOR)
     remaining = session.scalar(
         select(Operation.id)
         .where(Operation.work_order_id.in_(works), Operation.status.in_(OPEN))
@@ -135,6 +137,17 @@ def _finished(session: Session, op: Operation, attempt: JobAttempt, machine: str
         for work in session.scalars(select(WorkOrder).where(WorkOrder.order_id == order.id)):
             work.done = True
         orders.advance_by_factory(session, order, OrderState.SHIPPED, actor=ACTOR)
+
+
+def _share_done(session: Session, works: Select[Any]) -> float:
+    """The share of the order's machine minutes already done."""
+    done = case((Operation.status == OperationStatus.DONE, Operation.minutes), else_=0)
+    row = session.execute(
+        select(func.sum(done), func.sum(Operation.minutes)).where(
+            Operation.work_order_id.in_(works)
+        )
+    ).one()
+    return (row[0] or 0) / row[1] if row[1] else 0.0
 
 
 def _remake(session: Session, inspection: Operation) -> None:

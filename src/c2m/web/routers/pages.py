@@ -18,6 +18,7 @@ from c2m.domains.insights import feedback
 from c2m.domains.insights.schemas import Rating
 from c2m.domains.orders import placement
 from c2m.domains.orders import service as orders
+from c2m.domains.orders.payment_news import PaymentState, payment_news
 from c2m.domains.orders.payments import TEST_METHODS
 from c2m.domains.orders.schemas import Cancel, NewLine, NewOrder, Pay
 from c2m.domains.orders.states import CANCELLABLE
@@ -40,6 +41,7 @@ from c2m.web.auth import (
     csrf_matches,
 )
 from c2m.web.idempotent import claim_of
+from c2m.web.order_view import TIMELINE_LIMIT, live_steps, order_view
 from c2m.web.rate_limits import RateLimits, in_words
 from c2m.web.templating import render
 
@@ -228,13 +230,15 @@ def order_page(
     actor = signed_in(request, caller).actor
     with platform.db.read() as session:
         order = orders.load_order(session, actor, order_id)
-        events = orders.events_after(session, order.id, 0)
+        view = order_view(session, order)
         answer = feedback.of_order(session, actor, order_id)
         maker = session.get(Enterprise, order.enterprise_id)
     share_url = links.shared_order(platform, order) if order.share_key else None
     context = {
         "order": order,
-        "events": events,
+        "view": view.overview,
+        "thumbnails": view.thumbnails,
+        "steps_url": links.order_page(order.id) + "/steps",
         "feedback": answer,
         "maker": maker.name if maker else "the maker",
         "changeable": any(line.template_id for line in order.lines),
@@ -246,6 +250,17 @@ def order_page(
         "stream_url": links.order_events(order.id),
     }
     return render(request, caller, "order.html", context)
+
+
+@router.get("/orders/{order_id}/steps")
+def order_steps(
+    request: Request, platform: PlatformDep, order_id: str, caller: OptionalCaller
+) -> Response:
+    """The order's step list alone: the page swaps it in as the factory reports."""
+    actor = signed_in(request, caller).actor
+    with platform.db.read() as session:
+        steps = live_steps(session, orders.load_order(session, actor, order_id))
+    return render(request, caller, "_steps.html", {"steps": steps})
 
 
 @router.post("/orders/{order_id}/pay")
@@ -262,6 +277,12 @@ def pay_page(
     data = Pay.model_validate(
         {"payment_method": payment_method, "expected_version": expected_version}
     )
+    with platform.db.read() as session:
+        order = orders.load_order(session, actor, order_id)
+        events = orders.events_after(session, order.id, 0, limit=TIMELINE_LIMIT)
+    news = payment_news(events)
+    if news is not None and news.state is PaymentState.PENDING:  # a second tap, another tab
+        return _see_other(links.order_page(order_id) + "?msg=" + quote(news.reason))
     with platform.db.write() as session:
         orders.pay(session, actor, order_id, data, platform.payments)
     return _see_other(links.order_page(order_id))
@@ -354,9 +375,24 @@ def shared_page(
 ) -> Response:
     with platform.db.read() as session:
         order = orders.order_for_share(session, token, platform.share_signer)
-        events = orders.events_after(session, order.id, 0)
-    context = {"order": order, "events": events, "stream_url": links.shared_order_events(token)}
+        view = order_view(session, order)
+    context = {
+        "order": order,
+        "view": view.overview,
+        "stream_url": links.shared_order_events(token),
+        "steps_url": links.shared_order_page(token) + "/steps",
+    }
     return render(request, caller, "shared.html", context)
+
+
+@router.get("/s/{token}/steps")
+def shared_steps(
+    request: Request, platform: PlatformDep, token: str, caller: OptionalCaller
+) -> Response:
+    with platform.db.read() as session:
+        order = orders.order_for_share(session, token, platform.share_signer)
+        steps = live_steps(session, order)
+    return render(request, caller, "_steps.html", {"steps": steps})
 
 
 @router.get("/account")
