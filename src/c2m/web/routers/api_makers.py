@@ -80,9 +80,7 @@ def add_machine(body: NewMakerMachine, actor: ApiActor, idempotent: Idempotent) 
     return idempotent.create(actor, body, create)
 
 
-@router.patch(
-    "/makers/me/machines/{machine_id}", response_model=MakerMachineOut, responses=CHANGE
-)
+@router.patch("/makers/me/machines/{machine_id}", response_model=MakerMachineOut, responses=CHANGE)
 def change_machine(
     platform: PlatformDep, machine_id: str, body: MakerMachineChange, actor: ApiActor
 ) -> MakerMachineOut:
