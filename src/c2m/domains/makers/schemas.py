@@ -9,12 +9,23 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from c2m.domains.factory.schemas import Calendar, NewMachine
 from c2m.domains.makers.probation import MakerStatus
-from c2m.domains.makers.regions import check_country
+from c2m.domains.makers.regions import check_country, countries
 from c2m.kernel.schemas import NOT_BOOL, TEXT, Strict
+
+
+def _country_codes(schema: dict[str, Any]) -> None:
+    """Say the known codes in the schema, so clients (and fuzzers) can know them."""
+    schema["enum"] = list(countries())
+
 
 Country = Annotated[
     str,
-    Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2", examples=["DE"]),
+    Field(
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166-1 alpha-2",
+        examples=["DE"],
+        json_schema_extra=_country_codes,
+    ),
     AfterValidator(check_country),
 ]
 DisplayName = Annotated[
@@ -33,12 +44,12 @@ Certificates = Annotated[
     list[Certificate], Field(max_length=20, examples=[["ISO 9001", "food-safe"]])
 ]
 Label = Annotated[str, Field(min_length=1, max_length=40, pattern=TEXT)]
-Millimetres = Annotated[float, NOT_BOOL, Field(gt=0, le=5000)]
-Tolerance = Annotated[float, NOT_BOOL, Field(gt=0, le=10, description="± mm the machine holds")]
+Millimetres = Annotated[float, Field(gt=0, le=5000), NOT_BOOL]
+Tolerance = Annotated[float, Field(gt=0, le=10, description="± mm the machine holds"), NOT_BOOL]
 PerCubicCentimetre = Annotated[
-    int, NOT_BOOL, Field(ge=0, le=10**9, description="Minor units per cm³ of part.")
+    int, Field(ge=0, le=10**9, description="Minor units per cm³ of part."), NOT_BOOL
 ]
-PerHour = Annotated[int, NOT_BOOL, Field(ge=0, le=10**9, description="Minor units per hour.")]
+PerHour = Annotated[int, Field(ge=0, le=10**9, description="Minor units per hour."), NOT_BOOL]
 
 
 class NewMaker(Strict):
