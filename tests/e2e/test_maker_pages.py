@@ -42,19 +42,20 @@ def test_a_new_person_becomes_a_maker_and_connects_a_printer(
     expect(maker.locator("#status")).to_contain_text("150 mm")
     expect(maker.locator("#offers")).to_contain_text("No offers yet")
     expect(maker.locator("main")).not_to_contain_text("Dana Example")  # the nav says it, only
-    maker.get_by_label("Code").fill("prusa-1")
-    maker.get_by_label("Name", exact=True).fill("Prusa MK4")
-    maker.get_by_label("Material loaded").fill("PLA")
-    maker.get_by_label("Colour").fill("black")
-    maker.get_by_label("X").fill("250")
-    maker.get_by_label("Y").fill("210")
-    maker.get_by_label("Z").fill("220")
-    maker.get_by_label("Price per hour").fill("1,50")  # a comma: refused with the reason
-    maker.get_by_role("button", name="Add the printer").click()
+    add = maker.locator('form[action="/maker/machines"]')
+    add.get_by_label("Code").fill("prusa-1")
+    add.get_by_label("Name", exact=True).fill("Prusa MK4")
+    add.get_by_label("Material loaded").fill("PLA")
+    add.get_by_label("Colour").fill("black")
+    add.get_by_label("X", exact=True).fill("250")
+    add.get_by_label("Y", exact=True).fill("210")
+    add.get_by_label("Z", exact=True).fill("220")
+    add.get_by_label("Price per hour").fill("1,50")  # a comma: refused with the reason
+    add.get_by_role("button", name="Add the printer").click()
     expect(maker.get_by_role("alert")).to_contain_text("write it like 1.50")
-    expect(maker.get_by_label("Material loaded")).to_have_value("PLA")  # nothing typed is lost
-    maker.get_by_label("Price per hour").fill("1.50")
-    maker.get_by_role("button", name="Add the printer").click()
+    expect(add.get_by_label("Material loaded")).to_have_value("PLA")  # nothing typed is lost
+    add.get_by_label("Price per hour").fill("1.50")
+    add.get_by_role("button", name="Add the printer").click()
 
     login = maker.locator("#new-login")
     expect(login).to_contain_text("shown once")
@@ -83,6 +84,18 @@ def test_a_new_person_becomes_a_maker_and_connects_a_printer(
     expect(card.locator("[data-state]")).to_have_text("idle", timeout=15_000)
     maker.reload()
     expect(maker.locator("#machine-secret")).to_have_count(0)  # shown once only
+
+    card.get_by_text("Change spool or prices").click()
+    expect(card.get_by_label("Price per hour")).to_have_value("1.50")
+    card.get_by_label("Material loaded").fill("PETG")
+    card.get_by_label("Colour").fill("orange")
+    card.get_by_role("button", name="Save").click()
+    expect(card).to_contain_text("PETG, orange")
+    profile = maker.locator("#profile")
+    profile.get_by_text("Change your profile").click()
+    profile.get_by_label("Region").fill("Upper Bavaria")
+    profile.get_by_role("button", name="Save the profile").click()
+    expect(maker.get_by_text("ships from Upper Bavaria, Germany")).to_be_visible()
 
     owner = _phone(browser)
     log_in(owner, live_server, world.owner.user.email)

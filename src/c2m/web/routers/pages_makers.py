@@ -14,13 +14,19 @@ from c2m.bootstrap import Platform
 from c2m.domains.factory.vocabulary import CAPABILITIES
 from c2m.domains.makers import machines, probation, service
 from c2m.domains.makers.regions import countries
-from c2m.domains.makers.schemas import NewMaker, NewMakerMachine, StatusChange
+from c2m.domains.makers.schemas import (
+    MakerChange,
+    MakerMachineChange,
+    NewMaker,
+    NewMakerMachine,
+    StatusChange,
+)
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.schemas import SignUp
 from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
 from c2m.kernel.errors import Conflict, InvalidInput, NotFound, describe_validation
-from c2m.kernel.money import to_minor
+from c2m.kernel.money import to_decimal, to_minor
 from c2m.web.agent_command import agent_command
 from c2m.web.auth import Caller, OptionalCaller, PlatformDep
 from c2m.web.routers.pages import CsrfField, check_csrf, signed_in, start_session
@@ -63,7 +69,7 @@ def join(
             display_name=display_name.strip(),
             country=country,
             region=region.strip(),
-            certificates=[c.strip() for c in certificates.split(",") if c.strip()],
+            certificates=_certificates(certificates),
         )
         person = None if caller else SignUp(name=name, email=email, password=password)
         with platform.db.write() as session:
@@ -140,6 +146,65 @@ def add_printer(
     return _dashboard(request, platform, caller, login=login)
 
 
+@router.post("/maker/profile")
+def change_profile(
+    request: Request,
+    platform: PlatformDep,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
+    display_name: Text,
+    country: Annotated[str, Form(max_length=2)],
+    region: Text = "",
+    certificates: Annotated[str, Form(max_length=1300)] = "",
+) -> Response:
+    caller = signed_in(request, caller, csrf_token)
+    try:
+        data = MakerChange(
+            display_name=display_name.strip(),
+            country=country,
+            region=region.strip(),
+            certificates=_certificates(certificates),
+        )
+    except ValidationError as exc:
+        error = describe_validation(list(exc.errors()), "Your profile cannot be changed")
+        return _dashboard(request, platform, caller, change_error=error)
+    with platform.db.write() as session:
+        service.change(session, caller.actor, data)
+    return RedirectResponse(DASHBOARD, status_code=303)
+
+
+@router.post("/maker/machines/{machine_id}")
+def change_printer(
+    request: Request,
+    platform: PlatformDep,
+    machine_id: str,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
+    material: Text,
+    colour: Text,
+    price_per_hour: Amount = "0",
+    price_per_cm3: Amount = "0",
+) -> Response:
+    """A new spool loaded, or new prices."""
+    caller = signed_in(request, caller, csrf_token)
+    try:
+        with platform.db.write() as session:
+            currency = service.workshop_of(session, service.mine(session, caller.actor)).currency
+            data = MakerMachineChange(
+                material=material.strip(),
+                colour=colour.strip(),
+                hourly_rate=_minor(price_per_hour, currency, "The price per hour"),
+                price_per_cm3=_minor(price_per_cm3, currency, "The price per cm³"),
+            )
+            machines.change(session, caller.actor, machine_id, data)
+    except ValidationError as exc:
+        error = describe_validation(list(exc.errors()), "The printer cannot be changed")
+        return _dashboard(request, platform, caller, change_error=error)
+    except InvalidInput as exc:
+        return _dashboard(request, platform, caller, change_error=exc.detail)
+    return RedirectResponse(DASHBOARD + "#printers", status_code=303)
+
+
 @router.post("/maker/machines/{machine_id}/secret")
 def new_secret(
     request: Request,
@@ -197,6 +262,10 @@ def _is_maker(platform: Platform, actor: Actor) -> bool:
     return True
 
 
+def _certificates(typed: str) -> list[str]:
+    return [name.strip() for name in typed.split(",") if name.strip()]
+
+
 def _minor(amount: str, currency: str, what: str) -> int:
     """A price typed in major units (``1.50``) as minor units."""
     try:
@@ -226,6 +295,7 @@ def _dashboard(
     login: tuple[str, str] | None = None,
     form: dict[str, str] | None = None,
     error: str | None = None,
+    change_error: str | None = None,
 ) -> Response:
     with platform.db.read() as session:
         profile = service.mine(session, caller.actor)
@@ -239,7 +309,10 @@ def _dashboard(
         "capabilities": sorted(CAPABILITIES),
         "form": form or {"capability": "fdm-print", "tolerance_mm": "0.2"},
         "error": error,
+        "change_error": change_error,
+        "countries": countries(),
         "probation": probation,
+        "major": to_decimal,
     }
     if login is not None:
         username, secret = login
@@ -248,7 +321,8 @@ def _dashboard(
             "secret": secret,
             "command": agent_command(platform.settings, username).lines(secret),
         }
-    response = render(request, caller, "maker.html", context, status_code=422 if error else 200)
+    failed = error or change_error
+    response = render(request, caller, "maker.html", context, status_code=422 if failed else 200)
     if login is not None:
         response.headers["Cache-Control"] = "no-store"
     return response
