@@ -3,8 +3,11 @@ logins; another maker never sees them; the platform owner suspends and reinstate
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from c2m.bootstrap import Platform
@@ -13,7 +16,7 @@ from c2m.domains.factory.models import AttemptStatus, JobAttempt
 from c2m.domains.makers.candidates import candidates
 from c2m.domains.makers.probation import PROBATION_LIMITS
 from c2m.kernel.clock import utcnow
-from tests.conftest import Person, World
+from tests.conftest import LiveServer, Person, World
 
 JOIN = {
     "display_name": "Garage Prints",
@@ -247,3 +250,17 @@ def test_routing_reads_probation_and_suspension_as_data(
     with platform.db.read() as session:
         (snapshot,) = candidates(session)
     assert snapshot.suspended
+
+
+def test_two_joins_at_once_open_one_workshop(live_server: LiveServer, world: World) -> None:
+    start = threading.Barrier(2)
+
+    def join_as(name: str) -> int:
+        with httpx.Client(base_url=live_server.url, timeout=30) as http:
+            start.wait()
+            body = JOIN | {"display_name": name}
+            return http.post("/api/v1/makers", json=body, headers=world.alice.headers).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(join_as, ["First Bench", "Second Bench"]))
+    assert answers == [201, 409]

@@ -28,12 +28,13 @@ CODE_TRIES = 5
 
 
 def join(session: Session, actor: Actor, data: NewMaker) -> MakerProfile:
-    """Open the person's one-maker micro-enterprise and workshop; one per person."""
-    if _profile_of(session, actor.user_id) is not None:
-        raise Conflict("You are a maker already; your workshop is on your dashboard (/maker).")
-    user = session.get(User, actor.user_id)
+    """Open the person's one-maker micro-enterprise and workshop; one per person. The person's
+    row is locked first, so two joins at once are decided one after the other."""
+    user = session.scalar(select(User).where(User.id == actor.user_id).with_for_update())
     if user is None:
         raise NotFound("There is no such person.")
+    if _profile_of(session, actor.user_id) is not None:
+        raise Conflict("You are a maker already; your workshop is on your dashboard (/maker).")
     code = _free_code(session, data.display_name)
     enterprise = create_enterprise(session, data.display_name, code, user)
     workshop = NewFactory(code=code, name=data.display_name, currency=data.currency)
