@@ -25,6 +25,7 @@ from c2m.domains.insights import models as insight_models
 from c2m.domains.ledger import models as ledger_models
 from c2m.domains.ledger.rules import Rates
 from c2m.domains.ledger.subscriber import OrderMoneyPoster
+from c2m.domains.makers import models as maker_models
 from c2m.domains.orders import models as order_models
 from c2m.domains.orders.counts import orders_by_state
 from c2m.domains.orders.events import TOPIC_PREFIX as ORDER_TOPICS
@@ -76,6 +77,7 @@ TABLE_MODULES = (
     quoting_models,
     planning_models,
     circle_models,
+    maker_models,
     ledger_models,
     insight_models,
     outbox,

@@ -83,6 +83,8 @@ CHECKED_AGAINST_TEMPLATE = (
     "POST /api/v1/circles/{circle_id}/items/{item_id}/follow",
     # a machine's working shifts must end after they start, which no JSON Schema can say
     "POST /api/v1/factories/{factory_id}/machines",
+    "POST /api/v1/makers/me/machines",
+    "PATCH /api/v1/makers/me/machines/{machine_id}",
     *STATEMENTS,
 )
 ACCEPTED_OR_EXPLAINED = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]

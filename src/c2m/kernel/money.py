@@ -35,3 +35,14 @@ def format_amount(amount_minor: int, currency: str, locale: str = "en") -> str:
             to_decimal(amount_minor, currency), currency, locale=locale, currency_digits=True
         )
     )
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """An amount in major units as integer minor units, e.g. EUR 1.5 → 150; ``ValueError`` for
+    more decimals than the currency has (JPY 1.5) or for a number that is not finite."""
+    if not amount.is_finite():
+        raise ValueError(f"{amount} is not an amount of money")
+    minor = amount.scaleb(exponent(currency))
+    if minor != minor.to_integral_value():
+        raise ValueError(f"{currency} amounts have at most {exponent(currency)} decimals")
+    return int(minor)

@@ -69,7 +69,9 @@ class NewMachine(Strict):
         json_schema_extra=_capability_items,
     )
     speed: Annotated[float, NOT_BOOL] = Field(1.0, gt=0, le=100)
-    hourly_rate: Annotated[int, NOT_BOOL] = Field(0, ge=0, description="Minor units per hour.")
+    hourly_rate: Annotated[int, NOT_BOOL] = Field(
+        0, ge=0, le=10**9, description="Minor units per hour."
+    )
     calendar: Calendar | None = Field(None, description="Absent: available around the clock.")
 
     @field_validator("capabilities")

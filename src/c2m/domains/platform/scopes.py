@@ -22,6 +22,7 @@ class Scope(enum.StrEnum):
     QUOTES_WRITE = "quotes:write"
     CIRCLES_WRITE = "circles:write"
     MACHINES = "machines"
+    MAKERS = "makers"
     LEDGER_READ = "ledger:read"
     INSIGHTS_READ = "insights:read"
     ENTERPRISES_ADMIN = "enterprises:admin"
@@ -36,6 +37,7 @@ DESCRIPTIONS: dict[Scope, str] = {
     Scope.QUOTES_WRITE: "upload parts, get quotes, order them, ask and answer requests",
     Scope.CIRCLES_WRITE: "create and join circles, post demands, comment, vote; aggregate, batch",
     Scope.MACHINES: "factories, machines, their secrets and the factory floor",
+    Scope.MAKERS: "a maker's profile and printers; for the platform owner, suspending makers",
     Scope.LEDGER_READ: "statements, postings and earnings",
     Scope.INSIGHTS_READ: "the scorecard",
     Scope.ENTERPRISES_ADMIN: "enterprise applications, members, roles and invitations",

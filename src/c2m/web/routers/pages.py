@@ -54,7 +54,7 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _check_csrf(request: Request, caller: Caller | None, given: str) -> None:
+def check_csrf(request: Request, caller: Caller | None, given: str) -> None:
     expected = caller.csrf_token if caller else request.cookies.get(ANON_CSRF_COOKIE)
     if not csrf_matches(expected, given):
         raise Forbidden("The form has expired or did not come from this site; reload and retry.")
@@ -64,7 +64,7 @@ def signed_in(request: Request, caller: Caller | None, given_csrf: str | None = 
     if caller is None or caller.csrf_token is None:
         raise NotAuthenticated("Please log in first.")
     if given_csrf is not None:
-        _check_csrf(request, caller, given_csrf)
+        check_csrf(request, caller, given_csrf)
     return caller
 
 
@@ -72,7 +72,7 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
-def _start_session(platform: Platform, user_id: str, target: str) -> Response:
+def start_session(platform: Platform, user_id: str, target: str) -> Response:
     with platform.db.write() as session:
         user = session.get(User, user_id)
         assert user is not None
@@ -113,7 +113,7 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=500)] = "/orders",
 ) -> Response:
-    _check_csrf(request, None, csrf_token)
+    check_csrf(request, None, csrf_token)
     limits: RateLimits = request.app.state.rate_limits
     address = request.client.host if request.client else "unknown"
     context = {"email": email, "next": _safe_next(next)}
@@ -130,7 +130,7 @@ def login(
         limits.login_failed(email, address)
         context["error"] = exc.detail
         return render(request, None, "login.html", context, status_code=401)
-    return _start_session(platform, user.id, next)
+    return start_session(platform, user.id, next)
 
 
 @router.get("/signup")
@@ -147,7 +147,7 @@ def signup(
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=200)],
 ) -> Response:
-    _check_csrf(request, None, csrf_token)
+    check_csrf(request, None, csrf_token)
     context = {"name": name, "email": email, "min_password": MIN_PASSWORD_LENGTH}
     try:
         data = SignUp(name=name, email=email, password=password)
@@ -156,7 +156,7 @@ def signup(
         return render(request, None, "signup.html", context, status_code=422)
     with platform.db.write() as session:
         user = accounts.create_user(session, data)
-    return _start_session(platform, user.id, "/")
+    return start_session(platform, user.id, "/")
 
 
 @router.post("/logout")
