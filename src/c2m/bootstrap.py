@@ -22,6 +22,8 @@ from c2m.domains.circles import models as circle_models
 from c2m.domains.circles.batches import settle_batches
 from c2m.domains.factory import models as factory_models
 from c2m.domains.insights import models as insight_models
+from c2m.domains.integrations import models as integration_models
+from c2m.domains.integrations.fanout import WebhookFanout
 from c2m.domains.ledger import models as ledger_models
 from c2m.domains.ledger.rules import Rates
 from c2m.domains.ledger.subscriber import OrderMoneyPoster
@@ -54,6 +56,7 @@ from c2m.kernel.signing import Signer
 from c2m.migrations import schema_behind
 from c2m.settings import Settings, load_settings
 from c2m.workers.retention import Retention
+from c2m.workers.webhooks import SenderConfig, WebhookSender
 
 if TYPE_CHECKING:
     from c2m.engines.simulation import Twin  # SimPy: only the demo and the twin build one
@@ -78,6 +81,7 @@ TABLE_MODULES = (
     circle_models,
     ledger_models,
     insight_models,
+    integration_models,
     outbox,
     idempotency,
 )
@@ -102,6 +106,7 @@ class Platform:
     capacity: CapacitySource
     orders: GroupWriter[OrderRequest, StoredResponse]  # API orders, group-committed
     ledger: OrderMoneyPoster  # posts the timeline's money; catches up with what it missed
+    webhooks: WebhookSender  # delivers what the timeline's webhook subscribers asked for
     tokens: TokenCache
     health: Health
     metrics: Metrics
@@ -123,6 +128,7 @@ class Platform:
             loops.append((self._housekeeping, "upkeep"))
             loops.append((self._settle_batches, "preorder-batches"))
             loops.append((self._catch_up_ledger, "ledger-catch-up"))
+            loops.append((self._send_webhooks, "webhook-sender"))
         for target, name in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -142,6 +148,7 @@ class Platform:
         if self._crunch is not None:
             self._crunch.shutdown(wait=False, cancel_futures=True)
         self.relay.wakeup.set()
+        self.webhooks.wake()
         for thread in self.threads:
             thread.join(timeout=5)
         self.threads.clear()
@@ -157,6 +164,9 @@ class Platform:
             if not published:
                 self.relay.wakeup.wait(self.settings.outbox_poll_seconds)
                 self.relay.wakeup.clear()
+
+    def _send_webhooks(self) -> None:
+        self.webhooks.run(self.stop)
 
     def _watch_timelines(self) -> None:
         self.timelines.run(self.stop, self.settings.sse_poll_seconds)
@@ -261,6 +271,7 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
             db, place_orders, name="order-intake", exclusive=lambda request: request.key
         ),
         ledger=OrderMoneyPoster(db, rates),
+        webhooks=WebhookSender(db, SenderConfig.of(settings)),
         tokens=TokenCache(settings.token_cache_seconds),
         health=Health(),
         metrics=Metrics(),
@@ -268,6 +279,7 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
     bus.add_handler(ORDER_TOPICS, platform.ledger)
+    bus.add_handler(ORDER_TOPICS, WebhookFanout(db, platform.webhooks.wake))
     _observe(platform)
     return platform
 

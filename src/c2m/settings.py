@@ -13,7 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    NonNegativeFloat,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -202,6 +208,40 @@ class Settings(BaseSettings):
         900.0,
         gt=0,
         description="A job command's first lease: three times its expected duration plus this.",
+    )
+
+    # --- webhooks -----------------------------------------------------------------------------
+    webhook_retry_seconds: tuple[NonNegativeFloat, ...] = Field(
+        (5, 300, 1800, 7200, 18000, 36000, 36000),
+        min_length=1,
+        max_length=30,
+        description="Waits before each retry of a failed delivery (JSON list, drawn within "
+        "+-20 %); after the last, the delivery has failed.",
+    )
+    webhook_disable_after_seconds: float = Field(
+        86400.0,
+        gt=0,
+        description="A webhook whose deliveries all failed for this long is disabled.",
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="How long a receiver may take to answer one delivery."
+    )
+    webhook_concurrency: int = Field(
+        32, ge=1, le=1000, description="Deliveries in flight at once per worker."
+    )
+    webhook_per_subscription: int = Field(
+        4,
+        ge=1,
+        le=1000,
+        description="Deliveries in flight at once to one webhook per worker, so a receiver that "
+        "hangs takes only a few slots.",
+    )
+    webhook_poll_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often a worker looks for retries that came due."
+    )
+    webhook_allow_loopback: bool = Field(
+        False,
+        description="Let webhooks name this machine (http://127.0.0.1:...); always in demo mode.",
     )
 
     # --- operations: health, metrics, retention -----------------------------------------------

@@ -30,6 +30,7 @@ from c2m.web.routers import (
     api_scorecard,
     api_statements,
     api_templates,
+    api_webhooks,
     machine_files,
     ops,
     pages,
@@ -42,6 +43,7 @@ from c2m.web.routers import (
     pages_statement,
     pages_team,
 )
+from c2m.web.webhook_catalogue import describe_webhooks
 
 STATIC = Path(__file__).parent / "static"
 
@@ -92,6 +94,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         api_scorecard,
         api_statements,
         api_templates,
+        api_webhooks,
         machine_files,
         ops,
         pages,
@@ -105,6 +108,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         pages_team,
     ):
         app.include_router(module.router)
+    describe_webhooks(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_admin(app, platform)
 

@@ -1,0 +1,158 @@
+"""Webhooks: an owner of a micro-enterprise subscribes a receiver to its orders' events, reads
+the delivery log and replays a delivery. Strangers are told nothing exists (404)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+
+from c2m.bootstrap import Platform
+from c2m.domains.integrations import deliveries, subscriptions
+from c2m.domains.integrations.catalogue import EVENT_TYPES, meaning
+from c2m.domains.integrations.models import DeliveryStatus, WebhookSubscription
+from c2m.domains.integrations.schemas import (
+    AttemptOut,
+    DeliveryDetail,
+    DeliveryOut,
+    NewSubscription,
+    SubscriptionCreated,
+    SubscriptionOut,
+)
+from c2m.domains.integrations.subscriptions import Keys
+from c2m.kernel.clock import utcnow
+from c2m.web.auth import ApiActor, PlatformDep
+from c2m.web.idempotent import Idempotent
+from c2m.web.problems import problem_responses
+
+router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], responses=problem_responses(401))
+
+FOUND = problem_responses(403, 404)
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
+
+
+def keys_of(platform: Platform) -> Keys:
+    settings = platform.settings
+    return Keys(settings.secret_key, settings.webhook_allow_loopback or settings.demo)
+
+
+def created(subscription: WebhookSubscription, secret: str) -> SubscriptionCreated:
+    out = SubscriptionOut.model_validate(subscription)
+    return SubscriptionCreated(**out.model_dump(), secret=secret)
+
+
+@router.get("/event-types", response_model=dict[str, str])
+def event_types() -> dict[str, str]:
+    """The catalogue: every event type a webhook may ask for, and what it means."""
+    return {event_type: meaning(event_type) for event_type in EVENT_TYPES}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=SubscriptionCreated,
+    responses=problem_responses(403, 404, 409, 422),
+)
+def subscribe(
+    platform: PlatformDep, body: NewSubscription, actor: ApiActor, idempotent: Idempotent
+) -> JSONResponse:
+    """Subscribe a receiver; the answer holds its signing secret, shown this once."""
+    return idempotent.create(
+        actor,
+        body,
+        lambda s: created(*subscriptions.create(s, actor, body, keys_of(platform))),
+    )
+
+
+@router.get("", response_model=list[SubscriptionOut])
+def list_subscriptions(platform: PlatformDep, actor: ApiActor) -> list[SubscriptionOut]:
+    with platform.db.read() as session:
+        found = subscriptions.list_for(session, actor)
+        return [SubscriptionOut.model_validate(s) for s in found]
+
+
+@router.get("/{subscription_id}", response_model=SubscriptionOut, responses=FOUND)
+def get_subscription(
+    platform: PlatformDep, subscription_id: str, actor: ApiActor
+) -> SubscriptionOut:
+    with platform.db.read() as session:
+        return SubscriptionOut.model_validate(subscriptions.load(session, actor, subscription_id))
+
+
+@router.delete("/{subscription_id}", status_code=204, responses=FOUND)
+def delete_subscription(platform: PlatformDep, subscription_id: str, actor: ApiActor) -> Response:
+    with platform.db.write() as session:
+        subscriptions.delete(session, actor, subscription_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{subscription_id}/rotate-secret", response_model=SubscriptionCreated, responses=FOUND
+)
+def rotate_secret(
+    platform: PlatformDep, subscription_id: str, actor: ApiActor
+) -> SubscriptionCreated:
+    """A new signing secret, shown this once; the old one stops signing at once."""
+    with platform.db.write() as session:
+        return created(*subscriptions.rotate(session, actor, subscription_id, keys_of(platform)))
+
+
+@router.post("/{subscription_id}/enable", response_model=SubscriptionOut, responses=FOUND)
+def enable(platform: PlatformDep, subscription_id: str, actor: ApiActor) -> SubscriptionOut:
+    """Deliver again after the webhook was disabled for failing."""
+    with platform.db.write() as session:
+        return SubscriptionOut.model_validate(subscriptions.enable(session, actor, subscription_id))
+
+
+@router.get(
+    "/{subscription_id}/deliveries",
+    response_model=list[DeliveryOut],
+    responses={**FOUND, **problem_responses(422)},
+)
+def list_deliveries(
+    platform: PlatformDep,
+    subscription_id: str,
+    actor: ApiActor,
+    status: DeliveryStatus | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[DeliveryOut]:
+    """The webhook's deliveries, newest first."""
+    with platform.db.read() as session:
+        found = deliveries.list_deliveries(
+            session, actor, subscription_id, status=status, limit=limit, offset=offset
+        )
+        return [DeliveryOut.model_validate(d) for d in found]
+
+
+@router.get(
+    "/{subscription_id}/deliveries/{delivery_id}", response_model=DeliveryDetail, responses=FOUND
+)
+def get_delivery(
+    platform: PlatformDep, subscription_id: str, delivery_id: str, actor: ApiActor
+) -> DeliveryDetail:
+    """One delivery, what it carries and every attempt: status code, time taken, error."""
+    with platform.db.read() as session:
+        delivery = deliveries.load_delivery(session, actor, subscription_id, delivery_id)
+        log = [AttemptOut.model_validate(a) for a in deliveries.attempts_of(session, delivery.id)]
+        out = DeliveryOut.model_validate(delivery)
+        return DeliveryDetail(**out.model_dump(), log=log, payload=delivery.payload)
+
+
+@router.post(
+    "/{subscription_id}/deliveries/{delivery_id}/replay",
+    status_code=202,
+    response_model=DeliveryOut,
+    responses={**FOUND, **problem_responses(409)},
+)
+def replay(
+    platform: PlatformDep, subscription_id: str, delivery_id: str, actor: ApiActor
+) -> DeliveryOut:
+    """Send the delivery again now, with a fresh retry schedule."""
+    with platform.db.write() as session:
+        delivery = deliveries.replay(session, actor, subscription_id, delivery_id, utcnow())
+        out = DeliveryOut.model_validate(delivery)
+    platform.webhooks.wake()
+    return out
