@@ -28,6 +28,8 @@ from c2m.settings import Settings
 
 log = logging.getLogger(__name__)
 ERROR_LENGTH = 500
+RECORD_BATCH = 200  # attempts recorded in one transaction at most
+Result = tuple[Due, Outcome]
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ class WebhookSender:
 
     async def _run(self, stop: threading.Event) -> None:
         self._loop, self._wakeup = asyncio.get_running_loop(), asyncio.Event()
+        results: asyncio.Queue[Result] = asyncio.Queue()
+        recorder = asyncio.create_task(self._record_results(results))
         tasks: set[asyncio.Task[None]] = set()
         limits = httpx.Limits(max_connections=self.config.concurrency)
         async with httpx.AsyncClient(
@@ -109,7 +113,7 @@ class WebhookSender:
                     self._wakeup.clear()
                     free = self.config.concurrency - len(tasks)
                     for due in await self._claim(free) if free > 0 else []:
-                        task = asyncio.create_task(self._deliver(client, due))
+                        task = asyncio.create_task(self._deliver(client, due, results))
                         tasks.add(task)
                         task.add_done_callback(tasks.discard)
                     with contextlib.suppress(TimeoutError):
@@ -118,6 +122,9 @@ class WebhookSender:
                 for task in tasks:
                     task.cancel()  # its lease runs out; another sender tries again
                 await asyncio.gather(*tasks, return_exceptions=True)
+                recorder.cancel()
+                await asyncio.gather(recorder, return_exceptions=True)
+                await self._record_batch(_drain(results, results.qsize()))
                 self._loop = self._wakeup = None
 
     async def _claim(self, free: int) -> list[Due]:
@@ -141,20 +148,41 @@ class WebhookSender:
             self._busy[due.subscription_id] = self._busy.get(due.subscription_id, 0) + 1
         return claimed
 
-    async def _deliver(self, client: httpx.AsyncClient, due: Due) -> None:
+    async def _deliver(
+        self, client: httpx.AsyncClient, due: Due, results: asyncio.Queue[Result]
+    ) -> None:
         try:
-            outcome = await self._post(client, due)
-            await asyncio.to_thread(self._record, due, outcome)
+            results.put_nowait((due, await self._post(client, due)))
         except Exception:
-            log.exception("webhook delivery %s failed to be recorded", due.delivery_id)
+            log.exception("webhook delivery %s failed", due.delivery_id)
+            self._release([due])
+
+    async def _record_results(self, results: asyncio.Queue[Result]) -> None:
+        """Record finished attempts, as many as have come in, in one transaction: under load
+        one commit serves many deliveries."""
+        while True:
+            first = await results.get()
+            await self._record_batch([first, *_drain(results, RECORD_BATCH - 1)])
+
+    async def _record_batch(self, batch: list[Result]) -> None:
+        if not batch:
+            return
+        try:
+            await asyncio.to_thread(self._record, batch)
+        except Exception:  # the leases run out and the attempts are made again
+            log.exception("recording %d webhook attempts failed", len(batch))
         finally:
+            self._release([due for due, _ in batch])
+
+    def _release(self, done: list[Due]) -> None:
+        for due in done:
             left = self._busy.get(due.subscription_id, 1) - 1
             if left:
                 self._busy[due.subscription_id] = left
             else:
                 self._busy.pop(due.subscription_id, None)
-            if self._wakeup is not None:
-                self._wakeup.set()  # a slot is free
+        if self._wakeup is not None:
+            self._wakeup.set()  # slots are free
 
     async def _post(self, client: httpx.AsyncClient, due: Due) -> Outcome:
         body, headers = signed_request(due, self.config.secret_key)
@@ -168,6 +196,11 @@ class WebhookSender:
             return Outcome(None, elapsed, _error(exc, self.config.timeout_s))
         return Outcome(status, round((time.perf_counter() - started) * 1000))
 
-    def _record(self, due: Due, outcome: Outcome) -> None:
+    def _record(self, batch: list[Result]) -> None:
         with self.db.write() as session:
-            deliveries.record(session, due, outcome, utcnow(), self.config.policy, self.rng)
+            deliveries.record_all(session, batch, utcnow(), self.config.policy, self.rng)
+
+
+def _drain(queue: asyncio.Queue[Result], most: int) -> list[Result]:
+    """What is waiting in ``queue`` now, up to ``most``."""
+    return [queue.get_nowait() for _ in range(min(most, queue.qsize()))]

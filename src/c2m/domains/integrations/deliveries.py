@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from c2m.domains.integrations import subscriptions
@@ -26,6 +26,7 @@ from c2m.domains.integrations.models import (
 )
 from c2m.domains.integrations.schedule import RetrySchedule
 from c2m.domains.platform.actor import Actor
+from c2m.kernel.db import table_of
 from c2m.kernel.errors import Conflict, NotFound
 
 log = logging.getLogger(__name__)
@@ -122,27 +123,80 @@ def claim(
     return chosen
 
 
+def record_all(
+    session: Session,
+    results: list[tuple[Due, Outcome]],
+    now: datetime,
+    policy: Policy,
+    rng: random.Random,
+) -> None:
+    """Record a batch of attempts: each accepted one in a single statement, its log rows and
+    its webhooks' health together; anything else (a failure, a replay asked for while it was
+    in flight, an attempt recorded before) by :func:`record`."""
+    deliveries, logged, healthy = table_of(WebhookDelivery), [], set()
+    for due, outcome in results:
+        if outcome.ok and _delivered(session, deliveries, due, now):
+            logged.append(_attempt_row(due, outcome, now))
+            healthy.add(due.subscription_id)
+        else:
+            record(session, due, outcome, now, policy, rng)
+    if logged:
+        session.execute(insert(table_of(WebhookAttempt)), logged)
+    if healthy:
+        subscriptions_table = table_of(WebhookSubscription)
+        session.execute(
+            update(subscriptions_table)
+            .where(
+                subscriptions_table.c.id.in_(sorted(healthy)),
+                subscriptions_table.c.failing_since.is_not(None),
+            )
+            .values(failing_since=None)
+        )
+
+
+def _delivered(session: Session, deliveries: Table, due: Due, now: datetime) -> bool:
+    """Mark an accepted attempt's delivery delivered, unless it was replayed or recorded since."""
+    done = session.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.id == due.delivery_id,
+            deliveries.c.attempts == due.number - 1,
+            deliveries.c.replays == due.replays,
+        )
+        .values(
+            attempts=due.number,
+            lease_until=None,
+            status=DeliveryStatus.DELIVERED,
+            delivered_at=now,
+            next_attempt_at=None,
+        )
+    )
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _attempt_row(due: Due, outcome: Outcome, now: datetime) -> dict[str, Any]:
+    return {
+        "delivery_id": due.delivery_id,
+        "number": due.number,
+        "at": now,
+        "status_code": outcome.status_code,
+        "duration_ms": outcome.duration_ms,
+        "error": outcome.error,
+    }
+
+
 def record(
     session: Session, due: Due, outcome: Outcome, now: datetime, policy: Policy, rng: random.Random
-) -> bool:
-    """Log one attempt and decide what follows; False if the attempt was already recorded."""
+) -> None:
+    """Log one attempt and decide what follows; nothing if the attempt was recorded before."""
     fenced = session.execute(
         update(WebhookDelivery)
         .where(WebhookDelivery.id == due.delivery_id, WebhookDelivery.attempts == due.number - 1)
         .values(attempts=due.number, lease_until=None)
     )
     if fenced.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    session.add(
-        WebhookAttempt(
-            delivery_id=due.delivery_id,
-            number=due.number,
-            at=now,
-            status_code=outcome.status_code,
-            duration_ms=outcome.duration_ms,
-            error=outcome.error,
-        )
-    )
+        return
+    session.add(WebhookAttempt(**_attempt_row(due, outcome, now)))
     delivery = session.get(WebhookDelivery, due.delivery_id)
     assert delivery is not None  # the fenced update found it in this transaction
     if outcome.ok:
@@ -168,7 +222,6 @@ def record(
         else:
             delivery.next_attempt_at = now + wait
     session.flush()
-    return True
 
 
 def _count_failure(
