@@ -212,11 +212,12 @@ class Settings(BaseSettings):
 
     # --- webhooks -----------------------------------------------------------------------------
     webhook_retry_seconds: tuple[NonNegativeFloat, ...] = Field(
-        (5, 300, 1800, 7200, 18000, 36000, 36000),
+        (5, 300, 1800, 7200, 18000, 36000, 50400),
         min_length=1,
         max_length=30,
         description="Waits before each retry of a failed delivery (JSON list, drawn within "
-        "+-20 %); after the last, the delivery has failed.",
+        "+-20 %); after the last, the delivery has failed. The default: 8 attempts over 31.6 h, "
+        "never under 24 h.",
     )
     webhook_disable_after_seconds: float = Field(
         86400.0,
@@ -267,6 +268,12 @@ class Settings(BaseSettings):
         7.0,
         gt=0,
         description="Published outbox messages (and consumers' processed-message marks) older "
+        "than this are deleted.",
+    )
+    retain_webhook_days: float = Field(
+        30.0,
+        gt=0,
+        description="Webhook deliveries done with (delivered or failed), and their log, older "
         "than this are deleted.",
     )
     retention_batch: int = Field(

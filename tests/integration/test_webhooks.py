@@ -2,13 +2,14 @@
 events arrive signed (verified with the standardwebhooks library), failures are retried on the
 schedule with every attempt logged, a hanging receiver holds up no one else, a webhook that keeps
 failing is disabled with a reason, a delivery can be replayed, and two senders never deliver the
-same attempt twice."""
+same attempt twice; finished deliveries go with retention."""
 
 from __future__ import annotations
 
 import json
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,19 @@ from sqlalchemy import select
 from standardwebhooks import Webhook
 
 from c2m.bootstrap import Platform, build_platform
-from c2m.domains.integrations import deliveries, subscriptions
-from c2m.domains.integrations.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from c2m.domains.integrations import delivery_log, subscriptions
+from c2m.domains.integrations.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from c2m.domains.integrations.schemas import NewSubscription
 from c2m.domains.integrations.subscriptions import Keys
 from c2m.domains.orders import service
 from c2m.domains.orders.schemas import NewLine, NewOrder, Pay
 from c2m.kernel.clock import utcnow
+from c2m.workers.retention import Retention
 from c2m.workers.webhooks import SenderConfig, WebhookSender
 from tests.conftest import World, make_settings, place_order
 from tests.webhook_receiver import Receiver, running, wait_until
@@ -124,7 +131,7 @@ def test_a_receiver_failing_three_times_gets_the_event_once_with_the_retries_log
     (delivery,) = delivery_rows(platform)
     assert delivery.status is DeliveryStatus.DELIVERED
     with platform.db.read() as session:
-        log = deliveries.attempts_of(session, delivery.id)
+        log = delivery_log.attempts_of(session, delivery.id)
     assert [(a.number, a.status_code) for a in log] == [(1, 500), (2, 500), (3, 500), (4, 200)]
 
 
@@ -177,14 +184,14 @@ def test_a_delivered_event_can_be_replayed(platform: Platform, world: World) -> 
         wait_until(lambda: len(receiver.accepted) == 1, "the event arrived")
         (delivery,) = delivery_rows(platform)
         with platform.db.write() as session:
-            deliveries.replay(
+            delivery_log.replay(
                 session, world.maker_a.actor, delivery.subscription_id, delivery.id, utcnow()
             )
         platform.webhooks.wake()
         wait_until(lambda: len(receiver.accepted) == 2, "the replay arrived")
     assert {r.webhook_id for r in receiver.accepted} == {delivery.id}
     with platform.db.read() as session:
-        assert [a.number for a in deliveries.attempts_of(session, delivery.id)] == [1, 2]
+        assert [a.number for a in delivery_log.attempts_of(session, delivery.id)] == [1, 2]
 
 
 def test_two_senders_never_deliver_the_same_attempt_twice(platform: Platform, world: World) -> None:
@@ -207,3 +214,39 @@ def test_two_senders_never_deliver_the_same_attempt_twice(platform: Platform, wo
     ids = [r.webhook_id for r in receiver.received]
     assert len(ids) == len(set(ids)) == 40
     assert all(d.attempts == 1 for d in delivery_rows(platform))
+
+
+def test_retention_deletes_finished_deliveries_with_their_log_and_keeps_waiting_ones(
+    platform: Platform, world: World
+) -> None:
+    subscribe(platform, world, "http://127.0.0.1:9/never-called")
+    now = utcnow()
+    with platform.db.write() as session:
+        hook = session.scalars(select(WebhookSubscription)).one()
+        hook.active = False  # nothing is sent while the rows are arranged
+        rows = {
+            "old-delivered": (DeliveryStatus.DELIVERED, now - timedelta(days=40)),
+            "old-waiting": (DeliveryStatus.PENDING, now - timedelta(days=40)),
+            "new-delivered": (DeliveryStatus.DELIVERED, now - timedelta(days=1)),
+        }
+        for seq, (name, (status, created)) in enumerate(rows.items(), start=1):
+            session.add(
+                WebhookDelivery(
+                    id=f"msg_{name}",
+                    subscription_id=hook.id,
+                    event_type="order.paid",
+                    order_id="o" * 32,
+                    seq=seq,
+                    payload={},
+                    status=status,
+                    created_at=created,
+                )
+            )
+        session.flush()
+        session.add(WebhookAttempt(delivery_id="msg_old-delivered", number=1, duration_ms=5))
+
+    Retention.of(platform.settings).purge(platform.db, now)
+
+    assert sorted(d.id for d in delivery_rows(platform)) == ["msg_new-delivered", "msg_old-waiting"]
+    with platform.db.read() as session:
+        assert session.scalars(select(WebhookAttempt)).all() == []

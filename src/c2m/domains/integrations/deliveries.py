@@ -1,5 +1,5 @@
-"""Deliveries: claimed by one sender at a time, each attempt logged, retried on the schedule,
-replayed by hand; a subscription that keeps failing is disabled and its owner told why.
+"""Deliveries as the senders work them: claimed by one sender at a time, each attempt logged,
+retried on the schedule; a subscription that keeps failing is disabled and its owner told why.
 
 A claim is a lease (``lease_until``) taken under ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and
 in SQLite's single write transaction, so two senders never hold the same delivery at once. A
@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from c2m.domains.integrations import subscriptions
 from c2m.domains.integrations.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -25,9 +24,7 @@ from c2m.domains.integrations.models import (
     WebhookSubscription,
 )
 from c2m.domains.integrations.schedule import RetrySchedule
-from c2m.domains.platform.actor import Actor
 from c2m.kernel.db import table_of
-from c2m.kernel.errors import Conflict, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -254,64 +251,10 @@ def _span(duration: timedelta) -> str:
     return f"{hours:.0f} hours" if hours >= 2 else f"{duration.total_seconds():.0f} seconds"
 
 
-def load_delivery(
-    session: Session,
-    actor: Actor,
-    subscription_id: str,
-    delivery_id: str,
-    *,
-    for_update: bool = False,
-) -> WebhookDelivery:
-    subscriptions.load(session, actor, subscription_id)
-    delivery = session.get(WebhookDelivery, delivery_id, with_for_update=for_update)
-    if delivery is None or delivery.subscription_id != subscription_id:
-        raise NotFound("There is no such delivery of this webhook.")
-    return delivery
-
-
-def list_deliveries(
-    session: Session,
-    actor: Actor,
-    subscription_id: str,
-    *,
-    status: DeliveryStatus | None,
-    limit: int,
-    offset: int,
-) -> list[WebhookDelivery]:
-    """The subscription's deliveries, newest first."""
-    subscriptions.load(session, actor, subscription_id)
-    query = (
-        select(WebhookDelivery)
-        .where(WebhookDelivery.subscription_id == subscription_id)
-        .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.seq.desc())
-        .limit(limit)
-        .offset(offset)
+def finished_before(moment: datetime) -> ColumnElement[bool]:
+    """Deliveries done with (delivered, or failed for good) and created before ``moment``:
+    what retention deletes, their attempts with them."""
+    return and_(
+        WebhookDelivery.status.in_([DeliveryStatus.DELIVERED, DeliveryStatus.FAILED]),
+        WebhookDelivery.created_at < moment,
     )
-    if status is not None:
-        query = query.where(WebhookDelivery.status == status)
-    return list(session.scalars(query))
-
-
-def attempts_of(session: Session, delivery_id: str) -> list[WebhookAttempt]:
-    query = (
-        select(WebhookAttempt)
-        .where(WebhookAttempt.delivery_id == delivery_id)
-        .order_by(WebhookAttempt.number)
-    )
-    return list(session.scalars(query))
-
-
-def replay(
-    session: Session, actor: Actor, subscription_id: str, delivery_id: str, now: datetime
-) -> WebhookDelivery:
-    """Send a delivery again now, with a fresh retry schedule, whatever became of it."""
-    delivery = load_delivery(session, actor, subscription_id, delivery_id, for_update=True)
-    subscription = session.get(WebhookSubscription, subscription_id)
-    if subscription is None or not subscription.active:
-        raise Conflict("This webhook is disabled: enable it first, then replay.")
-    delivery.status = DeliveryStatus.PENDING
-    delivery.round_start = delivery.attempts
-    delivery.replays += 1
-    delivery.next_attempt_at = now
-    session.flush()
-    return delivery

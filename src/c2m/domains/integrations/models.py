@@ -67,6 +67,7 @@ class WebhookDelivery(Base):
     __table_args__ = (
         UniqueConstraint("subscription_id", "order_id", "seq"),
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_finished", "status", "created_at"),  # for retention
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=new_message_id)

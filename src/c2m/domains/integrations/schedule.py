@@ -7,13 +7,10 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-#: After the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (8 attempts over ~27.6 h).
-DEFAULT_DELAYS: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
-
 
 @dataclass(frozen=True)
 class RetrySchedule:
-    delays: tuple[float, ...] = DEFAULT_DELAYS
+    delays: tuple[float, ...]  # C2M_WEBHOOK_RETRY_SECONDS: by default 8 attempts over 31.6 h
     jitter: float = 0.2  # each delay is drawn within +-20 %
 
     def after_failure(self, failures: int, rng: random.Random) -> timedelta | None:

@@ -94,6 +94,9 @@ def upgrade() -> None:
             "ix_webhook_deliveries_due", ["status", "next_attempt_at"], unique=False
         )
         batch_op.create_index(
+            "ix_webhook_deliveries_finished", ["status", "created_at"], unique=False
+        )
+        batch_op.create_index(
             batch_op.f("ix_webhook_deliveries_subscription_id"), ["subscription_id"], unique=False
         )
 
@@ -132,6 +135,7 @@ def downgrade() -> None:
     op.drop_table("webhook_attempts")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_webhook_deliveries_subscription_id"))
+        batch_op.drop_index("ix_webhook_deliveries_finished")
         batch_op.drop_index("ix_webhook_deliveries_due")
 
     op.drop_table("webhook_deliveries")

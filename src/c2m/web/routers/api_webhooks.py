@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from c2m.bootstrap import Platform
-from c2m.domains.integrations import deliveries, subscriptions
+from c2m.domains.integrations import delivery_log, subscriptions
 from c2m.domains.integrations.catalogue import EVENT_TYPES, meaning
 from c2m.domains.integrations.models import DeliveryStatus, WebhookSubscription
 from c2m.domains.integrations.schemas import (
@@ -121,7 +121,7 @@ def list_deliveries(
 ) -> list[DeliveryOut]:
     """The webhook's deliveries, newest first."""
     with platform.db.read() as session:
-        found = deliveries.list_deliveries(
+        found = delivery_log.list_deliveries(
             session, actor, subscription_id, status=status, limit=limit, offset=offset
         )
         return [DeliveryOut.model_validate(d) for d in found]
@@ -135,8 +135,8 @@ def get_delivery(
 ) -> DeliveryDetail:
     """One delivery, what it carries and every attempt: status code, time taken, error."""
     with platform.db.read() as session:
-        delivery = deliveries.load_delivery(session, actor, subscription_id, delivery_id)
-        log = [AttemptOut.model_validate(a) for a in deliveries.attempts_of(session, delivery.id)]
+        delivery = delivery_log.load_delivery(session, actor, subscription_id, delivery_id)
+        log = [AttemptOut.model_validate(a) for a in delivery_log.attempts_of(session, delivery.id)]
         out = DeliveryOut.model_validate(delivery)
         return DeliveryDetail(**out.model_dump(), log=log, payload=delivery.payload)
 
@@ -152,7 +152,7 @@ def replay(
 ) -> DeliveryOut:
     """Send the delivery again now, with a fresh retry schedule."""
     with platform.db.write() as session:
-        delivery = deliveries.replay(session, actor, subscription_id, delivery_id, utcnow())
+        delivery = delivery_log.replay(session, actor, subscription_id, delivery_id, utcnow())
         out = DeliveryOut.model_validate(delivery)
     platform.webhooks.wake()
     return out
