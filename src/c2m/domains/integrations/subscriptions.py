@@ -14,7 +14,7 @@ from c2m.domains.integrations.schemas import NewSubscription
 from c2m.domains.integrations.signing_secrets import new_salt, signing_secret
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import MemberRole
-from c2m.kernel.errors import InvalidInput, NotFound
+from c2m.kernel.errors import Forbidden, InvalidInput, NotFound
 
 NOT_FOUND = "There is no such webhook, or it is not one of yours."
 
@@ -33,10 +33,11 @@ def _enterprise_of(actor: Actor, asked: str | None) -> str:
         actor.require_owner_of(asked)
         return asked
     owned = [e for e, role in actor.memberships.items() if role is MemberRole.OWNER]
-    if len(owned) != 1:
+    if not owned:
+        raise Forbidden("Only an owner of a micro-enterprise may subscribe webhooks to its orders.")
+    if len(owned) > 1:
         raise InvalidInput(
-            "Say which micro-enterprise's orders to follow (enterprise_id): "
-            + ("you own none." if not owned else "you own more than one.")
+            "Say which micro-enterprise's orders to follow (enterprise_id): you own more than one."
         )
     return owned[0]
 

@@ -26,11 +26,17 @@ from c2m.web.auth import ApiActor, PlatformDep
 from c2m.web.idempotent import Idempotent
 from c2m.web.problems import problem_responses
 
-router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], responses=problem_responses(401))
+router = APIRouter(prefix="/api/v1", tags=["webhooks"], responses=problem_responses(401))
 
 FOUND = problem_responses(403, 404)
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
+
+
+@router.get("/webhook-event-types", response_model=dict[str, str])
+def event_types() -> dict[str, str]:
+    """The catalogue: every event type a webhook may ask for, and what it means."""
+    return {event_type: meaning(event_type) for event_type in EVENT_TYPES}
 
 
 def keys_of(platform: Platform) -> Keys:
@@ -43,14 +49,8 @@ def created(subscription: WebhookSubscription, secret: str) -> SubscriptionCreat
     return SubscriptionCreated(**out.model_dump(), secret=secret)
 
 
-@router.get("/event-types", response_model=dict[str, str])
-def event_types() -> dict[str, str]:
-    """The catalogue: every event type a webhook may ask for, and what it means."""
-    return {event_type: meaning(event_type) for event_type in EVENT_TYPES}
-
-
 @router.post(
-    "",
+    "/webhooks",
     status_code=201,
     response_model=SubscriptionCreated,
     responses=problem_responses(403, 404, 409, 422),
@@ -66,14 +66,14 @@ def subscribe(
     )
 
 
-@router.get("", response_model=list[SubscriptionOut])
+@router.get("/webhooks", response_model=list[SubscriptionOut])
 def list_subscriptions(platform: PlatformDep, actor: ApiActor) -> list[SubscriptionOut]:
     with platform.db.read() as session:
         found = subscriptions.list_for(session, actor)
         return [SubscriptionOut.model_validate(s) for s in found]
 
 
-@router.get("/{subscription_id}", response_model=SubscriptionOut, responses=FOUND)
+@router.get("/webhooks/{subscription_id}", response_model=SubscriptionOut, responses=FOUND)
 def get_subscription(
     platform: PlatformDep, subscription_id: str, actor: ApiActor
 ) -> SubscriptionOut:
@@ -81,7 +81,7 @@ def get_subscription(
         return SubscriptionOut.model_validate(subscriptions.load(session, actor, subscription_id))
 
 
-@router.delete("/{subscription_id}", status_code=204, responses=FOUND)
+@router.delete("/webhooks/{subscription_id}", status_code=204, responses=FOUND)
 def delete_subscription(platform: PlatformDep, subscription_id: str, actor: ApiActor) -> Response:
     with platform.db.write() as session:
         subscriptions.delete(session, actor, subscription_id)
@@ -89,7 +89,7 @@ def delete_subscription(platform: PlatformDep, subscription_id: str, actor: ApiA
 
 
 @router.post(
-    "/{subscription_id}/rotate-secret", response_model=SubscriptionCreated, responses=FOUND
+    "/webhooks/{subscription_id}/rotate-secret", response_model=SubscriptionCreated, responses=FOUND
 )
 def rotate_secret(
     platform: PlatformDep, subscription_id: str, actor: ApiActor
@@ -99,7 +99,7 @@ def rotate_secret(
         return created(*subscriptions.rotate(session, actor, subscription_id, keys_of(platform)))
 
 
-@router.post("/{subscription_id}/enable", response_model=SubscriptionOut, responses=FOUND)
+@router.post("/webhooks/{subscription_id}/enable", response_model=SubscriptionOut, responses=FOUND)
 def enable(platform: PlatformDep, subscription_id: str, actor: ApiActor) -> SubscriptionOut:
     """Deliver again after the webhook was disabled for failing."""
     with platform.db.write() as session:
@@ -107,7 +107,7 @@ def enable(platform: PlatformDep, subscription_id: str, actor: ApiActor) -> Subs
 
 
 @router.get(
-    "/{subscription_id}/deliveries",
+    "/webhooks/{subscription_id}/deliveries",
     response_model=list[DeliveryOut],
     responses={**FOUND, **problem_responses(422)},
 )
@@ -128,7 +128,9 @@ def list_deliveries(
 
 
 @router.get(
-    "/{subscription_id}/deliveries/{delivery_id}", response_model=DeliveryDetail, responses=FOUND
+    "/webhooks/{subscription_id}/deliveries/{delivery_id}",
+    response_model=DeliveryDetail,
+    responses=FOUND,
 )
 def get_delivery(
     platform: PlatformDep, subscription_id: str, delivery_id: str, actor: ApiActor
@@ -142,7 +144,7 @@ def get_delivery(
 
 
 @router.post(
-    "/{subscription_id}/deliveries/{delivery_id}/replay",
+    "/webhooks/{subscription_id}/deliveries/{delivery_id}/replay",
     status_code=202,
     response_model=DeliveryOut,
     responses={**FOUND, **problem_responses(409)},
