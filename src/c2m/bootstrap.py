@@ -23,6 +23,7 @@ from c2m.domains.circles.batches import settle_batches
 from c2m.domains.factory import models as factory_models
 from c2m.domains.insights import models as insight_models
 from c2m.domains.integrations import models as integration_models
+from c2m.domains.integrations.catch_up import catch_up as webhook_catch_up
 from c2m.domains.integrations.fanout import WebhookFanout
 from c2m.domains.ledger import models as ledger_models
 from c2m.domains.ledger.rules import Rates
@@ -66,6 +67,7 @@ log = logging.getLogger(__name__)
 BATCH_CHECK_SECONDS = 2.0
 UPKEEP_SECONDS = 3600.0
 LEDGER_CATCH_UP_SECONDS = 300.0
+WEBHOOK_CATCH_UP_SECONDS = 300.0
 Tier = Literal["all", "web", "worker"]
 """What a process runs: ``web`` serves (pages, API, live timelines), ``worker`` works (outbox
 relay, pre-order settling, upkeep, and the factory half beside it), ``all`` both (the demo)."""
@@ -129,6 +131,7 @@ class Platform:
             loops.append((self._settle_batches, "preorder-batches"))
             loops.append((self._catch_up_ledger, "ledger-catch-up"))
             loops.append((self._send_webhooks, "webhook-sender"))
+            loops.append((self._catch_up_webhooks, "webhook-catch-up"))
         for target, name in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -167,6 +170,18 @@ class Platform:
 
     def _send_webhooks(self) -> None:
         self.webhooks.run(self.stop)
+
+    def _catch_up_webhooks(self) -> None:
+        """Write the deliveries the webhooks handler missed: when the worker starts, then every
+        few minutes."""
+        while True:
+            try:
+                if webhook_catch_up(self.db, utcnow()):
+                    self.webhooks.wake()
+            except Exception:
+                log.exception("the webhooks' catch-up failed; trying again")
+            if self.stop.wait(WEBHOOK_CATCH_UP_SECONDS):
+                return
 
     def _watch_timelines(self) -> None:
         self.timelines.run(self.stop, self.settings.sse_poll_seconds)

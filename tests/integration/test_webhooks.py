@@ -2,7 +2,8 @@
 events arrive signed (verified with the standardwebhooks library), failures are retried on the
 schedule with every attempt logged, a hanging receiver holds up no one else, a webhook that keeps
 failing is disabled with a reason, a delivery can be replayed, and two senders never deliver the
-same attempt twice; finished deliveries go with retention."""
+same attempt twice; what the handler missed is caught up; finished deliveries go with
+retention."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from standardwebhooks import Webhook
 
 from c2m.bootstrap import Platform, build_platform
 from c2m.domains.integrations import delivery_log, subscriptions
+from c2m.domains.integrations.catch_up import catch_up
 from c2m.domains.integrations.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -250,3 +252,23 @@ def test_retention_deletes_finished_deliveries_with_their_log_and_keeps_waiting_
     assert sorted(d.id for d in delivery_rows(platform)) == ["msg_new-delivered", "msg_old-waiting"]
     with platform.db.read() as session:
         assert session.scalars(select(WebhookAttempt)).all() == []
+
+
+def test_what_the_handler_missed_is_caught_up_once(platform: Platform, world: World) -> None:
+    """A handler that failed left an event without its delivery: the catch-up writes it (and
+    only it) once the event has settled, and the receiver gets it."""
+    with running(Receiver()) as receiver:
+        subscribe(platform, world, receiver.url, "order.placed")
+        data = NewOrder(lines=[NewLine(product_id=world.product_a.id, quantity=1)])
+        with platform.db.write() as session:
+            place_order(session, world.alice.actor, data)
+        wait_until(lambda: len(receiver.accepted) == 1, "the event arrived")
+        with platform.db.write() as session:  # as if the handler had failed
+            session.execute(delete(WebhookDelivery))
+        later = utcnow() + timedelta(minutes=2)
+        assert catch_up(platform.db, utcnow()) == 0  # not settled yet: the handler may still come
+        assert catch_up(platform.db, later) == 1
+        assert catch_up(platform.db, later) == 0
+        platform.webhooks.wake()
+        wait_until(lambda: len(receiver.accepted) == 2, "the caught-up delivery arrived")
+    assert {json.loads(r.body)["type"] for r in receiver.accepted} == {"order.placed"}

@@ -5,6 +5,7 @@ outbox message however often the message is published."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -31,6 +32,26 @@ def webhook_body(event_type: str, message: dict[str, Any]) -> dict[str, Any]:
     return {"type": event_type, "timestamp": data["at"], "data": data}
 
 
+def delivery_row(
+    subscription_id: str, event_type: str, message: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """A new delivery of one timeline message (as the outbox carries it) to one webhook."""
+    return {
+        "id": new_message_id(),
+        "subscription_id": subscription_id,
+        "event_type": event_type,
+        "order_id": message["order_id"],
+        "seq": message["seq"],
+        "payload": webhook_body(event_type, message),
+        "status": DeliveryStatus.PENDING,
+        "attempts": 0,
+        "round_start": 0,
+        "replays": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
 class WebhookFanout:
     """An event-bus handler (``orders.`` topics); ``wake`` tells the sender work is waiting."""
 
@@ -50,24 +71,7 @@ class WebhookFanout:
             wanted = [row.id for row in session.execute(query) if event_type in row.events]
         if not wanted:
             return
-        body, now = webhook_body(event_type, message), utcnow()
-        rows = [
-            {
-                "id": new_message_id(),
-                "subscription_id": subscription_id,
-                "event_type": event_type,
-                "order_id": message["order_id"],
-                "seq": message["seq"],
-                "payload": body,
-                "status": DeliveryStatus.PENDING,
-                "attempts": 0,
-                "round_start": 0,
-                "replays": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-            for subscription_id in wanted
-        ]
+        rows = [delivery_row(sid, event_type, message, utcnow()) for sid in wanted]
         with self.db.write() as session:
             if not first_time(session, CONSUMER, int(message["message_id"])):
                 return

@@ -50,6 +50,7 @@ class WebhookSubscription(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # for catch-up
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

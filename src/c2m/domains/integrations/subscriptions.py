@@ -14,6 +14,7 @@ from c2m.domains.integrations.schemas import NewSubscription
 from c2m.domains.integrations.signing_secrets import new_salt, signing_secret
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import MemberRole
+from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Forbidden, InvalidInput, NotFound
 
 NOT_FOUND = "There is no such webhook, or it is not one of yours."
@@ -97,7 +98,8 @@ def rotate(
 def enable(session: Session, actor: Actor, subscription_id: str) -> WebhookSubscription:
     """Deliver again after an automatic disable; what waited is delivered from now on."""
     subscription = load(session, actor, subscription_id, for_update=True)
-    subscription.active = True
+    if not subscription.active:  # what happened while it was disabled is not sent
+        subscription.active, subscription.active_since = True, utcnow()
     subscription.disabled_at = subscription.disabled_reason = subscription.failing_since = None
     session.flush()
     return subscription

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("disabled_at", c2m.kernel.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("disabled_reason", sa.Text(), nullable=True),
         sa.Column("failing_since", c2m.kernel.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("active_since", c2m.kernel.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=32), nullable=False),
         sa.Column("created_at", c2m.kernel.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
