@@ -34,8 +34,9 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
 
 
 @router.get("/webhook-event-types", response_model=dict[str, str])
-def event_types() -> dict[str, str]:
-    """The catalogue: every event type a webhook may ask for, and what it means."""
+def event_types(_actor: ApiActor) -> dict[str, str]:
+    """The catalogue: every event type a webhook may ask for, and what it means (for anyone
+    signed in; the OpenAPI document's webhooks section says the same)."""
     return {event_type: meaning(event_type) for event_type in EVENT_TYPES}
 
 
