@@ -22,6 +22,9 @@ from c2m.domains.circles import models as circle_models
 from c2m.domains.circles.batches import settle_batches
 from c2m.domains.factory import models as factory_models
 from c2m.domains.insights import models as insight_models
+from c2m.domains.integrations import models as integration_models
+from c2m.domains.integrations.catch_up import catch_up as webhook_catch_up
+from c2m.domains.integrations.fanout import WebhookFanout
 from c2m.domains.ledger import models as ledger_models
 from c2m.domains.ledger.rules import Rates
 from c2m.domains.ledger.subscriber import OrderMoneyPoster
@@ -55,6 +58,7 @@ from c2m.kernel.signing import Signer
 from c2m.migrations import schema_behind
 from c2m.settings import Settings, load_settings
 from c2m.workers.retention import Retention
+from c2m.workers.webhooks import SenderConfig, WebhookSender
 
 if TYPE_CHECKING:
     from c2m.engines.simulation import Twin  # SimPy: only the demo and the twin build one
@@ -64,6 +68,7 @@ log = logging.getLogger(__name__)
 BATCH_CHECK_SECONDS = 2.0
 UPKEEP_SECONDS = 3600.0
 LEDGER_CATCH_UP_SECONDS = 300.0
+WEBHOOK_CATCH_UP_SECONDS = 300.0
 Tier = Literal["all", "web", "worker"]
 """What a process runs: ``web`` serves (pages, API, live timelines), ``worker`` works (outbox
 relay, pre-order settling, upkeep, and the factory half beside it), ``all`` both (the demo)."""
@@ -80,6 +85,7 @@ TABLE_MODULES = (
     maker_models,
     ledger_models,
     insight_models,
+    integration_models,
     outbox,
     idempotency,
 )
@@ -104,6 +110,7 @@ class Platform:
     capacity: CapacitySource
     orders: GroupWriter[OrderRequest, StoredResponse]  # API orders, group-committed
     ledger: OrderMoneyPoster  # posts the timeline's money; catches up with what it missed
+    webhooks: WebhookSender  # delivers what the timeline's webhook subscribers asked for
     tokens: TokenCache
     health: Health
     metrics: Metrics
@@ -125,6 +132,8 @@ class Platform:
             loops.append((self._housekeeping, "upkeep"))
             loops.append((self._settle_batches, "preorder-batches"))
             loops.append((self._catch_up_ledger, "ledger-catch-up"))
+            loops.append((self._send_webhooks, "webhook-sender"))
+            loops.append((self._catch_up_webhooks, "webhook-catch-up"))
         for target, name in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -144,6 +153,7 @@ class Platform:
         if self._crunch is not None:
             self._crunch.shutdown(wait=False, cancel_futures=True)
         self.relay.wakeup.set()
+        self.webhooks.wake()
         for thread in self.threads:
             thread.join(timeout=5)
         self.threads.clear()
@@ -159,6 +169,21 @@ class Platform:
             if not published:
                 self.relay.wakeup.wait(self.settings.outbox_poll_seconds)
                 self.relay.wakeup.clear()
+
+    def _send_webhooks(self) -> None:
+        self.webhooks.run(self.stop)
+
+    def _catch_up_webhooks(self) -> None:
+        """Write the deliveries the webhooks handler missed: when the worker starts, then every
+        few minutes."""
+        while True:
+            try:
+                if webhook_catch_up(self.db, utcnow()):
+                    self.webhooks.wake()
+            except Exception:
+                log.exception("the webhooks' catch-up failed; trying again")
+            if self.stop.wait(WEBHOOK_CATCH_UP_SECONDS):
+                return
 
     def _watch_timelines(self) -> None:
         self.timelines.run(self.stop, self.settings.sse_poll_seconds)
@@ -263,6 +288,7 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
             db, place_orders, name="order-intake", exclusive=lambda request: request.key
         ),
         ledger=OrderMoneyPoster(db, rates),
+        webhooks=WebhookSender(db, SenderConfig.of(settings)),
         tokens=TokenCache(settings.token_cache_seconds),
         health=Health(),
         metrics=Metrics(),
@@ -270,6 +296,7 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
     bus.add_handler(ORDER_TOPICS, platform.ledger)
+    bus.add_handler(ORDER_TOPICS, WebhookFanout(db, platform.webhooks.wake))
     _observe(platform)
     return platform
 

@@ -13,7 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    NonNegativeFloat,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -207,6 +213,41 @@ class Settings(BaseSettings):
         description="A job command's first lease: three times its expected duration plus this.",
     )
 
+    # --- webhooks -----------------------------------------------------------------------------
+    webhook_retry_seconds: tuple[NonNegativeFloat, ...] = Field(
+        (5, 300, 1800, 7200, 18000, 36000, 50400),
+        min_length=1,
+        max_length=30,
+        description="Waits before each retry of a failed delivery (JSON list, drawn within "
+        "+-20 %); after the last, the delivery has failed. The default: 8 attempts over 31.6 h, "
+        "never under 24 h.",
+    )
+    webhook_disable_after_seconds: float = Field(
+        86400.0,
+        gt=0,
+        description="A webhook whose deliveries all failed for this long is disabled.",
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="How long a receiver may take to answer one delivery."
+    )
+    webhook_concurrency: int = Field(
+        32, ge=1, le=1000, description="Deliveries in flight at once per worker."
+    )
+    webhook_per_subscription: int = Field(
+        4,
+        ge=1,
+        le=1000,
+        description="Deliveries in flight at once to one webhook per worker, so a receiver that "
+        "hangs takes only a few slots.",
+    )
+    webhook_poll_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often a worker looks for retries that came due."
+    )
+    webhook_allow_loopback: bool = Field(
+        False,
+        description="Let webhooks name this machine (http://127.0.0.1:...); always in demo mode.",
+    )
+
     # --- operations: health, metrics, retention -----------------------------------------------
     ready_outbox_lag_seconds: float = Field(
         60.0,
@@ -230,6 +271,12 @@ class Settings(BaseSettings):
         7.0,
         gt=0,
         description="Published outbox messages (and consumers' processed-message marks) older "
+        "than this are deleted.",
+    )
+    retain_webhook_days: float = Field(
+        30.0,
+        gt=0,
+        description="Webhook deliveries done with (delivered or failed), and their log, older "
         "than this are deleted.",
     )
     retention_batch: int = Field(

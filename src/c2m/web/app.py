@@ -33,6 +33,7 @@ from c2m.web.routers import (
     api_service_clients,
     api_statements,
     api_templates,
+    api_webhooks,
     machine_files,
     ops,
     pages,
@@ -47,6 +48,7 @@ from c2m.web.routers import (
     pages_team,
     problem_types,
 )
+from c2m.web.webhook_catalogue import describe_webhooks
 
 STATIC = Path(__file__).parent / "static"
 
@@ -107,6 +109,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         api_service_clients,
         api_statements,
         api_templates,
+        api_webhooks,
         machine_files,
         ops,
         pages,
@@ -123,6 +126,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
     ):
         app.include_router(module.router)
     moved_paths.install(app)
+    describe_webhooks(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     mount_admin(app, platform)
 

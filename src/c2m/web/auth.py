@@ -164,6 +164,7 @@ Makers = Annotated[Actor, _scoped(Scope.MAKERS)]
 LedgerRead = Annotated[Actor, _scoped(Scope.LEDGER_READ)]
 InsightsRead = Annotated[Actor, _scoped(Scope.INSIGHTS_READ)]
 EnterprisesAdmin = Annotated[Actor, _scoped(Scope.ENTERPRISES_ADMIN)]
+Webhooks = Annotated[Actor, _scoped(Scope.WEBHOOKS)]
 OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
 
 

@@ -2,10 +2,11 @@
 
 Telemetry past ``C2M_RETAIN_TELEMETRY_DAYS``, published outbox messages and the consumers' marks
 of handled ones past ``C2M_RETAIN_OUTBOX_DAYS`` (a repeat comes from an outbox row that still
-exists, so a mark older than the rows cannot be needed), and expired browser sessions. Each batch
-of ``C2M_RETENTION_BATCH`` rows is its own short transaction, so neither a PostgreSQL writer nor
-SQLite's single write lock waits long on it, and several workers running it at once only share
-the work.
+exists, so a mark older than the rows cannot be needed), expired browser sessions, and webhook
+deliveries done with (delivered or failed) past ``C2M_RETAIN_WEBHOOK_DAYS`` with their log.
+Each batch of ``C2M_RETENTION_BATCH`` rows is its own short transaction, so neither a PostgreSQL
+writer nor SQLite's single write lock waits long on it, and several workers running it at once
+only share the work.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, delete, select, tuple_
 
 from c2m.domains.factory.models import TelemetrySample
+from c2m.domains.integrations.deliveries import finished_before
+from c2m.domains.integrations.models import WebhookDelivery
 from c2m.domains.platform.models import WebSession
 from c2m.kernel.db import Base, Database, table_of
 from c2m.kernel.outbox import OutboxMessage, ProcessedMessage
@@ -32,6 +35,7 @@ class Retention:
     telemetry: timedelta
     outbox: timedelta
     batch: int
+    webhooks: timedelta = timedelta(days=30)
 
     @classmethod
     def of(cls, settings: Settings) -> Retention:
@@ -39,6 +43,7 @@ class Retention:
             telemetry=timedelta(days=settings.retain_telemetry_days),
             outbox=timedelta(days=settings.retain_outbox_days),
             batch=settings.retention_batch,
+            webhooks=timedelta(days=settings.retain_webhook_days),
         )
 
     def purge(self, db: Database, now: datetime, stop: threading.Event | None = None) -> int:
@@ -49,6 +54,7 @@ class Retention:
             (OutboxMessage, OutboxMessage.published_at < outbox_before),
             (ProcessedMessage, ProcessedMessage.processed_at < outbox_before),
             (WebSession, WebSession.expires_at < now),
+            (WebhookDelivery, finished_before(now - self.webhooks)),
         ]
         total = 0
         for model, old in doomed:

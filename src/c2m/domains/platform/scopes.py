@@ -26,6 +26,7 @@ class Scope(enum.StrEnum):
     LEDGER_READ = "ledger:read"
     INSIGHTS_READ = "insights:read"
     ENTERPRISES_ADMIN = "enterprises:admin"
+    WEBHOOKS = "webhooks"
 
 
 DESCRIPTIONS: dict[Scope, str] = {
@@ -41,6 +42,7 @@ DESCRIPTIONS: dict[Scope, str] = {
     Scope.LEDGER_READ: "statements, postings and earnings",
     Scope.INSIGHTS_READ: "the scorecard",
     Scope.ENTERPRISES_ADMIN: "enterprise applications, members, roles and invitations",
+    Scope.WEBHOOKS: "webhook subscriptions, their deliveries and replays",
 }
 
 _INCLUDES: dict[Scope, Scope] = {

@@ -1,0 +1,1 @@
+"""Integrations: outgoing webhooks an ERP or a shop front subscribes to instead of polling."""
