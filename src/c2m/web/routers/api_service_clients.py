@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
@@ -27,6 +27,12 @@ from c2m.web.problems import problem_response, problem_responses
 from c2m.web.rate_limits import RateLimits, in_words
 
 router = APIRouter(prefix="/api/v1", tags=["service clients"])
+
+# What the token endpoint documents: other grants are answered with OAuth's own error, and a
+# scope list names known scopes, space-separated.
+GRANT_TYPES: dict[str, Any] = {"enum": ["client_credentials"]}
+_ONE_SCOPE = "|".join(scope.value for scope in scopes_of.Scope)
+SCOPE_LIST: dict[str, Any] = {"pattern": f"^({_ONE_SCOPE})( ({_ONE_SCOPE}))*$"}
 
 # What OAuth 2 clients read (RFC 6749 §5.2), beside our own problem code.
 _OAUTH_ERRORS = {
@@ -94,8 +100,8 @@ def revoke_service_client(
 def issue_token(
     request: Request,
     platform: PlatformDep,
-    grant_type: Annotated[str, Form(max_length=40)],
-    scope: Annotated[str | None, Form(max_length=400)] = None,
+    grant_type: Annotated[str, Form(max_length=40, json_schema_extra=GRANT_TYPES)],
+    scope: Annotated[str | None, Form(max_length=400, json_schema_extra=SCOPE_LIST)] = None,
     client_id: Annotated[str | None, Form(max_length=40)] = None,
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
