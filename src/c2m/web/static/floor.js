@@ -7,7 +7,7 @@
   var AFTER_MS = 20 * 60 * 1000;
   var SPAN_MS = BEFORE_MS + AFTER_MS;
   var TICK_MINUTES = [1, 2, 5, 10, 15, 30];
-  var TICK_GAP_PX = 64; // a clock label is ~40 px wide at 12 px: ticks closer than this collide
+  var TICK_GAP_PX = 72; // "05:40 AM" is ~60 px wide at 12.8 px: ticks closer than this collide
   var SVG = "http://www.w3.org/2000/svg";
 
   function percent(value) { return value === null ? "–" : Math.round(value * 100) + " %"; }
