@@ -73,7 +73,9 @@ def test_the_floor_shows_a_breakdown_and_the_new_plan_live(
     card = page.locator(f'.machine[data-machine="{busy}"]')
     expect(card).to_be_visible()
     expect(card).not_to_have_class("machine state-down")
-    expect(page.locator("#plan")).to_contain_text("new work")
+    # The plan says why it was made: the new work, or (on a slow machine, where the scaled clock
+    # runs past a planned end between ticks) an overrun that re-planned it since.
+    expect(page.locator("#plan")).to_contain_text(re.compile("new work|an operation overran"))
     expect(page.locator(".gantt-row .gantt-bar.plan").first).to_be_attached()
     expect(page.locator(".gantt-row .gantt-bar.actual").first).to_be_attached()  # plan vs actual
     expect(page.locator("#gauges figure")).to_have_count(4)
