@@ -101,9 +101,9 @@ def issue_token(
     request: Request,
     platform: PlatformDep,
     grant_type: Annotated[str, Form(max_length=40, json_schema_extra=GRANT_TYPES)],
-    scope: Annotated[str | None, Form(max_length=400, json_schema_extra=SCOPE_LIST)] = None,
-    client_id: Annotated[str | None, Form(max_length=40)] = None,
-    client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    scope: Annotated[str, Form(max_length=400, json_schema_extra=SCOPE_LIST)] = "",
+    client_id: Annotated[str, Form(max_length=40)] = "",
+    client_secret: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """The OAuth 2 client-credentials grant: the client authenticates with HTTP Basic (or
     ``client_id`` and ``client_secret`` in the form) and gets a bearer token that expires."""
@@ -127,9 +127,9 @@ def _issue(
     request: Request,
     platform: PlatformDep,
     grant_type: str,
-    scope: str | None,
-    client_id: str | None,
-    client_secret: str | None,
+    scope: str,
+    client_id: str,
+    client_secret: str,
 ) -> Response:
     if grant_type != "client_credentials":
         raise C2MError(
@@ -160,9 +160,7 @@ def _issue(
     return JSONResponse(body.model_dump(), headers={"Cache-Control": "no-store"})
 
 
-def _credentials(
-    request: Request, client_id: str | None, client_secret: str | None
-) -> tuple[str, str]:
+def _credentials(request: Request, client_id: str, client_secret: str) -> tuple[str, str]:
     """The client's id and secret from HTTP Basic (preferred by RFC 6749) or the form."""
     scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "basic":
