@@ -21,7 +21,7 @@ from c2m.domains.makers import records, service
 from c2m.domains.makers.candidates import candidates
 from c2m.domains.makers.models import MakerOffer, RoutedJob, RoutingReason
 from c2m.domains.makers.offer_schemas import NewRoutedJob, OfferCounter
-from c2m.domains.makers.routing_input import job_of, maker_of
+from c2m.domains.makers.routing_input import job_of, machine_ids, maker_of
 from c2m.domains.platform.actor import Actor
 from c2m.engines import routing
 from c2m.engines.routing import Offer, OfferError, OfferState, Ranked, RoutingDecision, ScoreParts
@@ -70,14 +70,15 @@ def route_job(session: Session, job: RoutedJob, now: datetime) -> RoutingDecisio
         for s in snapshots
     ]
     decision = routing.route(job_of(job, now), makers, now=hours_at(now))
+    ids = machine_ids(snapshots)
     for ranked in decision.offers:
-        session.add(_ranked_row(job.id, ranked))
+        session.add(_ranked_row(job.id, ranked, ids[ranked.maker_id, ranked.machine_id]))
     for rejected in decision.rejected:
         session.add(
             RoutingReason(job_id=job.id, maker_id=rejected.maker_id, reason=rejected.reason)
         )
     session.flush()
-    _offer_next(session, job, decision, [], now)
+    _offer_next(session, job, _decision(session, job.id), [], now)
     return decision
 
 
@@ -173,13 +174,13 @@ def _decision(session: Session, job_id: str) -> RoutingDecision:
     return RoutingDecision(job_id, tuple(_ranked(row) for row in rows), ())
 
 
-def _ranked_row(job_id: str, ranked: Ranked) -> RoutingReason:
+def _ranked_row(job_id: str, ranked: Ranked, machine_id: str) -> RoutingReason:
     parts = ranked.parts
     return RoutingReason(
         job_id=job_id,
         maker_id=ranked.maker_id,
         rank=ranked.rank,
-        machine_id=ranked.machine_id,
+        machine_id=machine_id,
         price=ranked.price,
         ready_at=moment_at(ranked.ready_at),
         ship_days=ranked.ship_days,

@@ -1,5 +1,7 @@
 """The routing engine's input from the database: a routed job as the engine's ``Job`` and each
-maker's snapshot as its ``Maker``, with the Maker Score and the offers received lately.
+maker's snapshot as its ``Maker``, with the Maker Score and the offers received lately. A machine
+goes by its code (what the maker calls it, and what the reasons name); ``machine_ids`` maps it
+back to the machine.
 
 A machine's working calendar (weekly shifts in its time zone) becomes the engine's explicit free
 windows from now to the job's due time, through the planner's own calendar reading, so routing
@@ -54,6 +56,11 @@ def maker_of(
     )
 
 
+def machine_ids(snapshots: list[MakerSnapshot]) -> dict[tuple[str, str], str]:
+    """(maker id, machine code) → machine id, for the engine's answers."""
+    return {(s.maker_id, m.code): m.machine_id for s in snapshots for m in s.machines}
+
+
 def _priced(snapshot: MachineSnapshot) -> bool:
     """A machine without any price cannot be offered a job (the engine refuses it)."""
     return snapshot.price_per_hour > 0 or snapshot.price_per_cm3 > 0
@@ -61,7 +68,7 @@ def _priced(snapshot: MachineSnapshot) -> bool:
 
 def _machine(snapshot: MachineSnapshot, now: datetime, due: datetime) -> Machine:
     return Machine(
-        id=snapshot.machine_id,
+        id=snapshot.code,  # what the reasons name; unique within the maker's workshop
         capabilities=frozenset(snapshot.capabilities),
         materials=frozenset({snapshot.material}),
         colours=frozenset({snapshot.colour}),
