@@ -191,6 +191,17 @@ def test_no_maker_reaches_another_makers_offer(client: TestClient, world: World)
     assert routing.status_code == 403
 
 
+def test_a_job_due_in_the_past_or_far_ahead_is_refused(client: TestClient, world: World) -> None:
+    network(client, world)
+    for days, said in ((-1, "has passed"), (120, "more than 90 days")):
+        due = (utcnow() + timedelta(days=days)).isoformat()
+        refused = client.post(
+            "/api/v1/routed-jobs", json=job(due_at=due), headers=world.owner.headers
+        )
+        assert refused.status_code == 422
+        assert said in refused.json()["detail"]
+
+
 def test_routing_a_job_is_idempotent(client: TestClient, world: World) -> None:
     network(client, world)
     headers = world.owner.headers | {"Idempotency-Key": "route-1"}

@@ -12,7 +12,7 @@ this module only loads and stores what it returns.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +29,9 @@ from c2m.engines.routing.clock import hours_at, moment_at
 from c2m.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 OFFERED, ACCEPTED, UNPLACED = "offered", "accepted", "unplaced"
+#: How far ahead a job may be due: makers' calendars are read up to the due date, and a job
+#: due later is better routed nearer the time, when queues are known.
+MAX_LEAD = timedelta(days=90)
 
 
 def create_job(session: Session, actor: Actor, data: NewRoutedJob, now: datetime) -> RoutedJob:
@@ -37,6 +40,8 @@ def create_job(session: Session, actor: Actor, data: NewRoutedJob, now: datetime
         raise Forbidden("Only the platform owner routes jobs to makers.")
     if data.due_at <= now:
         raise InvalidInput("The due date has passed; give one in the future.")
+    if data.due_at > now + MAX_LEAD:
+        raise InvalidInput("A job due more than 90 days ahead is routed nearer the time.")
     job = RoutedJob(
         source=data.source,
         title=data.title,
