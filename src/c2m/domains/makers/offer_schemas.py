@@ -4,9 +4,9 @@ sees, and a routed job with every maker's reason as the platform owner sees it."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from c2m.domains.makers.schemas import BuildVolume, Country, Label, Tolerance
 from c2m.kernel.schemas import NOT_BOOL, TEXT, Strict
@@ -32,10 +32,20 @@ class OfferDecline(Strict):
     reason: str = Field(min_length=3, max_length=500, pattern=TEXT)
 
 
+def _given(field: str, kind: str) -> dict[str, Any]:
+    """A schema clause: ``field`` is sent, and not null."""
+    return {"required": [field], "properties": {field: {"type": kind}}}
+
+
 class OfferCounter(Strict):
     """Another price or another ready date (or both), within the offer's bounds."""
 
-    price: Annotated[int, NOT_BOOL] | None = Field(None, gt=0, le=10**10)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"anyOf": [_given("price", "integer"), _given("ready_at", "string")]},
+    )
+
+    price: Annotated[int, Field(gt=0, le=10**10), NOT_BOOL] | None = None
     ready_at: AwareDatetime | None = None
 
     @model_validator(mode="after")
