@@ -65,7 +65,7 @@ def create_job(session: Session, actor: Actor, data: NewRoutedJob, now: datetime
     return job
 
 
-def route_job(session: Session, job: RoutedJob, now: datetime) -> RoutingDecision:
+def route_job(session: Session, job: RoutedJob, now: datetime) -> None:
     """Route ``job`` across every maker, store each one's reason, offer it to the first."""
     snapshots = candidates(session)
     scores = records.scores(session, [s.maker_id for s in snapshots], now)
@@ -84,7 +84,6 @@ def route_job(session: Session, job: RoutedJob, now: datetime) -> RoutingDecisio
         )
     session.flush()
     _offer_next(session, job, _decision(session, job.id), [], now)
-    return decision
 
 
 def accept_offer(session: Session, actor: Actor, offer_id: str, now: datetime) -> MakerOffer:
