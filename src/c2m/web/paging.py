@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 
-from c2m.kernel.keyset import Key, Keyed, Window, pick_page
+from c2m.kernel.errors import InvalidInput
+from c2m.kernel.keyset import Key, Keyed, Window, in_utc, pick_page
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -64,11 +65,11 @@ class Page:
         return self.answer(pick_page(items, self.window), convert)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """A time without a zone is read as UTC, like every time c2m writes."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+def _since(moment: datetime | None) -> datetime | None:
+    try:
+        return in_utc(moment) if moment is not None else None
+    except OverflowError:
+        raise InvalidInput("updated_since is outside the calendar c2m keeps.") from None
 
 
 async def page_of(
@@ -96,7 +97,7 @@ async def page_of(
     ] = 0,
 ) -> Page:
     after = Key.decode(cursor) if cursor is not None else None
-    window = Window(limit, after, _aware(updated_since), offset)
+    window = Window(limit, after, _since(updated_since), offset)
     return Page(request, response, window)
 
 

@@ -101,10 +101,15 @@ def leave_circle(platform: PlatformDep, circle_id: str, actor: CirclesWrite) -> 
     return Response(status_code=204)
 
 
-@router.get("/circles/{circle_id}/demands", response_model=list[DemandOut], tags=["public"])
-def list_demands(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list[DemandOut]:
+@router.get(
+    "/circles/{circle_id}/demands", response_model=list[DemandOut], responses=PAGED, tags=["public"]
+)
+def list_demands(
+    platform: PlatformDep, circle_id: str, viewer: Viewer, page: Paging
+) -> list[DemandOut]:
     with platform.db.read() as session:
-        return service.list_demands(session, viewer, circle_id, links.demand_picture)
+        found = service.list_demands(session, viewer, circle_id, links.demand_picture)
+        return page.pick(found, lambda out: out)
 
 
 @router.post(
@@ -168,10 +173,17 @@ def get_demand_picture(
     )
 
 
-@router.get("/circles/{circle_id}/comments", response_model=list[CommentOut], tags=["public"])
-def list_comments(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list[CommentOut]:
+@router.get(
+    "/circles/{circle_id}/comments",
+    response_model=list[CommentOut],
+    responses=PAGED,
+    tags=["public"],
+)
+def list_comments(
+    platform: PlatformDep, circle_id: str, viewer: Viewer, page: Paging
+) -> list[CommentOut]:
     with platform.db.read() as session:
-        return service.list_comments(session, viewer, circle_id)
+        return page.pick(service.list_comments(session, viewer, circle_id), lambda out: out)
 
 
 @router.post(
