@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from c2m.bootstrap import Platform
-from c2m.domains.orders.models import Order
+from c2m.domains.orders.models import Order, OrderEvent
 from c2m.domains.orders.schemas import NewOrder
 from tests.conftest import Person, World, place, place_order
 
@@ -127,8 +127,10 @@ def test_orders_filter_by_state_and_by_time_of_change(client: TestClient, world:
         "/api/v1/orders", params={"updated_since": later}, headers=world.alice.headers
     )
     assert none.json() == []
-    bad = client.get("/api/v1/orders?state=lost", headers=world.alice.headers)
-    assert bad.status_code == 422
+    for bad in ["state=lost", "updated_since=0.5", "updated_since=2026-01-31"]:
+        refused = client.get(f"/api/v1/orders?{bad}", headers=world.alice.headers)
+        assert refused.status_code == 422, bad
+        assert refused.headers["content-type"] == PROBLEM_JSON
 
 
 def test_short_lists_page_the_same_way(client: TestClient, world: World) -> None:
@@ -146,3 +148,31 @@ def test_the_openapi_document_describes_paging(client: TestClient) -> None:
     names = {p["name"] for p in operation["parameters"]}
     assert {"cursor", "limit", "updated_since", "state"} <= names
     assert {"Link", "X-Next-Cursor"} <= operation["responses"]["200"]["headers"].keys()
+
+
+def test_a_long_timeline_links_its_next_page_by_sequence(
+    platform: Platform, client: TestClient, world: World
+) -> None:
+    order_id = place(client, world.alice, world.product_a).json()["id"]
+    with platform.db.write() as session:
+        first = session.scalars(select(OrderEvent).where(OrderEvent.order_id == order_id)).one()
+        start = first.seq
+        session.add_all(
+            OrderEvent(
+                order_id=order_id,
+                seq=first.seq + n,
+                type=first.type,
+                state=first.state,
+                progress=first.progress,
+                actor=first.actor,
+            )
+            for n in range(1, 520)
+        )
+    url = f"/api/v1/orders/{order_id}/events"
+    page = client.get(url, headers=world.alice.headers)
+    assert [e["seq"] for e in page.json()] == list(range(start, start + 500))
+    last_seq = str(start + 499)
+    assert page.headers["X-Next-Cursor"] == last_seq
+    assert httpx.URL(page.links["next"]["url"]).params["after"] == last_seq
+    events = _walk(client, world.alice, url)
+    assert [e["seq"] for e in events] == list(range(start, start + 520))

@@ -56,20 +56,13 @@ class Key:
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             at, ident = json.loads(raw)
-            moment = in_utc(datetime.fromisoformat(at))
+            moment = datetime.fromisoformat(at)
+            well_formed = moment.tzinfo is not None and isinstance(ident, str)
+            if not well_formed or not ident.isprintable() or len(ident) > 64:
+                raise ValueError(cursor)
+            return cls(moment.astimezone(UTC), ident)
         except (binascii.Error, ValueError, TypeError, OverflowError):
             raise InvalidInput(BAD_CURSOR) from None
-        if not isinstance(ident, str) or not ident.isprintable() or len(ident) > 64:
-            raise InvalidInput(BAD_CURSOR)
-        return cls(moment, ident)
-
-
-def in_utc(moment: datetime) -> datetime:
-    """The same instant in UTC; a time without a zone is read as UTC, like every time c2m writes.
-    Raises OverflowError for an instant outside the calendar (year 1 in a zone east of UTC)."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)

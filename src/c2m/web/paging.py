@@ -5,18 +5,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request, Response
+from pydantic import AwareDatetime, BeforeValidator
 
 from c2m.kernel.errors import InvalidInput
-from c2m.kernel.keyset import Key, Keyed, Window, in_utc, pick_page
+from c2m.kernel.keyset import Key, Keyed, Window, pick_page
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
 
 K = TypeVar("K", bound=Keyed)
 Out = TypeVar("Out")
@@ -65,9 +68,16 @@ class Page:
         return self.answer(pick_page(items, self.window), convert)
 
 
+def _rfc3339(value: object) -> object:
+    """Only what the OpenAPI document promises, not Unix seconds or a date without a time."""
+    if not (isinstance(value, str) and RFC3339.fullmatch(value)):
+        raise ValueError("must be a time with its zone, like 2026-01-31T12:00:00Z")
+    return value
+
+
 def _since(moment: datetime | None) -> datetime | None:
     try:
-        return in_utc(moment) if moment is not None else None
+        return moment.astimezone(UTC) if moment is not None else None
     except OverflowError:
         raise InvalidInput("updated_since is outside the calendar c2m keeps.") from None
 
@@ -83,8 +93,9 @@ async def page_of(
         int, Query(ge=1, le=MAX_LIMIT, description="Items per page (default 50, at most 200)")
     ] = DEFAULT_LIMIT,
     updated_since: Annotated[
-        datetime | None,
-        Query(description="Only items changed at or after this ISO 8601 time (UTC if no zone)"),
+        AwareDatetime | None,
+        BeforeValidator(_rfc3339),
+        Query(description="Only items changed at or after this RFC 3339 time, zone included"),
     ] = None,
     offset: Annotated[
         int,
