@@ -212,3 +212,8 @@ def test_service_clients_are_their_makers_own(client: TestClient, world: World) 
     assert client.get("/api/v1/service-clients", headers=world.bob.headers).json() == []
     mine = client.get("/api/v1/service-clients", headers=world.alice.headers).json()
     assert [c["revoked_at"] for c in mine] == [None]
+
+
+def test_a_form_body_is_not_told_to_be_json(client: TestClient) -> None:
+    empty = client.post(TOKEN_URL, data={"grant_type": ""})
+    assert_code(empty, ProblemCode.INVALID_INPUT)

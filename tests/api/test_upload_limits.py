@@ -126,8 +126,8 @@ def test_a_body_that_trickles_in_is_cut_off_while_others_are_served(
     live_server: LiveServer, world: World
 ) -> None:
     open_shop(live_server.platform, world.enterprise_a)
+    began = time.monotonic()  # before the request starts: the server's clock starts with it
     sock = start_request(live_server, world, declared=5000)
-    began = time.monotonic()
     stop = threading.Event()
 
     def trickle() -> None:  # one byte a second, for as long as the server listens

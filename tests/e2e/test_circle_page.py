@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from c2m.kernel.clock import utcnow
 from tests.api.test_circles import aggregate, demand, image, open_circle
 from tests.conftest import LiveServer, World
+from tests.e2e.charts import SIZES, box, inside, keep, page_overflow, small_text
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_order_page import log_in
 
@@ -81,5 +82,50 @@ def test_a_member_asks_votes_and_preorders_their_model_on_a_phone(
     log_in(owner, live_server, world.maker_a.user.email)
     owner.goto(f"{live_server.url}/circles/{circle_id}/owner")
     expect(owner.locator("#curve svg")).to_be_visible()
-    expect(owner.locator("#map svg circle")).to_have_count(2)
+    expect(owner.locator("#map svg circle.demand")).to_have_count(2)
     owner.context.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_owner_reads_the_coverage_curve_and_the_demand_map_at_both_sizes(
+    live_server: LiveServer, world: World, phone: Page
+) -> None:
+    """Issue 19: the map spreads its points over the plot, has axes that say what they mean
+    and a legend of the models; no text of either chart is under 12 px, phone or laptop."""
+    with httpx.Client(base_url=live_server.url, timeout=30) as api:
+        circle_id = open_circle(api, world)["id"]
+        for person, sleeve, collar in (
+            (world.alice, 655, "kent"),
+            (world.alice, 650, "cutaway"),
+            (world.alice, 700, "kent"),
+            (world.bob, 740, "cutaway"),
+            (world.bob, 745, "kent"),
+            (world.bob, 690, "cutaway"),
+        ):
+            demand(api, circle_id, person, sleeve=sleeve, collar=collar)
+        aggregate(api, world, circle_id, 2)
+    page = phone
+    log_in(page, live_server, world.maker_a.user.email)
+    page.goto(f"{live_server.url}/circles/{circle_id}/owner")
+    chart = page.locator("#map svg")
+    for name, size in SIZES.items():
+        page.set_viewport_size(size)
+        assert small_text(page.locator("#curve")) == []
+        assert small_text(page.locator("#map")) == []
+        assert chart.locator(".x-axis .tick").count() >= 2
+        assert chart.locator(".y-axis .tick").count() >= 2
+        plot = box(chart.locator("rect.plot"))
+        points = [box(point) for point in chart.locator("circle.demand").all()]
+        across = max(p["x"] + p["width"] for p in points) - min(p["x"] for p in points)
+        up = max(p["y"] + p["height"] for p in points) - min(p["y"] for p in points)
+        assert across >= 0.6 * plot["width"], f"the points crowd across at {name} size"
+        assert up >= 0.6 * plot["height"], f"the points crowd into a strip at {name} size"
+        frame = box(chart)
+        assert all(inside(box(text), frame) for text in chart.locator("text").all())
+        assert page_overflow(page) <= 0, f"the page scrolls sideways at {name} size"
+        keep(page, "circle-owner")
+    expect(chart.locator("circle.demand")).to_have_count(6)
+    expect(chart.locator(".x-axis .axis-name")).to_contain_text("Main difference")
+    expect(chart.locator(".y-axis .axis-name")).to_contain_text("Second difference")
+    expect(chart.locator(".legend")).to_contain_text("model 1 (")
+    expect(chart.locator(".legend")).to_contain_text("model 2 (")

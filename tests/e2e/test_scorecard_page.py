@@ -10,6 +10,8 @@ from playwright.sync_api import Page, expect
 
 from c2m.domains.insights.scorecard import MIN_ORDERS
 from tests.conftest import LiveServer, World
+from tests.e2e.charts import SIZES, small_text
+from tests.e2e.conftest import PHONE
 from tests.e2e.test_order_page import log_in
 from tests.e2e.test_team_pages import _fits, _keep
 from tests.factory_support import paid_orders
@@ -41,6 +43,10 @@ def test_the_platform_owner_reads_the_scorecard(
     expect(chart.locator("circle")).to_have_count(1)
     expect(chart).to_contain_text("Alpha Works")
     expect(alpha).to_contain_text("none delivered")  # no one to ask yet: no score, no rate
+    for size in SIZES.values():  # issue 19: the chart's text is readable on both
+        page.set_viewport_size(size)
+        assert small_text(chart) == []
+    page.set_viewport_size(PHONE)
     _fits(page)
     _keep(page, "scorecard")
 

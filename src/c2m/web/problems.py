@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -72,8 +72,9 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
         )
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     about_body = any(e.get("loc", ("",))[0] == "body" for e in errors)
-    api = request.url.path.startswith("/api/")  # pages take forms on purpose
-    if api and about_body and media_type and media_type != "application/json":
+    api = request.url.path.startswith("/api/")
+    json_body = api and not _takes_form(request)  # pages and the OAuth token endpoint take forms
+    if json_body and about_body and media_type and media_type != "application/json":
         return problem_response(
             ProblemCode.UNSUPPORTED_MEDIA_TYPE,
             f"The body was sent as {media_type}; send it as JSON "
@@ -87,6 +88,12 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         ProblemCode.INVALID_INPUT, describe_validation(errors), request, errors=slim
     )
+
+
+def _takes_form(request: Request) -> bool:
+    route = request.scope.get("route")
+    body = getattr(route, "body_field", None)
+    return isinstance(getattr(body, "field_info", None), params.Form)
 
 
 async def _pydantic(request: Request, exc: Exception) -> JSONResponse:

@@ -8,7 +8,7 @@ from html import escape
 
 from c2m.domains.insights.scorecard import Point
 
-SIZE, PAD = 360, 36
+SIZE, PAD = 360, 36  # a phone draws the viewBox at ~0.95x: 13-unit text stays above 12 px
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 QUADRANTS = (
     (0.25, 0.25, "Neither yet"),
@@ -42,13 +42,13 @@ def scorecard_svg(rows: list[tuple[Point, Point]], units: str = "Micro-enterpris
     for across, up, label in QUADRANTS:
         x, y = _at((across * 100, up * 100))
         parts.append(
-            f'<text x="{x:.0f}" y="{y:.0f}" text-anchor="middle" font-size="11" '
+            f'<text x="{x:.0f}" y="{y:.0f}" text-anchor="middle" font-size="13" '
             f'fill="#aaa">{label}</text>'
         )
     parts += [
-        f'<text x="{SIZE / 2}" y="{SIZE - 8}" text-anchor="middle" font-size="12" '
+        f'<text x="{SIZE / 2}" y="{SIZE - 8}" text-anchor="middle" font-size="13" '
         'fill="#555">Enterprise value →</text>',
-        f'<text x="12" y="{SIZE / 2}" text-anchor="middle" font-size="12" fill="#555" '
+        f'<text x="12" y="{SIZE / 2}" text-anchor="middle" font-size="13" fill="#555" '
         f'transform="rotate(-90 12 {SIZE / 2})">User value →</text>',
     ]
     for number, (now, before) in enumerate(rows):
@@ -65,7 +65,7 @@ def scorecard_svg(rows: list[tuple[Point, Point]], units: str = "Micro-enterpris
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{colour}"/>')
         right = x < SIZE * 0.6  # a name on the right half reads leftwards, inside the chart
         parts.append(
-            f'<text x="{x + 9 if right else x - 9:.1f}" y="{y - 8:.1f}" font-size="12" '
+            f'<text x="{x + 9 if right else x - 9:.1f}" y="{y - 8:.1f}" font-size="13" '
             f'fill="#222" text-anchor="{"start" if right else "end"}">{escape(now.name)}</text>'
         )
     parts.append("</svg>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from c2m.kernel.clock import utcnow
@@ -65,3 +65,78 @@ class MakerMachine(Base):
     build_z_mm: Mapped[float] = mapped_column(Float)
     tolerance_mm: Mapped[float] = mapped_column(Float)
     price_per_cm3: Mapped[int] = mapped_column(BigInteger, default=0)  # minor units per cm³
+
+
+class RoutedJob(Base):
+    """One part routed across makers: what is to be made, for whom (region) and by when.
+
+    ``source`` says where the job came from (a quote's part, or the platform owner's own entry);
+    ``state`` is ``offered`` while a maker holds an open offer, ``accepted`` once one took it,
+    ``unplaced`` when every ranked maker declined, timed out, or none was able."""
+
+    __tablename__ = "routed_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    source: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(120))
+    capability: Mapped[str] = mapped_column(String(40))
+    material: Mapped[str] = mapped_column(String(40))
+    colour: Mapped[str] = mapped_column(String(40))
+    size_x_mm: Mapped[float] = mapped_column(Float)
+    size_y_mm: Mapped[float] = mapped_column(Float)
+    size_z_mm: Mapped[float] = mapped_column(Float)
+    tolerance_mm: Mapped[float] = mapped_column(Float)
+    machine_hours: Mapped[float] = mapped_column(Float)
+    volume_cm3: Mapped[float] = mapped_column(Float)
+    customer_country: Mapped[str] = mapped_column(String(2))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class RoutingReason(Base):
+    """Why one maker stood where they did for one job: ranked n-th, or filtered out by what;
+    a decline or a time-out is added to the ranked maker's line as it happens."""
+
+    __tablename__ = "routing_reasons"
+
+    job_id: Mapped[str] = mapped_column(
+        ForeignKey("routed_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    maker_id: Mapped[str] = mapped_column(
+        ForeignKey("maker_profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    rank: Mapped[int | None] = mapped_column(Integer)  # None: filtered out
+    machine_id: Mapped[str | None] = mapped_column(String(32))
+    price: Mapped[int | None] = mapped_column(BigInteger)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ship_days: Mapped[int | None] = mapped_column(Integer)
+    #: The routing score and its parts (price, shipping, maker), as the engine ranked them.
+    score: Mapped[list[float] | None] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(1000))
+
+
+class MakerOffer(Base):
+    """The job offered to one maker's machine, and how the maker answered."""
+
+    __tablename__ = "maker_offers"
+    __table_args__ = (Index("ix_maker_offers_state_expires_at", "state", "expires_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    job_id: Mapped[str] = mapped_column(
+        ForeignKey("routed_jobs.id", ondelete="CASCADE"), index=True
+    )
+    maker_id: Mapped[str] = mapped_column(
+        ForeignKey("maker_profiles.id", ondelete="CASCADE"), index=True
+    )
+    machine_id: Mapped[str] = mapped_column(ForeignKey("machines.id", ondelete="CASCADE"))
+    price: Mapped[int] = mapped_column(BigInteger)  # minor units of the maker's currency
+    ready_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ship_by: Mapped[datetime] = mapped_column(UTCDateTime)  # the latest ready time still on time
+    max_price: Mapped[int] = mapped_column(BigInteger)  # the highest counter the platform takes
+    state: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
@@ -28,6 +28,12 @@ from c2m.web.problems import problem_response, problem_responses
 from c2m.web.rate_limits import RateLimits, in_words
 
 router = APIRouter(prefix="/api/v1", tags=["service clients"])
+
+# What the token endpoint documents: other grants are answered with OAuth's own error, and a
+# scope list names known scopes, space-separated.
+GRANT_TYPES: dict[str, Any] = {"enum": ["client_credentials"]}
+_ONE_SCOPE = "|".join(scope.value for scope in scopes_of.Scope)
+SCOPE_LIST: dict[str, Any] = {"pattern": f"^({_ONE_SCOPE})( ({_ONE_SCOPE}))*$"}
 
 # What OAuth 2 clients read (RFC 6749 §5.2), beside our own problem code.
 _OAUTH_ERRORS = {
@@ -99,10 +105,10 @@ def revoke_service_client(
 def issue_token(
     request: Request,
     platform: PlatformDep,
-    grant_type: Annotated[str, Form(max_length=40)],
-    scope: Annotated[str | None, Form(max_length=400)] = None,
-    client_id: Annotated[str | None, Form(max_length=40)] = None,
-    client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    grant_type: Annotated[str, Form(max_length=40, json_schema_extra=GRANT_TYPES)],
+    scope: Annotated[str, Form(max_length=400, json_schema_extra=SCOPE_LIST)] = "",
+    client_id: Annotated[str, Form(max_length=40)] = "",
+    client_secret: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """The OAuth 2 client-credentials grant: the client authenticates with HTTP Basic (or
     ``client_id`` and ``client_secret`` in the form) and gets a bearer token that expires."""
@@ -126,9 +132,9 @@ def _issue(
     request: Request,
     platform: PlatformDep,
     grant_type: str,
-    scope: str | None,
-    client_id: str | None,
-    client_secret: str | None,
+    scope: str,
+    client_id: str,
+    client_secret: str,
 ) -> Response:
     if grant_type != "client_credentials":
         raise C2MError(
@@ -159,9 +165,7 @@ def _issue(
     return JSONResponse(body.model_dump(), headers={"Cache-Control": "no-store"})
 
 
-def _credentials(
-    request: Request, client_id: str | None, client_secret: str | None
-) -> tuple[str, str]:
+def _credentials(request: Request, client_id: str, client_secret: str) -> tuple[str, str]:
     """The client's id and secret from HTTP Basic (preferred by RFC 6749) or the form."""
     scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "basic":

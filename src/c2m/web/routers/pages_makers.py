@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from c2m.bootstrap import Platform
 from c2m.domains.factory.vocabulary import CAPABILITIES
-from c2m.domains.makers import machines, probation, service
+from c2m.domains.makers import machines, offer_views, offers, probation, service
+from c2m.domains.makers.offer_schemas import OfferDecline
 from c2m.domains.makers.regions import countries
 from c2m.domains.makers.schemas import (
     MakerChange,
@@ -25,6 +26,7 @@ from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.schemas import SignUp
 from c2m.domains.platform.security import MIN_PASSWORD_LENGTH
+from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Conflict, InvalidInput, NotFound, describe_validation
 from c2m.kernel.money import to_decimal, to_minor
 from c2m.web.agent_command import agent_command
@@ -220,6 +222,46 @@ def new_secret(
     return _dashboard(request, platform, caller, login=login)
 
 
+@router.post("/maker/offers/{offer_id}/accept")
+def accept_offer(
+    request: Request,
+    platform: PlatformDep,
+    offer_id: str,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
+) -> Response:
+    caller = signed_in(request, caller, csrf_token)
+    try:
+        with platform.db.write() as session:
+            offers.accept_offer(session, caller.actor, offer_id, utcnow())
+    except Conflict as exc:
+        return _dashboard(request, platform, caller, offer_error=exc.detail)
+    return RedirectResponse(DASHBOARD + "#offers", status_code=303)
+
+
+@router.post("/maker/offers/{offer_id}/decline")
+def decline_offer(
+    request: Request,
+    platform: PlatformDep,
+    offer_id: str,
+    caller: OptionalCaller,
+    csrf_token: CsrfField,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """A decline says why (the platform owner reads it); the job goes to the next maker."""
+    caller = signed_in(request, caller, csrf_token)
+    try:
+        data = OfferDecline(reason=reason.strip())
+        with platform.db.write() as session:
+            offers.decline_offer(session, caller.actor, offer_id, data.reason, utcnow())
+    except ValidationError:
+        error = "Say why you decline, in a few words: it helps route the next job better."
+        return _dashboard(request, platform, caller, offer_error=error)
+    except Conflict as exc:
+        return _dashboard(request, platform, caller, offer_error=exc.detail)
+    return RedirectResponse(DASHBOARD + "#offers", status_code=303)
+
+
 @router.get("/network")
 def network(request: Request, platform: PlatformDep, caller: OptionalCaller) -> Response:
     caller = signed_in(request, caller)
@@ -227,7 +269,8 @@ def network(request: Request, platform: PlatformDep, caller: OptionalCaller) -> 
         every = service.all_makers(session, caller.actor)
         done = service.jobs_done(session, [p.factory_id for p in every])
         makers = [service.maker_out(session, p, done.get(p.factory_id, 0)) for p in every]
-    return render(request, caller, "network.html", {"makers": makers})
+        routed = offer_views.recent_jobs(session, caller.actor)
+    return render(request, caller, "network.html", {"makers": makers, "routed": routed})
 
 
 @router.post("/network/makers/{maker_id}/{move}")
@@ -296,6 +339,7 @@ def _dashboard(
     form: dict[str, str] | None = None,
     error: str | None = None,
     change_error: str | None = None,
+    offer_error: str | None = None,
 ) -> Response:
     with platform.db.read() as session:
         profile = service.mine(session, caller.actor)
@@ -303,6 +347,7 @@ def _dashboard(
         printers = [
             machines.machine_out(session, row) for row in machines.of_maker(session, profile.id)
         ]
+        my_offers = offer_views.my_offers(session, caller.actor)
     context: dict[str, Any] = {
         "maker": maker,
         "printers": printers,
@@ -310,6 +355,8 @@ def _dashboard(
         "form": form or {"capability": "fdm-print", "tolerance_mm": "0.2"},
         "error": error,
         "change_error": change_error,
+        "offers": my_offers,
+        "offer_error": offer_error,
         "countries": countries(),
         "probation": probation,
         "major": to_decimal,
@@ -321,7 +368,7 @@ def _dashboard(
             "secret": secret,
             "command": agent_command(platform.settings, username).lines(secret),
         }
-    failed = error or change_error
+    failed = error or change_error or offer_error
     response = render(request, caller, "maker.html", context, status_code=422 if failed else 200)
     if login is not None:
         response.headers["Cache-Control"] = "no-store"

@@ -5,6 +5,9 @@
   var $ = function (id) { return document.getElementById(id); };
   var BEFORE_MS = 10 * 60 * 1000; // the Gantt shows the last 10 minutes and the next 20
   var AFTER_MS = 20 * 60 * 1000;
+  var SPAN_MS = BEFORE_MS + AFTER_MS;
+  var TICK_MINUTES = [1, 2, 5, 10, 15, 30];
+  var TICK_GAP_PX = 72; // "05:40 AM" is ~60 px wide at 12.8 px: ticks closer than this collide
   var SVG = "http://www.w3.org/2000/svg";
 
   function percent(value) { return value === null ? "–" : Math.round(value * 100) + " %"; }
@@ -82,14 +85,16 @@
     });
   }
 
+  function share(ms, start) { return (ms - start) / SPAN_MS; }
+  function clock(ms) { return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+
   function bar(lane, from, to, kind, op, start) {
-    var span = BEFORE_MS + AFTER_MS;
-    var left = (new Date(from).getTime() - start) / span;
-    var right = (new Date(to).getTime() - start) / span;
+    var left = share(new Date(from).getTime(), start);
+    var right = share(new Date(to).getTime(), start);
     if (right <= 0 || left >= 1) return;
     left = Math.max(0, left);
     right = Math.min(1, right);
-    var node = el("button", { type: "button", class: "gantt-bar " + kind + " " + op.status, title: op.name + " · " + op.product, "data-op": op.id });
+    var node = el("button", { type: "button", class: "gantt-bar " + kind + " " + op.status, title: kind + ": " + op.name + " · " + op.product + " · " + op.status, "data-op": op.id });
     node.style.left = (left * 100) + "%";
     node.style.width = Math.max(0.6, (right - left) * 100) + "%";
     node.addEventListener("click", function () {
@@ -101,17 +106,45 @@
     lane.appendChild(node);
   }
 
+  function ticks(start, widthPx) {
+    // The finest round step whose labels stay TICK_GAP_PX apart on this lane's width.
+    var minutes = TICK_MINUTES.filter(function (m) { return widthPx * m * 60000 / SPAN_MS >= TICK_GAP_PX; })[0] || 30;
+    var step = minutes * 60000;
+    var list = [];
+    for (var at = Math.ceil(start / step) * step; at <= start + SPAN_MS; at += step) {
+      var px = share(at, start) * widthPx;
+      if (px >= TICK_GAP_PX / 2 && px <= widthPx - TICK_GAP_PX / 2) list.push(at); // labels stay inside
+    }
+    return list;
+  }
+
+  function axis(box, start, widthPx) {
+    var row = el("div", { class: "gantt-row gantt-axis-row" });
+    row.appendChild(el("span", { class: "gantt-label" }, "time"));
+    var scale = el("div", { class: "gantt-axis", "aria-hidden": "true" });
+    var found = ticks(start, widthPx);
+    found.forEach(function (at) {
+      var tick = el("span", { class: "gantt-tick" }, clock(at));
+      tick.style.left = (share(at, start) * 100) + "%";
+      scale.appendChild(tick);
+    });
+    row.appendChild(scale);
+    box.insertBefore(row, box.firstChild); // on top: read before the lanes, however many
+    return found;
+  }
+
   function gantt(machinesList, operations, nowIso) {
     var box = $("gantt");
     box.innerHTML = "";
     var now = new Date(nowIso).getTime();
     var start = now - BEFORE_MS;
+    var lanes = [];
     machinesList.forEach(function (m) {
-      var row = el("div", { class: "gantt-row", "data-machine": m.code });
-      row.appendChild(el("span", { class: "gantt-label" }, m.code));
+      var row = el("div", { class: "gantt-row state-" + m.state, "data-machine": m.code });
+      row.appendChild(el("span", { class: "gantt-label" }, m.code + (m.state === "down" ? " (down)" : "")));
       var lane = el("div", { class: "gantt-lane" });
       var line = el("span", { class: "gantt-now" });
-      line.style.left = (BEFORE_MS / (BEFORE_MS + AFTER_MS) * 100) + "%";
+      line.style.left = (share(now, start) * 100) + "%";
       lane.appendChild(line);
       operations.filter(function (op) { return op.machine === m.code; }).forEach(function (op) {
         if (op.start && op.end) bar(lane, op.start, op.end, "plan", op, start);
@@ -119,6 +152,15 @@
       });
       row.appendChild(lane);
       box.appendChild(row);
+      lanes.push(lane);
+    });
+    if (!lanes.length) return;
+    axis(box, start, lanes[0].clientWidth).forEach(function (at) {
+      lanes.forEach(function (lane) {
+        var grid = el("span", { class: "gantt-grid" });
+        grid.style.left = (share(at, start) * 100) + "%";
+        lane.insertBefore(grid, lane.firstChild);
+      });
     });
   }
 
