@@ -17,6 +17,7 @@ from c2m.domains.integrations.models import (
 )
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import Conflict, NotFound
+from c2m.kernel.keyset import Window, select_page
 
 
 def load_delivery(
@@ -40,21 +41,15 @@ def list_deliveries(
     subscription_id: str,
     *,
     status: DeliveryStatus | None,
-    limit: int,
-    offset: int,
+    window: Window,
 ) -> list[WebhookDelivery]:
-    """The subscription's deliveries, newest first."""
+    """The subscription's deliveries, oldest first, one page."""
     subscriptions.load(session, actor, subscription_id)
-    query = (
-        select(WebhookDelivery)
-        .where(WebhookDelivery.subscription_id == subscription_id)
-        .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.seq.desc())
-        .limit(limit)
-        .offset(offset)
-    )
+    query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
     if status is not None:
         query = query.where(WebhookDelivery.status == status)
-    return list(session.scalars(query))
+    page = select_page(query, window, WebhookDelivery.created_at, WebhookDelivery.id)
+    return list(session.scalars(page))
 
 
 def attempts_of(session: Session, delivery_id: str) -> list[WebhookAttempt]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -36,6 +36,7 @@ from c2m.domains.platform.actor import Actor
 from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Conflict, Forbidden, NotFound
 from c2m.kernel.ids import new_secret
+from c2m.kernel.keyset import Window, select_page
 from c2m.kernel.outbox import add_to_outbox
 from c2m.kernel.problem_types import ProblemCode
 from c2m.kernel.signing import Signer
@@ -380,30 +381,53 @@ def release(
     note(session, order, released, actor=actor)
 
 
+def _customer_orders(actor: Actor) -> Select[Order]:
+    return select(Order).where(Order.customer_id == actor.user_id)
+
+
+def _enterprise_orders(actor: Actor, enterprise_id: str) -> Select[Order]:
+    actor.require_member_of(enterprise_id)
+    return select(Order).where(Order.enterprise_id == enterprise_id)
+
+
 def list_orders(session: Session, actor: Actor, *, limit: int, offset: int) -> list[Order]:
     """The actor's own orders, newest first."""
-    query = (
-        select(Order)
-        .where(Order.customer_id == actor.user_id)
-        .order_by(Order.created_at.desc(), Order.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(session.scalars(query))
+    query = _customer_orders(actor).order_by(Order.created_at.desc(), Order.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
 
 
 def list_enterprise_orders(
     session: Session, actor: Actor, enterprise_id: str, *, limit: int, offset: int
 ) -> list[Order]:
-    actor.require_member_of(enterprise_id)
-    query = (
-        select(Order)
-        .where(Order.enterprise_id == enterprise_id)
-        .order_by(Order.created_at.desc(), Order.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(session.scalars(query))
+    query = _enterprise_orders(actor, enterprise_id).order_by(Order.created_at.desc(), Order.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def _page(
+    session: Session, query: Select[Order], window: Window, state: OrderState | None
+) -> list[Order]:
+    if state is not None:
+        query = query.where(Order.state == state)
+    page = select_page(query, window, Order.created_at, Order.id, Order.updated_at)
+    return list(session.scalars(page))
+
+
+def page_orders(
+    session: Session, actor: Actor, window: Window, state: OrderState | None = None
+) -> list[Order]:
+    """A page of the actor's own orders for a client that follows them, oldest first."""
+    return _page(session, _customer_orders(actor), window, state)
+
+
+def page_enterprise_orders(
+    session: Session,
+    actor: Actor,
+    enterprise_id: str,
+    window: Window,
+    state: OrderState | None = None,
+) -> list[Order]:
+    """A page of the micro-enterprise's orders (members), oldest first."""
+    return _page(session, _enterprise_orders(actor, enterprise_id), window, state)
 
 
 def events_after(session: Session, order_id: str, after: int, limit: int = 500) -> list[OrderEvent]:

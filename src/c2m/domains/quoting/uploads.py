@@ -21,6 +21,7 @@ from c2m.engines.geometry.units import Unit
 from c2m.kernel.errors import Forbidden, NotFound
 from c2m.kernel.files import FileStore
 from c2m.kernel.idempotency import StoredResponse
+from c2m.kernel.keyset import Window, select_page
 
 DISPLAY_NAME_LENGTH = 255
 ANALYSIS = TypeAdapter(Analysis)
@@ -172,7 +173,6 @@ def load_upload(session: Session, actor: Actor, upload_id: str) -> Upload:
     return upload
 
 
-def list_uploads(session: Session, actor: Actor, limit: int, offset: int) -> list[Upload]:
+def list_uploads(session: Session, actor: Actor, window: Window) -> list[Upload]:
     query = select(Upload).where(Upload.owner_id == actor.user_id)
-    query = query.order_by(Upload.created_at.desc(), Upload.id).limit(limit).offset(offset)
-    return list(session.scalars(query))
+    return list(session.scalars(select_page(query, window, Upload.created_at, Upload.id)))

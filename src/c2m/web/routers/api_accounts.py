@@ -23,6 +23,7 @@ from c2m.domains.platform.schemas import (
 )
 from c2m.web.auth import Account, LedgerRead, PlatformDep
 from c2m.web.idempotent import Idempotent
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problem_responses(401))
@@ -57,10 +58,10 @@ def get_my_earnings(
         return earnings.as_out(earnings.earnings(session, actor, limit, offset))
 
 
-@router.get("/tokens", response_model=list[TokenOut])
-def list_tokens(platform: PlatformDep, actor: Account) -> list[TokenOut]:
+@router.get("/tokens", response_model=list[TokenOut], responses=PAGED)
+def list_tokens(platform: PlatformDep, actor: Account, page: Paging) -> list[TokenOut]:
     with platform.db.read() as session:
-        return [TokenOut.model_validate(t) for t in service.list_tokens(session, actor)]
+        return page.pick(service.list_tokens(session, actor), TokenOut.model_validate)
 
 
 @router.post(
@@ -97,10 +98,10 @@ def revoke_token(platform: PlatformDep, token_id: str, actor: Account) -> TokenO
     return out
 
 
-@router.get("/enterprises", response_model=list[EnterpriseOut])
-def list_enterprises(platform: PlatformDep, actor: Account) -> list[EnterpriseOut]:
+@router.get("/enterprises", response_model=list[EnterpriseOut], responses=PAGED)
+def list_enterprises(platform: PlatformDep, actor: Account, page: Paging) -> list[EnterpriseOut]:
     with platform.db.read() as session:
-        return [EnterpriseOut.model_validate(e) for e in service.enterprises_of(session, actor)]
+        return page.pick(service.enterprises_of(session, actor), EnterpriseOut.model_validate)
 
 
 @router.get(

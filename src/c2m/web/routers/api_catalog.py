@@ -9,15 +9,16 @@ from c2m.domains.catalog import service
 from c2m.domains.catalog.schemas import NewProduct, ProductOut
 from c2m.web.auth import CatalogWrite, PlatformDep
 from c2m.web.idempotent import Idempotent
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
 
-@router.get("/products", response_model=list[ProductOut])
-def list_products(platform: PlatformDep) -> list[ProductOut]:
+@router.get("/products", response_model=list[ProductOut], responses=PAGED)
+def list_products(platform: PlatformDep, page: Paging) -> list[ProductOut]:
     with platform.db.read() as session:
-        return [ProductOut.model_validate(p) for p in service.list_products(session)]
+        return page.pick(service.list_products(session), ProductOut.model_validate)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, responses=problem_responses(404))

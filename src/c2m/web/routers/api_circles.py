@@ -35,6 +35,7 @@ from c2m.domains.platform.actor import Actor
 from c2m.web import links
 from c2m.web.auth import CirclesWrite, OrdersWrite, PlatformDep, Viewer
 from c2m.web.idempotent import Idempotent, answer
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["circles"], responses=problem_responses(401, 404))
@@ -49,11 +50,12 @@ PICTURE_BODY: dict[str, Any] = {
 }
 
 
-@router.get("/circles", response_model=list[CircleOut], tags=["public"])
-def list_circles(platform: PlatformDep, viewer: Viewer) -> list[CircleOut]:
+@router.get("/circles", response_model=list[CircleOut], responses=PAGED, tags=["public"])
+def list_circles(platform: PlatformDep, viewer: Viewer, page: Paging) -> list[CircleOut]:
     """Every circle's title; members-only circles show their content to members only."""
     with platform.db.read() as session:
-        return [service.circle_out(session, viewer, c) for c in service.list_circles(session)]
+        found = service.list_circles(session)
+        return page.pick(found, lambda c: service.circle_out(session, viewer, c))
 
 
 @router.post(
@@ -99,10 +101,15 @@ def leave_circle(platform: PlatformDep, circle_id: str, actor: CirclesWrite) -> 
     return Response(status_code=204)
 
 
-@router.get("/circles/{circle_id}/demands", response_model=list[DemandOut], tags=["public"])
-def list_demands(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list[DemandOut]:
+@router.get(
+    "/circles/{circle_id}/demands", response_model=list[DemandOut], responses=PAGED, tags=["public"]
+)
+def list_demands(
+    platform: PlatformDep, circle_id: str, viewer: Viewer, page: Paging
+) -> list[DemandOut]:
     with platform.db.read() as session:
-        return service.list_demands(session, viewer, circle_id, links.demand_picture)
+        found = service.list_demands(session, viewer, circle_id, links.demand_picture)
+        return page.pick(found, lambda out: out)
 
 
 @router.post(
@@ -166,10 +173,17 @@ def get_demand_picture(
     )
 
 
-@router.get("/circles/{circle_id}/comments", response_model=list[CommentOut], tags=["public"])
-def list_comments(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list[CommentOut]:
+@router.get(
+    "/circles/{circle_id}/comments",
+    response_model=list[CommentOut],
+    responses=PAGED,
+    tags=["public"],
+)
+def list_comments(
+    platform: PlatformDep, circle_id: str, viewer: Viewer, page: Paging
+) -> list[CommentOut]:
     with platform.db.read() as session:
-        return service.list_comments(session, viewer, circle_id)
+        return page.pick(service.list_comments(session, viewer, circle_id), lambda out: out)
 
 
 @router.post(

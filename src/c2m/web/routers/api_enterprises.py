@@ -22,6 +22,7 @@ from c2m.domains.platform.schemas import (
 from c2m.web import links
 from c2m.web.auth import EnterprisesAdmin, PlatformDep
 from c2m.web.idempotent import Idempotent
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["enterprises"], responses=problem_responses(401))
@@ -61,14 +62,17 @@ def apply_for_enterprise(
     return idempotent.create(actor, body, create)
 
 
-@router.get("/enterprise-applications", response_model=list[ApplicationOut])
+@router.get("/enterprise-applications", response_model=list[ApplicationOut], responses=PAGED)
 def list_enterprise_applications(
-    platform: PlatformDep, actor: EnterprisesAdmin, status: ApplicationStatus | None = None
+    platform: PlatformDep,
+    actor: EnterprisesAdmin,
+    page: Paging,
+    status: ApplicationStatus | None = None,
 ) -> list[ApplicationOut]:
     """Your applications; the platform owner sees everyone's."""
     with platform.db.read() as session:
         found = enterprises.applications(session, actor, status)
-        return [ApplicationOut.model_validate(a) for a in found]
+        return page.pick(found, ApplicationOut.model_validate)
 
 
 @router.post(
@@ -155,13 +159,13 @@ def invite_member(
 @router.get(
     "/enterprises/{enterprise_id}/invitations",
     response_model=list[InvitationOut],
-    responses=problem_responses(403, 404),
+    responses={**problem_responses(403, 404), **PAGED},
 )
 def list_invitations(
-    platform: PlatformDep, enterprise_id: str, actor: EnterprisesAdmin
+    platform: PlatformDep, enterprise_id: str, actor: EnterprisesAdmin, page: Paging
 ) -> list[InvitationOut]:
     with platform.db.read() as session:
-        return [invitation_out(i) for i in enterprises.invitations(session, actor, enterprise_id)]
+        return page.pick(enterprises.invitations(session, actor, enterprise_id), invitation_out)
 
 
 @router.delete(

@@ -18,8 +18,10 @@ from c2m.domains.factory.schemas import (
     NewMachine,
 )
 from c2m.domains.planning import floor
+from c2m.kernel.keyset import select_page
 from c2m.web.auth import Machines, PlatformDep
 from c2m.web.idempotent import Idempotent
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["factory"], responses=problem_responses(401, 404))
@@ -27,12 +29,16 @@ router = APIRouter(prefix="/api/v1", tags=["factory"], responses=problem_respons
 CHANGE = problem_responses(403, 409, 413, 422)
 
 
-@router.get("/enterprises/{enterprise_id}/factories", response_model=list[FactoryOut])
-def list_factories(platform: PlatformDep, enterprise_id: str, actor: Machines) -> list[FactoryOut]:
+@router.get(
+    "/enterprises/{enterprise_id}/factories", response_model=list[FactoryOut], responses=PAGED
+)
+def list_factories(
+    platform: PlatformDep, enterprise_id: str, actor: Machines, page: Paging
+) -> list[FactoryOut]:
     actor.require_member_of(enterprise_id)
     with platform.db.read() as session:
-        found = floor.factories_of(session, actor)
-        return [FactoryOut.model_validate(f) for f in found if f.enterprise_id == enterprise_id]
+        found = [f for f in floor.factories_of(session, actor) if f.enterprise_id == enterprise_id]
+        return page.pick(found, FactoryOut.model_validate)
 
 
 @router.post(
@@ -56,12 +62,15 @@ def create_factory(
     )
 
 
-@router.get("/factories/{factory_id}/machines", response_model=list[MachineOut])
-def list_machines(platform: PlatformDep, factory_id: str, actor: Machines) -> list[MachineOut]:
+@router.get("/factories/{factory_id}/machines", response_model=list[MachineOut], responses=PAGED)
+def list_machines(
+    platform: PlatformDep, factory_id: str, actor: Machines, page: Paging
+) -> list[MachineOut]:
     with platform.db.read() as session:
         factory = floor.load_factory(session, actor, factory_id)
-        query = select(Machine).where(Machine.factory_id == factory.id).order_by(Machine.code)
-        return [MachineOut.model_validate(m) for m in session.scalars(query)]
+        query = select(Machine).where(Machine.factory_id == factory.id)
+        rows = session.scalars(select_page(query, page.window, Machine.created_at, Machine.id))
+        return page.answer(list(rows), MachineOut.model_validate)
 
 
 @router.post(

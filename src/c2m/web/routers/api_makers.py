@@ -20,6 +20,7 @@ from c2m.domains.makers.schemas import (
 )
 from c2m.web.auth import Makers, PlatformDep
 from c2m.web.idempotent import Idempotent
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["makers"], responses=problem_responses(401, 404))
@@ -41,13 +42,13 @@ def create_maker_profile(
     return answer
 
 
-@router.get("/makers", response_model=list[MakerOut], responses=problem_responses(403))
-def list_makers(platform: PlatformDep, actor: Makers) -> list[MakerOut]:
+@router.get("/makers", response_model=list[MakerOut], responses={**problem_responses(403), **PAGED})
+def list_makers(platform: PlatformDep, actor: Makers, page: Paging) -> list[MakerOut]:
     """Every maker with their status (the platform owner)."""
     with platform.db.read() as session:
         found = service.all_makers(session, actor)
         done = service.jobs_done(session, [p.factory_id for p in found])
-        return [service.maker_out(session, p, done.get(p.factory_id, 0)) for p in found]
+        return page.pick(found, lambda p: service.maker_out(session, p, done.get(p.factory_id, 0)))
 
 
 @router.get("/makers/me", response_model=MakerOut)

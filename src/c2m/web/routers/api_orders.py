@@ -14,17 +14,19 @@ from c2m.bootstrap import Platform
 from c2m.domains.orders import placement, service
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.schemas import Advance, Cancel, EventOut, NewOrder, OrderOut, Pay, ShareLink
+from c2m.domains.orders.states import OrderState
 from c2m.web import links
 from c2m.web.auth import OrdersRead, OrdersWrite, PlatformDep
 from c2m.web.idempotent import Idempotent, answer
+from c2m.web.paging import PAGED, Paging, next_page_headers
 from c2m.web.problems import problem_responses
 from c2m.web.streams import timeline_events
 
 router = APIRouter(prefix="/api/v1", tags=["orders"], responses=problem_responses(401, 404))
 
 CHANGE = problem_responses(403, 409, 413, 422)
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
+StateFilter = Annotated[OrderState | None, Query(description="Only orders in this state")]
+EVENTS_PAGE = 500
 MAX_SEQUENCE = 2**31 - 1  # the largest value of the 32-bit sequence column on PostgreSQL
 After = Annotated[int, Query(ge=0, le=MAX_SEQUENCE, description="Only events after this sequence")]
 LastEventId = Annotated[
@@ -34,34 +36,34 @@ LastEventId = Annotated[
 
 EVENTS_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The timeline as JSON, or live as Server-Sent Events",
+        **PAGED[200],
+        "description": "The timeline as JSON (a next page after 500 events, by `after`), "
+        "or live as Server-Sent Events",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     }
 }
 
 
-@router.get("/orders", response_model=list[OrderOut])
+@router.get("/orders", response_model=list[OrderOut], responses=PAGED)
 def list_orders(
-    platform: PlatformDep, actor: OrdersRead, limit: Limit = 50, offset: Offset = 0
+    platform: PlatformDep, actor: OrdersRead, page: Paging, state: StateFilter = None
 ) -> list[OrderOut]:
     with platform.db.read() as session:
-        orders = service.list_orders(session, actor, limit=limit, offset=offset)
-        return [OrderOut.model_validate(o) for o in orders]
+        orders = service.page_orders(session, actor, page.window, state)
+        return page.answer(orders, OrderOut.model_validate)
 
 
-@router.get("/enterprises/{enterprise_id}/orders", response_model=list[OrderOut])
+@router.get("/enterprises/{enterprise_id}/orders", response_model=list[OrderOut], responses=PAGED)
 def list_enterprise_orders(
     platform: PlatformDep,
     enterprise_id: str,
     actor: OrdersRead,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    page: Paging,
+    state: StateFilter = None,
 ) -> list[OrderOut]:
     with platform.db.read() as session:
-        orders = service.list_enterprise_orders(
-            session, actor, enterprise_id, limit=limit, offset=offset
-        )
-        return [OrderOut.model_validate(o) for o in orders]
+        orders = service.page_enterprise_orders(session, actor, enterprise_id, page.window, state)
+        return page.answer(orders, OrderOut.model_validate)
 
 
 @router.post(
@@ -178,8 +180,14 @@ def _events_response(
         after = max(after, min(int(last_event_id), MAX_SEQUENCE))
     if "text/event-stream" in request.headers.get("accept", ""):
         return EventSourceResponse(timeline_events(platform, order_id, after), ping=15)
-    events = service.events_after(session, order_id, after)
-    return JSONResponse([EventOut.model_validate(e).model_dump(mode="json") for e in events])
+    events = service.events_after(session, order_id, after, EVENTS_PAGE)
+    headers = (
+        next_page_headers(request, after=str(events[-1].seq))
+        if len(events) == EVENTS_PAGE
+        else None
+    )
+    body = [EventOut.model_validate(e).model_dump(mode="json") for e in events]
+    return JSONResponse(body, headers=headers)
 
 
 @router.post(

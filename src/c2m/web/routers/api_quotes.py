@@ -32,6 +32,7 @@ from c2m.web import links
 from c2m.web.auth import OrdersWrite, PlatformDep, QuotesRead, QuotesWrite
 from c2m.web.idempotent import Idempotent, answer
 from c2m.web.multipart import UploadLimits, receive_files
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_responses
 from c2m.web.rate_limits import RateLimits
 
@@ -109,16 +110,10 @@ def _require_service(platform: Platform, enterprise_id: str) -> None:
         quoters.quoting_service(session, enterprise_id)
 
 
-@router.get("/uploads", response_model=list[UploadOut])
-def list_uploads(
-    platform: PlatformDep,
-    actor: QuotesRead,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> list[dict[str, Any]]:
+@router.get("/uploads", response_model=list[UploadOut], responses=PAGED)
+def list_uploads(platform: PlatformDep, actor: QuotesRead, page: Paging) -> list[dict[str, Any]]:
     with platform.db.read() as session:
-        rows = uploads.list_uploads(session, actor, limit, offset)
-        return [upload_out(row) for row in rows]
+        return page.answer(uploads.list_uploads(session, actor, page.window), upload_out)
 
 
 @router.get("/uploads/{upload_id}", response_model=UploadOut)
@@ -228,10 +223,10 @@ def create_rfq(
     )
 
 
-@router.get("/rfqs", response_model=list[RfqOut])
-def list_my_rfqs(platform: PlatformDep, actor: QuotesRead) -> list[RfqOut]:
+@router.get("/rfqs", response_model=list[RfqOut], responses=PAGED)
+def list_my_rfqs(platform: PlatformDep, actor: QuotesRead, page: Paging) -> list[RfqOut]:
     with platform.db.read() as session:
-        return [RfqOut.model_validate(rfq) for rfq in rfqs.my_rfqs(session, actor)]
+        return page.pick(rfqs.my_rfqs(session, actor), RfqOut.model_validate)
 
 
 @router.get("/rfqs/{rfq_id}", response_model=RfqOut)
@@ -249,13 +244,13 @@ def answer_rfq(
         return RfqOut.model_validate(rfqs.answer_rfq(session, actor, rfq_id, body))
 
 
-@router.get("/enterprises/{enterprise_id}/rfqs", response_model=list[RfqOut])
+@router.get("/enterprises/{enterprise_id}/rfqs", response_model=list[RfqOut], responses=PAGED)
 def list_enterprise_rfqs(
-    platform: PlatformDep, enterprise_id: str, actor: QuotesRead
+    platform: PlatformDep, enterprise_id: str, actor: QuotesRead, page: Paging
 ) -> list[RfqOut]:
-    """The micro-enterprise's inbox of requests for quote, open ones first."""
+    """The micro-enterprise's inbox of requests for quote."""
     with platform.db.read() as session:
-        return [RfqOut.model_validate(r) for r in rfqs.inbox(session, actor, enterprise_id)]
+        return page.pick(rfqs.inbox(session, actor, enterprise_id), RfqOut.model_validate)
 
 
 @router.get("/enterprises/{enterprise_id}/quoting-tables", response_model=Tables)

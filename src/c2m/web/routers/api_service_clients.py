@@ -23,6 +23,7 @@ from c2m.kernel.errors import C2MError, InvalidInput, NotAuthenticated, TooManyR
 from c2m.kernel.problem_types import ProblemCode
 from c2m.web.auth import Account, PlatformDep
 from c2m.web.idempotent import Idempotent
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_response, problem_responses
 from c2m.web.rate_limits import RateLimits, in_words
 
@@ -67,12 +68,16 @@ def create_service_client(
 
 
 @router.get(
-    "/service-clients", response_model=list[ServiceClientOut], responses=problem_responses(401)
+    "/service-clients",
+    response_model=list[ServiceClientOut],
+    responses={**problem_responses(401), **PAGED},
 )
-def list_service_clients(platform: PlatformDep, actor: Account) -> list[ServiceClientOut]:
+def list_service_clients(
+    platform: PlatformDep, actor: Account, page: Paging
+) -> list[ServiceClientOut]:
     with platform.db.read() as session:
         found = service_clients.list_clients(session, actor)
-        return [ServiceClientOut.model_validate(client) for client in found]
+        return page.pick(found, ServiceClientOut.model_validate)
 
 
 @router.delete(

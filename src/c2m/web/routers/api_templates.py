@@ -22,6 +22,7 @@ from c2m.domains.orders.schemas import OrderOut, ShareLink
 from c2m.web import links
 from c2m.web.auth import CatalogWrite, OrdersWrite, PlatformDep, Viewer
 from c2m.web.idempotent import Idempotent, answer
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["templates"], responses=problem_responses(401, 404))
@@ -48,12 +49,16 @@ def create_template(
     )
 
 
-@router.get("/enterprises/{enterprise_id}/templates", response_model=list[TemplateOut])
-def list_templates(platform: PlatformDep, enterprise_id: str, viewer: Viewer) -> list[TemplateOut]:
+@router.get(
+    "/enterprises/{enterprise_id}/templates", response_model=list[TemplateOut], responses=PAGED
+)
+def list_templates(
+    platform: PlatformDep, enterprise_id: str, viewer: Viewer, page: Paging
+) -> list[TemplateOut]:
     """Members see drafts too; everyone else the published templates."""
     with platform.db.read() as session:
         found = templates.list_templates(session, viewer, enterprise_id)
-        return [templates.load(session, viewer, t.id).out() for t in found]
+        return page.pick(found, lambda t: templates.load(session, viewer, t.id).out())
 
 
 @router.post(
@@ -74,13 +79,13 @@ def create_template_version(
     )
 
 
-@router.get("/templates/{template_id}/versions", response_model=list[VersionOut])
+@router.get("/templates/{template_id}/versions", response_model=list[VersionOut], responses=PAGED)
 def list_template_versions(
-    platform: PlatformDep, template_id: str, viewer: Viewer
+    platform: PlatformDep, template_id: str, viewer: Viewer, page: Paging
 ) -> list[VersionOut]:
     with platform.db.read() as session:
         rows = templates.list_versions(session, viewer, template_id)
-        return [VersionOut.model_validate(row) for row in rows]
+        return page.pick(rows, VersionOut.model_validate)
 
 
 @router.get("/templates/{template_id}", response_model=TemplateOut)
@@ -118,10 +123,10 @@ def save_design(
     )
 
 
-@router.get("/designs", response_model=list[DesignOut])
-def list_designs(platform: PlatformDep, actor: CatalogWrite) -> list[DesignOut]:
+@router.get("/designs", response_model=list[DesignOut], responses=PAGED)
+def list_designs(platform: PlatformDep, actor: CatalogWrite, page: Paging) -> list[DesignOut]:
     with platform.db.read() as session:
-        return [DesignOut.model_validate(d) for d in designs.list_designs(session, actor)]
+        return page.pick(designs.list_designs(session, actor), DesignOut.model_validate)
 
 
 @router.get("/designs/{design_id}", response_model=DesignOut)

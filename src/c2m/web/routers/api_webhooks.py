@@ -3,9 +3,7 @@ the delivery log and replays a delivery. Strangers are told nothing exists (404)
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from c2m.bootstrap import Platform
@@ -24,13 +22,12 @@ from c2m.domains.integrations.subscriptions import Keys
 from c2m.kernel.clock import utcnow
 from c2m.web.auth import PlatformDep, Webhooks
 from c2m.web.idempotent import Idempotent
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["webhooks"], responses=problem_responses(401))
 
 FOUND = problem_responses(403, 404)
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
 
 
 @router.get("/webhook-event-types", response_model=dict[str, str])
@@ -67,11 +64,11 @@ def create_webhook(
     )
 
 
-@router.get("/webhooks", response_model=list[SubscriptionOut])
-def list_webhooks(platform: PlatformDep, actor: Webhooks) -> list[SubscriptionOut]:
+@router.get("/webhooks", response_model=list[SubscriptionOut], responses=PAGED)
+def list_webhooks(platform: PlatformDep, actor: Webhooks, page: Paging) -> list[SubscriptionOut]:
     with platform.db.read() as session:
         found = subscriptions.list_for(session, actor)
-        return [SubscriptionOut.model_validate(s) for s in found]
+        return page.pick(found, SubscriptionOut.model_validate)
 
 
 @router.get("/webhooks/{subscription_id}", response_model=SubscriptionOut, responses=FOUND)
@@ -108,22 +105,21 @@ def enable_webhook(platform: PlatformDep, subscription_id: str, actor: Webhooks)
 @router.get(
     "/webhooks/{subscription_id}/deliveries",
     response_model=list[DeliveryOut],
-    responses={**FOUND, **problem_responses(422)},
+    responses={**FOUND, **problem_responses(422), **PAGED},
 )
 def list_webhook_deliveries(
     platform: PlatformDep,
     subscription_id: str,
     actor: Webhooks,
+    page: Paging,
     status: DeliveryStatus | None = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> list[DeliveryOut]:
-    """The webhook's deliveries, newest first."""
+    """The webhook's deliveries, oldest first."""
     with platform.db.read() as session:
         found = delivery_log.list_deliveries(
-            session, actor, subscription_id, status=status, limit=limit, offset=offset
+            session, actor, subscription_id, status=status, window=page.window
         )
-        return [DeliveryOut.model_validate(d) for d in found]
+        return page.answer(found, DeliveryOut.model_validate)
 
 
 @router.get(
