@@ -111,7 +111,7 @@ def test_every_member_sees_which_model_is_theirs_and_what_differs(
     page = client.get(f"/circles/{circle_id}/owner")
     assert page.status_code == 200
     assert page.text.count("<svg") == 2  # the coverage curve and the map
-    assert page.text.count("<circle ") == 4  # one dot per demand
+    assert page.text.count('<circle class="demand"') == 4  # one dot per demand
 
 
 def test_a_demand_is_checked_against_the_template(client: TestClient, world: World) -> None:
