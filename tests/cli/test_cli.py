@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -74,16 +75,32 @@ def test_bad_database_url_is_a_message_not_a_traceback(monkeypatch: pytest.Monke
     assert "Cannot use the database" in result.output
 
 
+_STARTED: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_left_running() -> Iterator[None]:
+    """A demo that a failing test started is killed, not left serving (and busy) after it."""
+    yield
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
 def _start_demo(data_dir: Path, port: int, *extra: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("C2M_")}
     broker = ["--mqtt-port", str(free_port())]
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [*C2M, "demo", "--port", str(port), "--data-dir", str(data_dir), *broker, *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env={**env, "COLUMNS": "200"},
     )
+    _STARTED.append(process)
+    return process
 
 
 def _wait_up(url: str, process: subprocess.Popen[str]) -> None:
