@@ -208,6 +208,10 @@ def test_two_senders_never_deliver_the_same_attempt_twice(platform: Platform, wo
             for _ in range(10):
                 place_and_pay(platform, world)
             wait_until(lambda: len(receiver.accepted) == 40, "every event arrived")
+            wait_until(
+                lambda: all(d.status == DeliveryStatus.DELIVERED for d in delivery_rows(platform)),
+                "every attempt was recorded",  # a sender records after the receiver answers
+            )
             stop.set()
             second.wake()
             thread.join(timeout=10)
