@@ -30,6 +30,7 @@ from c2m.domains.ledger.rules import Rates
 from c2m.domains.ledger.subscriber import OrderMoneyPoster
 from c2m.domains.makers import models as maker_models
 from c2m.domains.makers.offers import time_out_offers
+from c2m.domains.makers.order_jobs import route_paid_parts
 from c2m.domains.orders import models as order_models
 from c2m.domains.orders.counts import orders_by_state
 from c2m.domains.orders.events import TOPIC_PREFIX as ORDER_TOPICS
@@ -70,7 +71,6 @@ BATCH_CHECK_SECONDS = 2.0
 UPKEEP_SECONDS = 3600.0
 LEDGER_CATCH_UP_SECONDS = 300.0
 WEBHOOK_CATCH_UP_SECONDS = 300.0
-OFFER_SWEEP_SECONDS = 30.0
 Tier = Literal["all", "web", "worker"]
 """What a process runs: ``web`` serves (pages, API, live timelines), ``worker`` works (outbox
 relay, pre-order settling, upkeep, and the factory half beside it), ``all`` both (the demo)."""
@@ -133,7 +133,7 @@ class Platform:
             loops.append((self._relay_loop, "outbox-relay"))
             loops.append((self._housekeeping, "upkeep"))
             loops.append((self._settle_batches, "preorder-batches"))
-            loops.append((self._time_out_offers, "offer-time-outs"))
+            loops.append((self._sweep_makers, "makers"))
             loops.append((self._catch_up_ledger, "ledger-catch-up"))
             loops.append((self._send_webhooks, "webhook-sender"))
             loops.append((self._catch_up_webhooks, "webhook-catch-up"))
@@ -204,14 +204,17 @@ class Platform:
             except Exception:
                 log.exception("settling pre-order batches failed; trying again")
 
-    def _time_out_offers(self) -> None:
-        """Pass on the makers' offers left unanswered past their deadline to the next maker."""
-        while not self.stop.wait(OFFER_SWEEP_SECONDS):
+    def _sweep_makers(self) -> None:
+        """Route paid parts to makers; pass on the offers left unanswered past their deadline
+        to the next maker."""
+        while not self.stop.wait(self.settings.makers_sweep_seconds):
             try:
+                with self.db.write() as session:
+                    route_paid_parts(session, utcnow(), self.settings.customer_country)
                 with self.db.write() as session:
                     time_out_offers(session, utcnow())
             except Exception:
-                log.exception("timing out makers' offers failed; trying again")
+                log.exception("routing to makers failed; trying again")
 
     def _catch_up_ledger(self) -> None:
         """Post the payments and refunds the ledger missed: when the worker starts, then every

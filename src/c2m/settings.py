@@ -248,6 +248,21 @@ class Settings(BaseSettings):
         description="Let webhooks name this machine (http://127.0.0.1:...); always in demo mode.",
     )
 
+    # --- makers -----------------------------------------------------------------------------
+    makers_sweep_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="How often a worker routes paid parts to makers and passes on unanswered "
+        "offers.",
+    )
+    customer_country: str = Field(
+        "DE",
+        pattern=r"^[A-Z]{2}$",
+        description="Where customers' parts ship to (ISO 3166-1), for makers' ship times, until "
+        "orders carry an address.",
+    )
+
     # --- operations: health, metrics, retention -----------------------------------------------
     ready_outbox_lag_seconds: float = Field(
         60.0,

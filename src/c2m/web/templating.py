@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 def event_detail(data: dict[str, object]) -> str:
     """The human line under a timeline entry: why (a hold's, a remake's, a cancellation's
-    reason); which machine is a detail the step list keeps under its disclosure."""
-    reason = str(data.get("reason") or "")
+    reason) or a note (who makes it); which machine is a detail the step list keeps under its
+    disclosure."""
+    reason = str(data.get("reason") or data.get("note") or "")
     return reason[:1].upper() + reason[1:]
 
 
@@ -50,6 +51,7 @@ EVENT_TITLES = {
     "refunded": "Money refunded",
     "resumed": "Resumed",
     "remake": "Failed inspection, being made again",
+    "maker_chosen": "A maker's workshop took your part",
     "delivered": "Delivered",
     "batch_released": "Enough pre-orders: your batch goes into production",
     "batch_expired": "The batch did not fill in time: refunded",

@@ -78,6 +78,8 @@ class RoutedJob(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     source: Mapped[str] = mapped_column(String(120))
+    #: The order line it makes (a paid quoted part); None for a job the platform owner entered.
+    line_id: Mapped[str | None] = mapped_column(ForeignKey("order_lines.id"), unique=True)
     title: Mapped[str] = mapped_column(String(120))
     capability: Mapped[str] = mapped_column(String(40))
     material: Mapped[str] = mapped_column(String(40))

@@ -1,7 +1,8 @@
 """Jobs offered to makers, one at a time, in the routing engine's order.
 
 Routing a job stores the reason of every maker considered and offers it to the first ranked one.
-A maker accepts, declines with a reason, or counters; a counter within the engine's bounds (a
+A maker accepts (an order's part then becomes work in their workshop, ``workshop_orders``),
+declines with a reason, or counters; a counter within the engine's bounds (a
 price at most ``counter_max_raise`` higher, a ready date still on time) is accepted by the
 platform at once, one outside them is refused and the offer stays open. After a decline or a
 time-out (``time_out_offers``, swept by the worker) the job goes to the next ranked maker; when
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from c2m.domains.makers import records, service
+from c2m.domains.makers import records, service, workshop_orders
 from c2m.domains.makers.candidates import candidates
 from c2m.domains.makers.models import MakerOffer, RoutedJob, RoutingReason
 from c2m.domains.makers.offer_schemas import NewRoutedJob, OfferCounter
@@ -89,7 +90,7 @@ def route_job(session: Session, job: RoutedJob, now: datetime) -> None:
 def accept_offer(session: Session, actor: Actor, offer_id: str, now: datetime) -> MakerOffer:
     row = _my_open_offer(session, actor, offer_id)
     _store(row, _moved(lambda: routing.accept(_engine_offer(row), hours_at(now))))
-    _job(session, row.job_id).state = ACCEPTED
+    _taken(session, row)
     return row
 
 
@@ -121,8 +122,15 @@ def counter_offer(
     was = f"{offer.price} at hour {offer.ready_at:.1f}"
     _store(row, taken)
     row.reason = f"countered ({was} → {taken.price} at hour {taken.ready_at:.1f}), within bounds"
-    _job(session, row.job_id).state = ACCEPTED
+    _taken(session, row)
     return row
+
+
+def _taken(session: Session, row: MakerOffer) -> None:
+    """The maker took the job: an order's part becomes work in their workshop."""
+    job = _job(session, row.job_id)
+    job.state = ACCEPTED
+    workshop_orders.take_on(session, job, row.maker_id)
 
 
 def time_out_offers(session: Session, now: datetime) -> int:

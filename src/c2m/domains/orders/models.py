@@ -35,6 +35,9 @@ class Order(Base):
     held_from: Mapped[OrderState | None] = mapped_column(value_enum(OrderState))
     # A pre-order is not to be made until its batch is released (see circles.batches).
     awaits_release: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Made by independent makers (quoted parts of a service that routes to them): each line
+    # becomes a routed job, and a maker's workshop plans it once the maker accepts.
+    to_makers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     currency: Mapped[str] = mapped_column(String(3))
     total: Mapped[int] = mapped_column(BigInteger)  # minor units: 10,000 x EUR 1M overflows int32
     captured: Mapped[int] = mapped_column(BigInteger, default=0)

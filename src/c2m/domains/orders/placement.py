@@ -107,10 +107,15 @@ def price_order(products: dict[str, Product], actor: Actor, data: NewOrder) -> P
 
 
 def prepare_lines(
-    actor: Actor, priced: list[PricedLine], *, awaits_release: bool = False
+    actor: Actor,
+    priced: list[PricedLine],
+    *,
+    awaits_release: bool = False,
+    to_makers: bool = False,
 ) -> PreparedOrder:
     """The rows and response of an order of ``priced`` lines (one maker, one currency); a
-    pre-order ``awaits_release`` of its batch before the factory may make it."""
+    pre-order ``awaits_release`` of its batch before the factory may make it; an order
+    ``to_makers`` is made by independent makers, not in its micro-enterprise's factory."""
     enterprises = {line.product.enterprise_id for line in priced}
     currencies = {line.product.currency for line in priced}
     if len(enterprises) > 1 or len(currencies) > 1:
@@ -131,6 +136,7 @@ def prepare_lines(
         "state": OrderState.PLACED,
         "held_from": None,
         "awaits_release": awaits_release,
+        "to_makers": to_makers,
         "currency": currency,
         "total": total,
         "captured": 0,

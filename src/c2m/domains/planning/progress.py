@@ -133,10 +133,19 @@ def _finished(session: Session, op: Operation, attempt: JobAttempt, machine: str
         .where(Operation.work_order_id.in_(works), Operation.status.in_(OPEN))
         .limit(1)
     )
-    if remaining is None and order.state in PRODUCTION:
+    if remaining is None and order.state in PRODUCTION and _every_line_has_work(session, order):
         for work in session.scalars(select(WorkOrder).where(WorkOrder.order_id == order.id)):
             work.done = True
         orders.advance_by_factory(session, order, OrderState.SHIPPED, actor=ACTOR)
+
+
+def _every_line_has_work(session: Session, order: Order) -> bool:
+    """Whether every line is being made somewhere: a line routed to makers has no work order
+    until a maker accepts it, and the order does not ship without it."""
+    works = session.scalar(
+        select(func.count()).select_from(WorkOrder).where(WorkOrder.order_id == order.id)
+    )
+    return works == len(order.lines)
 
 
 def _share_done(session: Session, works: Select[Any]) -> float:

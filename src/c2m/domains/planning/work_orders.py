@@ -56,6 +56,7 @@ def open_work_orders(
         select(Order)
         .where(Order.state == OrderState.PAID, Order.id.not_in(planned))
         .where(Order.awaits_release.is_(False))  # a pre-order waits for its batch
+        .where(Order.to_makers.is_(False))  # a maker's workshop takes it (makers.workshop_orders)
         .order_by(Order.created_at)
         .limit(limit)
         .with_for_update(skip_locked=True, of=Order)
@@ -71,7 +72,7 @@ def open_work_orders(
         if routed is None:
             log.warning("order %s waits: its micro-enterprise has no factory", order.id)
             continue
-        rush = any(_work_order(session, order, line, routed) for line in order.lines)
+        rush = any(open_work_order(session, order, line, routed) for line in order.lines)
         if rush or routed not in touched:
             touched[routed] = "rush order" if rush else "new work"
     session.flush()
@@ -88,8 +89,15 @@ def _first_factory(session: Session, enterprise_id: str | None) -> str | None:
     )
 
 
-def _work_order(session: Session, order: Order, line: OrderLine, factory_id: str) -> bool:
-    """Add the line's work order; whether it is a rush (bought at the express tier)."""
+def open_work_order(
+    session: Session,
+    order: Order,
+    line: OrderLine,
+    factory_id: str,
+    steps: list[dict[str, Any]] | None = None,
+) -> bool:
+    """Add the line's work order in ``factory_id``, of ``steps`` (its whole routing when not
+    given); whether it is a rush (bought at the express tier)."""
     rush = (line.configuration or {}).get("tier") == RUSH_TIER
     work = WorkOrder(
         order_id=order.id,
@@ -101,7 +109,7 @@ def _work_order(session: Session, order: Order, line: OrderLine, factory_id: str
     )
     session.add(work)
     session.flush()
-    for step in routing_of(line):
+    for step in routing_of(line) if steps is None else steps:
         session.add(
             Operation(
                 work_order_id=work.id,

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,6 +33,8 @@ class QuotingService(Base):
     enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
     tables: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # None: the default tables
+    #: Its parts are made by independent makers (routed and offered), not in its own factory.
+    to_makers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c2m.domains.catalog.models import Product
+from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import Enterprise
 from c2m.domains.quoting.models import QuotingService
 from c2m.kernel.errors import NotFound
@@ -20,8 +21,11 @@ def quoting_service(session: Session, enterprise_id: str) -> QuotingService:
     return service
 
 
-def open_quoting(session: Session, enterprise: Enterprise) -> QuotingService:
-    """Let ``enterprise`` quote uploaded parts, with the default cost tables."""
+def open_quoting(
+    session: Session, enterprise: Enterprise, *, to_makers: bool = False
+) -> QuotingService:
+    """Let ``enterprise`` quote uploaded parts, with the default cost tables; made in its own
+    factory, or ``to_makers`` (routed to independent makers)."""
     product = Product(
         enterprise_id=enterprise.id,
         slug=f"{enterprise.slug}-custom-parts",
@@ -33,7 +37,9 @@ def open_quoting(session: Session, enterprise: Enterprise) -> QuotingService:
     )
     session.add(product)
     session.flush()
-    service = QuotingService(enterprise_id=enterprise.id, product_id=product.id, tables=None)
+    service = QuotingService(
+        enterprise_id=enterprise.id, product_id=product.id, tables=None, to_makers=to_makers
+    )
     session.add(service)
     session.flush()
     return service
@@ -50,3 +56,15 @@ def quoting_enterprise(session: Session, slug: str) -> Enterprise:
     if enterprise is None or session.get(QuotingService, enterprise.id) is None:
         raise NotFound("This micro-enterprise does not quote uploaded parts.")
     return enterprise
+
+
+def set_fulfilment(
+    session: Session, actor: Actor, enterprise_id: str, to_makers: bool
+) -> QuotingService:
+    """Owners choose who makes the parts ordered from now on: their factory or makers."""
+    actor.require_member_of(enterprise_id)
+    actor.require_owner_of(enterprise_id)
+    service = quoting_service(session, enterprise_id)
+    service.to_makers = to_makers
+    session.flush()
+    return service

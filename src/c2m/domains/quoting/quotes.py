@@ -148,7 +148,7 @@ def prepare_quote_order(
     product = session.get(Product, service.product_id)
     assert product is not None
     lines = [_line(session, actor, product, quote, data.tier.value) for quote in quotes]
-    return prepare_lines(actor, lines)
+    return prepare_lines(actor, lines, to_makers=service.to_makers)
 
 
 def _orderable(quote: Quote, now: datetime) -> Quote:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from c2m.engines.costing.leadtime import Tier
 from c2m.engines.costing.tables import Process
@@ -113,3 +113,20 @@ class RfqOut(BaseModel):
     answer_ship_date: date | None
     answered_at: datetime | None
     created_at: datetime
+
+
+class Fulfilment(Strict):
+    """Who makes the parts ordered from a quoting service."""
+
+    to_makers: StrictBool = Field(
+        description="true: each ordered part is routed to independent makers and made in the "
+        "workshop of the one who accepts it; false: made in the micro-enterprise's factory."
+    )
+
+
+class QuotingServiceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    enterprise_id: str
+    product_id: str
+    to_makers: bool

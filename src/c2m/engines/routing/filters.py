@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from c2m.engines.routing.model import Job, Machine, Maker
+from c2m.engines.routing.model import ANY_COLOUR, Job, Machine, Maker
 from c2m.engines.routing.policy import RoutingPolicy
 from c2m.engines.routing.shipping import in_days, ship_days
 
@@ -57,7 +57,7 @@ def machine_refusal(job: Job, machine: Machine) -> str | None:
         return f"does not do {job.capability}"
     if job.material not in machine.materials:
         return f"has {_listed(machine.materials, 'no material')} loaded, not {job.material}"
-    if job.colour not in machine.colours:
+    if job.colour != ANY_COLOUR and job.colour not in machine.colours:
         return f"has {_listed(machine.colours, 'no colour')} loaded, not {job.colour}"
     if any(p > b for p, b in zip(sorted(job.box_mm), sorted(machine.build_mm), strict=True)):
         return f"builds up to {_mm(machine.build_mm)}, the part is {_mm(job.box_mm)}"

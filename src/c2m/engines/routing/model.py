@@ -23,6 +23,10 @@ class SizeClass(enum.IntEnum):
     LARGE = 3
 
 
+#: A job's colour when the customer did not choose one (a quoted part): any loaded colour does.
+ANY_COLOUR = "any"
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """Where a maker works or a customer lives, by latitude and longitude in degrees."""
@@ -42,7 +46,7 @@ class Job:
     id: str
     capability: str
     material: str
-    colour: str
+    colour: str  # ANY_COLOUR: whatever colour is loaded
     box_mm: tuple[float, float, float]
     tolerance_mm: float
     machine_hours: float

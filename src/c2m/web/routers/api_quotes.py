@@ -16,10 +16,12 @@ from c2m.domains.quoting import quoters, quotes, rfqs, tables, uploads
 from c2m.domains.quoting.models import Upload
 from c2m.domains.quoting.schemas import (
     ConfirmUnit,
+    Fulfilment,
     NewRfq,
     QuoteOrder,
     QuoteOut,
     QuoteRequest,
+    QuotingServiceOut,
     RfqAnswer,
     RfqOut,
     UploadOut,
@@ -273,3 +275,28 @@ def put_quoting_tables(
     """Replace the cost tables (owners); later quotes use them, earlier ones keep their price."""
     with platform.db.write() as session:
         return tables.tables_json(tables.replace_tables(session, actor, enterprise_id, body))
+
+
+@router.get("/enterprises/{enterprise_id}/quoting-service", response_model=QuotingServiceOut)
+def get_quoting_service(
+    platform: PlatformDep, enterprise_id: str, actor: QuotesRead
+) -> QuotingServiceOut:
+    """Who makes the parts ordered from the micro-enterprise's quotes (members)."""
+    with platform.db.read() as session:
+        actor.require_member_of(enterprise_id)
+        return QuotingServiceOut.model_validate(quoters.quoting_service(session, enterprise_id))
+
+
+@router.put(
+    "/enterprises/{enterprise_id}/quoting-service",
+    response_model=QuotingServiceOut,
+    responses=problem_responses(403, 422),
+)
+def put_quoting_service(
+    platform: PlatformDep, enterprise_id: str, body: Fulfilment, actor: QuotesWrite
+) -> QuotingServiceOut:
+    """Make ordered parts in the factory, or route them to independent makers (owners); orders
+    placed before keep the choice they were placed under."""
+    with platform.db.write() as session:
+        service = quoters.set_fulfilment(session, actor, enterprise_id, body.to_makers)
+        return QuotingServiceOut.model_validate(service)

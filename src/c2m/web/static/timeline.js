@@ -34,9 +34,9 @@
     return labels.events[type] || (type.charAt(0).toUpperCase() + type.slice(1)).replace(/_/g, " ");
   }
 
-  // Same wording as the server's event_detail: the reason, if any.
+  // Same wording as the server's event_detail: the reason or the note, if any.
   function describe(data) {
-    var reason = data.reason || "";
+    var reason = data.reason || data.note || "";
     return reason.charAt(0).toUpperCase() + reason.slice(1);
   }
 

@@ -1,0 +1,129 @@
+"""Issue 15: a quoting service that sends its parts to makers. A paid quoted part is routed to
+the makers and offered to the best ranked; the maker who accepts gets its work order in their
+workshop (its machine steps only), the customer's timeline names the workshop and nobody's
+name, and the micro-enterprise's own factory never plans it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from c2m.bootstrap import Platform
+from c2m.domains.makers.models import MakerProfile, RoutedJob
+from c2m.domains.makers.order_jobs import route_paid_parts
+from c2m.domains.planning.models import Operation, WorkOrder
+from c2m.domains.planning.work_orders import open_work_orders
+from c2m.kernel.clock import utcnow
+from tests.api.quoting_support import box_stl, open_shop
+from tests.api.test_access_control import log_in
+from tests.api.test_maker_offers import ROUND_THE_CLOCK, offers_of
+from tests.api.test_makers import add_printer, join
+from tests.api.test_quotes import quote, upload
+from tests.conftest import World
+
+
+@pytest.fixture
+def network_shop(client: TestClient, platform: Platform, world: World) -> World:
+    """Alpha Works quotes parts and sends them to makers; Riverside Prints has a printer."""
+    open_shop(platform, world.enterprise_a)
+    sent = client.put(
+        f"/api/v1/enterprises/{world.enterprise_a.id}/quoting-service",
+        json={"to_makers": True},
+        headers=world.maker_a.headers,
+    )
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["to_makers"] is True
+    join(client, world.bob, display_name="Riverside Prints", certificates=[])
+    add_printer(client, world.bob, **ROUND_THE_CLOCK)
+    return world
+
+
+def paid_part(client: TestClient, world: World, quantity: int = 2) -> dict[str, Any]:
+    (part,) = upload(client, world, {"clip.stl": box_stl((30, 20, 10))})
+    priced = quote(client, world, part["id"], quantity=quantity)
+    ordered = client.post(
+        "/api/v1/quote-orders", json={"quote_ids": [priced["id"]]}, headers=world.alice.headers
+    )
+    assert ordered.status_code == 201, ordered.text
+    order_id = ordered.json()["id"]
+    paid = client.post(
+        f"/api/v1/orders/{order_id}/pay",
+        json={"payment_method": "test-ok"},
+        headers=world.alice.headers,
+    )
+    assert paid.status_code == 200, paid.text
+    return dict(paid.json())
+
+
+def route(platform: Platform) -> int:
+    with platform.db.write() as session:
+        return route_paid_parts(session, utcnow(), "DE")
+
+
+def test_a_paid_part_goes_to_the_maker_who_accepts_it(
+    client: TestClient, platform: Platform, network_shop: World
+) -> None:
+    world = network_shop
+    order = paid_part(client, world)
+    assert route(platform) == 1
+    assert route(platform) == 0  # a line is routed once
+    [offer] = offers_of(client, world.bob)
+    assert offer["title"] == "clip.stl, 2 pcs"
+    with platform.db.write() as session:
+        assert open_work_orders(session) == {}  # the enterprise's factory does not make it
+    accepted = client.post(
+        f"/api/v1/makers/me/offers/{offer['id']}/accept", headers=world.bob.headers
+    )
+    assert accepted.status_code == 200, accepted.text
+    with platform.db.read() as session:
+        workshop = session.scalars(
+            select(MakerProfile.factory_id).where(MakerProfile.user_id == world.bob.user.id)
+        ).one()
+        [work] = session.scalars(select(WorkOrder).where(WorkOrder.order_id == order["id"]))
+        steps = session.scalars(
+            select(Operation.capability).where(Operation.work_order_id == work.id)
+        ).all()
+        job = session.scalars(select(RoutedJob)).one()
+    assert work.factory_id == workshop
+    assert steps == ["fdm-print"]  # checking and packing are the maker's hands
+    assert job.state == "accepted"
+    path = f"/api/v1/orders/{order['id']}/events"
+    seen = client.get(path, headers=world.alice.headers).json()
+    chosen = [e for e in seen if e["type"] == "maker_chosen"]
+    assert [e["data"]["workshop"] for e in chosen] == ["Riverside Prints"]
+    assert world.bob.user.name not in str(seen)
+    log_in(client, world.alice.user.email)
+    page = client.get(f"/orders/{order['id']}")
+    assert "Riverside Prints, an independent maker, makes it" in page.text
+
+
+def test_a_part_no_maker_can_make_stays_paid_and_unplaced(
+    client: TestClient, platform: Platform, network_shop: World
+) -> None:
+    world = network_shop
+    order = paid_part(client, world, quantity=1)
+    with platform.db.write() as session:
+        for machine in session.scalars(select(MakerProfile)):
+            machine.suspended = True
+    assert route(platform) == 1
+    with platform.db.read() as session:
+        job = session.scalars(select(RoutedJob)).one()
+        assert job.state == "unplaced"
+        assert session.scalars(select(WorkOrder)).all() == []
+    seen = client.get(f"/api/v1/orders/{order['id']}", headers=world.alice.headers).json()
+    assert seen["state"] == "paid"
+
+
+def test_only_owners_choose_who_makes_the_parts(
+    client: TestClient, platform: Platform, world: World
+) -> None:
+    open_shop(platform, world.enterprise_a)
+    path = f"/api/v1/enterprises/{world.enterprise_a.id}/quoting-service"
+    assert client.get(path, headers=world.maker_a.headers).json()["to_makers"] is False
+    refused = client.put(path, json={"to_makers": True}, headers=world.alice.headers)
+    assert refused.status_code == 404  # not a member: no such micro-enterprise to her
+    wrong = client.put(path, json={"to_makers": "yes"}, headers=world.maker_a.headers)
+    assert wrong.status_code == 422
