@@ -81,7 +81,9 @@ def job_of_line(session: Session, line: OrderLine, now: datetime, ship_to: str) 
         "size_y_mm": size[1],
         "size_z_mm": size[2],
         "tolerance_mm": TOLERANCE_MM.get(capability, DEFAULT_TOLERANCE_MM),
-        "machine_hours": max(0.01, float(quote.details.get("machine_hours") or 0) * line.quantity),
+        "machine_hours": round(
+            max(0.01, float(quote.details.get("machine_hours") or 0) * line.quantity), 2
+        ),
         "volume_cm3": volume_mm3 / 1000 * line.quantity,
         "customer_country": ship_to,
         "due_at": _due(configuration.get("ship_date"), now),

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from c2m.bootstrap import Platform
 from c2m.domains.factory.vocabulary import CAPABILITIES
-from c2m.domains.makers import machines, offer_views, offers, probation, service
+from c2m.domains.makers import machines, offer_views, offers, probation, service, workshop_jobs
 from c2m.domains.makers.offer_schemas import OfferDecline
 from c2m.domains.makers.regions import countries
 from c2m.domains.makers.schemas import (
@@ -348,6 +348,7 @@ def _dashboard(
             machines.machine_out(session, row) for row in machines.of_maker(session, profile.id)
         ]
         my_offers = offer_views.my_offers(session, caller.actor)
+        jobs = workshop_jobs.my_jobs(session, caller.actor)
     context: dict[str, Any] = {
         "maker": maker,
         "printers": printers,
@@ -356,6 +357,7 @@ def _dashboard(
         "error": error,
         "change_error": change_error,
         "offers": my_offers,
+        "jobs": jobs,
         "offer_error": offer_error,
         "countries": countries(),
         "probation": probation,
