@@ -5,16 +5,23 @@ name, and the micro-enterprise's own factory never plans it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from c2m.bootstrap import Platform
+from c2m.domains.factory.models import AttemptStatus, JobAttempt, Machine
+from c2m.domains.factory.service import issue_command
+from c2m.domains.ledger import production
+from c2m.domains.ledger.maker_earnings import maker_earnings
+from c2m.domains.ledger.models import LedgerPosting
 from c2m.domains.makers.models import MakerProfile, RoutedJob
 from c2m.domains.makers.order_jobs import route_paid_parts
-from c2m.domains.planning.models import Operation, WorkOrder
+from c2m.domains.planning.models import Operation, OperationStatus, WorkOrder
 from c2m.domains.planning.work_orders import open_work_orders
 from c2m.kernel.clock import utcnow
 from tests.api.quoting_support import box_stl, open_shop
@@ -98,6 +105,53 @@ def test_a_paid_part_goes_to_the_maker_who_accepts_it(
     log_in(client, world.alice.user.email)
     page = client.get(f"/orders/{order['id']}")
     assert "Riverside Prints, an independent maker, makes it" in page.text
+
+
+def test_the_maker_earns_the_accepted_price_when_the_job_is_done(
+    client: TestClient, platform: Platform, network_shop: World
+) -> None:
+    world = network_shop
+    order = paid_part(client, world)
+    route(platform)
+    [offer] = offers_of(client, world.bob)
+    client.post(f"/api/v1/makers/me/offers/{offer['id']}/accept", headers=world.bob.headers)
+    with platform.db.write() as session:
+        operation = session.scalars(select(Operation)).one()
+        assert production.charge_step(session, order["id"], finish(session, operation)) is None
+        operation.status = OperationStatus.DONE
+        posted = production.charge_step(session, order["id"], operation.attempt_id or "")
+        again = production.charge_step(session, order["id"], operation.attempt_id or "")
+        maker = session.scalars(select(MakerProfile)).one()
+        earned = maker_earnings(session, maker.id)
+        lines = {p.account: p.amount for p in session.scalars(select(LedgerPosting))}
+    assert posted is not None
+    assert again is None  # once per job
+    assert earned.owed == {"EUR": offer["price"]}
+    assert [e.what for e in earned.recent] == ["clip.stl, 2 pcs"]
+    assert lines[f"Liabilities:Makers:{maker.id.upper()}"] == -offer["price"]
+    assert lines[f"Liabilities:Enterprises:{world.enterprise_a.id.upper()}"] == offer["price"]
+    log_in(client, world.bob.user.email)
+    dashboard = client.get("/maker").text
+    assert "owed to you" in dashboard
+    assert "clip.stl, 2 pcs" in dashboard
+
+
+def finish(session: Session, operation: Operation) -> str:
+    """The operation's printer ran it for ten minutes: its attempt, ended."""
+    machine = session.scalars(select(Machine).where(Machine.code == "prusa-1")).one()
+    sent = issue_command(session, machine.id, operation.id, nominal_s=600, lease_s=900)
+    attempt = session.get(JobAttempt, sent.command.attempt_id)
+    assert attempt is not None
+    now = utcnow()
+    attempt.status, attempt.started_at, attempt.ended_at = (
+        AttemptStatus.DONE,
+        now - timedelta(minutes=10),
+        now,
+    )
+    operation.machine_id, operation.attempt_id = machine.id, attempt.attempt_id
+    operation.status = OperationStatus.RUNNING
+    session.flush()
+    return attempt.attempt_id
 
 
 def test_a_part_no_maker_can_make_stays_paid_and_unplaced(

@@ -1,5 +1,7 @@
 """Production costs from the factory: the machine time of each finished step, charged to the
-order's micro-enterprise at the machine's hourly rate (docs/ledger.md).
+order's micro-enterprise at the machine's hourly rate; a part made in a maker's workshop is
+charged once, when the maker's work on it is done, at the price the maker accepted, owed to
+the maker (docs/ledger.md).
 
 The step's attempt (``job_attempts``, never changed once ended) says which machine ran it and
 from when to when, so the charge is the same however late or often the news is handled; it is
@@ -9,11 +11,15 @@ its step and is not charged: scrap is the factory's loss.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import JobAttempt, Machine
 from c2m.domains.ledger import rules, service
+from c2m.domains.makers.models import MakerOffer, MakerProfile, RoutedJob
 from c2m.domains.orders.models import Order
+from c2m.domains.planning.models import OPEN, Operation, WorkOrder
+from c2m.engines.routing import OfferState
 
 
 def charge_step(session: Session, order_id: str, attempt_id: str) -> str | None:
@@ -25,6 +31,12 @@ def charge_step(session: Session, order_id: str, attempt_id: str) -> str | None:
     if attempt is None or order is None or attempt.started_at is None or attempt.ended_at is None:
         return None
     machine = session.get(Machine, attempt.machine_id)
+    if machine is not None:
+        maker = session.scalar(
+            select(MakerProfile.id).where(MakerProfile.factory_id == machine.factory_id)
+        )
+        if maker is not None:
+            return _charge_maker_job(session, order, attempt, maker)
     seconds = int((attempt.ended_at - attempt.started_at).total_seconds())
     if machine is None or seconds <= 0 or rules.machine_cost(seconds, machine.hourly_rate) == 0:
         return None
@@ -37,4 +49,41 @@ def charge_step(session: Session, order_id: str, attempt_id: str) -> str | None:
         rate_per_hour=machine.hourly_rate,
         material=0,
         currency=order.currency,
+    )
+
+
+def _charge_maker_job(
+    session: Session, order: Order, attempt: JobAttempt, maker_id: str
+) -> str | None:
+    """The maker's accepted price for the job of the attempt's line, once its work is done."""
+    operation = session.get(Operation, attempt.operation_id)
+    if operation is None:
+        return None
+    still_open = session.scalar(
+        select(Operation.id)
+        .where(Operation.work_order_id == operation.work_order_id, Operation.status.in_(OPEN))
+        .limit(1)
+    )
+    accepted = session.execute(
+        select(RoutedJob.id, RoutedJob.title, MakerOffer.price)
+        .join(WorkOrder, WorkOrder.line_id == RoutedJob.line_id)
+        .join(MakerOffer, MakerOffer.job_id == RoutedJob.id)
+        .where(
+            WorkOrder.id == operation.work_order_id,
+            MakerOffer.maker_id == maker_id,
+            MakerOffer.state == OfferState.ACCEPTED.value,
+        )
+    ).first()
+    if still_open is not None or accepted is None:
+        return None
+    job_id, title, price = accepted
+    return service.record_maker_job(
+        session,
+        key=f"maker-job:{job_id}",
+        order_id=order.id,
+        enterprise=order.enterprise_id,
+        maker=maker_id,
+        price=price,
+        currency=order.currency,
+        description=title,
     )

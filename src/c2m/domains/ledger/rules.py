@@ -177,3 +177,17 @@ def cost_lines(enterprise: str, seconds: int, rate_per_hour: int, material: int)
     if not credits:
         raise ValueError("a production cost needs machine time or material")
     return [line(Role.ENTERPRISE, hours + material, enterprise), *credits]
+
+
+#: A maker's job: the micro-enterprise whose order it is owes the maker the accepted price:
+#:
+#: | line          | account                       | amount               |
+#: |---------------|-------------------------------|----------------------|
+#: | charged to ME | Liabilities:Enterprises:<ME>  | + the accepted price |
+#: | owed to maker | Liabilities:Makers:<K>        | - the accepted price |
+
+
+def maker_job_lines(enterprise: str, maker: str, price: int) -> list[Line]:
+    if price <= 0:
+        raise ValueError("a maker's job is paid a positive price")
+    return [line(Role.ENTERPRISE, price, enterprise), line(Role.MAKER, -price, maker)]

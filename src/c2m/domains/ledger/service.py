@@ -350,3 +350,22 @@ def record_cost(
     lines = rules.cost_lines(enterprise, machine_seconds, rate_per_hour, material)
     entry = Entry(K.COST, key, currency, lines, f"Production of order {order_id}", order_id)
     return post(session, [entry])[0]
+
+
+def record_maker_job(
+    session: Session,
+    *,
+    key: str,
+    order_id: str,
+    enterprise: str,
+    maker: str,
+    price: int,
+    currency: str,
+    description: str,
+) -> str | None:
+    """Charge a micro-enterprise the price its maker accepted for a job, owed to the maker."""
+    if is_posted(session, key):
+        return None
+    lines = rules.maker_job_lines(enterprise, maker, price)
+    entry = Entry(K.COST, key, currency, lines, description[:200], order_id)
+    return post(session, [entry])[0]

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from c2m.bootstrap import Platform
 from c2m.domains.factory.vocabulary import CAPABILITIES
+from c2m.domains.ledger.maker_earnings import maker_earnings
 from c2m.domains.makers import machines, offer_views, offers, probation, service, workshop_jobs
 from c2m.domains.makers.offer_schemas import OfferDecline
 from c2m.domains.makers.regions import countries
@@ -349,6 +350,7 @@ def _dashboard(
         ]
         my_offers = offer_views.my_offers(session, caller.actor)
         jobs = workshop_jobs.my_jobs(session, caller.actor)
+        earned = maker_earnings(session, profile.id)
     context: dict[str, Any] = {
         "maker": maker,
         "printers": printers,
@@ -358,6 +360,7 @@ def _dashboard(
         "change_error": change_error,
         "offers": my_offers,
         "jobs": jobs,
+        "earned": earned,
         "offer_error": offer_error,
         "countries": countries(),
         "probation": probation,
