@@ -1,4 +1,4 @@
-"""Benchmark: webhook deliveries, commit to receiver, against a bare httpx POST loop.
+"""Benchmark: webhook deliveries, commit to receiver, against a bare aiohttp POST loop.
 
 ``--subscribers`` webhooks (10) of one micro-enterprise all ask for ``order.placed``; a thread
 places orders at ``--rate`` events a second (100) for ``--seconds`` (20), each in its own
@@ -9,8 +9,8 @@ separate uvicorn process that notes, for every POST, its arrival minus the event
 
 The peer, in the same run and against the same receiver: an asyncio loop that, at the same
 rate, POSTs each event's JSON body to the same ``--subscribers`` URLs with one shared
-``httpx.AsyncClient`` (no database, no signing, no retries); its latency is arrival minus the
-moment the loop made the event. Target: p99 < 1 s for c2m.
+``aiohttp.ClientSession``, the sender's client (no database, no signing, no retries); its
+latency is arrival minus the moment the loop made the event. Target: p99 < 1 s for c2m.
 
     uv run python bench/webhooks.py
     uv run python bench/webhooks.py --db postgresql
@@ -57,9 +57,9 @@ INTRO = """`bench/webhooks.py`: webhooks of one micro-enterprise subscribed to `
 while orders are placed at a steady rate, each in its own committed transaction; the worker half
 (outbox relay, the webhooks handler, the sender) runs in the benchmark process and a separate
 uvicorn process receives. Latency = arrival at the receiver minus the event's `at` (stamped inside
-the committing transaction). Peer in the same run: a bare `httpx.AsyncClient` loop POSTing the
-same number of bodies to the same receiver at the same rate, 32 at a time like the sender (no
-database, no signing, no retries). Target: p99 < 1 s."""
+the committing transaction). Peer in the same run: a bare `aiohttp.ClientSession` loop (the
+sender's client) POSTing the same number of bodies to the same receiver at the same rate, 32 at a
+time like the sender (no database, no signing, no retries). Target: p99 < 1 s."""
 
 
 # --- the receiver (a child process) ----------------------------------------------------------
@@ -185,17 +185,18 @@ def run_c2m(database_url: str, workdir: Path, receiver: str, args: argparse.Name
 
 
 def run_peer(receiver: str, args: argparse.Namespace) -> None:
-    """The same bodies POSTed by a bare httpx loop at the same rate."""
+    """The same bodies POSTed by a bare aiohttp loop at the same rate."""
+    import aiohttp
 
     async def main() -> None:
         slots = asyncio.Semaphore(CONCURRENCY)
 
-        async def post(client: httpx.AsyncClient, url: str, body: bytes) -> None:
-            async with slots:
-                await client.post(url, content=body)
+        async def post(client: aiohttp.ClientSession, url: str, body: bytes) -> None:
+            async with slots, client.post(url, data=body) as answer:
+                answer.raise_for_status()
 
-        limits = httpx.Limits(max_connections=CONCURRENCY)
-        async with httpx.AsyncClient(limits=limits) as client:
+        connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+        async with aiohttp.ClientSession(connector=connector) as client:
             pending: set[asyncio.Task[None]] = set()
             started = time.perf_counter()
             for number in range(args.events):
@@ -271,7 +272,7 @@ def report(args: argparse.Namespace, c2m: dict[str, float], peer: dict[str, floa
     table = Table(title=f"webhooks, {args.db}")
     table.add_column("figure")
     table.add_column("c2m", justify="right")
-    table.add_column("bare httpx loop", justify="right")
+    table.add_column("bare aiohttp loop", justify="right")
     rows = [
         ("deliveries", "{delivered:,.0f} of {expected:,.0f}"),
         ("deliveries a second", "{rate:,.0f}"),
@@ -304,7 +305,7 @@ def report(args: argparse.Namespace, c2m: dict[str, float], peer: dict[str, floa
         title = f"{args.db}, {args.subscribers} subscribers, {args.rate:g} events/s"
         entry = run_entry(
             title,
-            ["figure", "c2m", "bare httpx loop"],
+            ["figure", "c2m", "bare aiohttp loop"],
             markdown,
             f"{summary} {SHARED_CPU_NOTE}",
         )

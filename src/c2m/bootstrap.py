@@ -311,7 +311,7 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
     bus.add_handler(ORDER_TOPICS, platform.ledger)
-    bus.add_handler(ORDER_TOPICS, WebhookFanout(db, platform.webhooks.wake))
+    bus.add_batch_handler(ORDER_TOPICS, WebhookFanout(db, platform.webhooks.wake))
     _observe(platform)
     return platform
 

@@ -18,6 +18,7 @@ from c2m import engines
 HEAVY = (
     *("ortools", "numba", "trimesh", "plotly", "scipy", "pandas", "simpy", "sklearn"),
     *("numpy", "PIL", "sqladmin", "limits", "redis", "jinja2", "pwdlib", "argon2"),
+    "aiohttp",  # the webhook sender's client, in worker processes only
 )
 #: Loaded where used, but inside packages the web tier needs (so named in full).
 DEFERRED = ("sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.sqlite", "starlette.templating")

@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 Message = dict[str, Any]
 Handler = Callable[[str, Message], None]
+#: Called once with a relayed batch's messages (topic, message) whose topic matches, in order.
+BatchHandler = Callable[[list[tuple[str, Message]]], None]
 
 #: Key of a message that carries no content, only "read the record again".
 CATCH_UP = "catch_up"
@@ -59,6 +61,7 @@ class EventBus:
         self._lock = threading.Lock()
         self._subscriptions: dict[str, set[Subscription]] = {}
         self._handlers: list[tuple[str, Handler]] = []
+        self._batch_handlers: list[tuple[str, BatchHandler]] = []
         self._queue_size = queue_size
 
     def subscribe(self, topic: str) -> Subscription:
@@ -80,6 +83,27 @@ class EventBus:
         """Call ``handler`` synchronously for every message whose topic starts with ``prefix``."""
         with self._lock:
             self._handlers.append((prefix, handler))
+
+    def add_batch_handler(self, prefix: str, handler: BatchHandler) -> None:
+        """Call ``handler`` once per published batch with its messages under ``prefix``: a
+        handler that writes per message pays one transaction per batch, not per message."""
+        with self._lock:
+            self._batch_handlers.append((prefix, handler))
+
+    def publish_batch(self, messages: list[tuple[str, Message]]) -> None:
+        """Publish each message in order (subscribers and handlers), then give each batch
+        handler its share of the batch."""
+        for topic, message in messages:
+            self.publish(topic, message)
+        with self._lock:
+            batch_handlers = list(self._batch_handlers)
+        for prefix, handler in batch_handlers:
+            mine = [(topic, message) for topic, message in messages if topic.startswith(prefix)]
+            if mine:
+                try:
+                    handler(mine)
+                except Exception:
+                    log.exception("batch handler failed on %d messages of %s", len(mine), prefix)
 
     def subscriber_count(self, topic: str) -> int:
         with self._lock:

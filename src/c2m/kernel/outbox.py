@@ -105,8 +105,7 @@ class OutboxRelay:
         return len(rows)
 
     def _publish(self, rows: list[OutboxMessage]) -> None:
-        for row in rows:
-            self.bus.publish(row.topic, {**row.payload, "message_id": row.id})
+        self.bus.publish_batch([(row.topic, {**row.payload, "message_id": row.id}) for row in rows])
 
     @staticmethod
     def _mark(session: Session, rows: list[OutboxMessage]) -> None:

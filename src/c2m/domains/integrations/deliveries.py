@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from c2m.domains.integrations.models import (
@@ -127,12 +128,13 @@ def record_all(
     policy: Policy,
     rng: random.Random,
 ) -> None:
-    """Record a batch of attempts: each accepted one in a single statement, its log rows and
-    its webhooks' health together; anything else (a failure, a replay asked for while it was
-    in flight, an attempt recorded before) by :func:`record`."""
-    deliveries, logged, healthy = table_of(WebhookDelivery), [], set()
+    """Record a batch of attempts: the accepted ones in a statement per attempt number, their
+    log rows and their webhooks' health together; anything else (a failure, a replay asked
+    for while it was in flight, an attempt recorded before) by :func:`record`."""
+    logged, healthy = [], set()
+    delivered = _delivered(session, [due for due, outcome in results if outcome.ok], now)
     for due, outcome in results:
-        if outcome.ok and _delivered(session, deliveries, due, now):
+        if outcome.ok and due.delivery_id in delivered:
             logged.append(_attempt_row(due, outcome, now))
             healthy.add(due.subscription_id)
         else:
@@ -151,24 +153,35 @@ def record_all(
         )
 
 
-def _delivered(session: Session, deliveries: Table, due: Due, now: datetime) -> bool:
-    """Mark an accepted attempt's delivery delivered, unless it was replayed or recorded since."""
-    done = session.execute(
-        update(deliveries)
-        .where(
-            deliveries.c.id == due.delivery_id,
-            deliveries.c.attempts == due.number - 1,
-            deliveries.c.replays == due.replays,
+def _delivered(session: Session, accepted: list[Due], now: datetime) -> set[str]:
+    """Mark accepted attempts' deliveries delivered, unless replayed or recorded since: one
+    statement per (attempt number, replays), which is one for a batch of first attempts; the
+    ids it marked."""
+    deliveries = table_of(WebhookDelivery)
+    groups: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for due in accepted:
+        groups[due.number, due.replays].append(due.delivery_id)
+    marked: set[str] = set()
+    for (number, replays), ids in groups.items():
+        marked.update(
+            session.scalars(
+                update(deliveries)
+                .where(
+                    deliveries.c.id.in_(ids),
+                    deliveries.c.attempts == number - 1,
+                    deliveries.c.replays == replays,
+                )
+                .values(
+                    attempts=number,
+                    lease_until=None,
+                    status=DeliveryStatus.DELIVERED,
+                    delivered_at=now,
+                    next_attempt_at=None,
+                )
+                .returning(deliveries.c.id)
+            )
         )
-        .values(
-            attempts=due.number,
-            lease_until=None,
-            status=DeliveryStatus.DELIVERED,
-            delivered_at=now,
-            next_attempt_at=None,
-        )
-    )
-    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+    return marked
 
 
 def _attempt_row(due: Due, outcome: Outcome, now: datetime) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The relay's order events become deliveries: one row per subscription that wants the event,
 written after the event committed (the relay publishes only committed outbox rows), once per
-outbox message however often the message is published."""
+outbox message however often the message is published. A relayed batch is handled at once: one
+read of the webhooks, one write of every delivery, one wake of the sender."""
 
 from __future__ import annotations
 
@@ -53,27 +54,44 @@ def delivery_row(
 
 
 class WebhookFanout:
-    """An event-bus handler (``orders.`` topics); ``wake`` tells the sender work is waiting."""
+    """An event-bus batch handler (``orders.`` topics); ``wake`` tells the sender work is
+    waiting."""
 
     def __init__(self, db: Database, wake: Callable[[], None]) -> None:
         self.db = db
         self.wake = wake
 
-    def __call__(self, _topic: str, message: dict[str, Any]) -> None:
-        if "message_id" not in message or "enterprise_id" not in message:
+    def __call__(self, batch: list[tuple[str, dict[str, Any]]]) -> None:
+        messages = [m for _, m in batch if "message_id" in m and "enterprise_id" in m]
+        wanted = self._webhooks({str(m["enterprise_id"]) for m in messages})
+        todo = []
+        for message in messages:
+            event_type = webhook_type(str(message["type"]))
+            hooks = wanted.get(str(message["enterprise_id"]), [])
+            chosen = [sid for sid, events in hooks if event_type in events]
+            if chosen:
+                todo.append((message, event_type, chosen))
+        if not todo:  # most events have no subscriber: no write for those
             return
-        event_type = webhook_type(str(message["type"]))
-        query = select(WebhookSubscription.id, WebhookSubscription.events).where(
-            WebhookSubscription.enterprise_id == message["enterprise_id"],
-            WebhookSubscription.active,
-        )
-        with self.db.read() as session:  # most events have no subscriber: no write for those
-            wanted = [row.id for row in session.execute(query) if event_type in row.events]
-        if not wanted:
-            return
-        rows = [delivery_row(sid, event_type, message, utcnow()) for sid in wanted]
+        now, rows = utcnow(), []
         with self.db.write() as session:
-            if not first_time(session, CONSUMER, int(message["message_id"])):
-                return
-            session.execute(insert(table_of(WebhookDelivery)), rows)
-        self.wake()
+            for message, event_type, chosen in todo:
+                if first_time(session, CONSUMER, int(message["message_id"])):
+                    rows += [delivery_row(sid, event_type, message, now) for sid in chosen]
+            if rows:
+                session.execute(insert(table_of(WebhookDelivery)), rows)
+        if rows:
+            self.wake()
+
+    def _webhooks(self, enterprises: set[str]) -> dict[str, list[tuple[str, list[str]]]]:
+        """The active webhooks of ``enterprises``, with the events each wants."""
+        if not enterprises:
+            return {}
+        query = select(
+            WebhookSubscription.id, WebhookSubscription.enterprise_id, WebhookSubscription.events
+        ).where(WebhookSubscription.enterprise_id.in_(enterprises), WebhookSubscription.active)
+        found: dict[str, list[tuple[str, list[str]]]] = {}
+        with self.db.read() as session:
+            for row in session.execute(query):
+                found.setdefault(row.enterprise_id, []).append((row.id, list(row.events)))
+        return found
