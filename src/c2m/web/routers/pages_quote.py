@@ -48,6 +48,18 @@ def quote_page(
     return render(request, caller, "quote.html", context)
 
 
+@router.get("/requests")
+def my_requests(request: Request, platform: PlatformDep, caller: OptionalCaller) -> Response:
+    """The customer's requests for quote, newest first, with the workshops' answers."""
+    caller = signed_in(request, caller)
+    with platform.db.read() as session:
+        mine = rfqs.my_rfqs(session, caller.actor)
+        files = rfqs.files_of(session, mine)
+        shops = {shop.id: shop for shop in quoters.quoting_enterprises(session)}
+    context = {"requests": mine, "files": files, "shops": shops}
+    return render(request, caller, "requests.html", context)
+
+
 @router.get("/workshop/enterprises/{enterprise_id}/rfqs")
 def rfq_inbox(
     request: Request, platform: PlatformDep, enterprise_id: str, caller: OptionalCaller

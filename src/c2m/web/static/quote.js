@@ -175,7 +175,7 @@
     var ids = parts.map(function (p) { return p.upload.id; });
     if (!ids.length) return say("Upload the parts first, then send them with your message.", true);
     c2m.api("POST", "/api/v1/rfqs", { enterprise_id: data.enterprise_id, upload_ids: ids, message: $("rfq-message").value })
-      .then(function () { say("Sent. The answer will appear in your requests."); $("rfq-message").value = ""; })
+      .then(function () { say("Sent. The answer will appear in My requests."); $("rfq-message").value = ""; })
       .catch(function (error) { say(error.message, true); });
   });
 })();
