@@ -37,6 +37,41 @@ def test_a_member_moves_an_order_along_from_the_workshop(client: TestClient, wor
     assert "changed since you last looked" in stale.text
 
 
+def test_a_member_opens_an_order_sees_its_customer_and_moves_it_from_there(
+    client: TestClient, world: World
+) -> None:
+    order_id = paid_order_of(client, world)
+    log_in(client, world.alice.user.email)
+    assert "For the workshop" not in client.get(f"/orders/{order_id}").text  # the customer's view
+    client.cookies.clear()
+    csrf = log_in(client, world.maker_a.user.email)
+    assert f'href="/orders/{order_id}"' in client.get("/workshop").text  # the card opens
+    page = client.get(f"/orders/{order_id}").text
+    assert "For the workshop" in page
+    assert world.alice.user.name in page
+    assert world.alice.user.email in page
+    version = re.findall(r'name="expected_version" value="(\d+)"', page)[-1]
+    back = f"/orders/{order_id}"
+    moved = client.post(
+        f"/workshop/orders/{order_id}/advance",
+        data={"csrf_token": csrf, "to": "designing", "expected_version": version, "back": back},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    assert moved.headers["location"] == back
+    elsewhere = client.post(
+        f"/workshop/orders/{order_id}/advance",
+        data={
+            "csrf_token": csrf,
+            "to": "planned",
+            "expected_version": str(int(version) + 1),
+            "back": "https://evil.example/",
+        },
+        follow_redirects=False,
+    )
+    assert elsewhere.headers["location"] == "/workshop"  # never sent off the site
+
+
 def test_a_stranger_sees_no_orders_and_cannot_move_them(client: TestClient, world: World) -> None:
     order_id = paid_order_of(client, world)
     csrf = log_in(client, world.maker_b.user.email)

@@ -21,7 +21,7 @@ from c2m.domains.orders import service as orders
 from c2m.domains.orders.payment_news import PaymentState, payment_news
 from c2m.domains.orders.payments import TEST_METHODS
 from c2m.domains.orders.schemas import Cancel, NewLine, NewOrder, Pay
-from c2m.domains.orders.states import CANCELLABLE
+from c2m.domains.orders.states import CANCELLABLE, next_moves
 from c2m.domains.platform import scopes as scopes_of
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.models import ApiToken, Enterprise, User
@@ -233,6 +233,8 @@ def order_page(
         view = order_view(session, order)
         answer = feedback.of_order(session, actor, order_id)
         maker = session.get(Enterprise, order.enterprise_id)
+        is_customer = order.customer_id == actor.user_id
+        customer = None if is_customer else session.get(User, order.customer_id)
     share_url = links.shared_order(platform, order) if order.share_key else None
     context = {
         "order": order,
@@ -243,7 +245,9 @@ def order_page(
         "maker": maker.name if maker else "the maker",
         "changeable": any(line.template_id for line in order.lines),
         "idempotency_key": new_secret(16),
-        "is_customer": order.customer_id == actor.user_id,
+        "is_customer": is_customer,
+        "customer": customer,  # for the workshop's members: who to ship to and ask
+        "next_moves": next_moves,
         "payment_methods": TEST_METHODS,
         "cancellable": sorted(s.value for s in CANCELLABLE),
         "share_url": share_url,

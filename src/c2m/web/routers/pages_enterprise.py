@@ -119,11 +119,14 @@ def advance(
     csrf_token: CsrfField,
     to: Annotated[OrderState, Form()],
     expected_version: Annotated[int, Form(ge=1)],
+    back: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    """Move an order; back to the order's page when asked from there, else the workshop."""
     actor = signed_in(request, caller, csrf_token).actor
     with platform.db.write() as session:
         orders.advance(session, actor, order_id, Advance(to=to, expected_version=expected_version))
-    return RedirectResponse("/workshop", status_code=303)
+    there = links.order_page(order_id)
+    return RedirectResponse(there if back == there else "/workshop", status_code=303)
 
 
 def _template_form(
