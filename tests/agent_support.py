@@ -77,6 +77,18 @@ def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
 
 
+@contextmanager
+def serving(body: bytes) -> Iterator[str]:
+    """An HTTP server that answers ``body`` at any path, to any login, for the block's length."""
+
+    class Handler(Files):
+        def do_GET(self) -> None:
+            self.send_file(body)
+
+    with http_server(Handler) as url:
+        yield url
+
+
 class Registered(NamedTuple):
     code: str
     factory_id: str

@@ -19,6 +19,7 @@ BASE += ["--platform", "https://c2m.example", "--api-key", "k", "--url", "mqtt:/
         (["--platform", "c2m.example"], "--platform 'c2m.example' is not an address"),
         (["--url", "http://bus"], "is not a broker address"),
         (["--printer-url", f"http://127.0.0.1:{free_port()}"], "does not answer"),
+        (["--slicer-profile", "/nowhere/mk4.ini"], "/nowhere/mk4.ini is not a file; export"),
     ],
 )
 def test_a_wrong_setting_is_one_sentence(change: list[str], says: str) -> None:

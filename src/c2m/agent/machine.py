@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from c2m.agent.journal import Journal
 from c2m.agent.printer import Printer, PrinterError, Status
+from c2m.agent.slicer import ADVICE, Slicer, SlicingError, is_mesh
 from c2m.domains.factory.contract import COMMAND, Artifact, Command, encode, topic
 from c2m.domains.factory.vocabulary import ContractError, MachineState, check_topic_id
 from c2m.kernel.mqtt import BrokerConnection, failure
@@ -79,6 +80,7 @@ class Agent:
         printer: Printer,
         *,
         journal: Journal | None = None,
+        slicer: Slicer | None = None,
         poll_s: float = 2.0,
         telemetry_s: float = 10.0,
         keepalive: int = 15,
@@ -89,6 +91,7 @@ class Agent:
         self.identity = identity
         self.printer = printer
         self.journal = journal or Journal(None)
+        self.slicer = slicer
         self.poll_s = poll_s
         self.telemetry_s = telemetry_s
         self.keepalive = keepalive
@@ -250,24 +253,26 @@ class Agent:
                 self.journal.start(None)
 
     async def make(self, command: Command) -> None:
-        """Check, fetch, start and follow one attempt; ``Refused`` says why it made nothing."""
+        """Check, fetch, slice (a mesh), start and follow one attempt; ``Refused`` says why it
+        made nothing."""
         if command.capability and command.capability not in self.identity.capabilities:
             raise Refused(f"machine cannot {command.capability}")
         artifact = None if command.job is None else command.job.artifact
         if artifact is None:
             raise Refused("this printer needs a file to print and the job has none")
         name = PurePosixPath(artifact.filename or urlsplit(artifact.url).path).name
-        if not name.lower().endswith(self.printer.suffixes):
-            kinds = ", ".join(self.printer.suffixes)
-            raise Refused(f"this printer prints {kinds} files, not {name!r}")
+        stem, suffix = PurePosixPath(name).stem, PurePosixPath(name).suffix
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem)  # what every printer's server takes
+        slicer = self._slicer_for(name)
         data = await self._fetch(artifact)
+        if slicer is not None:
+            data = await self._slice(slicer, command, f"{stem}{suffix.lower()}", data)
+            suffix = ".gcode"
         ready = await self._status()
         if ready.state is not MachineState.IDLE:
             raise Refused(f"the printer is not ready: {ready.reason or ready.state.value}")
         if command.lease_expires is not None and command.lease_expires < now_ms():
             raise Refused("lease expired")  # the platform may have given it to another machine
-        stem, suffix = PurePosixPath(name).stem, PurePosixPath(name).suffix
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem)  # what every printer's server takes
         try:  # a name of its own: never a file in use
             stored = await self.printer.print_file(
                 f"{stem}-{command.attempt_id[:12]}{suffix}", data
@@ -288,6 +293,36 @@ class Agent:
         duration = await self._follow(command, stored)
         self._say(f"{job}/done", attempt_id=command.attempt_id, outcome="pass", duration_s=duration)
         log.info("attempt %s done in %.0f s", command.attempt_id, duration)
+
+    def _slicer_for(self, name: str) -> Slicer | None:
+        """The slicer that turns ``name`` into G-code first, None if the printer prints it as it
+        is; ``Refused`` if neither can be."""
+        if name.lower().endswith(self.printer.suffixes):
+            return None
+        kinds = ", ".join(self.printer.suffixes)
+        if not is_mesh(name) or ".gcode" not in self.printer.suffixes:
+            raise Refused(f"this printer prints {kinds} files, not {name!r}")
+        if self.slicer is None:
+            raise Refused(
+                f"this printer prints {kinds} files and no slicer is set up for {name!r}: {ADVICE}"
+            )
+        return self.slicer
+
+    async def _slice(self, slicer: Slicer, command: Command, name: str, mesh: bytes) -> bytes:
+        log.info("attempt %s: slicing %s with %s", command.attempt_id, name, slicer.executable)
+        started = time.monotonic()
+        try:
+            gcode = await slicer.slice(name, mesh)
+        except SlicingError as exc:
+            raise Refused(f"cannot slice {name!r}: {exc}") from None
+        log.info(
+            "attempt %s: sliced %s in %.1f s (%d bytes of G-code)",
+            command.attempt_id,
+            name,
+            time.monotonic() - started,
+            len(gcode),
+        )
+        return gcode
 
     async def _follow(self, command: Command, stored: str) -> float:
         """Report progress until the print of ``stored`` ends: its duration in seconds, or

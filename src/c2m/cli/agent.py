@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 import signal
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from c2m.agent.slicer import ADVICE, TIMEOUT_S
 from c2m.bootstrap import configure
 from c2m.cli.errors import fail, guarded
 from c2m.domains.factory.vocabulary import CAPABILITIES, ContractError, check_topic_id
@@ -89,6 +91,26 @@ def agent(
     telemetry_seconds: Annotated[
         float, typer.Option(min=0.5, help="How often temperatures and state are sent.")
     ] = 10.0,
+    slicer: Annotated[
+        str | None,
+        typer.Option(
+            envvar="C2M_AGENT_SLICER",
+            help="The slicer that turns mesh jobs (.stl, .3mf, .obj) into G-code, PrusaSlicer's "
+            "command line; default prusa-slicer if it is on PATH.",
+        ),
+    ] = None,
+    slicer_profile: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="C2M_AGENT_SLICER_PROFILE",
+            help="Your printer and filament profile, exported from PrusaSlicer as an .ini "
+            "(File > Export > Export Config); default the slicer's own settings.",
+        ),
+    ] = None,
+    slicer_seconds: Annotated[
+        float,
+        typer.Option(envvar="C2M_AGENT_SLICER_SECONDS", min=1, help="Longest a slice may take."),
+    ] = TIMEOUT_S,
 ) -> None:
     """Connect one printer to the platform as FACTORY/MACHINE, outbound only: it takes jobs,
     checks their files, prints them and reports back until Ctrl-C."""
@@ -96,6 +118,7 @@ def agent(
     from c2m.agent.journal import Journal
     from c2m.agent.machine import Agent, Identity
     from c2m.agent.octoprint import OctoPrint
+    from c2m.agent.slicer import Slicer
 
     try:
         check_topic_id("factory", factory)
@@ -108,6 +131,14 @@ def agent(
     for name, address in (("--platform", platform), ("--printer-url", printer_url)):
         if not address.startswith(("http://", "https://")):
             fail(f"{name} {address!r} is not an address; write it as http://host or https://host.")
+    if slicer_profile is not None and not slicer_profile.is_file():
+        fail(
+            f"--slicer-profile {slicer_profile} is not a file; export yours from PrusaSlicer "
+            "(File > Export > Export Config)."
+        )
+    executable = slicer or shutil.which("prusa-slicer")
+    if slicer_profile is not None and executable is None:
+        fail("--slicer-profile needs a slicer: install PrusaSlicer or pass --slicer.")
     overrides: dict[str, object] = {
         "mqtt_username": f"{factory}/{machine}",
         "mqtt_password": secret,
@@ -129,11 +160,20 @@ def agent(
         identity,
         device,
         journal=Journal(path),
+        slicer=None if executable is None else Slicer(executable, slicer_profile, slicer_seconds),
         poll_s=poll_seconds,
         telemetry_s=telemetry_seconds,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run(runner, Console()))
+
+
+def _slicing(runner: Agent) -> str:
+    """What becomes of mesh jobs, said once at start so a maker sees it before the first job."""
+    if runner.slicer is None:
+        return f"Mesh jobs are refused: no slicer ({ADVICE})."
+    profile = runner.slicer.profile or "the slicer's own settings"
+    return f"Mesh jobs are sliced with {runner.slicer.executable} ({profile})."
 
 
 async def _run(runner: Agent, console: Console) -> None:
@@ -148,6 +188,7 @@ async def _run(runner: Agent, console: Console) -> None:
         fail(f"{exc}.")
     who = runner.identity.username
     console.print(f"[bold]{who}[/bold]: {version} on {runner.broker} (Ctrl-C stops it).")
+    console.print(_slicing(runner))
     task = asyncio.current_task()
     assert task is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
