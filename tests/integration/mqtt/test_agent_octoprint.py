@@ -5,9 +5,10 @@ the dispatcher does (``issue_command`` with the job document ``JobWriter`` write
 ``MqttGateway``) for an order line whose upload is a small G-code file; the platform's web tier
 serves it on its signed link to the machine's login. The agent must
 fetch and check the file, upload it to OctoPrint, have the virtual printer print it, and its
-reports must reach the platform through the real ingest; a file the printer cannot print
-(an STL) is refused with a reason, a repeated command runs nothing, and stopping the agent
-says its death.
+reports must reach the platform through the real ingest; a repeated command runs nothing; a
+customer's STL is sliced with the maker's profile (the real PrusaSlicer) and printed; stopping
+the agent says its death; started again with a slicer that is not there, it refuses an STL with
+the reason.
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ from c2m.kernel.mqtt import BrokerConnection
 from c2m.kernel.outbox import OutboxMessage
 from c2m.workers.ingest import IngestWorker
 from tests.agent_support import operations_to_make, register_printer
+from tests.api.quoting_support import box_stl
 from tests.conftest import LiveServer, World
 from tests.integration.mqtt.conftest import run, unique, until
 from tests.octoprint_server import VERSION, OctoPrintServer, octoprint
+from tests.slicer_support import SLICER, tiny_profile
 
 pytestmark = pytest.mark.slow
 #: A short print: homing, a few moves, and dwells so that progress shows between start and end.
@@ -52,7 +55,7 @@ GCODE = (
     + b"".join(f"G1 X{10 + i} Y{10 + i} E{i} F3000\nG4 P150\n".encode() for i in range(20))
     + b"M84\n"
 )
-STL = b"solid nothing\nendsolid nothing\n"
+STL = box_stl((5, 5, 5))
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +75,7 @@ def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
     tmp_path: Path,
 ) -> None:
     code, factory_id, machine_id, secret = register_printer(platform, world)
-    files = {"cube.gcode": GCODE, "bracket.stl": STL}
+    files = {"cube.gcode": GCODE, "bracket.stl": STL, "clip.stl": STL}
     operations = operations_to_make(platform, world, factory_id, files)
     data_dir = platform.settings.data_dir
     jobs = JobWriter(
@@ -87,6 +90,8 @@ def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
     command += ["--url", f"mqtt://{plant_broker.host}:{plant_broker.port}"]
     command += ["--journal", str(tmp_path / "journal.json")]
     command += ["--poll-seconds", "0.3", "--telemetry-seconds", "1"]
+    slicing = ["--slicer", SLICER, "--slicer-profile", str(tiny_profile(tmp_path))]
+    no_slicer = ["--slicer", str(tmp_path / "nowhere" / "prusa-slicer")]
 
     def machine_state() -> MachineState:
         with platform.db.read() as session:
@@ -115,54 +120,74 @@ def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
                 job=lambda expires: jobs.write(session, operation, 30, expires),
             )
 
-    async def scenario() -> tuple[str, str]:
+    async def start(args: list[str]) -> subprocess.Popen[bytes]:
+        with agent_log.open("ab") as out:
+            agent = subprocess.Popen([*command, *args], stdout=out, stderr=subprocess.STDOUT)
+        await until(lambda: machine_state() is MachineState.IDLE, "the agent's birth", 60)
+        return agent
+
+    async def stop(agent: subprocess.Popen[bytes]) -> None:
+        """As systemd stops it: the agent says its death."""
+        agent.terminate()
+        await asyncio.to_thread(agent.wait, 20)
+        await until(lambda: machine_state() is MachineState.OFFLINE, "the agent's death", 60)
+
+    async def scenario() -> tuple[str, str, str]:
         ingest = IngestWorker(platform.db, plant_broker, lease_s=900, client_id=unique("ingest"))
         task = asyncio.create_task(ingest.run())
         await asyncio.wait_for(ingest.connected.wait(), 20)
-        with agent_log.open("wb") as out:
-            agent = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        agents = [await start(slicing)]
         try:
-            await until(lambda: machine_state() is MachineState.IDLE, "the agent's birth", 60)
-            printed = command_for("cube.gcode")
             async with MqttGateway(plant_broker) as gateway:
+                printed = command_for("cube.gcode")
                 await gateway.send(printed)
                 await gateway.send(printed)  # QoS 1 may deliver twice: it runs once
                 done = printed.command.attempt_id
                 await until(lambda: attempt(done).status is AttemptStatus.DONE, "done", 60)
-                refused = command_for("bracket.stl")
+                to_slice = command_for("bracket.stl")
+                await gateway.send(to_slice)
+                mesh = to_slice.command.attempt_id
+                await until(lambda: attempt(mesh).status is AttemptStatus.DONE, "sliced", 60)
+                await stop(agents[0])
+                agents.append(await start(no_slicer))
+                refused = command_for("clip.stl")
                 await gateway.send(refused)
                 stl = refused.command.attempt_id
                 await until(lambda: attempt(stl).status is AttemptStatus.FAILED, "refusal", 60)
-            agent.terminate()  # as systemd stops it: the agent says its death
-            await asyncio.to_thread(agent.wait, 20)
-            await until(lambda: machine_state() is MachineState.OFFLINE, "the agent's death", 60)
+            await stop(agents[1])
         finally:
-            if agent.poll() is None:
-                agent.kill()
+            for agent in agents:
+                if agent.poll() is None:
+                    agent.kill()
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-        return done, stl
+        return done, mesh, stl
 
     try:
-        done, stl = run(scenario(), timeout=240)
+        done, mesh, stl = run(scenario(), timeout=240)
     except BaseException:
         print(agent_log.read_text())  # pytest shows it with the failure
         raise
     log = agent_log.read_text()
     assert "Traceback" not in log, log
-    assert attempt(done).outcome == "pass"
-    assert attempt(stl).reason == "this printer prints .gcode, .gco, .g files, not 'bracket.stl'"
-    stored = f"cube-{done[:12]}.gcode"
+    assert "slicing bracket.stl" in log, log
+    assert attempt(done).outcome == attempt(mesh).outcome == "pass"
+    assert attempt(stl).reason == (
+        "cannot slice 'clip.stl': the slicer 'prusa-slicer' cannot be started "
+        "(No such file or directory): install PrusaSlicer or pass --slicer"
+    )
+    stored, sliced = f"cube-{done[:12]}.gcode", f"bracket-{mesh[:12]}.gcode"
     with printer.client() as octo:
         job = octo.get("/api/job").json()
         names = [f["name"] for f in octo.get("/api/files/local").json()["files"]]
-    assert job["job"]["file"]["name"] == stored, job
+    assert job["job"]["file"]["name"] == sliced, job
     assert job["progress"]["completion"] == 100.0, job
     assert job["state"] == "Operational", job
-    assert names == [stored]  # the repeated command printed nothing, the STL never went there
+    # the repeated command printed nothing, the refused STL never went there
+    assert sorted(names) == [sliced, stored]
     with platform.db.read() as session:
         reports = session.scalars(select(JobAttempt).where(JobAttempt.machine_id == machine_id))
-        assert {a.attempt_id for a in reports} == {done, stl}
+        assert {a.attempt_id for a in reports} == {done, mesh, stl}
         progress = session.scalars(
             select(OutboxMessage.payload).where(OutboxMessage.topic == "factory.job.progress")
         ).all()
