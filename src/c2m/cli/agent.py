@@ -170,10 +170,13 @@ def agent(
 
 def _slicing(runner: Agent) -> str:
     """What becomes of mesh jobs, said once at start so a maker sees it before the first job."""
-    if runner.slicer is None:
+    slicer = runner.slicer
+    if slicer is None:
         return f"Mesh jobs are refused: no slicer ({ADVICE})."
-    profile = runner.slicer.profile or "the slicer's own settings"
-    return f"Mesh jobs are sliced with {runner.slicer.executable} ({profile})."
+    if shutil.which(slicer.executable) is None:
+        return f"Mesh jobs are refused: no slicer at {slicer.executable} ({ADVICE})."
+    profile = slicer.profile or "the slicer's own settings"
+    return f"Mesh jobs are sliced with {slicer.executable} ({profile})."
 
 
 async def _run(runner: Agent, console: Console) -> None:

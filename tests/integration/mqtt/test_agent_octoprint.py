@@ -170,7 +170,9 @@ def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
         raise
     log = agent_log.read_text()
     assert "Traceback" not in log, log
+    assert f"Mesh jobs are sliced with {SLICER}" in log, log  # said at start, then done
     assert "slicing bracket.stl" in log, log
+    assert "Mesh jobs are refused: no slicer at" in log, log
     assert attempt(done).outcome == attempt(mesh).outcome == "pass"
     assert attempt(stl).reason == (
         "cannot slice 'clip.stl': the slicer 'prusa-slicer' cannot be started "
