@@ -127,6 +127,8 @@ class FakeMoonraker:
     klipper: Klipper = field(default_factory=Klipper)
     uploads: dict[str, bytes] = field(default_factory=dict)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    silent: bool = False
+    """Moonraker hanging: requests are read and never answered (notifications still go out)."""
 
     def authorized(self, request: web.Request) -> bool:
         """No key configured: this host is a trusted client. Otherwise ``X-Api-Key`` must be it."""
@@ -148,6 +150,8 @@ class FakeMoonraker:
                     continue
                 call = json.loads(message.data)
                 await socket.send_json(PROC_STATS)
+                if self.silent:
+                    continue
                 if not trusted:
                     answer = error(-32602, "Unauthorized")
                 else:

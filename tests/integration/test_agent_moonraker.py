@@ -94,6 +94,22 @@ def test_a_moonraker_restart_between_two_looks_goes_unnoticed() -> None:
     run_async(scenario())
 
 
+def test_a_moonraker_that_hangs_is_left_for_a_new_connection() -> None:
+    async def scenario() -> None:
+        async with moonraker() as fake:
+            adapter = Moonraker(fake.url, timeout=0.3)
+            try:
+                fake.silent = True
+                with pytest.raises(PrinterError, match=r"stopped answering \(server\.info\)"):
+                    await adapter.status()
+                fake.silent = False
+                assert (await adapter.status()).state is MachineState.IDLE
+            finally:
+                await adapter.aclose()
+
+    run_async(scenario())
+
+
 @pytest.mark.parametrize(
     ("key", "says"),
     [

@@ -36,6 +36,10 @@ HEATERS = {"extruder": "nozzle_c", "extruder1": "nozzle2_c", "heater_bed": "bed_
 OBJECTS = {"print_stats": None, "virtual_sdcard": None} | dict.fromkeys(HEATERS)
 
 
+LOST: dict[str, Any] = {}
+"""The answer, by identity, to a request whose connection ended before its answer came."""
+
+
 class ConnectionLost(PrinterError):
     """The websocket ended under a request."""
 
@@ -161,16 +165,19 @@ class Moonraker:
         try:
             await socket.send(json.dumps({**request, "id": ident}))
             async with asyncio.timeout(self.timeout):
-                return await answer
+                reply = await answer
         except ConnectionClosed:
-            await self._hang_up()
-            raise ConnectionLost(f"Moonraker at {self.url} closed the connection") from None
+            reply = LOST
         except TimeoutError:
-            await self._hang_up()  # the next request opens a new connection
+            await self._hang_up(socket)  # the next request opens a new connection
             method = request["method"]
             raise PrinterError(f"Moonraker at {self.url} stopped answering ({method})") from None
         finally:
             self._answers.pop(ident, None)
+        if reply is LOST:
+            await self._hang_up(socket)
+            raise ConnectionLost(f"Moonraker at {self.url} closed the connection")
+        return reply
 
     async def _open(self) -> ClientConnection:
         async with self._opening:
@@ -206,14 +213,17 @@ class Moonraker:
                         if answer is not None and not answer.done():
                             answer.set_result(reply)
         finally:  # whoever still waits hears it now, not after its timeout
-            lost = ConnectionLost(f"Moonraker at {self.url} closed the connection")
             for answer in self._answers.values():
                 if not answer.done():
-                    answer.set_exception(lost)
+                    answer.set_result(LOST)
             if self._socket is socket:
                 self._socket = None
 
-    async def _hang_up(self) -> None:
+    async def _hang_up(self, used: ClientConnection | None = None) -> None:
+        """Closes the connection; with ``used``, only if it is still that one (another request
+        may have opened a new one meanwhile)."""
+        if used is not None and used is not self._socket:
+            return
         socket, reader, self._socket, self._reader = self._socket, self._reader, None, None
         if socket is not None:
             await socket.close()
