@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import select
 
@@ -17,14 +18,18 @@ from c2m.bootstrap import Platform
 from c2m.domains.factory import credentials
 from c2m.domains.factory.contract import Artifact, JobDocument, OperationParameters
 from c2m.domains.factory.credentials import FileLinks
-from c2m.domains.factory.models import ArtifactStore, Factory, Machine
+from c2m.domains.factory.models import ArtifactStore, Factory, Machine, TelemetrySample
+from c2m.domains.factory.service import Dispatch, issue_command
 from c2m.domains.factory.vocabulary import MachineState
 from c2m.domains.orders.models import OrderLine
 from c2m.domains.orders.schemas import NewLine, NewOrder
-from c2m.domains.planning.jobs import UPLOADED
+from c2m.domains.planning.jobs import UPLOADED, JobWriter
 from c2m.domains.planning.models import Operation, OperationStatus, WorkOrder
-from tests.conftest import World, free_port, place_order
+from c2m.kernel.outbox import OutboxMessage
+from tests.conftest import World, free_port, place_order, run_async
 from tests.integration.mqtt.conftest import unique
+
+T = TypeVar("T")
 
 
 class StandIn:
@@ -175,3 +180,55 @@ def job_writer(
         )
 
     return write
+
+
+def dispatch(platform: Platform, base_url: str, machine_id: str, operation_id: str) -> Dispatch:
+    """As the dispatcher commands an operation: attempt recorded, job document written, its file
+    on the platform's signed link under ``base_url``."""
+    data_dir = platform.settings.data_dir
+    jobs = JobWriter(
+        FileLinks(platform.settings.secret_key, base_url),
+        ArtifactStore.UPLOADS.under(data_dir),
+        ArtifactStore.ARTIFACTS.under(data_dir),
+    )
+    with platform.db.write() as session:
+        operation = session.get(Operation, operation_id)
+        assert operation is not None
+        return issue_command(
+            session,
+            machine_id,
+            operation.id,
+            nominal_s=30,
+            lease_s=900,
+            capability="fdm-print",
+            job=lambda expires: jobs.write(session, operation, 30, expires),
+        )
+
+
+def heard(
+    platform: Platform, machine_id: str, attempt_id: str
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """What the platform recorded of a machine: the attempt's progress percents, in order, and
+    the machine's telemetry readings."""
+    with platform.db.read() as session:
+        progress = session.scalars(
+            select(OutboxMessage.payload).where(OutboxMessage.topic == "factory.job.progress")
+        ).all()
+        samples = session.scalars(
+            select(TelemetrySample.extra).where(TelemetrySample.machine_id == machine_id)
+        ).all()
+    percents = [p["percent"] for p in progress if p["attempt_id"] == attempt_id]
+    return percents, [extra or {} for extra in samples]
+
+
+def run_logged(scenario: Coroutine[Any, Any, T], log: Path, timeout: float) -> tuple[T, str]:
+    """Run a scenario with an agent process writing to ``log``: its result and the log, which
+    pytest shows if the scenario fails; a traceback in it fails the test."""
+    try:
+        result = run_async(scenario, timeout)
+    except BaseException:
+        print(log.read_text())
+        raise
+    said = log.read_text()
+    assert "Traceback" not in said, said
+    return result, said

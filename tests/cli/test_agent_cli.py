@@ -20,6 +20,10 @@ BASE += ["--platform", "https://c2m.example", "--api-key", "k", "--url", "mqtt:/
         (["--url", "http://bus"], "is not a broker address"),
         (["--printer-url", f"http://127.0.0.1:{free_port()}"], "does not answer"),
         (["--slicer-profile", "/nowhere/mk4.ini"], "/nowhere/mk4.ini is not a file; export"),
+        (
+            ["--printer", "moonraker", "--printer-url", f"http://127.0.0.1:{free_port()}"],
+            "does not answer",
+        ),
     ],
 )
 def test_a_wrong_setting_is_one_sentence(change: list[str], says: str) -> None:
@@ -30,3 +34,9 @@ def test_without_a_broker_it_says_how_to_name_one(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("C2M_MQTT_URL", raising=False)
     args = [a for a in BASE if a not in ("--url", "mqtt://127.0.0.1:1")]
     assert "--url mqtts://host:8883" in _refused(args)
+
+
+def test_octoprint_without_its_key_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("C2M_AGENT_API_KEY", raising=False)
+    args = [a for a in BASE if a not in ("--api-key", "k")]
+    assert "OctoPrint needs its API key" in _refused(args)

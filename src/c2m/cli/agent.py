@@ -22,10 +22,19 @@ from c2m.workers.mqtt import broker_connection
 
 if TYPE_CHECKING:
     from c2m.agent.machine import Agent
+    from c2m.agent.printer import Printer
 
 
 class PrinterKind(StrEnum):
     OCTOPRINT = "octoprint"
+    MOONRAKER = "moonraker"
+
+
+#: Where each server listens when it runs on the agent's host.
+LOCAL_URLS = {
+    PrinterKind.OCTOPRINT: "http://127.0.0.1:5000",
+    PrinterKind.MOONRAKER: "http://127.0.0.1:7125",
+}
 
 
 def register(app: typer.Typer) -> None:
@@ -56,8 +65,13 @@ def agent(
         ),
     ],
     api_key: Annotated[
-        str, typer.Option(envvar="C2M_AGENT_API_KEY", help="The printer server's API key.")
-    ],
+        str | None,
+        typer.Option(
+            envvar="C2M_AGENT_API_KEY",
+            help="The printer server's API key: OctoPrint's, or Moonraker's unless this host is "
+            "one of its trusted clients.",
+        ),
+    ] = None,
     url: Annotated[
         str | None,
         typer.Option(
@@ -72,8 +86,13 @@ def agent(
         PrinterKind.OCTOPRINT
     ),
     printer_url: Annotated[
-        str, typer.Option(envvar="C2M_AGENT_PRINTER_URL", help="The printer server's address.")
-    ] = "http://127.0.0.1:5000",
+        str | None,
+        typer.Option(
+            envvar="C2M_AGENT_PRINTER_URL",
+            help="The printer server's address; default on this host, port 5000 for OctoPrint, "
+            "7125 for Moonraker.",
+        ),
+    ] = None,
     capability: Annotated[
         list[str] | None,
         typer.Option(help="What the printer can do (repeat it); default fdm-print."),
@@ -117,7 +136,6 @@ def agent(
     # Imported here, the only user: every other command starts without the agent and httpx.
     from c2m.agent.journal import Journal
     from c2m.agent.machine import Agent, Identity
-    from c2m.agent.octoprint import OctoPrint
     from c2m.agent.slicer import Slicer
 
     try:
@@ -128,6 +146,7 @@ def agent(
     capabilities = tuple(capability or ("fdm-print",))
     if unknown := sorted(set(capabilities) - CAPABILITIES):
         fail(f"Unknown capability {unknown[0]!r}; choose from {', '.join(sorted(CAPABILITIES))}.")
+    printer_url = printer_url or LOCAL_URLS[printer]
     for name, address in (("--platform", platform), ("--printer-url", printer_url)):
         if not address.startswith(("http://", "https://")):
             fail(f"{name} {address!r} is not an address; write it as http://host or https://host.")
@@ -154,7 +173,7 @@ def agent(
     broker = broker_connection(settings)
     identity = Identity(factory, machine, secret, platform, capabilities)
     path = journal or Path.home() / ".c2m" / f"agent-{factory}-{machine}.json"
-    device = OctoPrint(printer_url, api_key)
+    device = _printer(printer, printer_url, api_key)
     runner = Agent(
         broker,
         identity,
@@ -177,6 +196,17 @@ def _slicing(runner: Agent) -> str:
         return f"Mesh jobs are refused: no slicer at {slicer.executable} ({ADVICE})."
     profile = slicer.profile or "the slicer's own settings"
     return f"Mesh jobs are sliced with {slicer.executable} ({profile})."
+
+
+def _printer(kind: PrinterKind, url: str, api_key: str | None) -> Printer:
+    from c2m.agent.moonraker import Moonraker
+    from c2m.agent.octoprint import OctoPrint
+
+    if kind is PrinterKind.MOONRAKER:
+        return Moonraker(url, api_key)
+    if not api_key:
+        fail("OctoPrint needs its API key: --api-key or C2M_AGENT_API_KEY.")
+    return OctoPrint(url, api_key)
 
 
 async def _run(runner: Agent, console: Console) -> None:

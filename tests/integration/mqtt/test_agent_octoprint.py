@@ -25,23 +25,19 @@ from sqlalchemy import select
 from c2m.agent.octoprint import OctoPrint
 from c2m.agent.printer import PrinterError
 from c2m.bootstrap import Platform
-from c2m.domains.factory.credentials import FileLinks
 from c2m.domains.factory.models import (
-    ArtifactStore,
     AttemptStatus,
     JobAttempt,
     Machine,
     TelemetrySample,
 )
 from c2m.domains.factory.mqtt_gateway import MqttGateway
-from c2m.domains.factory.service import Dispatch, issue_command
+from c2m.domains.factory.service import Dispatch
 from c2m.domains.factory.vocabulary import MachineState
-from c2m.domains.planning.jobs import JobWriter
-from c2m.domains.planning.models import Operation
 from c2m.kernel.mqtt import BrokerConnection
 from c2m.kernel.outbox import OutboxMessage
 from c2m.workers.ingest import IngestWorker
-from tests.agent_support import operations_to_make, register_printer
+from tests.agent_support import dispatch, operations_to_make, register_printer
 from tests.api.quoting_support import box_stl
 from tests.conftest import LiveServer, World
 from tests.integration.mqtt.conftest import run, unique, until
@@ -77,12 +73,6 @@ def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
     code, factory_id, machine_id, secret = register_printer(platform, world)
     files = {"cube.gcode": GCODE, "bracket.stl": STL, "clip.stl": STL}
     operations = operations_to_make(platform, world, factory_id, files)
-    data_dir = platform.settings.data_dir
-    jobs = JobWriter(
-        FileLinks(platform.settings.secret_key, live_server.url),
-        ArtifactStore.UPLOADS.under(data_dir),
-        ArtifactStore.ARTIFACTS.under(data_dir),
-    )
     agent_log = tmp_path / "agent.log"
     command = [sys.executable, "-m", "c2m.cli.main", "agent", "--factory", code]
     command += ["--machine", "prusa-1", "--secret", secret, "--platform", live_server.url]
@@ -106,19 +96,7 @@ def test_the_agent_prints_a_job_on_octoprint_and_the_platform_hears_it_done(
             return found
 
     def command_for(name: str) -> Dispatch:
-        """As the dispatcher commands an operation: attempt recorded, job document written."""
-        with platform.db.write() as session:
-            operation = session.get(Operation, operations[name])
-            assert operation is not None
-            return issue_command(
-                session,
-                machine_id,
-                operation.id,
-                nominal_s=30,
-                lease_s=900,
-                capability="fdm-print",
-                job=lambda expires: jobs.write(session, operation, 30, expires),
-            )
+        return dispatch(platform, live_server.url, machine_id, operations[name])
 
     async def start(args: list[str]) -> subprocess.Popen[bytes]:
         with agent_log.open("ab") as out:
