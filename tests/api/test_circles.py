@@ -252,6 +252,40 @@ def test_a_circle_page_shows_demands_and_proposals(client: TestClient, world: Wo
     assert "Shirts for tall people" in client.get("/circles").text
 
 
+def authors(client: TestClient, circle_id: str, headers: dict[str, str]) -> list[list[str]]:
+    """Who wrote each demand, then each comment, as the holder of ``headers`` sees it."""
+    return [
+        [
+            row["author"]
+            for row in client.get(f"/api/v1/circles/{circle_id}/{path}", headers=headers).json()
+        ]
+        for path in ("demands", "comments")
+    ]
+
+
+def test_members_see_their_own_demands_by_name_and_the_others_numbered(
+    client: TestClient, world: World
+) -> None:
+    circle_id = open_circle(client, world)["id"]
+    demand(client, circle_id, world.bob, sleeve=740, chest=1100)
+    alices = demand(client, circle_id, world.alice, sleeve=655)
+    comment = f"/api/v1/circles/{circle_id}/items/{alices['id']}/comments"
+    assert client.post(comment, json={"text": "Same here"}, headers=world.bob.headers).is_success
+
+    assert authors(client, circle_id, world.alice.headers) == [["Member 1", "Alice"], ["Member 1"]]
+    assert authors(client, circle_id, world.bob.headers) == [["Bob", "Member 2"], ["Bob"]]
+    for stranger in ({}, world.maker_a.headers):  # a passer-by, the circle's owner
+        assert authors(client, circle_id, stranger) == [["Member 1", "Member 2"], ["Member 1"]]
+    client.delete(f"/api/v1/circles/{circle_id}/membership", headers=world.bob.headers)
+    assert authors(client, circle_id, world.alice.headers)[0] == ["Member 1", "Alice"]
+
+    log_in(client, world.alice.user.email)
+    page = client.get(f"/circles/{circle_id}").text
+    assert "Bob" not in page
+    assert "<strong>Member 1</strong>" in page
+    assert "<strong>Alice</strong> (you)" in page
+
+
 def image(kind: str, size: tuple[int, int] = (40, 30)) -> bytes:
     out = BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(out, format=kind)

@@ -99,17 +99,28 @@ def test_reconnect_with_last_event_id_gets_every_event_exactly_once(
 def test_shared_link_streams_without_an_account_until_revoked(
     live_server: LiveServer, world: World
 ) -> None:
+    """The link shows what happened and when, never who: no name, no e-mail (issue 19)."""
     with httpx.Client(base_url=live_server.url, timeout=30) as http:
         order = place(http, world.alice, world.product_a).json()
+        own = http.get(f"/api/v1/orders/{order['id']}/events", headers=world.alice.headers)
+        assert [e["actor"] for e in own.json()] == [world.alice.user.name]
         link = http.post(f"/api/v1/orders/{order['id']}/share", headers=world.alice.headers)
         assert link.status_code == 201
         token = link.json()["token"]
         shared = http.get(f"/api/v1/shared-orders/{token}/events")
         assert shared.status_code == 200
-        assert [e["type"] for e in shared.json()] == ["placed"]
+        assert [(e["type"], e["actor"]) for e in shared.json()] == [("placed", "")]
+        stream = {"Accept": "text/event-stream"}
+        url = f"{live_server.url}/api/v1/shared-orders/{token}/events"
+        with httpx.stream("GET", url, headers=stream, timeout=30) as response:
+            _, streamed = next(sse_events(response))
+        assert streamed["actor"] == ""
         page = http.get(f"/s/{token}")
         assert page.status_code == 200
         assert "read-only" in page.text
+        for personal in (world.alice.user.name, world.alice.user.email):
+            assert personal not in shared.text
+            assert personal not in page.text
         assert (
             http.delete(
                 f"/api/v1/orders/{order['id']}/share", headers=world.alice.headers

@@ -253,6 +253,11 @@ def test_a_shared_design_opens_for_others_but_stays_its_owners(
     shared = client.get(f"/api/v1/shared-designs/{token}")
     assert shared.status_code == 200
     assert shared.json()["configuration"] == design["configuration"]
+    page = client.get(f"/d/{token}")
+    assert page.status_code == 200
+    for personal in (world.alice.user.name, world.alice.user.email, world.alice.user.id):
+        assert personal not in shared.text
+        assert personal not in page.text
     assert client.get(f"/api/v1/shared-designs/{token}x").status_code == 404
     for call in ("GET", "POST"):
         url = f"/api/v1/designs/{design['id']}" + ("/order" if call == "POST" else "")

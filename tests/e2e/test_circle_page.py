@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from c2m.kernel.clock import utcnow
 from tests.api.test_circles import aggregate, demand, image, open_circle
-from tests.conftest import LiveServer, World
+from tests.conftest import LiveServer, World, place
 from tests.e2e.charts import SIZES, box, inside, keep, page_overflow, small_text
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_order_page import log_in
@@ -49,7 +49,7 @@ def test_a_member_asks_votes_and_preorders_their_model_on_a_phone(
     expect(picture).to_be_visible()
     assert picture.evaluate("img => img.complete && img.naturalWidth") == 40
 
-    bob_card = demands.filter(has_text="Bob")
+    bob_card = demands.filter(has_text="Member 1")  # others are never shown by name
     bob_card.get_by_role("button", name="Vote").click()
     expect(bob_card.locator(".votes")).to_have_text("1 vote(s)")
     expect(bob_card.get_by_role("button", name="Remove vote")).to_be_visible()
@@ -129,3 +129,45 @@ def test_the_owner_reads_the_coverage_curve_and_the_demand_map_at_both_sizes(
     expect(chart.locator(".y-axis .axis-name")).to_contain_text("Second difference")
     expect(chart.locator(".legend")).to_contain_text("model 1 (")
     expect(chart.locator(".legend")).to_contain_text("model 2 (")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_circle_and_a_shared_order_name_nobody_else_at_both_sizes(
+    live_server: LiveServer, world: World, browser: Browser, phone: Page
+) -> None:
+    """Issue 19: members see each other's measurements under "Member N", their own under their
+    name; someone holding a share link sees the order's progress and no name at all."""
+    with httpx.Client(base_url=live_server.url, timeout=30) as api:
+        circle_id = open_circle(api, world)["id"]
+        demand(api, circle_id, world.bob, sleeve=745, chest=1100, collar="cutaway")
+        alices = demand(api, circle_id, world.alice, sleeve=655, collar="kent")
+        api.post(
+            f"/api/v1/circles/{circle_id}/items/{alices['id']}/comments",
+            json={"text": "Same arms here"},
+            headers=world.bob.headers,
+        )
+        order = place(api, world.alice, world.product_a).json()
+        link = api.post(f"/api/v1/orders/{order['id']}/share", headers=world.alice.headers)
+        shared_url = f"{live_server.url}/s/{link.json()['token']}"
+    log_in(phone, live_server, world.alice.user.email)
+    phone.goto(f"{live_server.url}/circles/{circle_id}")
+    demands = phone.locator("#demands")
+    stranger = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    stranger.goto(shared_url)
+    for name, size in SIZES.items():
+        phone.set_viewport_size(size)
+        expect(demands.locator(".demand").first).to_contain_text("Member 1")
+        expect(demands.locator(".demand").last).to_contain_text("Alice (you)")
+        expect(demands.locator(".comments").last).to_contain_text("Member 1 Same arms here")
+        assert "Bob" not in phone.locator("main").inner_text()
+        assert page_overflow(phone) <= 0, f"the circle page scrolls sideways at {name} size"
+        keep(phone, "circle-private")
+        stranger.set_viewport_size(size)
+        expect(stranger.locator("h1")).to_have_text("Stool")
+        expect(stranger.get_by_text("Shared with you")).to_be_visible()
+        body = stranger.locator("body").inner_text()
+        assert world.alice.user.name not in body
+        assert world.alice.user.email not in body
+        assert page_overflow(stranger) <= 0, f"the share page scrolls sideways at {name} size"
+        keep(stranger, "shared-order")
+    stranger.context.close()

@@ -90,4 +90,4 @@ def test_a_request_for_quote_is_answered_from_the_inbox(
     inbox.get_by_label("Price of the whole request, EUR (optional)").fill("840")
     inbox.get_by_role("button", name="Send answer").click()
     expect(page.locator(".notice").first).to_contain_text("Answer sent")
-    expect(page.locator(".card").first).to_contain_text("EUR 840.00")
+    expect(page.locator(".card").first).to_contain_text("€840.00")

@@ -9,11 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 
-def format_money(amount_minor: int, currency: str) -> str:
-    """Human form of an amount, e.g. ``EUR 12.50``."""
-    return f"{currency} {Decimal(amount_minor) / 100:,.2f}"
-
-
 def exponent(currency: str) -> int:
     """Digits after the decimal point of ``currency`` (ISO 4217), e.g. 2 for EUR, 0 for JPY."""
     from babel.numbers import get_currency_precision  # Babel loads with the first amount shown

@@ -3,6 +3,7 @@ first request."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -13,10 +14,32 @@ from starlette.applications import Starlette
 
 from c2m.bootstrap import Platform
 from c2m.domains.catalog.models import Product
-from c2m.domains.orders.models import Order, OrderEvent, Payment
+from c2m.domains.orders.models import Order, OrderEvent, Payment, PaymentStatus
+from c2m.domains.orders.states import LABELS
 from c2m.domains.platform.models import ApiToken, Enterprise, Membership, User
 from c2m.domains.platform.service import resolve_session
+from c2m.kernel.money import format_amount
 from c2m.web.auth import SESSION_COOKIE
+from c2m.web.templating import EVENT_TITLES
+
+Formatter = Callable[[Any, str], str]
+
+
+def as_money(row: Any, column: str) -> str:
+    """A column of minor units as money in the row's own currency, e.g. 2400 → "€24.00"."""
+    return format_amount(getattr(row, column), row.currency)
+
+
+def in_words(words: dict[Any, str]) -> Formatter:
+    """A column of codes (states, event types) as the words the site shows for them."""
+    return lambda row, column: words.get(getattr(row, column), str(getattr(row, column)))
+
+
+PAYMENT_WORDS = {
+    PaymentStatus.PENDING: "Waiting for the bank",
+    PaymentStatus.SUCCEEDED: "Paid",
+    PaymentStatus.DECLINED: "Declined",
+}
 
 
 class PlatformOwnerOnly(AuthenticationBackend):
@@ -60,11 +83,18 @@ class MembershipAdmin(ModelView, model=Membership):
 
 
 class ProductAdmin(ModelView, model=Product):
-    column_list = [Product.name, Product.slug, Product.unit_price, Product.currency, Product.active]
+    column_list = [Product.name, Product.slug, Product.unit_price, Product.active]
+    column_formatters = column_formatters_detail = {"unit_price": as_money}
 
 
 class OrderAdmin(ModelView, model=Order):
     column_list = [Order.id, Order.state, Order.total, Order.captured, Order.created_at]
+    column_formatters = column_formatters_detail = {
+        "state": in_words(LABELS),
+        "total": as_money,
+        "captured": as_money,
+        "refunded": as_money,
+    }
     column_default_sort = [(Order.created_at, True)]
     can_create = False
     can_delete = False
@@ -73,11 +103,19 @@ class OrderAdmin(ModelView, model=Order):
 
 class OrderEventAdmin(ModelView, model=OrderEvent):
     column_list = [OrderEvent.order_id, OrderEvent.seq, OrderEvent.type, OrderEvent.at]
+    column_formatters = column_formatters_detail = {
+        "type": in_words(EVENT_TITLES),
+        "state": in_words(LABELS),
+    }
     can_create = can_edit = can_delete = False  # the timeline is append-only
 
 
 class PaymentAdmin(ModelView, model=Payment):
     column_list = [Payment.order_id, Payment.amount, Payment.status, Payment.created_at]
+    column_formatters = column_formatters_detail = {
+        "amount": as_money,
+        "status": in_words(PAYMENT_WORDS),
+    }
     can_create = can_edit = can_delete = False
 
 

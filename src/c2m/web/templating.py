@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from c2m.domains.orders.states import LABELS
 from c2m.domains.orders.steps import STEP_EVENTS
 from c2m.kernel.ids import new_secret
-from c2m.kernel.money import format_money
+from c2m.kernel.money import format_amount
 from c2m.web.auth import ANON_CSRF_COOKIE, Caller
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def templates() -> Jinja2Templates:
     from fastapi.templating import Jinja2Templates
 
     pages = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-    pages.env.globals["money"] = format_money
+    pages.env.globals["money"] = format_amount  # one format, Babel's: "€649.00"
     pages.env.globals["event_detail"] = event_detail
     return pages
 

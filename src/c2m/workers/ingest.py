@@ -42,6 +42,8 @@ from c2m.kernel.tasks import cancel
 log = logging.getLogger(__name__)
 SESSION_EXPIRY_S = 3600
 """How long an MQTT 5 broker keeps a stopped worker's session (and what it did not store)."""
+REFUSED = "refused by the database"
+"""Why a message the database would not take, even alone, is dropped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,9 +237,9 @@ class IngestWorker:
                     try:
                         self._apply([message])
                     except Exception as exc:
-                        log.warning("dropped a message on %r: %s", message[0][:200], exc)
+                        self.ingest.drop_log(REFUSED, message[0], str(exc))
                         self.stats.dropped += 1
-                        INGEST_DROPPED.labels("refused by the database").inc()
+                        INGEST_DROPPED.labels(REFUSED).inc()
 
     def _apply_until_stored(self, messages: list[Raw]) -> None:
         """A database that is away (or locked) is waited for; the messages are not dropped."""

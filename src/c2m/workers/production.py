@@ -277,7 +277,7 @@ class ProductionLoop:
         plan = await asyncio.to_thread(write)
         self.plans += 1
         PLAN_SECONDS.labels(factory_id).observe(time.monotonic() - begun)
-        log.info(
+        log.debug(  # routine, every few seconds: the floor page and the metrics show plans
             "plan %s for %s (%s): %d operations, %d moved, %.2f s",
             plan.id, factory_id, reason, plan.operations, plan.moved, plan.seconds,
         )  # fmt: skip

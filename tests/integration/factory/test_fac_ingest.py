@@ -22,7 +22,7 @@ from tests.conftest import World
 
 from c2m.bootstrap import Platform
 from c2m.domains.factory import events, service
-from c2m.domains.factory.ingest import Ingest
+from c2m.domains.factory.ingest import DropLog, Ingest
 from c2m.domains.factory.models import (
     AttemptStatus,
     MachineEvent,
@@ -239,7 +239,28 @@ def test_hostile_messages_are_dropped_with_a_reason_and_the_rest_of_the_batch_ap
     assert machine_row(platform, south.machines["x1"]).state is MachineState.OFFLINE
     assert attempt(platform, theirs).status is AttemptStatus.COMMANDED
     assert "no machine 'ghost' in factory 'north'" in caplog.text
-    assert set(stats.reasons) == {"malformed", "unknown machine", "forged job"}
+    assert set(stats.reasons) == {"malformed", "unknown machine", "forged job", "own command"}
+
+
+def test_the_log_warns_of_drops_to_act_on_once_then_sums_them_up(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A demo printed 134 drop warnings in 19 minutes; an operator needs the first of a kind and
+    then how many more, and nothing about the repeats a reconnecting machine makes."""
+    now = [0.0]
+    drops = DropLog(every_s=300, clock=lambda: now[0])
+    with caplog.at_level(logging.DEBUG, logger="c2m.domains.factory.ingest"):
+        for second in range(0, 600, 5):  # one of each kind every 5 s for 10 minutes
+            now[0] = float(second)
+            drops("late state", "c2m/v1/north/m1/state", "late state: idle is older")
+            drops("own command", "c2m/v1/north/m1/cmd", "a command the platform sent")
+            drops("malformed", "c2m/v1/north/m1/birth", "birth payload: bdSeq: not an integer")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 2
+    assert "more" not in warnings[0]
+    assert warnings[1].endswith("(59 more malformed since the last report)")
+    routine = [r for r in caplog.records if r.levelno == logging.DEBUG]
+    assert len(routine) == 2 * 120
 
 
 def test_commands_nobody_acknowledged_are_offered_again_until_the_machine_answers(

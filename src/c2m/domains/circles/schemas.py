@@ -12,6 +12,9 @@ from c2m.domains.circles.models import BatchStatus, Visibility
 from c2m.kernel.schemas import NOT_BOOL, TEXT, Id, Strict
 
 MAX_THRESHOLD = 100_000
+Author = Annotated[
+    str, Field(description='The caller\'s name on their own, others as "Member 3" (privacy).')
+]
 
 
 class NewCircle(Strict):
@@ -46,7 +49,7 @@ class NewDemand(Strict):
 
 class DemandOut(BaseModel):
     id: str
-    author: str
+    author: Author
     mine: bool
     configuration: dict[str, Any]
     words: str
@@ -66,7 +69,7 @@ class NewComment(Strict):
 class CommentOut(BaseModel):
     id: str
     item_id: str
-    author: str
+    author: Author
     text: str
     hidden: bool
     created_at: datetime

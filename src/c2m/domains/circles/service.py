@@ -26,6 +26,7 @@ from c2m.domains.circles.models import (
     ReactionKind,
     Visibility,
 )
+from c2m.domains.circles.pseudonyms import pseudonyms
 from c2m.domains.circles.schemas import (
     CircleOut,
     CommentOut,
@@ -36,7 +37,6 @@ from c2m.domains.circles.schemas import (
     ReactionOut,
 )
 from c2m.domains.platform.actor import Actor
-from c2m.domains.platform.models import User
 from c2m.engines.configurator import wish_problems
 from c2m.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -212,11 +212,6 @@ def visible_demands(session: Session, circle: Circle, *, with_hidden: bool) -> l
     return list(session.scalars(query.order_by(Demand.created_at, Demand.id)))
 
 
-def _names(session: Session, user_ids: set[str]) -> dict[str, str]:
-    rows = session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
-    return {row.id: row.name for row in rows}
-
-
 PictureUrl = Callable[[str, str], str]
 """Where the picture of a circle's demand is served (circle id, demand id): the web decides."""
 
@@ -229,11 +224,11 @@ def list_demands(
     owner = actor is not None and actor.is_owner_of(circle.enterprise_id)
     demands = visible_demands(session, circle, with_hidden=owner)
     counts = tally(session, actor, circle.id)
-    names = _names(session, {d.author_id for d in demands})
+    author = pseudonyms(session, circle.id, actor)
     return [
         DemandOut(
             id=d.id,
-            author=names.get(d.author_id, ""),
+            author=author(d.author_id),
             mine=actor is not None and d.author_id == actor.user_id,
             configuration=d.configuration,
             words=d.words,
@@ -331,12 +326,12 @@ def list_comments(session: Session, actor: Actor | None, circle_id: str) -> list
     if actor is None or not actor.is_owner_of(circle.enterprise_id):
         query = query.where(Comment.hidden.is_(False))
     rows = list(session.scalars(query.order_by(Comment.created_at, Comment.id)))
-    names = _names(session, {row.author_id for row in rows})
+    author = pseudonyms(session, circle.id, actor)
     return [
         CommentOut(
             id=row.id,
             item_id=row.item_id,
-            author=names.get(row.author_id, ""),
+            author=author(row.author_id),
             text=row.text,
             hidden=row.hidden,
             created_at=row.created_at,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.factory import events
 from c2m.domains.factory.contract import (
+    COMMAND,
     Birth,
     Death,
     JobReport,
@@ -98,22 +99,40 @@ class IngestStats:
         self.reasons.update(other.reasons)
 
 
-class DropLog:
-    """Logs why messages are dropped, at most once a second per kind of reason."""
+OWN_COMMAND = "own command"
+ROUTINE_DROPS = frozenset({"late state", "stale death", "repeated telemetry", OWN_COMMAND})
+"""Drops a reconnecting machine causes by itself (it says something again, or late) and the
+platform's own commands coming back from the bus: the ingest has already done the right thing
+and nobody needs to act, so they are logged at debug level."""
+SUMMARY_EVERY_S = 300.0
+"""At most one warning per kind of drop in this many seconds; the next one counts the rest."""
 
-    def __init__(self, every_s: float = 1.0) -> None:
+
+class DropLog:
+    """Says why messages are dropped. A drop someone must act on (a machine sending what the
+    contract refuses, an unknown machine, a forged report) is a warning at once, then at most
+    once every ``every_s`` per kind with how many more there were: a noisy machine cannot
+    flood the terminal. Routine drops go to debug level."""
+
+    def __init__(
+        self, every_s: float = SUMMARY_EVERY_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.every_s = every_s
+        self.clock = clock
         self._last: dict[str, float] = {}
         self._quiet: Counter[str] = Counter()
 
     def __call__(self, kind: str, topic: str, reason: str) -> None:
-        now = time.monotonic()
+        if kind in ROUTINE_DROPS:
+            log.debug("dropped a message on %r: %s", topic[:200], reason)
+            return
+        now = self.clock()
         if now - self._last.get(kind, -float("inf")) < self.every_s:
             self._quiet[kind] += 1
             return
         self._last[kind] = now
         suppressed, self._quiet[kind] = self._quiet[kind], 0
-        more = f" ({suppressed} more since the last report)" if suppressed else ""
+        more = f" ({suppressed} more {kind} since the last report)" if suppressed else ""
         log.warning("dropped a message on %r: %s%s", topic[:200], reason, more)
 
 
@@ -139,6 +158,9 @@ class Ingest:
                 where = parse_topic(name)
             except ContractError as exc:
                 self._drop(stats, "malformed", name, str(exc))
+                continue
+            if where.kind == COMMAND:
+                self._drop(stats, OWN_COMMAND, name, "a command the platform sent, not a report")
                 continue
             ref = self.directory.find(session, where.factory, where.machine)
             if ref is None:

@@ -100,8 +100,17 @@ class EventOut(BaseModel):
     state: OrderState
     progress: int
     at: datetime
-    actor: str
+    actor: str = Field(
+        description="Who did it: a person's name, or the system, machine or provider; left empty "
+        "on a shared order's timeline."
+    )
     data: dict[str, Any]
+
+
+def as_shared(event: dict[str, Any]) -> dict[str, Any]:
+    """A timeline event as a share link's holder sees it: what happened and when, not who did
+    it (the customer's or a staff member's name is personal data)."""
+    return {**event, "actor": ""}
 
 
 class ShareLink(BaseModel):

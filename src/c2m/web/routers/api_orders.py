@@ -13,7 +13,16 @@ from sse_starlette import EventSourceResponse
 from c2m.bootstrap import Platform
 from c2m.domains.orders import placement, service
 from c2m.domains.orders.models import Order
-from c2m.domains.orders.schemas import Advance, Cancel, EventOut, NewOrder, OrderOut, Pay, ShareLink
+from c2m.domains.orders.schemas import (
+    Advance,
+    Cancel,
+    EventOut,
+    NewOrder,
+    OrderOut,
+    Pay,
+    ShareLink,
+    as_shared,
+)
 from c2m.domains.orders.states import OrderState
 from c2m.web import links
 from c2m.web.auth import OrdersRead, OrdersWrite, PlatformDep
@@ -175,11 +184,13 @@ def _events_response(
     order_id: str,
     after: int,
     last_event_id: str | None,
+    *,
+    shared: bool = False,
 ) -> Response:
     if last_event_id is not None and last_event_id.isdigit():
         after = max(after, min(int(last_event_id), MAX_SEQUENCE))
     if "text/event-stream" in request.headers.get("accept", ""):
-        return EventSourceResponse(timeline_events(platform, order_id, after), ping=15)
+        return EventSourceResponse(timeline_events(platform, order_id, after, shared), ping=15)
     events = service.events_after(session, order_id, after, EVENTS_PAGE)
     headers = (
         next_page_headers(request, after=str(events[-1].seq))
@@ -187,6 +198,8 @@ def _events_response(
         else None
     )
     body = [EventOut.model_validate(e).model_dump(mode="json") for e in events]
+    if shared:
+        body = [as_shared(event) for event in body]
     return JSONResponse(body, headers=headers)
 
 
@@ -231,4 +244,6 @@ def list_shared_order_events(
     """A shared order's timeline, for someone holding the owner's link (no account needed)."""
     with platform.db.read() as session:
         order = service.order_for_share(session, token, platform.share_signer)
-        return _events_response(request, platform, session, order.id, after, last_event_id)
+        return _events_response(
+            request, platform, session, order.id, after, last_event_id, shared=True
+        )
