@@ -121,7 +121,12 @@ def test_the_owner_reads_the_coverage_curve_and_the_demand_map_at_both_sizes(
         assert across >= 0.6 * plot["width"], f"the points crowd across at {name} size"
         assert up >= 0.6 * plot["height"], f"the points crowd into a strip at {name} size"
         frame = box(chart)
-        assert all(inside(box(text), frame) for text in chart.locator("text").all())
+        outside = [
+            (text.text_content(), box(text))
+            for text in chart.locator("text").all()
+            if not inside(box(text), frame)
+        ]
+        assert not outside, f"labels outside the chart at {name} size ({frame}): {outside}"
         assert page_overflow(page) <= 0, f"the page scrolls sideways at {name} size"
         keep(page, "circle-owner")
     expect(chart.locator("circle.demand")).to_have_count(6)

@@ -101,8 +101,8 @@ def map_svg(run: AggregationRun) -> str:
         )
     middle = TOP + PLOT_HEIGHT / 2
     parts.append(
-        f'<text class="axis-name" x="14" y="{middle}" text-anchor="middle" fill="#1b1f24" '
-        f'transform="rotate(-90 14 {middle})">{Y_NAME}</text></g>'
+        f'<text class="axis-name" x="17" y="{middle}" text-anchor="middle" fill="#1b1f24" '
+        f'transform="rotate(-90 17 {middle})">{Y_NAME}</text></g>'
     )
     for x, y, label in zip(shown["x"], shown["y"], shown["labels"], strict=True):
         cx, cy = at(x, y)
