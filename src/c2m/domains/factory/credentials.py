@@ -100,15 +100,19 @@ class FileLinks:
         return hmac.new(self.secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
+NO_FILE = "There is no file of this operation for this machine."
+
+
 def path_of(operation_id: str) -> str:
     return f"/machine-files/{operation_id}"
 
 
 def artifact_for(session: Session, machine: Machine, operation_id: str) -> JobArtifact:
-    """The operation's file, for the machine it was last commanded to (403 for another)."""
+    """The operation's file, for the machine it was last commanded to; any other machine (a
+    maker's printer asking for another maker's part) gets the same 404 as for no file."""
     artifact = session.get(JobArtifact, operation_id)
     if artifact is None:
-        raise NotFound("This operation has no file.")
+        raise NotFound(NO_FILE)
     holder = session.scalar(
         select(JobAttempt.machine_id)
         .where(JobAttempt.operation_id == operation_id)
@@ -116,5 +120,5 @@ def artifact_for(session: Session, machine: Machine, operation_id: str) -> JobAr
         .limit(1)
     )
     if holder != machine.id:
-        raise Forbidden("This operation was not commanded to this machine.")
+        raise NotFound(NO_FILE)
     return artifact
