@@ -10,8 +10,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from c2m.bootstrap import Platform
+from c2m.domains.factory.models import AttemptStatus, JobAttempt, Machine
 from c2m.domains.makers.offers import time_out_offers
+from c2m.domains.planning.models import Operation
 from c2m.kernel.clock import utcnow
+from tests.agent_support import operations_to_make
 from tests.api.test_makers import add_printer, join
 from tests.conftest import Person, World
 
@@ -211,3 +214,42 @@ def test_routing_a_job_is_idempotent(client: TestClient, world: World) -> None:
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
     assert len(offers_of(client, world.alice)) == 1
+
+
+def test_a_printer_that_keeps_failing_a_kind_of_job_stops_getting_it(
+    client: TestClient, platform: Platform, world: World
+) -> None:
+    """Issue 15, item 7: a maker who claims resin printing and fails those jobs drops below the
+    trust floor for that kind, with the reason; their plastic jobs still come."""
+    join(client, world.bob, display_name="Riverside Prints", certificates=[])
+    claims = {"capabilities": ["fdm-print", "sla-print"], **ROUND_THE_CLOCK}
+    printer = add_printer(client, world.bob, **claims)
+    with platform.db.read() as session:
+        machine = session.get(Machine, printer["id"])
+        assert machine is not None
+        workshop = machine.factory_id
+    made = operations_to_make(
+        platform, world, workshop, {f"p{n}.gcode": b"G28\n" for n in range(4)}
+    )
+    with platform.db.write() as session:
+        for n, operation_id in enumerate(made.values()):
+            operation = session.get(Operation, operation_id)
+            assert operation is not None
+            operation.capability = "sla-print"
+            session.add(
+                JobAttempt(
+                    attempt_id=f"failed-{n}",
+                    machine_id=machine.id,
+                    operation_id=operation_id,
+                    status=AttemptStatus.FAILED,
+                    commanded_at=utcnow(),
+                    ended_at=utcnow(),
+                    reason="machine cannot sla-print",
+                )
+            )
+    resin = route(client, world, capability="sla-print")
+    assert resin["state"] == "unplaced"
+    why = reasons(client, world, resin["id"])["Riverside Prints"]["reason"]
+    assert "sla-print score" in why
+    assert "below 0.50" in why
+    assert route(client, world)["state"] == "offered"  # plastic still comes
