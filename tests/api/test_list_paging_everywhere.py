@@ -116,6 +116,10 @@ def test_statement_postings_page_and_agree_with_the_csv(
     assert len(rows) == len(walked)  # the download is every posting, not one page
     lines = sorted((str(p["seq"]), str(p["account"])) for p in walked)
     assert lines == sorted((row["seq"], row["account"]) for row in rows)
+    base = f"/api/v1/enterprises/{world.enterprise_a.id}/statements/postings"
+    odd = client.get(f"{base}?account=%00", headers=world.maker_a.headers)
+    assert odd.status_code == 422  # not a name any account has
+    assert odd.headers["content-type"] == PROBLEM_JSON
 
 
 def test_feedback_answers_page_and_a_changed_answer_is_found_again(

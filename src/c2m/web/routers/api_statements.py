@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
+from pydantic import StringConstraints
 
 from c2m.domains.ledger import periods, pnl, value_added
 from c2m.domains.ledger.export import statement_csv_lines
@@ -44,6 +45,8 @@ FromParam = Annotated[
     str | None, Query(alias="from", pattern=DAY, description="First day, YYYY-MM-DD.")
 ]
 ToParam = Annotated[str | None, Query(alias="to", pattern=DAY, description="Last day, included.")]
+#: A ledger account's name, or a prefix of names ending in ``:`` (letters, digits and colons).
+AccountName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9:]+$", max_length=200)]
 
 
 def period_out(period: Period) -> PeriodOut:
@@ -148,7 +151,7 @@ def list_statement_postings(
     platform: PlatformDep,
     enterprise_id: str,
     actor: LedgerRead,
-    account: Annotated[list[str], Query(max_length=20)],
+    account: Annotated[list[AccountName], Query(max_length=20)],
     page: Paging,
     kind: Annotated[list[TransactionKind] | None, Query(max_length=4)] = None,
     period: MonthParam = None,
