@@ -25,7 +25,7 @@ def _new_order(world: World) -> NewOrder:
     return NewOrder.model_validate({"lines": [{"product_id": world.product_a.id, "quantity": 1}]})
 
 
-def _walk(client: TestClient, person: Person, url: str) -> list[dict[str, object]]:
+def walk(client: TestClient, person: Person, url: str) -> list[dict[str, object]]:
     """Follow ``rel="next"`` links from ``url`` to the end, as a sync client would."""
     seen: list[dict[str, object]] = []
     next_url: str | None = url
@@ -57,7 +57,7 @@ def test_a_walk_sees_every_existing_order_once_while_orders_arrive(
     writer = threading.Thread(target=write_more)
     writer.start()
     started.wait(timeout=60)
-    walked = _walk(client, world.alice, "/api/v1/orders?limit=40")
+    walked = walk(client, world.alice, "/api/v1/orders?limit=40")
     writer.join()
 
     counts = Counter(str(order["id"]) for order in walked)
@@ -137,7 +137,7 @@ def test_short_lists_page_the_same_way(client: TestClient, world: World) -> None
     for name in ["one", "two", "three"]:
         made = client.post("/api/v1/tokens", json={"name": name}, headers=world.alice.headers)
         assert made.status_code == 201, made.text
-    names = [t["name"] for t in _walk(client, world.alice, "/api/v1/tokens?limit=1")]
+    names = [t["name"] for t in walk(client, world.alice, "/api/v1/tokens?limit=1")]
     assert names[-3:] == ["one", "two", "three"]
     assert len(names) == len(set(names))
 
@@ -174,5 +174,5 @@ def test_a_long_timeline_links_its_next_page_by_sequence(
     last_seq = str(start + 499)
     assert page.headers["X-Next-Cursor"] == last_seq
     assert httpx.URL(page.links["next"]["url"]).params["after"] == last_seq
-    events = _walk(client, world.alice, url)
+    events = walk(client, world.alice, url)
     assert [e["seq"] for e in events] == list(range(start, start + 520))

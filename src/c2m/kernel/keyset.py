@@ -14,14 +14,17 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar, TypeVarTuple
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from c2m.kernel.errors import InvalidInput
 
 BAD_CURSOR = "The cursor is not one this server gave out; start the walk again without it."
+MAX_ID = 2**63 - 1  # the largest BIGINT: integer ids (ledger postings) fit in one
+
+Ident = str | int
 
 
 class Keyed(Protocol):
@@ -31,17 +34,17 @@ class Keyed(Protocol):
     def created_at(self) -> datetime: ...
 
     @property
-    def id(self) -> str: ...
+    def id(self) -> Ident: ...
 
 
 K = TypeVar("K", bound=Keyed)
-S = TypeVar("S", bound=Any)
+Columns = TypeVarTuple("Columns")
 
 
 @dataclass(frozen=True, order=True)
 class Key:
     at: datetime
-    id: str
+    id: Ident
 
     @classmethod
     def of(cls, item: Keyed) -> Key:
@@ -57,12 +60,22 @@ class Key:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             at, ident = json.loads(raw)
             moment = datetime.fromisoformat(at)
-            well_formed = moment.tzinfo is not None and isinstance(ident, str)
-            if not well_formed or not ident.isprintable() or len(ident) > 64:
+            if moment.tzinfo is None or not _well_formed(ident):
                 raise ValueError(cursor)
             return cls(moment.astimezone(UTC), ident)
         except (binascii.Error, ValueError, TypeError, OverflowError):
             raise InvalidInput(BAD_CURSOR) from None
+
+    def require(self, kind: type) -> None:
+        """Refuse a cursor made for a list whose ids are of another kind (text or integer)."""
+        if not isinstance(self.id, kind):
+            raise InvalidInput(BAD_CURSOR)
+
+
+def _well_formed(ident: object) -> bool:
+    if isinstance(ident, str):
+        return ident.isprintable() and len(ident) <= 64
+    return type(ident) is int and 0 <= ident <= MAX_ID
 
 
 @dataclass(frozen=True)
@@ -76,14 +89,15 @@ class Window:
 
 
 def select_page(
-    query: Select[S],
+    query: Select[*Columns],
     window: Window,
     created: InstrumentedAttribute[datetime],
-    ident: InstrumentedAttribute[str],
-    changed: InstrumentedAttribute[datetime] | None = None,
-) -> Select[S]:
+    ident: InstrumentedAttribute[str] | InstrumentedAttribute[int],
+    changed: InstrumentedAttribute[datetime] | ColumnElement[datetime] | None = None,
+) -> Select[*Columns]:
     """The query narrowed to one page, plus one row that tells whether a next page exists."""
     if window.after is not None:
+        window.after.require(ident.type.python_type)
         at, last = window.after.at, window.after.id
         query = query.where(or_(created > at, and_(created == at, ident > last)))
     if window.changed_since is not None:
@@ -96,6 +110,7 @@ def pick_page(items: Iterable[K], window: Window) -> list[K]:
     ordered = sorted(items, key=Key.of)
     if window.after is not None:
         after = window.after
+        after.require(str)  # the short lists are all of rows with text ids
         ordered = [i for i in ordered if Key.of(i) > after]
     if window.changed_since is not None:
         since = window.changed_since

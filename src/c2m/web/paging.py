@@ -22,6 +22,7 @@ MAX_LIMIT = 200
 RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
 
 K = TypeVar("K", bound=Keyed)
+T = TypeVar("T")
 Out = TypeVar("Out")
 
 PAGED: dict[int | str, dict[str, Any]] = {
@@ -57,9 +58,15 @@ class Page:
 
     def answer(self, rows: Sequence[K], convert: Callable[[K], Out]) -> list[Out]:
         """The page's items, given the rows of ``keyset.select_page`` (one more than shown)."""
+        return self.answer_by(rows, Key.of, convert)
+
+    def answer_by(
+        self, rows: Sequence[T], key: Callable[[T], Key], convert: Callable[[T], Out]
+    ) -> list[Out]:
+        """The same, for rows whose key columns have other names (``key`` reads them)."""
         shown = rows[: self.window.limit]
         if len(rows) > self.window.limit:
-            cursor = Key.of(shown[-1]).encode()
+            cursor = key(shown[-1]).encode()
             self.response.headers.update(next_page_headers(self.request, cursor=cursor))
         return [convert(row) for row in shown]
 

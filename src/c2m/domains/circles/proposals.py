@@ -144,18 +144,22 @@ def list_proposals(session: Session, actor: Actor | None, circle_id: str) -> lis
         b.proposal_id: b
         for b in session.scalars(select(PreorderBatch).where(PreorderBatch.circle_id == circle.id))
     }
-    query = select(Proposal).where(
-        Proposal.circle_id == circle.id,
-        (Proposal.run_id == run.id) | Proposal.id.in_(list(batches)),
+    query = (
+        select(Proposal, AggregationRun.created_at)
+        .join(AggregationRun, AggregationRun.id == Proposal.run_id)
+        .where(
+            Proposal.circle_id == circle.id,
+            (Proposal.run_id == run.id) | Proposal.id.in_(list(batches)),
+        )
     )
     owner = actor is not None and actor.is_owner_of(circle.enterprise_id)
     if not owner:
         query = query.where(Proposal.hidden.is_(False))
-    proposals = list(session.scalars(query.order_by(Proposal.position)))
+    proposals = session.execute(query.order_by(Proposal.position))
     mine = [] if actor is None else _my_demands(session, actor, circle)
     counts = service.tally(session, actor, circle.id)
     out = []
-    for proposal in proposals:
+    for proposal, created_at in proposals:
         yours = [
             YourModel(
                 demand_id=demand_id,
@@ -180,6 +184,7 @@ def list_proposals(session: Session, actor: Actor | None, circle_id: str) -> lis
                 voted=(proposal.id, ReactionKind.VOTE) in counts.mine,
                 yours=yours,
                 batch=None if batch is None else batch_out(session, batch),
+                created_at=created_at,
             )
         )
     return out

@@ -137,6 +137,7 @@ class ProposalOut(BaseModel):
     voted: bool
     yours: list[YourModel] = Field(description="The caller's demands this model is for")
     batch: BatchOut | None
+    created_at: datetime = Field(description="When the aggregation run that made it was stored")
 
 
 class NewBatch(Strict):

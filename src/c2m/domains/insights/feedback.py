@@ -14,6 +14,7 @@ from c2m.domains.orders.service import load_order
 from c2m.domains.orders.states import OrderState
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import Conflict, NotFound
+from c2m.kernel.keyset import Window, select_page
 from c2m.kernel.problem_types import ProblemCode
 
 
@@ -59,6 +60,17 @@ def latest(session: Session, actor: Actor, enterprise_id: str, limit: int = 20) 
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def page_answers(
+    session: Session, actor: Actor, enterprise_id: str, window: Window
+) -> list[Feedback]:
+    """One page of every answer the micro-enterprise's customers gave, oldest first; a changed
+    answer counts as changed at ``updated_at``."""
+    actor.require_member_of(enterprise_id)
+    query = select(Feedback).where(Feedback.enterprise_id == enterprise_id)
+    page = select_page(query, window, Feedback.created_at, Feedback.id, Feedback.updated_at)
+    return list(session.scalars(page))
 
 
 def enterprise_net_promoter(session: Session, actor: Actor, enterprise_id: str) -> NetPromoter:

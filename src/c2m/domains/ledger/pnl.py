@@ -22,6 +22,7 @@ from c2m.domains.ledger.periods import Period
 from c2m.domains.ledger.rules import CHART, Role, account
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import InvalidInput
+from c2m.kernel.keyset import Window, select_page
 
 K = TransactionKind
 #: The kinds a result is made of: payouts settle a debt, they are neither earned nor spent.
@@ -144,6 +145,12 @@ class PostingRow:
     account: str
     currency: str
     amount: int
+    id: int  # the posting's own, which orders the lines of one transaction
+
+    @property
+    def created_at(self) -> datetime:
+        """Its transaction's time: with ``id``, the key a list of postings is paged by."""
+        return self.at
 
 
 def postings(
@@ -153,13 +160,11 @@ def postings(
     period: Period,
     accounts: Sequence[str],
     kinds: Sequence[TransactionKind] = (),
-    *,
-    limit: int | None = None,
-    offset: int = 0,
+    window: Window | None = None,
 ) -> list[PostingRow]:
     """The postings behind a figure: on ``accounts`` (one ending in ``:`` is every account
     under it), in the enterprise's transactions of the period, of ``kinds`` (all when empty),
-    in chain order."""
+    all in chain order, or one ``window`` of them oldest first (by transaction time, then id)."""
     actor.require_member_of(enterprise_id)
     if not accounts or not all(accounts):
         raise InvalidInput("Name the accounts whose postings to list.")
@@ -174,21 +179,23 @@ def postings(
     query = (
         select(
             LedgerTransaction.seq,
-            LedgerTransaction.id,
-            LedgerTransaction.created_at,
+            LedgerTransaction.id.label("transaction_id"),
+            LedgerTransaction.created_at.label("at"),
             LedgerTransaction.kind,
             LedgerTransaction.reference,
             LedgerTransaction.description,
             LedgerPosting.account,
             LedgerPosting.currency,
             LedgerPosting.amount,
+            LedgerPosting.id,
         )
         .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
         .where(named, LedgerPosting.transaction_id.in_(_touching(enterprise_id, period)))
-        .order_by(LedgerTransaction.seq, LedgerPosting.position)
-        .offset(offset)
-        .limit(limit)
     )
     if kinds:
         query = query.where(LedgerTransaction.kind.in_(list(kinds)))
-    return [PostingRow(*row) for row in session.execute(query)]
+    if window is None:
+        query = query.order_by(LedgerTransaction.seq, LedgerPosting.position)
+    else:
+        query = select_page(query, window, LedgerTransaction.created_at, LedgerPosting.id)
+    return [PostingRow(**row._mapping) for row in session.execute(query)]

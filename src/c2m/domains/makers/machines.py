@@ -11,6 +11,7 @@ from c2m.domains.factory import credentials
 from c2m.domains.factory import service as factories
 from c2m.domains.factory.models import Factory, Machine
 from c2m.domains.factory.schemas import NewMachine
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.domains.makers import service
 from c2m.domains.makers.models import MakerMachine
 from c2m.domains.makers.schemas import (
@@ -46,18 +47,22 @@ def add(session: Session, actor: Actor, data: NewMakerMachine) -> MachineRow:
     return machine, extra
 
 
-def of_maker(session: Session, maker_id: str) -> list[MachineRow]:
+def of_maker(
+    session: Session, maker_id: str, state: MachineState | None = None
+) -> list[MachineRow]:
     query = (
         select(Machine, MakerMachine)
         .join(MakerMachine, MakerMachine.machine_id == Machine.id)
         .where(MakerMachine.maker_id == maker_id)
         .order_by(Machine.code)
     )
+    if state is not None:
+        query = query.where(Machine.state == state)
     return [(machine, extra) for machine, extra in session.execute(query)]
 
 
-def mine(session: Session, actor: Actor) -> list[MachineRow]:
-    return of_maker(session, service.mine(session, actor).id)
+def mine(session: Session, actor: Actor, state: MachineState | None = None) -> list[MachineRow]:
+    return of_maker(session, service.mine(session, actor).id, state)
 
 
 def change(session: Session, actor: Actor, machine_id: str, data: MakerMachineChange) -> MachineRow:
@@ -105,6 +110,7 @@ def machine_out(session: Session, row: MachineRow) -> MakerMachineOut:
         calendar=machine.calendar,
         state=machine.state.value,
         state_reason=machine.state_reason,
+        created_at=machine.created_at,
     )
 
 

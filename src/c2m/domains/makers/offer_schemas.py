@@ -4,7 +4,7 @@ sees, and a routed job with every maker's reason as the platform owner sees it."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -86,6 +86,10 @@ class MakerReason(BaseModel):
     ready_at: datetime | None
     reason: str
     offer_state: str | None = Field(description="How the maker answered, if offered")
+
+
+#: Where a routed job stands: a maker holds an open offer, one took it, or none could.
+JobState = Literal["offered", "accepted", "unplaced"]
 
 
 class RoutedJobOut(BaseModel):

@@ -3,16 +3,18 @@ ones with their outcome), and for the platform owner a routed job with every mak
 
 from __future__ import annotations
 
-from sqlalchemy import case, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import Factory, Machine
 from c2m.domains.makers import service
 from c2m.domains.makers.models import MakerOffer, MakerProfile, RoutedJob, RoutingReason
-from c2m.domains.makers.offer_schemas import MakerReason, OfferOut, RoutedJobOut
+from c2m.domains.makers.offer_schemas import JobState, MakerReason, OfferOut, RoutedJobOut
 from c2m.domains.makers.schemas import BuildVolume
 from c2m.domains.platform.actor import Actor
+from c2m.engines.routing import OfferState
 from c2m.kernel.errors import Forbidden, NotFound
+from c2m.kernel.keyset import Key, Window, select_page
 from c2m.kernel.money import format_amount
 
 RECENT = 20
@@ -23,16 +25,42 @@ def my_offers(session: Session, actor: Actor) -> list[OfferOut]:
     profile = service.mine(session, actor)
     currency = service.workshop_of(session, profile).currency
     still_open = case((MakerOffer.state == "offered", 0), else_=1)
+    query = _offers_of(profile).order_by(still_open, MakerOffer.offered_at.desc())
+    rows = session.execute(query).all()
+    open_ = [r for r in rows if r[0].state == "offered"]
+    answered = [r for r in rows if r[0].state != "offered"][:RECENT]
+    return [_offer_out(o, j, code, currency) for o, j, code in open_ + answered]
+
+
+def page_my_offers(
+    session: Session, actor: Actor, window: Window, state: OfferState | None = None
+) -> list[OfferOut]:
+    """One page of the maker's offers, by when each was offered; an offer changes when it is
+    answered (or times out)."""
+    profile = service.mine(session, actor)
+    currency = service.workshop_of(session, profile).currency
+    query = _offers_of(profile)
+    if state is not None:
+        query = query.where(MakerOffer.state == state.value)
+    changed = func.coalesce(MakerOffer.answered_at, MakerOffer.offered_at)
     rows = session.execute(
+        select_page(query, window, MakerOffer.offered_at, MakerOffer.id, changed)
+    )
+    return [_offer_out(o, j, code, currency) for o, j, code in rows]
+
+
+def offer_key(offer: OfferOut) -> Key:
+    """Where a walk through offers stands: an offer's time of offering never moves."""
+    return Key(offer.offered_at, offer.id)
+
+
+def _offers_of(profile: MakerProfile) -> Select[MakerOffer, RoutedJob, str]:
+    return (
         select(MakerOffer, RoutedJob, Machine.code)
         .join(RoutedJob, RoutedJob.id == MakerOffer.job_id)
         .join(Machine, Machine.id == MakerOffer.machine_id)
         .where(MakerOffer.maker_id == profile.id)
-        .order_by(still_open, MakerOffer.offered_at.desc())
-    ).all()
-    open_ = [r for r in rows if r[0].state == "offered"]
-    answered = [r for r in rows if r[0].state != "offered"][:RECENT]
-    return [_offer_out(o, j, code, currency) for o, j, code in open_ + answered]
+    )
 
 
 def offer_out(session: Session, offer: MakerOffer) -> OfferOut:
@@ -50,16 +78,27 @@ def routed_job(session: Session, actor: Actor, job_id: str) -> RoutedJobOut:
     job = session.get(RoutedJob, job_id)
     if job is None:
         raise NotFound("There is no such routed job.")
-    return _job_out(session, job)
+    return job_out(session, job)
 
 
 def recent_jobs(session: Session, actor: Actor, limit: int = RECENT) -> list[RoutedJobOut]:
     _require_platform_owner(actor)
     jobs = session.scalars(select(RoutedJob).order_by(RoutedJob.created_at.desc()).limit(limit))
-    return [_job_out(session, job) for job in jobs]
+    return [job_out(session, job) for job in jobs]
 
 
-def _job_out(session: Session, job: RoutedJob) -> RoutedJobOut:
+def page_jobs(
+    session: Session, actor: Actor, window: Window, state: JobState | None = None
+) -> list[RoutedJob]:
+    """One page of every routed job, oldest first (the platform owner)."""
+    _require_platform_owner(actor)
+    query = select(RoutedJob)
+    if state is not None:
+        query = query.where(RoutedJob.state == state)
+    return list(session.scalars(select_page(query, window, RoutedJob.created_at, RoutedJob.id)))
+
+
+def job_out(session: Session, job: RoutedJob) -> RoutedJobOut:
     offered = select(MakerOffer.maker_id, MakerOffer.state).where(MakerOffer.job_id == job.id)
     states = {row.maker_id: row.state for row in session.execute(offered)}
     ranked_last = case((RoutingReason.rank.is_(None), 1), else_=0)

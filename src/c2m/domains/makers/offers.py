@@ -245,7 +245,8 @@ def _store(row: MakerOffer, offer: Offer) -> None:
     row.max_price = offer.max_price
     row.state = offer.state.value
     row.reason = offer.reason
-    row.offered_at = moment_at(offer.offered_at)
+    if row.offered_at is None:  # once: offers are listed by it, and hours round off microseconds
+        row.offered_at = moment_at(offer.offered_at)
     row.expires_at = moment_at(offer.expires_at)
     row.answered_at = None if offer.answered_at is None else moment_at(offer.answered_at)
 

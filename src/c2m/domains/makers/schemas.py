@@ -135,6 +135,7 @@ class MakerMachineOut(BaseModel):
     calendar: dict[str, Any] | None
     state: str
     state_reason: str | None
+    created_at: datetime = Field(description="When it was registered (the order of the list)")
 
 
 class StatusChange(Strict):

@@ -63,6 +63,8 @@ class Membership(Base):
     role: Mapped[MemberRole] = mapped_column(
         Enum(MemberRole, native_enum=False, length=20), default=MemberRole.MEMBER
     )
+    #: When they joined: the key the members list is ordered and paged by.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     enterprise: Mapped[Enterprise] = relationship()

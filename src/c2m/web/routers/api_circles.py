@@ -321,11 +321,18 @@ async def run_aggregation(
     return await run_in_threadpool(idempotent.create, actor, body, store)
 
 
-@router.get("/circles/{circle_id}/proposals", response_model=list[ProposalOut], tags=["public"])
-def list_proposals(platform: PlatformDep, circle_id: str, viewer: Viewer) -> list[ProposalOut]:
+@router.get(
+    "/circles/{circle_id}/proposals",
+    response_model=list[ProposalOut],
+    responses=PAGED,
+    tags=["public"],
+)
+def list_proposals(
+    platform: PlatformDep, circle_id: str, viewer: Viewer, page: Paging
+) -> list[ProposalOut]:
     """The models, with the caller's demands each is for and what differs from what they asked."""
     with platform.db.read() as session:
-        return proposals.list_proposals(session, viewer, circle_id)
+        return page.pick(proposals.list_proposals(session, viewer, circle_id), lambda out: out)
 
 
 @router.post(

@@ -95,13 +95,14 @@ def decide_enterprise_application(
 @router.get(
     "/enterprises/{enterprise_id}/members",
     response_model=list[MemberOut],
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **PAGED},
 )
 def list_members(
-    platform: PlatformDep, enterprise_id: str, actor: EnterprisesAdmin
+    platform: PlatformDep, enterprise_id: str, actor: EnterprisesAdmin, page: Paging
 ) -> list[MemberOut]:
+    """The team, in the order they joined."""
     with platform.db.read() as session:
-        return [member_out(m) for m in enterprises.members(session, actor, enterprise_id)]
+        return page.pick(enterprises.members(session, actor, enterprise_id), member_out)
 
 
 @router.put(

@@ -14,6 +14,7 @@ from c2m.domains.insights.schemas import (
 )
 from c2m.kernel.errors import NotFound
 from c2m.web.auth import OrdersRead, OrdersWrite, PlatformDep
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["feedback"], responses=problem_responses(401, 404))
@@ -66,3 +67,17 @@ def list_enterprise_feedback(
             net_promoter=net_promoter_out(figures),
             latest=[FeedbackOut.model_validate(f) for f in latest],
         )
+
+
+@router.get(
+    "/enterprises/{enterprise_id}/feedback/answers",
+    response_model=list[FeedbackOut],
+    responses=PAGED,
+)
+def list_enterprise_feedback_answers(
+    platform: PlatformDep, enterprise_id: str, actor: OrdersRead, page: Paging
+) -> list[FeedbackOut]:
+    """Every answer, oldest first, to follow them all (members only)."""
+    with platform.db.read() as session:
+        found = feedback.page_answers(session, actor, enterprise_id, page.window)
+        return page.answer(found, FeedbackOut.model_validate)

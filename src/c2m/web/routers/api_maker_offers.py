@@ -4,34 +4,45 @@ offer is a 404, as if it did not exist."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from c2m.domains.makers import offer_views, offers
 from c2m.domains.makers.offer_schemas import (
+    JobState,
     NewRoutedJob,
     OfferCounter,
     OfferDecline,
     OfferOut,
     RoutedJobOut,
 )
+from c2m.engines.routing import OfferState
 from c2m.kernel.clock import utcnow
 from c2m.web.auth import Makers, PlatformDep
 from c2m.web.idempotent import Idempotent
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["makers"], responses=problem_responses(401, 404))
 
 ANSWER = problem_responses(409, 422)
 OWNER = problem_responses(403)
+OfferStateFilter = Annotated[OfferState | None, Query(description="Only offers in this state")]
+JobStateFilter = Annotated[JobState | None, Query(description="Only jobs in this state")]
 
 
-@router.get("/makers/me/offers", response_model=list[OfferOut])
-def list_my_maker_offers(platform: PlatformDep, actor: Makers) -> list[OfferOut]:
-    """Your offers: the open ones first (answer before ``expires_at``), then recent answers."""
+@router.get("/makers/me/offers", response_model=list[OfferOut], responses=PAGED)
+def list_my_maker_offers(
+    platform: PlatformDep, actor: Makers, page: Paging, state: OfferStateFilter = None
+) -> list[OfferOut]:
+    """Your offers, oldest first by ``offered_at``; ``state=offered`` are the ones to answer
+    (before ``expires_at``). ``updated_since`` finds the ones answered or timed out since."""
     with platform.db.read() as session:
-        return offer_views.my_offers(session, actor)
+        found = offer_views.page_my_offers(session, actor, page.window, state)
+        return page.answer_by(found, offer_views.offer_key, lambda out: out)
 
 
 @router.post("/makers/me/offers/{offer_id}/accept", response_model=OfferOut, responses=ANSWER)
@@ -76,11 +87,14 @@ def create_routed_job(body: NewRoutedJob, actor: Makers, idempotent: Idempotent)
     return idempotent.create(actor, body, create)
 
 
-@router.get("/routed-jobs", response_model=list[RoutedJobOut], responses=OWNER)
-def list_routed_jobs(platform: PlatformDep, actor: Makers) -> list[RoutedJobOut]:
-    """The latest routed jobs with their reasons (the platform owner)."""
+@router.get("/routed-jobs", response_model=list[RoutedJobOut], responses={**OWNER, **PAGED})
+def list_routed_jobs(
+    platform: PlatformDep, actor: Makers, page: Paging, state: JobStateFilter = None
+) -> list[RoutedJobOut]:
+    """Every routed job with its reasons, oldest first (the platform owner)."""
     with platform.db.read() as session:
-        return offer_views.recent_jobs(session, actor)
+        jobs = offer_views.page_jobs(session, actor, page.window, state)
+        return page.answer(jobs, lambda job: offer_views.job_out(session, job))
 
 
 @router.get("/routed-jobs/{job_id}", response_model=RoutedJobOut, responses=OWNER)

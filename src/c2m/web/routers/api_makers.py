@@ -3,11 +3,14 @@ suspends and reinstates. A maker reaches only their own machines (any other is a
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from c2m.domains.factory.schemas import MachineSecret
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.domains.makers import machines, service
 from c2m.domains.makers.schemas import (
     MakerChange,
@@ -26,6 +29,9 @@ from c2m.web.problems import problem_responses
 router = APIRouter(prefix="/api/v1", tags=["makers"], responses=problem_responses(401, 404))
 
 CHANGE = problem_responses(403, 409, 413, 422)
+MachineStateFilter = Annotated[
+    MachineState | None, Query(description="Only machines in this state")
+]
 
 
 @router.post("/makers", status_code=201, response_model=MakerOut, responses=CHANGE)
@@ -63,10 +69,14 @@ def update_my_maker_profile(platform: PlatformDep, body: MakerChange, actor: Mak
         return service.maker_out(session, service.change(session, actor, body))
 
 
-@router.get("/makers/me/machines", response_model=list[MakerMachineOut])
-def list_my_maker_machines(platform: PlatformDep, actor: Makers) -> list[MakerMachineOut]:
+@router.get("/makers/me/machines", response_model=list[MakerMachineOut], responses=PAGED)
+def list_my_maker_machines(
+    platform: PlatformDep, actor: Makers, page: Paging, state: MachineStateFilter = None
+) -> list[MakerMachineOut]:
+    """Your machines, oldest registration first."""
     with platform.db.read() as session:
-        return [machines.machine_out(session, row) for row in machines.mine(session, actor)]
+        found = [machines.machine_out(session, row) for row in machines.mine(session, actor, state)]
+        return page.pick(found, lambda out: out)
 
 
 @router.post(

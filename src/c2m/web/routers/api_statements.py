@@ -7,12 +7,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
+from pydantic import StringConstraints
 
 from c2m.domains.ledger import periods, pnl, value_added
 from c2m.domains.ledger.export import statement_csv_lines
 from c2m.domains.ledger.models import TransactionKind
 from c2m.domains.ledger.periods import Period
-from c2m.domains.ledger.pnl import Figure, Statement
+from c2m.domains.ledger.pnl import Figure, PostingRow, Statement
 from c2m.domains.ledger.schemas import (
     FigureOut,
     Money,
@@ -26,6 +27,7 @@ from c2m.domains.ledger.schemas import (
 from c2m.kernel.schemas import MONTH
 from c2m.web import links
 from c2m.web.auth import LedgerRead, PlatformDep
+from c2m.web.paging import PAGED, Paging
 from c2m.web.problems import problem_responses
 
 router = APIRouter(
@@ -43,6 +45,8 @@ FromParam = Annotated[
     str | None, Query(alias="from", pattern=DAY, description="First day, YYYY-MM-DD.")
 ]
 ToParam = Annotated[str | None, Query(alias="to", pattern=DAY, description="Last day, included.")]
+#: A ledger account's name, or a prefix of names ending in ``:`` (letters, digits and colons).
+AccountName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9:]+$", max_length=200)]
 
 
 def period_out(period: Period) -> PeriodOut:
@@ -125,31 +129,43 @@ def get_value_added_statement(
     )
 
 
+def posting_out(row: PostingRow) -> PostingOut:
+    return PostingOut(
+        seq=row.seq,
+        transaction_id=row.transaction_id,
+        at=row.at,
+        kind=row.kind.value,
+        reference=row.reference,
+        description=row.description,
+        account=row.account,
+        money=Money.of(row.amount, row.currency),
+    )
+
+
 @router.get(
     "/postings",
     response_model=list[PostingOut],
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: {**PAGED[200], "content": {"text/csv": {}}}},
 )
 def list_statement_postings(
     platform: PlatformDep,
     enterprise_id: str,
     actor: LedgerRead,
-    account: Annotated[list[str], Query(max_length=20)],
+    account: Annotated[list[AccountName], Query(max_length=20)],
+    page: Paging,
     kind: Annotated[list[TransactionKind] | None, Query(max_length=4)] = None,
     period: MonthParam = None,
     start: FromParam = None,
     end: ToParam = None,
     format: Literal["json", "csv"] = "json",
-    limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[PostingOut] | StreamingResponse:
     """The postings on ``account`` (repeatable; one ending in ``:`` is every account under it)
-    in the enterprise's transactions of the period, of ``kind`` (repeatable; all if none)."""
+    in the enterprise's transactions of the period, of ``kind`` (repeatable; all if none).
+    JSON comes a page at a time; CSV is every posting of the selection in one file."""
     span = periods.parse(period, start, end)
+    window = page.window if format == "json" else None
     with platform.db.read() as session:
-        rows = pnl.postings(
-            session, actor, enterprise_id, span, account, kind or (), limit=limit, offset=offset
-        )
+        rows = pnl.postings(session, actor, enterprise_id, span, account, kind or (), window)
     if format == "csv":
         name = f"postings-{enterprise_id}-{span.start.date()}.csv"
         return StreamingResponse(
@@ -157,16 +173,4 @@ def list_statement_postings(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-    return [
-        PostingOut(
-            seq=row.seq,
-            transaction_id=row.transaction_id,
-            at=row.at,
-            kind=row.kind.value,
-            reference=row.reference,
-            description=row.description,
-            account=row.account,
-            money=Money.of(row.amount, row.currency),
-        )
-        for row in rows
-    ]
+    return page.answer(rows, posting_out)
