@@ -58,6 +58,11 @@ class LedgerTransaction(Base):
     """One balanced transaction, link ``seq`` of the hash chain."""
 
     __tablename__ = "ledger_transactions"
+    # The scorecard reads a span's transactions about orders from this index alone
+    # (migration 0021).
+    __table_args__ = (
+        Index("ix_ledger_transactions_created_at_kind", "created_at", "kind", "reference", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
@@ -67,7 +72,7 @@ class LedgerTransaction(Base):
     reference: Mapped[str | None] = mapped_column(String(64), index=True)  # e.g. the order
     reverses: Mapped[str | None] = mapped_column(String(32), unique=True)
     description: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
@@ -79,8 +84,11 @@ class LedgerPosting(Base):
     __table_args__ = (
         UniqueConstraint("transaction_id", "position"),
         CheckConstraint("amount <> 0", name="amount_not_zero"),
-        # Statements and earnings start from one account's postings (migration 0014).
-        Index("ix_ledger_postings_account_transaction_id", "account", "transaction_id"),
+        # Statements and earnings start from one account's postings (migration 0014); the
+        # scorecard finds a transaction's line on an account with its amount (migration 0021).
+        Index(
+            "ix_ledger_postings_account_transaction_amount", "account", "transaction_id", "amount"
+        ),
     )
 
     id: Mapped[int] = mapped_column(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,9 +28,11 @@ from c2m.kernel.ids import new_id
 
 class Order(Base):
     __tablename__ = "orders"
+    # A customer's orders before a date: the scorecard's returning customers (migration 0021).
+    __table_args__ = (Index("ix_orders_customer_id_created_at", "customer_id", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id"), index=True)
     state: Mapped[OrderState] = mapped_column(value_enum(OrderState))
     held_from: Mapped[OrderState | None] = mapped_column(value_enum(OrderState))
@@ -61,9 +64,27 @@ class Order(Base):
 
 class OrderLine(Base):
     __tablename__ = "order_lines"
+    # An order's lines with what the scorecard's products need, from the index alone; the
+    # designed ones in an index of their own (migration 0021).
+    __table_args__ = (
+        Index(
+            "ix_order_lines_order_id_product",
+            "order_id",
+            "product_id",
+            "position",
+            "quantity",
+            "unit_price",
+        ),
+        Index(
+            "ix_order_lines_designed",
+            "order_id",
+            sqlite_where=text("template_id IS NOT NULL"),
+            postgresql_where=text("template_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
     product_name: Mapped[str] = mapped_column(String(120))
