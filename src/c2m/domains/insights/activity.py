@@ -6,7 +6,7 @@ Each figure is one grouped query over the whole span asked for, grouped by month
 database (``kernel.sqltime.month_of``), so a year costs one pass over its rows, not twelve.
 What an order needs from other tables (its products, when it was paid, its promise) is a
 grouped subquery joined once, not a lookup per order, so PostgreSQL joins by hash; the indexes
-of migration 0021 let SQLite read each from an index alone.
+of migration 0022 let SQLite read each from an index alone.
 """
 
 from __future__ import annotations

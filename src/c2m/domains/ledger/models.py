@@ -59,7 +59,7 @@ class LedgerTransaction(Base):
 
     __tablename__ = "ledger_transactions"
     # The scorecard reads a span's transactions about orders from this index alone
-    # (migration 0021).
+    # (migration 0022).
     __table_args__ = (
         Index("ix_ledger_transactions_created_at_kind", "created_at", "kind", "reference", "id"),
     )
@@ -85,7 +85,7 @@ class LedgerPosting(Base):
         UniqueConstraint("transaction_id", "position"),
         CheckConstraint("amount <> 0", name="amount_not_zero"),
         # Statements and earnings start from one account's postings (migration 0014); the
-        # scorecard finds a transaction's line on an account with its amount (migration 0021).
+        # scorecard finds a transaction's line on an account with its amount (migration 0022).
         Index(
             "ix_ledger_postings_account_transaction_amount", "account", "transaction_id", "amount"
         ),

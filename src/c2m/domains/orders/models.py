@@ -28,7 +28,7 @@ from c2m.kernel.ids import new_id
 
 class Order(Base):
     __tablename__ = "orders"
-    # A customer's orders before a date: the scorecard's returning customers (migration 0021).
+    # A customer's orders before a date: the scorecard's returning customers (migration 0022).
     __table_args__ = (Index("ix_orders_customer_id_created_at", "customer_id", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -65,7 +65,7 @@ class Order(Base):
 class OrderLine(Base):
     __tablename__ = "order_lines"
     # An order's lines with what the scorecard's products need, from the index alone; the
-    # designed ones in an index of their own (migration 0021).
+    # designed ones in an index of their own (migration 0022).
     __table_args__ = (
         Index(
             "ix_order_lines_order_id_product",

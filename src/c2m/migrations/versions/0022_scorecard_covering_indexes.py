@@ -1,7 +1,7 @@
 """indexes the scorecard reads a year from: fewer searches per order
 
-Revision ID: 0021_scorecard_indexes
-Revises: 0020_maker_parts
+Revision ID: 0022_scorecard_indexes
+Revises: 0021_memberships_created_at
 Create Date: 2026-12-07 11:20:00.000000
 
 The scorecard recomputes a year from the orders, their lines and the ledger. Each index here
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0021_scorecard_indexes"
-down_revision: str | None = "0020_maker_parts"
+revision: str = "0022_scorecard_indexes"
+down_revision: str | None = "0021_memberships_created_at"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
