@@ -21,6 +21,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+from unittest.mock import patch
 
 import httpx
 import pytest
@@ -35,6 +36,7 @@ from c2m.domains.catalog.models import Product
 from c2m.domains.orders import placement
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.schemas import NewOrder
+from c2m.domains.platform import security
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import Enterprise, User
@@ -88,6 +90,20 @@ def _truncate_all(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Argon2id at its lowest cost in this process: the defaults take 0.15 s a hash, and every
+    test's world hashes five passwords, minutes over the suite. Hashes stay argon2id (tests of
+    hashing read the prefix), a hash made elsewhere verifies by its own parameters, and
+    processes the tests start (the CLI, workers) keep the real cost."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    with patch.object(security, "_hasher", lambda: cheap):
+        yield
 
 
 @pytest.fixture(scope="session")
