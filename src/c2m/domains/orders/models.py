@@ -16,7 +16,6 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     false,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,7 +64,8 @@ class Order(Base):
 class OrderLine(Base):
     __tablename__ = "order_lines"
     # An order's lines with what the scorecard's products need, from the index alone; the
-    # designed ones in an index of their own (migration 0022).
+    # designed ones found by template (migration 0022). A partial index would need dialect
+    # arguments, which load both SQL dialects when the models are imported.
     __table_args__ = (
         Index(
             "ix_order_lines_order_id_product",
@@ -75,12 +75,7 @@ class OrderLine(Base):
             "quantity",
             "unit_price",
         ),
-        Index(
-            "ix_order_lines_designed",
-            "order_id",
-            sqlite_where=text("template_id IS NOT NULL"),
-            postgresql_where=text("template_id IS NOT NULL"),
-        ),
+        Index("ix_order_lines_designed", "template_id", "order_id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

@@ -9,7 +9,7 @@ replaces one with the same leading columns and adds what the scorecard reads aft
 row is found and read in one search instead of a search and a table read:
 ``orders (customer_id, created_at)`` finds a customer's orders before a span without reading
 their later ones, ``order_lines (order_id, product_id, position, quantity, unit_price)`` gives
-each order's products and their value, a partial index lists the designed lines (few), and the
+each order's products and their value, an index by template lists the designed lines, and the
 ledger's ``transactions (created_at, kind, reference, id)`` and ``postings (account,
 transaction_id, amount)`` give a span's payments and each one's line on an account. The new
 indexes are built before the old ones go, so processes of the previous release run beside them
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022_scorecard_indexes"
@@ -28,7 +27,6 @@ down_revision: str | None = "0021_memberships_created_at"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-DESIGNED = sa.text("template_id IS NOT NULL")
 # (name, table, columns) of each new index, and the one it replaces
 REPLACED = (
     (
@@ -70,13 +68,7 @@ def upgrade() -> None:
     for (name, table, columns), (old, _, _) in REPLACED:
         op.create_index(name, table, columns)
         op.drop_index(old, table_name=table)
-    op.create_index(
-        "ix_order_lines_designed",
-        "order_lines",
-        ["order_id"],
-        sqlite_where=DESIGNED,
-        postgresql_where=DESIGNED,
-    )
+    op.create_index("ix_order_lines_designed", "order_lines", ["template_id", "order_id"])
 
 
 def downgrade() -> None:
