@@ -66,7 +66,8 @@ def job_of_line(session: Session, line: OrderLine, now: datetime, ship_to: str) 
     upload = session.get(Upload, configuration.get("upload_id"))
     if quote is None or upload is None or upload.analysis is None:
         raise ValueError(f"order line {line.id} is not a quoted part")
-    made = next((s for s in routing_of(line) if "artifact" in s), routing_of(line)[0])
+    steps = routing_of(line)
+    made = next((s for s in steps if "artifact" in s), steps[0])
     size = [float(v) for v in upload.analysis["size"]]
     volume_mm3 = float(upload.analysis.get("volume") or 0.0)
     capability = str(made["capability"])
