@@ -26,6 +26,7 @@ from unittest.mock import patch
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -270,12 +271,12 @@ class LiveServer:
     platform: Platform
 
 
-@pytest.fixture
-def live_server(platform: Platform) -> Iterator[LiveServer]:
-    """The real app on a real socket, with its background loops, in a thread."""
+def _serve(app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, str] | None:
+    """Uvicorn on a free port in a thread, once it answers; None if it died first (another
+    process took the port between our look and its bind)."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(platform),
+        app,
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -286,15 +287,28 @@ def live_server(platform: Platform) -> Iterator[LiveServer]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 60  # a busy machine (parallel tests, OctoPrint) is slow
+    while time.monotonic() < deadline and thread.is_alive():
         try:
             if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
+                return server, thread, url
         except httpx.HTTPError:
             time.sleep(0.05)
+    server.should_exit = True
+    thread.join(timeout=10)
+    return None
+
+
+@pytest.fixture
+def live_server(platform: Platform) -> Iterator[LiveServer]:
+    """The real app on a real socket, with its background loops, in a thread."""
+    for _ in range(3):
+        started = _serve(create_app(platform))
+        if started is not None:
+            break
     else:
         pytest.fail("the live server did not start")
+    server, thread, url = started
     yield LiveServer(url, platform)
     server.should_exit = True
     thread.join(timeout=10)

@@ -164,16 +164,18 @@ class TwinBridge:
         goes away in between."""
         backoff = 0.1
         while True:
-            if link.pending is None:
+            if link.pending is None and link.session is None:  # dead: wait to be born
                 link.pending = await link.queue.get()
-            if link.pending.kind == "birth":
+            if link.pending is not None and link.pending.kind == "birth":
                 link.session = link.pending.bd_seq
             if link.session is None:  # nothing to say before the first birth
                 link.pending = None
                 continue
             factory, machine = self.twin.factory.id, link.machine
             death = topic(factory, machine, "death"), encode({"bdSeq": link.session})
-            restating = link.pending.kind != "birth"
+            # A live machine that lost its broker reconnects at once, with or without news:
+            # an idle one still has to hear its next command.
+            restating = link.pending is None or link.pending.kind != "birth"
             try:
                 async with self.broker.client(
                     client_id(factory, machine),
@@ -215,7 +217,9 @@ class TwinBridge:
         if restating:
             for out in link.restatement():
                 await client.publish(out.topic, out.payload, qos=1)
-        while link.pending is not None:
+        while True:
+            if link.pending is None:
+                link.pending = await link.queue.get()
             out = link.pending
             await client.publish(out.topic, out.payload, qos=1)
             link.remember(out)
@@ -223,7 +227,6 @@ class TwinBridge:
             if out.kind == "death":
                 link.session = None
                 return  # a clean disconnect follows: the will is not sent twice
-            link.pending = await link.queue.get()
 
     async def _listen(self, client: aiomqtt.Client, machine: str) -> None:
         async for message in client.messages:

@@ -137,7 +137,7 @@ def test_a_broker_restart_mid_run_loses_no_event_and_runs_no_command_twice(
     brokers = [BrokerThread(port=port)]
     brokers[0].start()
     machines = ("m1", "m2", "m3")
-    twin, log, plant = _twin(platform, world, *machines)
+    twin, log, plant = _twin(platform, world, *machines, "idle")
     worker = IngestWorker(platform.db, broker, lease_s=600, client_id=unique("ingest"))
     bridge = TwinBridge(twin, broker)
     jobs = [_issue(platform, plant, m, f"op{i}", 0.8) for m in machines for i in range(4)]
@@ -156,7 +156,12 @@ def test_a_broker_restart_mid_run_loses_no_event_and_runs_no_command_twice(
             brokers.append(BrokerThread(port=port))
             await asyncio.to_thread(brokers[-1].start)
             await until(lambda: worker.connections >= 2, "the ingest resubscribed")
+            await until(  # the idle machine too: it must hear its next command
+                lambda: bridge.connections >= 2 * len(plant.machines), "every machine reconnected"
+            )
             await resend_unanswered(platform.db, gateway, older_than_s=0)
+            jobs.append(_issue(platform, plant, "idle", "after", 0.2))
+            await gateway.send(jobs[-1])
         for dispatch in jobs:
             await until(_is(platform, dispatch.command.attempt_id, AttemptStatus.DONE), "all done")
 
