@@ -100,6 +100,9 @@ def test_clashing_choices_are_repaired_keeping_the_last_one(
     reported = configure(client, template_id, choices=clash)
     assert not reported["consistent"]
     assert reported["conflict"] == ["ice-maker-needs-freezer-door"]
+    assert reported["conflict_reasons"] == [
+        "An ice maker sits in the freezer door: choose at least two doors"
+    ]
     assert reported["price"] is None
     repaired = configure(client, template_id, choices=clash, keep=["ice_maker"])
     assert repaired["consistent"]
@@ -109,6 +112,42 @@ def test_clashing_choices_are_repaired_keeping_the_last_one(
     bad = client.post(f"/api/v1/templates/{template_id}/configure", json={"choices": {"doors": 9}})
     assert bad.status_code == 422
     assert "doors" in bad.json()["detail"]
+
+
+def test_a_choice_says_what_else_it_changed_and_what_that_costs(
+    client: TestClient, world: World
+) -> None:
+    """Issue 19: the ice maker moves doors and width; the answer names both, in words."""
+    template_id = create(client, world.maker_a, world.enterprise_a.id)["id"]
+    shown = configure(client, template_id)["configuration"]
+    answer = configure(
+        client, template_id, choices={"ice_maker": True}, keep=["ice_maker"], previous=shown
+    )
+    assert answer["forced"] == [
+        {
+            "option": "doors",
+            "label": "Doors",
+            "before": 1,
+            "after": 2,
+            "reasons": ["An ice maker sits in the freezer door: choose at least two doors"],
+        },
+        {
+            "option": "width",
+            "label": "Width",
+            "before": 60,
+            "after": 65,
+            "reasons": ["Each door needs 10 cm of width on a 45 cm body"],
+        },
+    ]
+    assert answer["price_change"] == 21_900  # the ice maker €99 and the second door €120
+    quiet = configure(client, template_id, choices={"panel": "glass"}, previous=shown)
+    assert quiet["forced"] == []
+    assert quiet["price_change"] == 15_000  # white glass: nothing else moves
+    shared = configure(client, template_id, choices=shown)  # a shared design: all chosen
+    assert state(shared, "ice_maker")["excluded"][0]["first"] is True
+    for option in shared["options"]:
+        for exclusion in option["excluded"]:
+            assert not any(rule_id in exclusion["reason"] for rule_id in exclusion["rule_ids"])
 
 
 @pytest.mark.parametrize(

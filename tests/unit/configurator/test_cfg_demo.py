@@ -10,8 +10,11 @@ from c2m.demo.templates import MOUNTING_PLATE, REFRIGERATOR, SHIRT
 from c2m.engines.configurator import (
     CompiledTemplate,
     ConfigurationError,
+    Forced,
     Template,
     Value,
+    complete,
+    forced_changes,
     lead_time,
     possibilities,
     price,
@@ -178,3 +181,39 @@ def test_refrigerator_configurator_disables_what_the_rules_forbid() -> None:
     assert [(e.first, e.last, e.rule_ids) for e in capacity.excluded] == [
         (350, 600, ("capacity-fits-width",))
     ]
+
+
+DOORS_RULE = "Each door needs 10 cm of width on a 45 cm body"
+ICE_RULE = "An ice maker sits in the freezer door: choose at least two doors"
+
+
+def test_a_shared_design_shows_what_each_choice_cannot_change_to() -> None:
+    """Issue 19: a shared design has every option chosen; its impossible values still show."""
+    compiled = compile_template(REFRIGERATOR)
+    shared = complete(compiled, {})  # one door, 60 cm, no ice maker
+    state = possibilities(compiled, shared)
+    (ice,) = state.state("ice_maker").excluded
+    assert (ice.first, ice.rule_ids, ice.reason) == (
+        True,
+        ("ice-maker-needs-freezer-door",),
+        ICE_RULE,
+    )
+    assert state.state("ice_maker").chosen is False
+    doors = state.state("doors")
+    assert [(s.first, s.last) for s in doors.allowed] == [(1, 1)]  # 60 cm holds one door
+    assert [(e.first, e.last, e.reason) for e in doors.excluded] == [(2, 4, DOORS_RULE)]
+    width = state.state("width")
+    assert [(e.first, e.last) for e in width.excluded] == [(55, 55)]
+    assert [(s.first, s.last) for s in width.allowed] == [(60, 90)]
+
+
+def test_the_ice_maker_says_which_options_it_changed_and_why() -> None:
+    """Issue 19: choosing the ice maker moves doors and width; each change names its rule."""
+    compiled = compile_template(REFRIGERATOR)
+    before = complete(compiled, {})
+    after = complete(compiled, {"ice_maker": True})
+    assert forced_changes(compiled, before, after, {"ice_maker"}) == (
+        Forced("doors", "Doors", 1, 2, (ICE_RULE,)),
+        Forced("width", "Width", 60, 65, (DOORS_RULE,)),
+    )
+    assert forced_changes(compiled, before, before, set()) == ()

@@ -287,6 +287,11 @@ class ConfigureIn(Strict):
         description="Options never to change when the choices clash (the one just set); "
         "the others are repaired to the nearest valid configuration.",
     )
+    previous: Choices | None = Field(
+        None,
+        description="The configuration shown before this choice; `forced` then says which "
+        "other options the choice changed in it, and why.",
+    )
 
 
 class SpanOut(BaseModel):
@@ -304,6 +309,16 @@ class OptionStateOut(BaseModel):
     chosen: OptionValue | None
     allowed: list[SpanOut]
     excluded: list[ExclusionOut]
+
+
+class ForcedOut(BaseModel):
+    """An option the user did not touch that a choice changed, with the rules that forced it."""
+
+    option: str
+    label: str
+    before: OptionValue
+    after: OptionValue
+    reasons: list[str] = Field(description="The rules' sentences; empty when none alone did.")
 
 
 class LineOut(BaseModel):
@@ -346,6 +361,14 @@ class ConfigureOut(BaseModel):
     changed: list[str] = Field(description="Options dropped from the choices to resolve a clash.")
     consistent: bool
     conflict: list[str] = Field(description="Ids of the rules the choices sent broke together.")
+    conflict_reasons: list[str] = Field(description="The same rules, in words.")
+    forced: list[ForcedOut] = Field(
+        description="Options of `previous` that the choice changed, though nobody chose them."
+    )
+    price_change: int | None = Field(
+        description="How much the choice changed the total of `previous` (minor units, "
+        "negative when cheaper); null without a valid `previous`."
+    )
     options: list[OptionStateOut]
     configuration: Choices | None
     price: PriceOut | None

@@ -270,6 +270,12 @@ def configure(loaded: Loaded, data: ConfigureIn) -> ConfigureOut:
     except cfg.ConfigurationError as exc:
         raise refused(exc) from exc
     result = priced(compiled, choices, data.quantity) if state.consistent else None
+    forced: tuple[cfg.Forced, ...] = ()
+    if result is not None and data.previous is not None:
+        before = data.previous
+        touched = {*data.keep, *(n for n, v in data.choices.items() if before.get(n) != v)}
+        forced = cfg.forced_changes(compiled, before, result.configuration, touched)
+    messages = {rule.id: rule.message for rule in compiled.template.rules}
     return ConfigureOut.model_validate(
         {
             "template_id": loaded.template.id,
@@ -279,6 +285,9 @@ def configure(loaded: Loaded, data: ConfigureIn) -> ConfigureOut:
             "changed": list(changed),
             "consistent": state.consistent,
             "conflict": list(conflict),
+            "conflict_reasons": [messages[rule_id] for rule_id in conflict],
+            "forced": [asdict(change) for change in forced],
+            "price_change": _price_change(compiled, data, result),
             "options": [
                 {
                     "option": s.option,
@@ -294,3 +303,15 @@ def configure(loaded: Loaded, data: ConfigureIn) -> ConfigureOut:
             "routing": result.routing_json() if result else None,
         }
     )
+
+
+def _price_change(
+    compiled: cfg.CompiledTemplate, data: ConfigureIn, result: Priced | None
+) -> int | None:
+    """The new total less that of the configuration shown before, when both can be priced."""
+    if result is None or data.previous is None:
+        return None
+    try:
+        return result.price.total - cfg.price(compiled, data.previous, data.quantity).total
+    except (cfg.ConfigurationError, cfg.FormulaError):
+        return None

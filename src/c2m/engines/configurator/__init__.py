@@ -19,6 +19,7 @@ from c2m.engines.configurator.domains import (
     Span,
     possibilities,
 )
+from c2m.engines.configurator.forced import Forced, forced_changes
 from c2m.engines.configurator.formula import FormulaError
 from c2m.engines.configurator.model import (
     BooleanOption,
@@ -56,6 +57,7 @@ __all__ = [
     "Configuration",
     "ConfigurationError",
     "Exclusion",
+    "Forced",
     "FormulaError",
     "LeadTime",
     "LeadTimeRule",
@@ -86,6 +88,7 @@ __all__ = [
     "complete",
     "constraint",
     "excludes",
+    "forced_changes",
     "lead_time",
     "possibilities",
     "price",

@@ -1,5 +1,6 @@
 """What is still possible: for every open option, the values that some valid configuration
-extending the choices so far can take, and for the others the rules that exclude them.
+extending the choices so far can take, and for the others the rules that exclude them; for a
+chosen option, the same with its own choice left out (what it could be changed to).
 
 Exact and fast: the rules are propagated once from the choices (which removes most impossible
 values and names the rule that removed each), then every remaining value needs a *witness*, a
@@ -17,7 +18,15 @@ from itertools import groupby
 
 from c2m.engines.configurator.compile import CompiledTemplate, Domain
 from c2m.engines.configurator.model import Configuration, Value
-from c2m.engines.configurator.search import Removals, bits, conflict, propagate, solve
+from c2m.engines.configurator.search import (
+    Preference,
+    Removals,
+    bits,
+    conflict,
+    lowest_first,
+    propagate,
+    solve,
+)
 from c2m.engines.configurator.validate import OUT_OF_RANGE, UNKNOWN, ConfigurationError, Violation
 
 Why = tuple[tuple[str, ...], str]  # (rule ids, sentence)
@@ -88,7 +97,8 @@ def choice_domains(compiled: CompiledTemplate, choices: Configuration) -> list[i
 
 
 def possibilities(compiled: CompiledTemplate, choices: Configuration) -> Possibilities:
-    """For every option not in ``choices``, which values can still be chosen, and why not."""
+    """For every option, which values can still be chosen, and why not: for an option in
+    ``choices``, the values it could be changed to while the other choices stay."""
     network = compiled.network
     domains = choice_domains(compiled, choices)
     removals: Removals = {}
@@ -106,27 +116,64 @@ def possibilities(compiled: CompiledTemplate, choices: Configuration) -> Possibi
     def unsupported_first(var: int, domain: int) -> list[int]:
         return [*bits(domain & ~support[var]), *bits(domain & support[var])]
 
-    for var, domain in enumerate(domains):
-        for value in bits(domain & ~support[var]):
-            if support[var] >> value & 1:
-                continue
-            if any(_substitutes(compiled, known, var, value) for known in witnesses):
-                support[var] |= 1 << value
-                continue
-            trial = domains.copy()
-            trial[var] = 1 << value
-            found = None
-            if propagate(network, trial, network.watches[var]) is None:
-                found = solve(network, trial, unsupported_first)
-            if found is None:
-                continue
-            witnesses.append(found)
-            for other, chosen in enumerate(found):
-                support[other] |= 1 << chosen
+    for var in range(len(domains)):
+        _cover(compiled, domains, var, support, witnesses, unsupported_first)
+    for name in choices:
+        var = compiled.index[name]
+        support[var] = _alternatives(compiled, choices, var, witnesses, removals)
     states = tuple(
         _state(compiled, var, choices, support[var], removals) for var in range(len(domains))
     )
     return Possibilities(True, states, (), compiled)
+
+
+def _cover(
+    compiled: CompiledTemplate,
+    domains: list[int],
+    var: int,
+    support: list[int],
+    witnesses: list[list[int]],
+    prefer: Preference = lowest_first,
+) -> None:
+    """Mark in ``support`` every value of ``var`` within ``domains`` that has a witness."""
+    network = compiled.network
+    for value in bits(domains[var] & ~support[var]):
+        if support[var] >> value & 1:
+            continue
+        if any(_substitutes(compiled, known, var, value) for known in witnesses):
+            support[var] |= 1 << value
+            continue
+        trial = domains.copy()
+        trial[var] = 1 << value
+        found = None
+        if propagate(network, trial, network.watches[var]) is None:
+            found = solve(network, trial, prefer)
+        if found is None:
+            continue
+        witnesses.append(found)
+        for other, chosen in enumerate(found):
+            support[other] |= 1 << chosen
+
+
+def _alternatives(
+    compiled: CompiledTemplate,
+    choices: Configuration,
+    var: int,
+    witnesses: list[list[int]],
+    removals: Removals,
+) -> int:
+    """The values a chosen option could take instead, keeping the other choices: a shared
+    design, where everything is chosen, still shows what each option cannot be changed to.
+    Adds to ``removals`` the rule that rules out each of its other values."""
+    name = compiled.domains[var].name
+    network = compiled.network
+    domains = choice_domains(compiled, {k: v for k, v in choices.items() if k != name})
+    found: Removals = {}
+    propagate(network, domains, range(len(network.tables)), found)  # the choices have a witness
+    removals.update((key, rule) for key, rule in found.items() if key[0] == var)
+    support = [1 << value for value in witnesses[0]]
+    _cover(compiled, domains, var, support, list(witnesses))
+    return support[var]
 
 
 def _substitutes(compiled: CompiledTemplate, witness: list[int], var: int, value: int) -> bool:
@@ -157,7 +204,7 @@ def _state(
         return tuple(compiled.rule_id(r) for r in watching), TOGETHER
 
     chosen = choices.get(domain.name)
-    if chosen is not None:
+    if chosen is not None and not mask:  # clashing choices: nothing to offer instead
         single = Span(chosen, chosen)
         return OptionState(domain.name, chosen, (single,), (), mask)
     allowed = tuple(Span(domain.public[a], domain.public[b]) for a, b, _ in _runs(domain, mask))
@@ -165,7 +212,7 @@ def _state(
         Exclusion(domain.public[a], domain.public[b], *why)
         for a, b, why in _runs(domain, ~mask & compiled.network.full[var], reason)
     )
-    return OptionState(domain.name, None, allowed, excluded, mask)
+    return OptionState(domain.name, chosen, allowed, excluded, mask)
 
 
 def _no_reason(value: int) -> Why:
