@@ -1,5 +1,6 @@
 // The configurator page: every choice asks the server what is still possible and what it costs.
 // Impossible values stay visible but disabled; tapping one says which rule rules it out.
+// When a choice forces other options to change, a notice by that choice says what and why.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("configurator-data").textContent);
@@ -28,6 +29,17 @@
     if (value === false) return "No";
     return option.kind === "number" && option.unit ? value + " " + option.unit : String(value);
   }
+
+  // Calls fn a quarter second after the last keystroke, so typing asks the server once.
+  function debounced(fn) {
+    var timer = null;
+    return function () {
+      clearTimeout(timer);
+      timer = setTimeout(fn, 250);
+    };
+  }
+
+  function sentence(text) { return /[.!?]$/.test(text) ? text : text + "."; }
 
   function within(span, value) {
     if (typeof value === "number") return value >= span.first && value <= span.last;
@@ -78,11 +90,7 @@
           });
         } else {
           input.maxLength = option.max_length;
-          var timer = null;
-          input.addEventListener("input", function () {
-            clearTimeout(timer);
-            timer = setTimeout(function () { choose(option.name, input.value); }, 250);
-          });
+          input.addEventListener("input", debounced(function () { choose(option.name, input.value); }));
         }
         group.appendChild(input);
       }
@@ -90,6 +98,12 @@
       hint.className = "hint";
       hint.id = "hint-" + option.name;
       group.appendChild(hint);
+      var forced = document.createElement("p");
+      forced.className = "notice forced";
+      forced.id = "forced-" + option.name;
+      forced.setAttribute("role", "status");
+      forced.hidden = true;
+      group.appendChild(forced);
       box.appendChild(group);
     });
   }
@@ -110,6 +124,7 @@
     savedId = null;
     var body = {
       choices: choices, version: data.version, keep: keep || [],
+      previous: answer ? answer.configuration : null,
       quantity: Math.max(1, Math.min(data.max_quantity, parseInt($("quantity").value, 10) || 1)),
     };
     return c2m.api("POST", "/api/v1/templates/" + data.template_id + "/configure", body).then(function (reply) {
@@ -130,7 +145,7 @@
         var ban = state.excluded.find(function (span) { return within(span, value); });
         chip.setAttribute("aria-pressed", String(value === current));
         chip.setAttribute("aria-disabled", String(Boolean(ban)));
-        chip.dataset.reason = ban ? ban.reason + " (" + ban.rule_ids.join(", ") + ")" : "";
+        chip.dataset.reason = ban ? sentence(ban.reason) : "";
       });
       var input = $("option-" + state.option);
       if (input && document.activeElement !== input && current !== undefined) input.value = current;
@@ -140,23 +155,47 @@
           return s.first === s.last ? s.first : s.first + "–" + s.last;
         }).join(", ") + (option.unit ? " " + option.unit : "");
       } else if (option.kind === "text") {
-        hint = state.excluded.length ? state.excluded[0].reason : "Up to " + option.max_length + " characters";
+        var longest = state.allowed.length ? state.allowed[state.allowed.length - 1].last : null;
+        hint = "Up to " + (typeof longest === "number" ? longest : option.max_length) + " characters" +
+          (state.excluded.length ? ". " + sentence(state.excluded[0].reason) : "");
       }
       $("hint-" + state.option).textContent = hint;
     });
-    if (reply.changed.length) {
-      explain("Changed " + reply.changed.join(", ") + " to fit your choice of " + keep.join(", ") + ".");
-    } else if (!reply.consistent) {
-      explain("These choices do not go together (" + reply.conflict.join(", ") + ").");
+    if (!reply.consistent) {
+      explain("These choices do not go together. " + reply.conflict_reasons.map(sentence).join(" "));
     }
     var money = reply.price;
     var format = money && new Intl.NumberFormat("en-GB", { style: "currency", currency: money.currency });
+    tell(reply, keep, format);
     $("price").textContent = money ? format.format(money.total / 100) : "—";
     $("unit").textContent = money && money.quantity > 1
       ? money.quantity + " × " + format.format(money.discounted_unit_price / 100) : "";
     $("lead-time").textContent = reply.lead_time
       ? "Ships in " + reply.lead_time.days + " working days · made in " + reply.routing.length + " steps" : "";
     draw(config);
+  }
+
+  // "An ice maker sits in the freezer door…: we changed Doors from 1 to 2 (+€219.00)", by the choice.
+  function tell(reply, keep, format) {
+    document.querySelectorAll(".forced").forEach(function (box) { box.hidden = true; });
+    if (!reply.forced.length) return;
+    var reasons = [];
+    var moves = reply.forced.map(function (change) {
+      change.reasons.forEach(function (r) {
+        r = r.replace(/\.$/, "");
+        if (reasons.indexOf(r) < 0) reasons.push(r);
+      });
+      var option = definition.options.find(function (o) { return o.name === change.option; });
+      return change.label + " from " + shown(option, change.before) + " to " + shown(option, change.after);
+    });
+    var why = reasons.length ? reasons.join(". ") + ": we" : "To fit your choice we";
+    var cost = reply.price_change ? " (" + (reply.price_change > 0 ? "+" : "−") +
+      format.format(Math.abs(reply.price_change) / 100) + ")" : "";
+    var text = why + " changed " + moves.join(" and ") + cost + ".";
+    var box = keep.length && $("forced-" + keep[0]);
+    if (!box) return explain(text);
+    box.textContent = text;
+    box.hidden = false;
   }
 
   // The template says which drawing shows the product (static/drawings.js draws it).
@@ -203,7 +242,7 @@
   }
 
   function wire() {
-    $("quantity").addEventListener("change", function () { update([]); });
+    $("quantity").addEventListener("input", debounced(function () { update([]); }));
     if (!data.signed_in) {
       ["save", "share", "order"].forEach(function (id) { $(id).addEventListener("click", logInFirst); });
       return;
