@@ -25,6 +25,7 @@ from c2m.cli.enterprise import register as register_enterprise
 from c2m.cli.errors import fail, guarded
 from c2m.cli.health_server import HealthServer, bind
 from c2m.cli.ledger import register as register_ledger
+from c2m.cli.passport import register as register_passport
 from c2m.cli.quote import register as register_quote
 from c2m.cli.schedule import register as register_schedule
 from c2m.cli.twin import register as register_twin
@@ -52,6 +53,7 @@ register_aggregate(app)
 register_enterprise(app)
 register_twin(app)
 register_ledger(app)
+register_passport(app)
 register_agent(app)
 console = Console()
 log = logging.getLogger("c2m.cli")

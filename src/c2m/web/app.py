@@ -47,6 +47,7 @@ from c2m.web.routers import (
     pages_scorecard,
     pages_statement,
     pages_team,
+    passports,
     problem_types,
 )
 from c2m.web.webhook_catalogue import describe_webhooks
@@ -124,6 +125,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         pages_scorecard,
         pages_statement,
         pages_team,
+        passports,
         problem_types,
     ):
         app.include_router(module.router)

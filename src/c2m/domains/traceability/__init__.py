@@ -1,0 +1,1 @@
+"""Units and their passports: signing keys, issued credentials and their verification."""
