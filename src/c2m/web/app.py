@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -38,6 +37,7 @@ from c2m.web.routers import (
     machine_files,
     ops,
     pages,
+    pages_app,
     pages_circles,
     pages_configure,
     pages_enterprise,
@@ -49,9 +49,8 @@ from c2m.web.routers import (
     pages_team,
     problem_types,
 )
+from c2m.web.routers.pages_app import STATIC
 from c2m.web.webhook_catalogue import describe_webhooks
-
-STATIC = Path(__file__).parent / "static"
 
 
 def operation_id(route: APIRoute) -> str:
@@ -115,6 +114,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         machine_files,
         ops,
         pages,
+        pages_app,
         pages_circles,
         pages_configure,
         pages_enterprise,
