@@ -59,6 +59,7 @@ from c2m.kernel.outbox import OutboxRelay
 from c2m.kernel.signing import Signer
 from c2m.migrations import schema_behind
 from c2m.settings import Settings, load_settings
+from c2m.workers.push import PushSender
 from c2m.workers.retention import Retention
 from c2m.workers.webhooks import SenderConfig, WebhookSender
 
@@ -113,6 +114,7 @@ class Platform:
     orders: GroupWriter[OrderRequest, StoredResponse]  # API orders, group-committed
     ledger: OrderMoneyPoster  # posts the timeline's money; catches up with what it missed
     webhooks: WebhookSender  # delivers what the timeline's webhook subscribers asked for
+    push: PushSender  # tells the phones that asked for an order's news
     tokens: TokenCache
     health: Health
     metrics: Metrics
@@ -137,6 +139,7 @@ class Platform:
             loops.append((self._catch_up_ledger, "ledger-catch-up"))
             loops.append((self._send_webhooks, "webhook-sender"))
             loops.append((self._catch_up_webhooks, "webhook-catch-up"))
+            loops.append((self._send_pushes, "push-sender"))
         for target, name in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -157,6 +160,7 @@ class Platform:
             self._crunch.shutdown(wait=False, cancel_futures=True)
         self.relay.wakeup.set()
         self.webhooks.wake()
+        self.push.wake()
         for thread in self.threads:
             thread.join(timeout=5)
         self.threads.clear()
@@ -175,6 +179,9 @@ class Platform:
 
     def _send_webhooks(self) -> None:
         self.webhooks.run(self.stop)
+
+    def _send_pushes(self) -> None:
+        self.push.run(self.stop)
 
     def _catch_up_webhooks(self) -> None:
         """Write the deliveries the webhooks handler missed: when the worker starts, then every
@@ -304,6 +311,7 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
         ),
         ledger=OrderMoneyPoster(db, rates),
         webhooks=WebhookSender(db, SenderConfig.of(settings)),
+        push=PushSender(db, settings.data_dir, f"mailto:{settings.mail_from}"),
         tokens=TokenCache(settings.token_cache_seconds),
         health=Health(),
         metrics=Metrics(),
@@ -312,6 +320,7 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
     platform.payments.deliver_later = platform.deliver_callbacks_later
     bus.add_handler(ORDER_TOPICS, platform.ledger)
     bus.add_batch_handler(ORDER_TOPICS, WebhookFanout(db, platform.webhooks.wake))
+    bus.add_batch_handler(ORDER_TOPICS, platform.push)
     _observe(platform)
     return platform
 

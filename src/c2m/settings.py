@@ -245,7 +245,15 @@ class Settings(BaseSettings):
     )
     webhook_allow_loopback: bool = Field(
         False,
-        description="Let webhooks name this machine (http://127.0.0.1:...); always in demo mode.",
+        description="Let webhooks and push endpoints name this machine (http://127.0.0.1:...); "
+        "always in demo mode.",
+    )
+
+    # --- news on the phone and by e-mail --------------------------------------------------
+    mail_from: str = Field(
+        "c2m@localhost",
+        max_length=200,
+        description="Sender of the platform's e-mails, and the contact push services are given.",
     )
 
     # --- makers -----------------------------------------------------------------------------
