@@ -28,7 +28,14 @@ from c2m.kernel.errors import describe_validation
 
 INSECURE_SECRET_KEY = "insecure-demo-key-change-me"  # noqa: S105 - the sentinel we refuse
 SECRET_FIELDS = frozenset(
-    {"secret_key", "database_url", "mqtt_url", "mqtt_password", "listen_database_url"}
+    {
+        "secret_key",
+        "database_url",
+        "mqtt_url",
+        "mqtt_password",
+        "listen_database_url",
+        "smtp_url",
+    }
 )
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LogFormat = Literal["human", "json"]
@@ -250,6 +257,12 @@ class Settings(BaseSettings):
     )
 
     # --- news on the phone and by e-mail --------------------------------------------------
+    smtp_url: str = Field(
+        "",
+        pattern=r"^(smtps?://\S+)?$",
+        description="SMTP server for e-mail: smtp://[user:password@]host[:port] (STARTTLS when "
+        "offered) or smtps://...; empty: mails are written into <data_dir>/mails (the demo).",
+    )
     mail_from: str = Field(
         "c2m@localhost",
         max_length=200,
