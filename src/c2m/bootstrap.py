@@ -25,6 +25,7 @@ from c2m.domains.insights import models as insight_models
 from c2m.domains.integrations import models as integration_models
 from c2m.domains.integrations.catch_up import catch_up as webhook_catch_up
 from c2m.domains.integrations.fanout import WebhookFanout
+from c2m.domains.integrations.mail import MAILBOX
 from c2m.domains.ledger import models as ledger_models
 from c2m.domains.ledger.rules import Rates
 from c2m.domains.ledger.subscriber import OrderMoneyPoster
@@ -59,6 +60,8 @@ from c2m.kernel.outbox import OutboxRelay
 from c2m.kernel.signing import Signer
 from c2m.migrations import schema_behind
 from c2m.settings import Settings, load_settings
+from c2m.workers.mail import MailSender
+from c2m.workers.push import PushSender
 from c2m.workers.retention import Retention
 from c2m.workers.webhooks import SenderConfig, WebhookSender
 
@@ -113,6 +116,8 @@ class Platform:
     orders: GroupWriter[OrderRequest, StoredResponse]  # API orders, group-committed
     ledger: OrderMoneyPoster  # posts the timeline's money; catches up with what it missed
     webhooks: WebhookSender  # delivers what the timeline's webhook subscribers asked for
+    push: PushSender  # tells the phones that asked for an order's news
+    mail: MailSender  # e-mails customers their orders' milestones
     tokens: TokenCache
     health: Health
     metrics: Metrics
@@ -137,6 +142,8 @@ class Platform:
             loops.append((self._catch_up_ledger, "ledger-catch-up"))
             loops.append((self._send_webhooks, "webhook-sender"))
             loops.append((self._catch_up_webhooks, "webhook-catch-up"))
+            loops.append((self._send_pushes, "push-sender"))
+            loops.append((self._send_mails, "mail-sender"))
         for target, name in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -157,6 +164,8 @@ class Platform:
             self._crunch.shutdown(wait=False, cancel_futures=True)
         self.relay.wakeup.set()
         self.webhooks.wake()
+        self.push.wake()
+        self.mail.wake()
         for thread in self.threads:
             thread.join(timeout=5)
         self.threads.clear()
@@ -175,6 +184,12 @@ class Platform:
 
     def _send_webhooks(self) -> None:
         self.webhooks.run(self.stop)
+
+    def _send_pushes(self) -> None:
+        self.push.run(self.stop)
+
+    def _send_mails(self) -> None:
+        self.mail.run(self.stop)
 
     def _catch_up_webhooks(self) -> None:
         """Write the deliveries the webhooks handler missed: when the worker starts, then every
@@ -304,6 +319,14 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
         ),
         ledger=OrderMoneyPoster(db, rates),
         webhooks=WebhookSender(db, SenderConfig.of(settings)),
+        push=PushSender(db, settings.data_dir, f"mailto:{settings.mail_from}"),
+        mail=MailSender(
+            db,
+            smtp_url=settings.smtp_url,
+            sender=settings.mail_from,
+            base_url=settings.base_url,
+            mailbox=settings.data_dir / MAILBOX,
+        ),
         tokens=TokenCache(settings.token_cache_seconds),
         health=Health(),
         metrics=Metrics(),
@@ -312,6 +335,8 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
     platform.payments.deliver_later = platform.deliver_callbacks_later
     bus.add_handler(ORDER_TOPICS, platform.ledger)
     bus.add_batch_handler(ORDER_TOPICS, WebhookFanout(db, platform.webhooks.wake))
+    bus.add_batch_handler(ORDER_TOPICS, platform.push)
+    bus.add_batch_handler(ORDER_TOPICS, platform.mail)
     _observe(platform)
     return platform
 

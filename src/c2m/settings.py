@@ -28,7 +28,14 @@ from c2m.kernel.errors import describe_validation
 
 INSECURE_SECRET_KEY = "insecure-demo-key-change-me"  # noqa: S105 - the sentinel we refuse
 SECRET_FIELDS = frozenset(
-    {"secret_key", "database_url", "mqtt_url", "mqtt_password", "listen_database_url"}
+    {
+        "secret_key",
+        "database_url",
+        "mqtt_url",
+        "mqtt_password",
+        "listen_database_url",
+        "smtp_url",
+    }
 )
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LogFormat = Literal["human", "json"]
@@ -245,7 +252,21 @@ class Settings(BaseSettings):
     )
     webhook_allow_loopback: bool = Field(
         False,
-        description="Let webhooks name this machine (http://127.0.0.1:...); always in demo mode.",
+        description="Let webhooks and push endpoints name this machine (http://127.0.0.1:...); "
+        "always in demo mode.",
+    )
+
+    # --- news on the phone and by e-mail --------------------------------------------------
+    smtp_url: str = Field(
+        "",
+        pattern=r"^(smtps?://\S+)?$",
+        description="SMTP server for e-mail: smtp://[user:password@]host[:port] (STARTTLS when "
+        "offered) or smtps://...; empty: mails are written into <data_dir>/mails (the demo).",
+    )
+    mail_from: str = Field(
+        "c2m@localhost",
+        max_length=200,
+        description="Sender of the platform's e-mails, and the contact push services are given.",
     )
 
     # --- makers -----------------------------------------------------------------------------

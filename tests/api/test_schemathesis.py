@@ -87,6 +87,7 @@ CHECKED_AGAINST_TEMPLATE = (
     "PATCH /api/v1/makers/me/machines/{machine_id}",
     # a receiver must be https at a public host name, which no JSON Schema can say
     "POST /api/v1/webhooks",
+    "POST /api/v1/orders/{order_id}/push-subscriptions",  # a push service's endpoint, likewise
     *STATEMENTS,
 )
 ACCEPTED_OR_EXPLAINED = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]

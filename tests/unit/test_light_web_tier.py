@@ -19,6 +19,7 @@ HEAVY = (
     *("ortools", "numba", "trimesh", "plotly", "scipy", "pandas", "simpy", "sklearn"),
     *("numpy", "PIL", "sqladmin", "limits", "redis", "jinja2", "pwdlib", "argon2"),
     "aiohttp",  # the webhook sender's client, in worker processes only
+    *("pywebpush", "http_ece", "py_vapid", "cryptography"),  # Web Push: the worker sends
 )
 #: Loaded where used, but inside packages the web tier needs (so named in full).
 DEFERRED = ("sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.sqlite", "starlette.templating")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -29,6 +28,7 @@ from c2m.web.routers import (
     api_makers,
     api_orders,
     api_payments,
+    api_push,
     api_quotes,
     api_scorecard,
     api_service_clients,
@@ -38,10 +38,12 @@ from c2m.web.routers import (
     machine_files,
     ops,
     pages,
+    pages_app,
     pages_circles,
     pages_configure,
     pages_enterprise,
     pages_floor,
+    pages_mail,
     pages_makers,
     pages_quote,
     pages_scorecard,
@@ -50,9 +52,8 @@ from c2m.web.routers import (
     passports,
     problem_types,
 )
+from c2m.web.routers.pages_app import STATIC
 from c2m.web.webhook_catalogue import describe_webhooks
-
-STATIC = Path(__file__).parent / "static"
 
 
 def operation_id(route: APIRoute) -> str:
@@ -107,6 +108,7 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         api_makers,
         api_orders,
         api_payments,
+        api_push,
         api_quotes,
         api_scorecard,
         api_service_clients,
@@ -116,10 +118,12 @@ def create_app(platform: Platform, *, run_background: bool = True) -> FastAPI:
         machine_files,
         ops,
         pages,
+        pages_app,
         pages_circles,
         pages_configure,
         pages_enterprise,
         pages_floor,
+        pages_mail,
         pages_makers,
         pages_quote,
         pages_scorecard,

@@ -15,12 +15,12 @@ from starlette.applications import Starlette
 from c2m.bootstrap import Platform
 from c2m.domains.catalog.models import Product
 from c2m.domains.orders.models import Order, OrderEvent, Payment, PaymentStatus
+from c2m.domains.orders.news import EVENT_TITLES
 from c2m.domains.orders.states import LABELS
 from c2m.domains.platform.models import ApiToken, Enterprise, Membership, User
 from c2m.domains.platform.service import resolve_session
 from c2m.kernel.money import format_amount
 from c2m.web.auth import SESSION_COOKIE
-from c2m.web.templating import EVENT_TITLES
 
 Formatter = Callable[[Any, str], str]
 

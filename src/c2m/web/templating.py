@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from c2m.domains.orders.news import EVENT_TITLES
 from c2m.domains.orders.states import LABELS
 from c2m.domains.orders.steps import STEP_EVENTS
 from c2m.kernel.ids import new_secret
@@ -40,22 +41,6 @@ def templates() -> Jinja2Templates:
     return pages
 
 
-#: What a timeline entry is called: a move to a state reads as the state's label, and the events
-#: that are not moves (or read better otherwise) have their own words. A step's own news
-#: (``steps.STEP_EVENTS``) is told by the step list instead.
-EVENT_TITLES = {
-    **{state.value: label for state, label in LABELS.items()},
-    "paid": "Payment received",
-    "payment_pending": "Payment waiting for the bank",
-    "payment_declined": "Payment declined",
-    "refunded": "Money refunded",
-    "resumed": "Resumed",
-    "remake": "Failed inspection, being made again",
-    "maker_chosen": "A maker's workshop took your part",
-    "delivered": "Delivered",
-    "batch_released": "Enough pre-orders: your batch goes into production",
-    "batch_expired": "The batch did not fill in time: refunded",
-}
 #: How an entry's dot is coloured: things went well unless said here.
 EVENT_TONES = {
     "payment_pending": "wait",

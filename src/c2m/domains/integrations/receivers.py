@@ -1,5 +1,6 @@
-"""Which receiver URLs a subscription may name: https to the outside world; plain http only to
-this machine, and only when the settings say so (the demo, tests, a receiver beside c2m)."""
+"""Which receiver URLs a subscription (a webhook, a phone's push endpoint) may name: https to
+the outside world; plain http only to this machine, and only when the settings say so (the
+demo, tests, a receiver beside c2m)."""
 
 from __future__ import annotations
 
@@ -29,29 +30,29 @@ def _internal_address(host: str) -> bool:
     return not address.is_global
 
 
-def check_url(url: str, *, allow_loopback: bool) -> str:
-    """The URL, or an InvalidInput that says what to change."""
+def check_url(url: str, *, allow_loopback: bool, what: str = "webhook URL") -> str:
+    """The URL, or an InvalidInput that says what to change in ``what`` (the URL's role)."""
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         parts.port  # noqa: B018 - raises on a port that is not a number in range
     except ValueError:
-        raise InvalidInput("The webhook URL is not a valid URL.") from None
+        raise InvalidInput(f"The {what} is not a valid URL.") from None
     if parts.scheme not in {"https", "http"} or not host:
-        raise InvalidInput("The webhook URL must be an https:// URL with a host name.")
+        raise InvalidInput(f"The {what} must be an https:// URL with a host name.")
     if parts.username is not None or parts.password is not None:
-        raise InvalidInput("The webhook URL must not carry a user name or password.")
+        raise InvalidInput(f"The {what} must not carry a user name or password.")
     if parts.fragment:
-        raise InvalidInput("The webhook URL must not have a #fragment.")
+        raise InvalidInput(f"The {what} must not have a #fragment.")
     if _loopback(host):
         if not allow_loopback:
             raise InvalidInput(
-                "The webhook URL points at this machine, which this platform does not allow "
+                f"The {what} points at this machine, which this platform does not allow "
                 "(C2M_WEBHOOK_ALLOW_LOOPBACK)."
             )
         return url
     if _internal_address(host):
-        raise InvalidInput("The webhook URL must not point at a private or reserved address.")
+        raise InvalidInput(f"The {what} must not point at a private or reserved address.")
     if parts.scheme != "https":
-        raise InvalidInput("The webhook URL must use https:// so deliveries are encrypted.")
+        raise InvalidInput(f"The {what} must use https:// so deliveries are encrypted.")
     return url

@@ -21,7 +21,7 @@ from c2m.domains.orders import service as orders
 from c2m.domains.orders.payment_news import PaymentState, payment_news
 from c2m.domains.orders.payments import TEST_METHODS
 from c2m.domains.orders.schemas import Cancel, NewLine, NewOrder, Pay
-from c2m.domains.orders.states import CANCELLABLE, next_moves
+from c2m.domains.orders.states import CANCELLABLE, OrderState, next_moves
 from c2m.domains.platform import scopes as scopes_of
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.models import ApiToken, Enterprise, User
@@ -31,6 +31,7 @@ from c2m.domains.quoting.quoters import quoting_enterprises
 from c2m.kernel.errors import Forbidden, NotAuthenticated, describe_validation
 from c2m.kernel.ids import new_secret
 from c2m.kernel.limits import MAX_QUANTITY
+from c2m.kernel.vapid import vapid_keys
 from c2m.web import links
 from c2m.web.auth import (
     ANON_CSRF_COOKIE,
@@ -223,6 +224,10 @@ def my_orders(request: Request, platform: PlatformDep, caller: OptionalCaller) -
     return render(request, caller, "orders.html", {"orders": mine})
 
 
+#: Orders whose customer has nothing left to be told on the phone.
+NO_MORE_NEWS = frozenset({OrderState.DELIVERED, OrderState.CANCELLED, OrderState.REFUNDED})
+
+
 @router.get("/orders/{order_id}")
 def order_page(
     request: Request, platform: PlatformDep, order_id: str, caller: OptionalCaller
@@ -236,6 +241,7 @@ def order_page(
         is_customer = order.customer_id == actor.user_id
         customer = None if is_customer else session.get(User, order.customer_id)
     share_url = links.shared_order(platform, order) if order.share_key else None
+    following = is_customer and order.state not in NO_MORE_NEWS
     context = {
         "order": order,
         "view": view.overview,
@@ -252,6 +258,7 @@ def order_page(
         "cancellable": sorted(s.value for s in CANCELLABLE),
         "share_url": share_url,
         "stream_url": links.order_events(order.id),
+        "push_key": vapid_keys(platform.settings.data_dir).public_key if following else None,
     }
     return render(request, caller, "order.html", context)
 

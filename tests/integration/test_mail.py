@@ -1,0 +1,123 @@
+"""E-mail at an order's milestones, from the worker, on SQLite and PostgreSQL: without an SMTP
+server (the demo) each mail is kept as an .eml file in the mailbox that /mails shows; with one
+(an aiosmtpd stand-in) it is sent there, and asked again after the server failed; a milestone
+relayed twice is mailed once, and a factory step is not mailed at all."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from fastapi.testclient import TestClient
+
+from c2m.bootstrap import Platform
+from c2m.domains.integrations.mail import MAILBOX
+from c2m.workers.mail import MailSender
+from tests.api.test_access_control import log_in
+from tests.api.test_bad_input import assert_problem
+from tests.conftest import World, free_port
+from tests.integration.test_webhooks import place_and_pay
+from tests.push_support import start_step
+from tests.webhook_receiver import wait_until
+
+
+@contextmanager
+def sending(sender: MailSender) -> Iterator[None]:
+    stop = threading.Event()
+    thread = threading.Thread(target=sender.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        sender.wake()
+        thread.join(timeout=5)
+
+
+def read(raw: bytes) -> EmailMessage:
+    mail = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(mail, EmailMessage)
+    return mail
+
+
+def mailbox(platform: Platform) -> list[Path]:
+    folder = platform.settings.data_dir / MAILBOX
+    return sorted(folder.glob("*.eml")) if folder.is_dir() else []
+
+
+def test_the_demo_keeps_mails_in_the_mailbox_page(
+    client: TestClient, platform: Platform, world: World
+) -> None:
+    with sending(platform.mail):
+        order_id = place_and_pay(platform, world)
+        start_step(platform, order_id, "Cut panels", "cut")  # not mailed: the phone tells it
+        platform.relay.relay_once()
+        platform.relay.relay_once()
+        wait_until(lambda: len(mailbox(platform)) == 1, "the payment's mail was kept")
+    mail = read(mailbox(platform)[0].read_bytes())
+    assert mail["To"] == world.alice.user.email
+    assert mail["Subject"] == "Your Stool: payment received"
+    assert f"/orders/{order_id}" in mail.get_content()
+
+    log_in(client, world.alice.user.email)
+    refused = client.get("/mails", headers={"Accept": "application/json"})
+    assert_problem(refused, 403, "platform owner")
+    client.cookies.clear()
+    log_in(client, world.owner.user.email)
+    page = client.get("/mails")
+    assert page.status_code == 200
+    assert "Your Stool: payment received" in page.text
+    name = mailbox(platform)[0].name
+    one = client.get(f"/mails/{name}")
+    assert world.alice.user.email in one.text
+    assert f"/orders/{order_id}" in one.text
+    assert client.get("/mails/..%2Fc2m.sqlite3").status_code == 404
+
+
+def test_demo_mode_shows_the_mailbox_to_everyone(client: TestClient, platform: Platform) -> None:
+    platform.settings.demo = True
+    page = client.get("/mails")
+    assert page.status_code == 200
+    assert "No mail yet" in page.text
+
+
+class Inbox:
+    """An SMTP server's handler (aiosmtpd) that refuses the first ``refuse`` messages."""
+
+    def __init__(self, refuse: int = 0) -> None:
+        self.refuse = refuse
+        self.got: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.refuse:
+            self.refuse -= 1
+            return "451 Try again later"
+        self.got.append(read(envelope.original_content or b""))
+        return "250 OK"
+
+
+def test_mails_go_through_the_smtp_server_and_are_retried(platform: Platform, world: World) -> None:
+    inbox = Inbox(refuse=1)
+    port = free_port()
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    platform.mail.smtp_url = f"smtp://127.0.0.1:{port}"
+    platform.mail.retry_seconds = (0.05,)
+    try:
+        with sending(platform.mail):
+            order_id = place_and_pay(platform, world)
+            platform.relay.relay_once()
+            wait_until(lambda: len(inbox.got) == 1, "the SMTP server got the mail")
+    finally:
+        server.stop()
+    assert inbox.got[0]["To"] == world.alice.user.email
+    assert inbox.got[0]["From"] == platform.settings.mail_from
+    assert inbox.got[0]["Subject"] == "Your Stool: payment received"
+    assert order_id in inbox.got[0].get_content()
+    assert mailbox(platform) == []  # sent, not kept
