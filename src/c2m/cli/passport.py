@@ -13,7 +13,6 @@ from rich.console import Console
 from c2m.bootstrap import configure
 from c2m.cli.errors import fail, guarded
 from c2m.domains.traceability.keys import KeyRing, did_document_url
-from c2m.domains.traceability.verification import check, issuer_of
 from c2m.engines.credentials import ProofError
 
 passport_app = typer.Typer(help="Digital product passports: verify one, rotate the signing key.")
@@ -60,6 +59,8 @@ def verify_command(
 ) -> None:
     """Exit 0 with a one-line summary when the signature and the issuer's key hold; exit 2
     with the reason otherwise."""
+    from c2m.domains.traceability.verification import check, issuer_of  # loads cryptography
+
     credential = _json(source, "passport")
     try:
         keys = _json(did_document or did_document_url(issuer_of(credential)), "key document")

@@ -1,6 +1,7 @@
 """The platform's passport signing keys: Ed25519, made on first use, kept in one file only the
 platform's user can read, rotated by adding a key. Retired keys stay published in the did:web
-document, so every passport signed earlier still verifies.
+document, so every passport signed earlier still verifies. The public keys are stored as text
+beside the private ones: a web process publishes them without loading cryptography.
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-from c2m.engines.credentials import public_multikey
+from c2m.engines.credentials.multikey import public_multikey
 from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import C2MError
 
@@ -32,12 +30,9 @@ class KeyFileError(C2MError):
 class SigningKey:
     id: str
     private: bytes
+    public: str
+    """The public key as a Multikey (``publicKeyMultibase``)."""
     created: str
-
-    @property
-    def public(self) -> bytes:
-        key = Ed25519PrivateKey.from_private_bytes(self.private).public_key()
-        return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def did_web(base_url: str) -> str:
@@ -79,7 +74,8 @@ class KeyRing:
         try:
             stored = json.loads(path.read_text())["keys"]
             keys = [
-                SigningKey(k["id"], base64.b64decode(k["private"]), k["created"]) for k in stored
+                SigningKey(k["id"], base64.b64decode(k["private"]), k["public"], k["created"])
+                for k in stored
             ]
         except (ValueError, KeyError, TypeError) as exc:
             raise KeyFileError(f"{path} is not a passport key file ({exc})") from exc
@@ -99,14 +95,24 @@ class KeyRing:
         return key
 
     def _new_key(self) -> SigningKey:
-        private = Ed25519PrivateKey.generate().private_bytes_raw()
-        return SigningKey(f"key-{len(self.keys) + 1}", private, utcnow().isoformat())
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        key = Ed25519PrivateKey.generate()
+        public = public_multikey(key.public_key().public_bytes_raw())
+        return SigningKey(
+            f"key-{len(self.keys) + 1}", key.private_bytes_raw(), public, utcnow().isoformat()
+        )
 
     def _save(self, first: bool = False) -> bool:
         """Write the ring atomically, readable by its owner only. The ``first`` ring is written
         only if no other process wrote one meanwhile (False then: read theirs)."""
         stored = [
-            {"id": k.id, "private": base64.b64encode(k.private).decode(), "created": k.created}
+            {
+                "id": k.id,
+                "private": base64.b64encode(k.private).decode(),
+                "public": k.public,
+                "created": k.created,
+            }
             for k in self.keys
         ]
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +138,7 @@ class KeyRing:
                 "id": f"{did}#{k.id}",
                 "type": "Multikey",
                 "controller": did,
-                "publicKeyMultibase": public_multikey(k.public),
+                "publicKeyMultibase": k.public,
             }
             for k in self.keys
         ]
