@@ -46,6 +46,8 @@ from c2m.domains.quoting import models as quoting_models
 from c2m.domains.quoting.capacity import machine_capacity
 from c2m.domains.quoting.quotes import CapacitySource
 from c2m.domains.quoting.uploads import Analyser
+from c2m.domains.traceability import models as traceability_models
+from c2m.domains.traceability.serials import UnitSerials
 from c2m.kernel import idempotency, outbox
 from c2m.kernel.bus import EventBus
 from c2m.kernel.clock import utcnow
@@ -88,6 +90,7 @@ TABLE_MODULES = (
     planning_models,
     circle_models,
     maker_models,
+    traceability_models,
     ledger_models,
     insight_models,
     integration_models,
@@ -334,6 +337,7 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
     )
     platform.payments.deliver_later = platform.deliver_callbacks_later
     bus.add_handler(ORDER_TOPICS, platform.ledger)
+    bus.add_handler(ORDER_TOPICS, UnitSerials(db))
     bus.add_batch_handler(ORDER_TOPICS, WebhookFanout(db, platform.webhooks.wake))
     bus.add_batch_handler(ORDER_TOPICS, platform.push)
     bus.add_batch_handler(ORDER_TOPICS, platform.mail)

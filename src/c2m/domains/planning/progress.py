@@ -115,7 +115,9 @@ def _started(session: Session, op: Operation, machine: str) -> None:
     if order.state is OrderState.ON_HOLD and order.held_from is not None:
         orders.resume(session, order, actor=ACTOR, data=_step(op, machine=machine))
     target = STAGE.get(op.capability, OrderState.IN_PRODUCTION)
-    data = _step(op, machine=machine, started_at=started, expected_end=ends)
+    data = _step(
+        op, machine=machine, started_at=started, expected_end=ends, work_order=op.work_order_id
+    )
     orders.advance_by_factory(session, order, target, actor=ACTOR, data=data)
     orders.note(session, order, step(OrderEventType.OPERATION_STARTED, data), actor=ACTOR)
 

@@ -24,6 +24,8 @@ from c2m.domains.orders.schemas import (
     as_shared,
 )
 from c2m.domains.orders.states import OrderState
+from c2m.domains.traceability.schemas import OrderWithUnitsOut
+from c2m.domains.traceability.units import units_of
 from c2m.web import links
 from c2m.web.auth import OrdersRead, OrdersWrite, PlatformDep
 from c2m.web.idempotent import Idempotent, answer
@@ -91,10 +93,13 @@ async def place_order(
     return answer(placed)
 
 
-@router.get("/orders/{order_id}", response_model=OrderOut)
-def get_order(platform: PlatformDep, order_id: str, actor: OrdersRead) -> OrderOut:
+@router.get("/orders/{order_id}", response_model=OrderWithUnitsOut)
+def get_order(platform: PlatformDep, order_id: str, actor: OrdersRead) -> OrderWithUnitsOut:
+    """The order, with the units made for it once work has started."""
     with platform.db.read() as session:
-        return OrderOut.model_validate(service.load_order(session, actor, order_id))
+        order = OrderOut.model_validate(service.load_order(session, actor, order_id))
+        units = units_of(session, order_id, platform.settings.base_url)
+    return OrderWithUnitsOut(**order.model_dump(), units=units)
 
 
 @router.post("/orders/{order_id}/pay", response_model=OrderOut, responses=CHANGE)
