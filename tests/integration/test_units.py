@@ -1,6 +1,7 @@
 """Issue 17, units: every piece gets a serial when its work starts (a line of two makes two
-units), the order lists them with their passport URLs, and a repeated or concurrent delivery
-of the start makes them once."""
+units), the order lists them with their passport URLs, its owner gets a signed passport that
+verifies against the published keys while others see its public page, and a repeated delivery
+of the start makes the units once."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from c2m.domains.orders.schemas import NewLine, NewOrder
 from c2m.domains.planning.models import WorkOrder
 from c2m.domains.traceability.models import Unit
 from c2m.domains.traceability.serials import UnitSerials
+from c2m.domains.traceability.verification import check
 from c2m.workers.production import ProductionLoop
 from tests.conftest import World, place_order
 from tests.factory_support import Plant, paid_orders, production, run_until_shipped
@@ -23,7 +25,7 @@ from tests.factory_support import Plant, paid_orders, production, run_until_ship
 SERIAL = re.compile(r"^\d{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-\d{2}$")
 
 
-def test_each_piece_gets_a_serial_when_its_work_starts_and_the_order_lists_them(
+def test_each_piece_gets_a_serial_and_a_passport_its_owner_can_verify(
     client: TestClient, world: World, platform: Platform
 ) -> None:
     plant = Plant(platform, world)
@@ -48,31 +50,76 @@ def test_each_piece_gets_a_serial_when_its_work_starts_and_the_order_lists_them(
     assert len(serials) == 4
     stranger = client.get(f"/api/v1/orders/{orders[0]}", headers=world.bob.headers)
     assert stranger.status_code == 404
+    check_passports(client, world, sorted(serials)[0])
 
 
-def test_a_repeated_start_makes_the_units_once(world: World, platform: Platform) -> None:
-    Plant(platform, world)  # a factory of Alpha Works
+def check_passports(client: TestClient, world: World, serial: str) -> None:
+    """The owner's credential verifies against the published keys; others see the public page."""
+    as_json = {"Accept": "application/json"}
+    passport = client.get(f"/u/{serial}", headers={**as_json, **world.alice.headers})
+    assert passport.status_code == 200, passport.text
+    keys = client.get("/.well-known/did.json").json()
+    verified = check(passport.json(), keys)
+    assert verified.serial == serial
+    assert verified.product == "Stool"
+    assert passport.json()["credentialSubject"]["product"]["producedByParty"]["name"]
+    again = client.get(f"/u/{serial}/passport.json", headers=world.alice.headers)
+    assert again.json() == passport.json()  # the same facts and key: the same passport
+    assert "attachment" in again.headers["content-disposition"]
+
+    refused = client.get(f"/u/{serial}", headers={**as_json, **world.bob.headers})
+    assert refused.status_code == 403
+    assert "its owner's" in refused.json()["detail"]
+    assert client.get(f"/u/{serial}", headers=as_json).status_code == 403
+    missing = client.get("/u/0000-AAAA-AAAA-01", headers=as_json)
+    assert missing.status_code == 404
+    assert "No unit carries the serial" in missing.json()["detail"]
+
+    public = client.get(f"/u/{serial}", headers={"Accept": "text/html"})
+    assert public.status_code == 200
+    assert serial in public.text
+    assert "Alpha Works" in public.text
+    assert "Download the signed passport" not in public.text
+    owner = client.get(f"/u/{serial}", headers={"Accept": "text/html", **world.alice.headers})
+    assert "Download the signed passport" in owner.text
+
+
+def started_work(
+    platform: Platform, world: World, quantity: int, configuration: dict[str, object]
+) -> str:
+    """A work order of Alice's, for ``quantity`` stools configured so, in Alpha Works' plant."""
+    Plant(platform, world)
     with platform.db.write() as session:
-        data = NewOrder(lines=[NewLine(product_id=world.product_a.id, quantity=3)])
+        data = NewOrder(lines=[NewLine(product_id=world.product_a.id, quantity=quantity)])
         order = place_order(session, world.alice.actor, data)
+        order.lines[0].configuration = configuration
         factory_id = session.scalars(select(Factory.id)).one()
         work = WorkOrder(
             order_id=order.id,
             line_id=order.lines[0].id,
             factory_id=factory_id,
             product_name="Stool",
-            quantity=3,
+            quantity=quantity,
         )
         session.add(work)
         session.flush()
-        work_id = work.id
-    handler = UnitSerials(platform.db)
+        return work.id
+
+
+def start(platform: Platform, work_id: str) -> dict[str, object]:
+    """What the worker's relay hands the handlers when the work order's first step starts."""
     started = {
         "type": OrderEventType.OPERATION_STARTED.value,
         "data": {"work_order": work_id, "started_at": "2026-12-07T10:00:00+00:00"},
     }
+    UnitSerials(platform.db)("orders.started", started)
+    return started
+
+
+def test_a_repeated_start_makes_the_units_once(world: World, platform: Platform) -> None:
+    work_id = started_work(platform, world, 3, {})
     for _ in range(3):
-        handler("orders.started", started)
+        start(platform, work_id)
     with platform.db.read() as session:
         numbers = session.scalars(select(Unit.number).where(Unit.work_order_id == work_id))
         assert sorted(numbers) == [1, 2, 3]

@@ -50,7 +50,7 @@ class Maker:
     id: str
     name: str
     facility: str
-    country: str
+    country: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +107,7 @@ def credential(facts: UnitFacts, issuer: Issuer, valid_from: str) -> dict[str, A
         "serialNumber": facts.serial,
         "batchNumber": facts.batch,
         "productionDate": facts.produced_on,
-        "countryOfProduction": facts.maker.country,
+        "countryOfProduction": facts.maker.country,  # dropped below when unknown
         "characteristics": facts.configuration,
         "producedByParty": {"type": ["Identifier"], "id": facts.maker.id, "name": facts.maker.name},
         "producedAtFacility": {

@@ -1,13 +1,17 @@
-"""The keys that sign the platform's passports, published as its did:web document."""
+"""Units' passports: the page a label's QR code opens, the signed credential for its owner, and
+the keys that sign them, published as the platform's did:web document."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
 
 from c2m.domains.traceability.keys import KeyRing, did_web
-from c2m.web.auth import platform_of
+from c2m.domains.traceability.passports import load_unit, signed_passport
+from c2m.web.auth import OptionalCaller, platform_of
+from c2m.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -17,3 +21,35 @@ def did_document(request: Request) -> dict[str, Any]:
     """Every signing key, current and retired, so any passport the platform issued verifies."""
     settings = platform_of(request).settings
     return KeyRing.open(settings.data_dir).did_document(did_web(settings.base_url))
+
+
+@router.get("/u/{serial}")
+def unit_passport(request: Request, serial: str, caller: OptionalCaller) -> Response:
+    """The credential (its owner's) when JSON is asked for; the unit's page otherwise."""
+    if "json" in request.headers.get("accept", ""):
+        return _credential(request, serial, caller)
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        record = load_unit(session, serial, platform.settings.base_url)
+    actor = caller.actor if caller else None
+    context = {"record": record, "facts": record.facts, "owner": record.owned_by(actor)}
+    return render(request, caller, "unit.html", context)
+
+
+@router.get("/u/{serial}/passport.json")
+def unit_passport_file(request: Request, serial: str, caller: OptionalCaller) -> Response:
+    """The signed credential as a file to keep (the owner's), for ``c2m passport verify``."""
+    name = f"passport-{serial.upper()}.json"
+    answer = _credential(request, serial, caller)
+    answer.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return answer
+
+
+def _credential(request: Request, serial: str, caller: OptionalCaller) -> Response:
+    platform = platform_of(request)
+    settings = platform.settings
+    with platform.db.read() as session:
+        record = load_unit(session, serial, settings.base_url)
+    actor = caller.actor if caller else None
+    passport = signed_passport(record, actor, settings.data_dir, settings.base_url)
+    return JSONResponse(passport, headers={"Cache-Control": "private, no-store"})
