@@ -64,6 +64,11 @@ def test_an_owner_edits_a_template_through_the_form_with_a_live_preview(
     template_id = publish(live_server, world, REFRIGERATOR)
     page = phone
     log_in(page, live_server, world.maker_a.user.email)
+    page.goto(f"{live_server.url}/workshop/enterprises/{world.enterprise_a.id}/templates/new")
+    # The starter's defaults: 900 + 10 * 80 mm + 40 * len("Hello") cents.
+    expect(page.locator("#preview-price")).to_have_text("€19.00 each")
+    _fits(page)
+    _keep(page, "template-new")
     page.goto(f"{live_server.url}/workshop/templates/{template_id}")
     price = page.locator("#preview-price")
     expect(price).to_have_text("€649.00 each")

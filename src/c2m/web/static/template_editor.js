@@ -50,7 +50,7 @@
       blank: { id: "", name: "", capability: "", minutes: "" } }
   ];
   var TOP = [["name", "Product name"], ["key", "Short name for links"], ["description", "Description", "area"],
-    ["currency", "Currency"]];
+    ["currency", "Currency (EUR when empty)"]];
 
   function copy(value) { return JSON.parse(JSON.stringify(value)); }
 
