@@ -60,6 +60,7 @@ BINDINGS = {
 AUTHORING = (
     "POST /api/v1/enterprises/{enterprise_id}/templates",
     "POST /api/v1/templates/{template_id}/versions",
+    "POST /api/v1/template-previews",
 )
 # A micro-enterprise's statements are for its members: the maker reads them. A well-formed
 # period may still not be one (month 13, "to" before "from"): a 422 that says so.

@@ -186,6 +186,29 @@ def test_invalid_templates_are_refused_naming_the_rule(
     assert all(p["slug"] != FRIDGE["key"] for p in client.get("/api/v1/products").json())
 
 
+def test_a_template_being_edited_is_previewed_and_its_faults_named_per_field(
+    client: TestClient, world: World
+) -> None:
+    def preview(definition: dict[str, Any], **choices: Any) -> Any:
+        body = {"definition": definition, "choices": choices}
+        return client.post("/api/v1/template-previews", json=body, headers=world.maker_a.headers)
+
+    priced = preview(FRIDGE, **HAND_PRICED)
+    assert priced.status_code == 200, priced.text
+    assert priced.json()["price"]["unit_price"] == 111_900  # as saved and configured
+    blank_name = [{**FRIDGE["options"][0], "name": ""}, *FRIDGE["options"][1:]]
+    refused = preview({**FRIDGE, "options": blank_name, "currency": "euro"})
+    assert refused.status_code == 422, refused.text
+    said = {tuple(e["loc"]): e["msg"] for e in refused.json()["errors"]}
+    assert said[("options", "0", "number", "name")] == "cannot be empty"
+    assert said[("currency",)] == "must be a three-letter currency code such as EUR"
+    broken = [{**FRIDGE["prices"][0], "amount": "49900 + oops"}, *FRIDGE["prices"][1:]]
+    unusable = preview({**FRIDGE, "prices": broken})
+    assert unusable.status_code == 422
+    assert ["definition", "base"] in [e["loc"] for e in unusable.json()["errors"]]
+    assert client.post("/api/v1/template-previews", json={"definition": FRIDGE}).status_code == 401
+
+
 def test_drafts_and_other_enterprises_templates_stay_private(
     client: TestClient, world: World
 ) -> None:

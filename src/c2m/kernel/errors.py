@@ -88,7 +88,11 @@ _FRIENDLY: dict[str, str] = {
 }
 
 # Patterns with a sentence of their own: "characters that are not allowed" would mislead.
-_PATTERNS: dict[str, str] = {MONTH: "must be a month written as YYYY-MM, e.g. 2026-12"}
+_PATTERNS: dict[str, str] = {
+    MONTH: "must be a month written as YYYY-MM, e.g. 2026-12",
+    r"^[A-Z]{3}$": "must be a three-letter currency code such as EUR",
+    r"^[a-z0-9][a-z0-9-]*$": "may hold only small letters, digits and hyphens",
+}
 
 # Messages that name a limit from the error's context.
 _BOUNDED: dict[str, tuple[str, str]] = {
@@ -127,6 +131,8 @@ def _phrase(error: Any) -> str:
     kind = error.get("type", "")
     bounded = _BOUNDED.get(kind)
     context = error.get("ctx") or {}
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return "cannot be empty"
     if bounded is not None and bounded[0] in context:
         limit = context[bounded[0]]
         return bounded[1].format(f"{limit:,}" if isinstance(limit, int) else limit)
@@ -138,6 +144,12 @@ def _phrase(error: Any) -> str:
         return "is not valid: " + str(error.get("msg", "")).removeprefix("Value error, ")
     message = str(error.get("msg") or "is not valid")
     return message[:1].lower() + message[1:]
+
+
+def field_errors(errors: list[Any]) -> list[dict[str, Any]]:
+    """Each error's place and what is wrong with it in words, for a form to show beside the
+    field (``loc`` as strings, ``msg`` a phrase such as "must be at most 60 characters long")."""
+    return [{"loc": [str(p) for p in e.get("loc", ())], "msg": _phrase(e)} for e in errors]
 
 
 def _field(error: Any) -> str:

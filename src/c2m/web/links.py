@@ -75,6 +75,10 @@ def workshop_template(template_id: str) -> str:
     return f"/workshop/templates/{template_id}"
 
 
+def configure(template_id: str) -> str:
+    return f"/configure/{template_id}"
+
+
 def rfq_inbox(enterprise_id: str) -> str:
     return f"/workshop/enterprises/{enterprise_id}/rfqs"
 

@@ -294,6 +294,14 @@ class ConfigureIn(Strict):
     )
 
 
+class PreviewIn(Strict):
+    """A template being edited, checked like a saved one, and the choices to preview it with."""
+
+    definition: dict[str, Any] = Field(description="The template's JSON, as it would be saved.")
+    choices: Choices = Field(default_factory=dict, description="The options chosen so far.")
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
+
+
 class SpanOut(BaseModel):
     first: OptionValue
     last: OptionValue

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,7 @@ from c2m.domains.catalog.schemas import (
 )
 from c2m.domains.platform.actor import Actor
 from c2m.engines import configurator as cfg
-from c2m.kernel.errors import Conflict, InvalidInput, NotFound
+from c2m.kernel.errors import Conflict, InvalidInput, NotFound, describe_validation, field_errors
 from c2m.kernel.problem_types import ProblemCode
 
 CACHE_SIZE = 128  # compiled versions kept per process (each ~0.2 s to compile)
@@ -250,13 +251,35 @@ def priced(compiled: cfg.CompiledTemplate, choices: cfg.Configuration, quantity:
         raise InvalidInput(f"This configuration cannot be priced: {exc}") from exc
 
 
+def parse_definition(data: Any) -> TemplateDefinition:
+    """A definition from JSON data; else a 422 whose ``errors`` say in words what is wrong
+    with each field, so the workshop's form can show it beside the field."""
+    try:
+        return TemplateDefinition.model_validate(data)
+    except ValidationError as exc:
+        errors = list(exc.errors())
+        raise InvalidInput(
+            describe_validation(errors, "The template is not valid"), errors=field_errors(errors)
+        ) from exc
+
+
+def preview(definition: TemplateDefinition, data: ConfigureIn) -> ConfigureOut:
+    """The configurator of a template not saved yet: what its owner sees while editing it."""
+    return _configure(_compiled(definition, 1), "", 1, data)
+
+
 def configure(loaded: Loaded, data: ConfigureIn) -> ConfigureOut:
     """What the configurator page shows after a choice: possibilities, completion, price.
 
     Clashing choices (only reachable by typing a number or text) are repaired to the nearest
     valid ones keeping ``data.keep``; without ``keep`` the clash is reported as it is.
     """
-    compiled = loaded.compiled
+    return _configure(loaded.compiled, loaded.template.id, loaded.row.version, data)
+
+
+def _configure(
+    compiled: cfg.CompiledTemplate, template_id: str, version: int, data: ConfigureIn
+) -> ConfigureOut:
     choices: dict[str, cfg.Value] = dict(data.choices)
     try:
         state = cfg.possibilities(compiled, choices)
@@ -278,8 +301,8 @@ def configure(loaded: Loaded, data: ConfigureIn) -> ConfigureOut:
     messages = {rule.id: rule.message for rule in compiled.template.rules}
     return ConfigureOut.model_validate(
         {
-            "template_id": loaded.template.id,
-            "version": loaded.row.version,
+            "template_id": template_id,
+            "version": version,
             "quantity": data.quantity,
             "choices": choices,
             "changed": list(changed),

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c2m.domains.catalog.models import TemplateVersion
+from c2m.domains.catalog.showcase import drawing_of
 from c2m.domains.orders.events import OrderEventType
 from c2m.domains.orders.models import Order, OrderEvent, OrderLine
 from c2m.domains.orders.payment_news import PaymentNews, payment_news
@@ -94,9 +95,7 @@ def _line(session: Session, line: OrderLine) -> LineView:
         for option in options
         if (name := option["name"]) in chosen
     ]
-    picture = definition.get("picture")
-    drawing = {"picture": picture, "options": options, "configuration": chosen} if picture else None
-    return LineView(line, choices, drawing)
+    return LineView(line, choices, drawing_of(definition, chosen))
 
 
 def _definition(session: Session, line: OrderLine) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ from c2m.domains.catalog.schemas import (
     DesignOut,
     NewDesign,
     NewTemplate,
+    PreviewIn,
     TemplateOut,
     VersionOut,
 )
@@ -110,6 +111,19 @@ def configure_template(
     with platform.db.read() as session:
         loaded = templates.load(session, viewer, template_id, body.version)
     return templates.configure(loaded, body)
+
+
+@router.post(
+    "/template-previews",
+    response_model=ConfigureOut,
+    responses=problem_responses(422),
+)
+def preview_template(body: PreviewIn, actor: CatalogWrite) -> ConfigureOut:
+    """A template not saved yet, configured: the workshop's editor shows it as its owner types.
+    Refused with 422 whose ``errors`` name each wrong field, rule, price or step. Stores nothing.
+    """
+    choices = ConfigureIn(choices=body.choices, quantity=body.quantity)
+    return templates.preview(templates.parse_definition(body.definition), choices)
 
 
 @router.post("/designs", status_code=201, response_model=DesignOut, responses=CREATE)

@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from c2m.bootstrap import Platform
-from c2m.domains.catalog import templates
 from c2m.domains.catalog.service import get_product, list_products
+from c2m.domains.catalog.showcase import showcases
 from c2m.domains.circles.batches import released_variants
 from c2m.domains.insights import feedback
 from c2m.domains.insights.schemas import Rating
@@ -94,7 +94,7 @@ def start_session(platform: Platform, user_id: str, target: str) -> Response:
 @router.get("/")
 def home(request: Request, platform: PlatformDep, caller: OptionalCaller) -> Response:
     with platform.db.read() as session:
-        products = list_products(session)
+        products = showcases(session, list_products(session))
         shops = quoting_enterprises(session)
     return render(request, caller, "index.html", {"products": products, "shops": shops})
 
@@ -177,13 +177,12 @@ def product_page(
     request: Request, platform: PlatformDep, product_id: str, caller: OptionalCaller
 ) -> Response:
     with platform.db.read() as session:
-        product = get_product(session, product_id)
-        template = templates.for_product(session, product.id)
-        found = released_variants(session, template.id) if template else []
+        shown = showcases(session, [get_product(session, product_id)])[0]
+        found = released_variants(session, shown.template_id) if shown.template_id else []
     variants = [(design.name, links.shared_design(platform, design)) for design in found]
     context = {
-        "product": product,
-        "template": template,
+        "shown": shown,
+        "product": shown.product,
         "variants": variants,
         "idempotency_key": new_secret(16),
         "max_quantity": MAX_QUANTITY,

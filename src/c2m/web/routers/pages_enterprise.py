@@ -9,7 +9,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from c2m.bootstrap import Platform
@@ -22,7 +21,7 @@ from c2m.domains.orders.states import OrderState, next_moves
 from c2m.domains.planning import floor
 from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
-from c2m.kernel.errors import Conflict, InvalidInput, NotFound, describe_validation
+from c2m.kernel.errors import Conflict, InvalidInput, NotFound
 from c2m.web import links
 from c2m.web.auth import Caller, OptionalCaller, PlatformDep
 from c2m.web.routers.pages import CsrfField, signed_in
@@ -137,16 +136,21 @@ def _template_form(
     title: str,
     text: str,
     published: bool,
-    error: str | None = None,
-    status_code: int = 200,
+    configure_url: str | None = None,
+    error: InvalidInput | Conflict | None = None,
 ) -> Response:
+    """The editor: a form over the template's JSON (static/template_editor.js), the JSON itself
+    for experts, and a refusal's sentence with each field's own words for the form to place."""
     context = {
         "action": action,
         "title": title,
         "text": text,
         "published": published,
-        "error": error,
+        "configure_url": configure_url,
+        "error": error.detail if error else None,
+        "field_errors": error.extra.get("errors", []) if error else [],
     }
+    status_code = error.status if error else 200
     return render(request, caller, "workshop_template.html", context, status_code=status_code)
 
 
@@ -157,10 +161,7 @@ def _parse_template(text: str, published: bool) -> NewTemplate:
         raise InvalidInput(
             f"The definition is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
         ) from exc
-    try:
-        return NewTemplate.model_validate({"definition": definition, "published": published})
-    except ValidationError as exc:
-        raise InvalidInput(describe_validation(list(exc.errors()))) from exc
+    return NewTemplate(definition=templates.parse_definition(definition), published=published)
 
 
 def _save_template(
@@ -173,6 +174,7 @@ def _save_template(
     action: str,
     title: str,
     store: Callable[[Session, Actor, NewTemplate], templates.Loaded],
+    configure_url: str | None = None,
 ) -> Response:
     """Validate and store a template from the form; on any refusal show the form again."""
     actor = signed_in(request, caller, csrf_token).actor
@@ -188,8 +190,8 @@ def _save_template(
             title=title,
             text=text,
             published=published,
-            error=exc.detail,
-            status_code=exc.status,
+            configure_url=configure_url,
+            error=exc,
         )
     return RedirectResponse(
         links.workshop_template(loaded.template.id)
@@ -256,6 +258,7 @@ def edit_template_form(
         title=f"{out.name}, version {out.version}",
         text=json.dumps(out.definition.model_dump(mode="json"), indent=2),
         published=out.published,
+        configure_url=links.configure(template_id),
     )
 
 
@@ -279,4 +282,5 @@ def save_template_version(
         links.workshop_template(template_id),
         "Edit product template",
         lambda session, actor, data: templates.new_version(session, actor, template_id, data),
+        links.configure(template_id),
     )

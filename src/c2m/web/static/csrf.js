@@ -20,6 +20,7 @@ var c2m = (function () {
           if (response.ok) return json;
           var error = new Error(json.detail || "Something went wrong; please try again.");
           error.status = response.status;
+          error.problem = json; // its ``errors``, where a form shows them beside each field
           throw error;
         });
       });
