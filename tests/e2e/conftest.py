@@ -11,11 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = Path(os.environ.get("C2M_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_BROWSER = os.environ.get("C2M_REQUIRE_BROWSER") == "1"
 PHONE = {"width": 390, "height": 844}
+# Assertions wait as long as actions do: three test processes share two cores, and a page's
+# round trip (a preview, a live timeline) can take longer than Playwright's default 5 s.
+expect.set_options(timeout=10_000)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
