@@ -4,6 +4,8 @@ configured and can download the signed passport."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from sqlalchemy import select
 from c2m.domains.traceability.models import Unit
 from tests.conftest import LiveServer, World
 from tests.e2e.test_order_page import log_in
-from tests.e2e.test_team_pages import _fits, _keep
+from tests.e2e.test_team_pages import SCREENSHOT_DIR, _fits, _keep
 from tests.integration.test_units import start, started_work
 
 
@@ -42,6 +44,10 @@ def test_a_scanned_unit_shows_its_public_passport_and_its_owner_sees_more(
     assert download.value.suggested_filename == f"passport-{serial}.json"
     _fits(phone)
     _keep(phone, "unit-passport-owner")
+    phone.goto(f"{live_server.url}/u/{serial}/label.svg")
+    expect(phone.locator("svg text").nth(1)).to_have_text(serial)
+    if SCREENSHOT_DIR:  # the viewport only: Chromium cannot take a full-page shot of an SVG
+        phone.screenshot(path=str(Path(SCREENSHOT_DIR) / "unit-label-phone.png"))
 
     phone.goto(f"{live_server.url}/u/0000-AAAA-AAAA-01")
     expect(phone.get_by_text("No unit carries the serial")).to_be_visible()

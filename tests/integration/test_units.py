@@ -6,7 +6,9 @@ of the start makes the units once."""
 from __future__ import annotations
 
 import re
+from xml.etree import ElementTree
 
+import segno
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -123,3 +125,26 @@ def test_a_repeated_start_makes_the_units_once(world: World, platform: Platform)
     with platform.db.read() as session:
         numbers = session.scalars(select(Unit.number).where(Unit.work_order_id == work_id))
         assert sorted(numbers) == [1, 2, 3]
+
+
+def test_the_packing_label_carries_the_units_url_and_serial_for_its_maker(
+    client: TestClient, world: World, platform: Platform
+) -> None:
+    start(platform, started_work(platform, world, 1, {}))
+    with platform.db.read() as session:
+        serial = session.scalars(select(Unit.serial)).one()
+    label = client.get(f"/u/{serial}/label.svg", headers=world.maker_a.headers)
+    assert label.status_code == 200
+    assert label.headers["content-type"] == "image/svg+xml"
+    svg = ElementTree.fromstring(label.text)
+    assert svg.get("width") == "100mm"
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts[:2] == ["Stool", serial]
+    qr = segno.make(f"{platform.settings.base_url}/u/{serial}", error="m", boost_error=False)
+    drawn = svg.find("{http://www.w3.org/2000/svg}path")
+    assert drawn is not None
+    assert drawn.get("d") in qr.svg_inline(border=0, scale=1)  # the unit's URL, nothing else
+    assert client.get(f"/u/{serial}/label.svg", headers=world.alice.headers).status_code == 200
+    refused = client.get(f"/u/{serial}/label.svg", headers=world.bob.headers)
+    assert refused.status_code == 403
+    assert "micro-enterprise that made the unit" in refused.json()["detail"]

@@ -46,6 +46,10 @@ class UnitRecord:
             actor.user_id == self.order.customer_id or actor.is_platform_owner
         )
 
+    def made_by(self, actor: Actor | None) -> bool:
+        """A member of the micro-enterprise that sold it (its packing station prints labels)."""
+        return actor is not None and self.order.enterprise_id in actor.memberships
+
 
 def load_unit(session: Session, serial: str, base_url: str) -> UnitRecord:
     """The unit carrying ``serial``; NotFound in words when no unit does."""

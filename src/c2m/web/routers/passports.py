@@ -9,7 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from c2m.domains.traceability.keys import KeyRing, did_web
+from c2m.domains.traceability.labels import label_svg
 from c2m.domains.traceability.passports import load_unit, signed_passport
+from c2m.kernel.errors import Forbidden
 from c2m.web.auth import OptionalCaller, platform_of
 from c2m.web.templating import render
 
@@ -32,7 +34,12 @@ def unit_passport(request: Request, serial: str, caller: OptionalCaller) -> Resp
     with platform.db.read() as session:
         record = load_unit(session, serial, platform.settings.base_url)
     actor = caller.actor if caller else None
-    context = {"record": record, "facts": record.facts, "owner": record.owned_by(actor)}
+    context = {
+        "record": record,
+        "facts": record.facts,
+        "owner": record.owned_by(actor),
+        "maker": record.made_by(actor),
+    }
     return render(request, caller, "unit.html", context)
 
 
@@ -53,3 +60,18 @@ def _credential(request: Request, serial: str, caller: OptionalCaller) -> Respon
     actor = caller.actor if caller else None
     passport = signed_passport(record, actor, settings.data_dir, settings.base_url)
     return JSONResponse(passport, headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/u/{serial}/label.svg")
+def unit_label(request: Request, serial: str, caller: OptionalCaller) -> Response:
+    """The unit's packing label, for the micro-enterprise that sold it and the unit's owner."""
+    platform = platform_of(request)
+    with platform.db.read() as session:
+        record = load_unit(session, serial, platform.settings.base_url)
+    actor = caller.actor if caller else None
+    if not (record.made_by(actor) or record.owned_by(actor)):
+        raise Forbidden(
+            "Labels are printed by the micro-enterprise that made the unit: sign in as one of "
+            "its members."
+        )
+    return Response(label_svg(record.facts), media_type="image/svg+xml")
