@@ -13,11 +13,14 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Page
+from sqlalchemy import select
 
+from c2m.domains.traceability.models import Unit
 from tests.api.quoting_support import open_shop
 from tests.api.test_makers import JOIN
 from tests.conftest import LiveServer, Person, World, place
 from tests.e2e.test_order_page import log_in
+from tests.integration.test_units import start, started_work
 
 pytestmark = pytest.mark.browser
 
@@ -83,13 +86,16 @@ def test_no_page_has_a_serious_accessibility_violation(
         joined = api.post("/api/v1/makers", json=JOIN, headers=world.bob.headers)
         assert joined.status_code == 201, joined.text
     enterprise = world.enterprise_a.id
+    start(live_server.platform, started_work(live_server.platform, world, 1, {"wood": "oak"}))
+    with live_server.platform.db.read() as session:
+        unit = f"/u/{session.scalars(select(Unit.serial)).one()}"
     found = _check(
         phone,
         axe,
         live_server,
         None,
         ["/", "/login", "/signup", "/makers/join", "/problems", "/circles",
-         f"/products/{world.product_a.id}"],
+         f"/products/{world.product_a.id}", unit],
     )  # fmt: skip
     found += _check(
         phone,
@@ -97,7 +103,7 @@ def test_no_page_has_a_serious_accessibility_violation(
         live_server,
         world.alice,
         ["/orders", f"/orders/{order_id}", "/requests", "/account", "/account/earnings",
-         f"/quote/{world.enterprise_a.slug}", "/enterprises/apply"],
+         f"/quote/{world.enterprise_a.slug}", "/enterprises/apply", unit],
     )  # fmt: skip
     found += _check(
         phone,

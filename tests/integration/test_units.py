@@ -90,12 +90,12 @@ def started_work(
     platform: Platform, world: World, quantity: int, configuration: dict[str, object]
 ) -> str:
     """A work order of Alice's, for ``quantity`` stools configured so, in Alpha Works' plant."""
-    Plant(platform, world)
+    plant = Plant(platform, world)
     with platform.db.write() as session:
         data = NewOrder(lines=[NewLine(product_id=world.product_a.id, quantity=quantity)])
         order = place_order(session, world.alice.actor, data)
         order.lines[0].configuration = configuration
-        factory_id = session.scalars(select(Factory.id)).one()
+        factory_id = session.scalars(select(Factory.id).where(Factory.code == plant.spec.id)).one()
         work = WorkOrder(
             order_id=order.id,
             line_id=order.lines[0].id,
