@@ -154,6 +154,35 @@ def _orders_by_email_domain(database: Path) -> set[str]:
         engine.dispose()
 
 
+def _a_demo_unit_has_a_passport_that_verifies(data_dir: Path, url: str) -> None:
+    """Issue 17: a unit the demo's factory started has a serial and a signed passport that
+    ``c2m passport verify`` accepts against the keys the demo publishes."""
+    engine = create_engine(f"sqlite:///{data_dir / 'c2m.sqlite3'}")
+    deadline = time.monotonic() + 60
+    serial = None
+    try:
+        while serial is None and time.monotonic() < deadline:
+            with engine.connect() as conn:
+                serial = conn.execute(text("SELECT serial FROM units LIMIT 1")).scalar()
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    assert serial is not None, "no unit got a serial within a minute of its work starting"
+    env = {"C2M_DATA_DIR": str(data_dir), "C2M_SECRET_KEY": "s" * 40}
+    command = ["user", "token", "owner@c2m.example", "--name", "tests"]
+    token = runner.invoke(app, command, env=env)
+    assert token.exit_code == 0, token.output
+    bearer = {"Authorization": f"Bearer {token.output.split()[-1]}"}
+    passport = httpx.get(f"{url}/u/{serial}", headers={"Accept": "application/json", **bearer})
+    assert passport.status_code == 200, passport.text
+    saved = data_dir / "passport.json"
+    saved.write_text(passport.text)
+    keys = f"{url}/.well-known/did.json"
+    verified = runner.invoke(app, ["passport", "verify", str(saved), "--did-document", keys])
+    assert verified.exit_code == 0, verified.output
+    assert f"{serial}, signed by did:web:" in verified.output
+
+
 @pytest.mark.slow
 def test_demo_starts_seeds_stops_on_ctrl_c_and_keeps_its_data(tmp_path: Path) -> None:
     port = free_port()
@@ -171,6 +200,7 @@ def test_demo_starts_seeds_stops_on_ctrl_c_and_keeps_its_data(tmp_path: Path) ->
     assert login.status_code == 200
     _wait_for_production(tmp_path / "c2m.sqlite3")
     assert _orders_by_email_domain(tmp_path / "c2m.sqlite3") == {"shoppers.c2m.example"}
+    _a_demo_unit_has_a_passport_that_verifies(tmp_path, url)
     output = _stop(process)
     assert url in output
     assert "alice@c2m.example" in output
