@@ -2,6 +2,7 @@
 the order's customer may subscribe a phone, an order's news arrives encrypted for that phone
 and signed with the install's VAPID key (kept readable by its owner only), a failing push
 service is asked again, and a phone the push service has forgotten (410) is forgotten here too.
+News queued by a worker that died before sending it reaches the phone from the next worker.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from c2m.bootstrap import Platform
-from c2m.domains.integrations.models import PushSubscription
+from c2m.domains.integrations.models import OutgoingNotification, PushSubscription
 from c2m.kernel.vapid import FILE_NAME, vapid_keys
 from c2m.workers.push import PushSender
 from tests.api.test_bad_input import assert_problem
@@ -93,3 +94,20 @@ def test_news_reaches_the_phone_once_and_a_forgotten_phone_is_forgotten(
         wait_until(forgotten, "the forgotten phone's subscription was deleted")
         assert len(service.received) == 3  # each event once, however the relay repeats
     assert stat.S_IMODE((tmp_path / FILE_NAME).stat().st_mode) == 0o600
+
+
+def test_news_queued_by_a_worker_that_died_reaches_the_phone_from_the_next(
+    client: TestClient, platform: Platform, world: World, tmp_path: Path
+) -> None:
+    order_id = place(client, world.alice, world.product_a).json()["id"]
+    phone = PhoneKeys.new()
+    with running(Receiver(then=201)) as service:
+        assert subscribe(client, world.alice, order_id, phone, service.url).status_code == 201
+        start_step(platform, order_id, "Cut panels", "cut")
+        platform.relay.relay_once()  # the handler queues the push; this worker never sends it
+        assert service.received == []
+        with sending(PushSender(platform.db, tmp_path, "mailto:ops@example.com")):
+            wait_until(lambda: len(service.accepted) == 1, "the next worker sent the push")
+        assert phone.read(service.accepted[0])["body"] == "Cutting panels started"
+    with platform.db.read() as session:
+        assert session.scalars(select(OutgoingNotification)).first() is None

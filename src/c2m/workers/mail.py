@@ -1,31 +1,32 @@
 """The mail sender: turns the relayed timeline's milestones into e-mails to the customers (an
-event-bus batch handler) and sends them from a thread of its own through the SMTP server of
-``C2M_SMTP_URL``, asked again a few times if it fails; without one (the demo) each mail is
-written into the mailbox folder instead."""
+event-bus batch handler, which queues them as rows: ``workers.notifications``) and sends them
+from a thread of its own through the SMTP server of ``C2M_SMTP_URL``, asked again a few times
+if it fails; without one (the demo) each mail is written into the mailbox folder instead."""
 
 from __future__ import annotations
 
-import logging
 import smtplib
 import ssl
-import threading
 from collections.abc import Sequence
+from email import message_from_string, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from c2m.domains.integrations.mail import MAILED, order_mails, write_to_mailbox
-from c2m.kernel.db import Database
-from c2m.kernel.outbox import first_time
-from c2m.workers.due import Due, DueQueue
+from sqlalchemy.orm import Session
 
-log = logging.getLogger(__name__)
-CONSUMER = "mail"
+from c2m.domains.integrations.mail import MAILED, order_mails, write_to_mailbox
+from c2m.domains.integrations.models import Channel
+from c2m.kernel.db import Database
+from c2m.workers.notifications import NotificationSender
+
 RETRY_SECONDS = (5.0, 30.0, 120.0, 600.0)
 
 
-class MailSender:
+class MailSender(NotificationSender):
+    channel = Channel.MAIL
+
     def __init__(
         self,
         db: Database,
@@ -37,48 +38,38 @@ class MailSender:
         retry_seconds: Sequence[float] = RETRY_SECONDS,
         timeout_s: float = 20.0,
     ) -> None:
-        self.db = db
+        super().__init__(db, retry_seconds=retry_seconds, timeout_s=timeout_s)
         self.smtp_url = smtp_url
         self.sender = sender
         self.base_url = base_url
         self.mailbox = mailbox
-        self.retry_seconds = tuple(retry_seconds)
-        self.timeout_s = timeout_s
-        self.queue: DueQueue[EmailMessage] = DueQueue()
 
-    def __call__(self, batch: list[tuple[str, dict[str, Any]]]) -> None:
-        """The bus's batch handler: queue the mails of a relayed batch's milestones, once per
-        outbox message however often it is relayed."""
-        wanted = [m for _, m in batch if "message_id" in m and m.get("type") in MAILED]
-        if not wanted:
-            return
-        with self.db.write() as session:
-            fresh = [m for m in wanted if first_time(session, CONSUMER, int(m["message_id"]))]
-            mails = order_mails(session, fresh, self.sender, self.base_url)
-        for mail in mails:
-            self.queue.put(mail)
+    def wanted(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [m for m in messages if m.get("type") in MAILED]
 
-    def wake(self) -> None:
-        self.queue.wake()
+    def payloads(self, session: Session, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each mail whole (its Message-ID and date fixed when queued, the same on a retry)."""
+        mails = order_mails(session, messages, self.sender, self.base_url)
+        return [{"to": str(mail["To"]), "message": mail.as_string()} for mail in mails]
 
-    def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            due = self.queue.take(stop)
-            if due is not None:
-                self._send(due)
+    def describe(self, payload: dict[str, Any]) -> str:
+        return f"a mail to {payload['to']}"
 
-    def _send(self, due: Due[EmailMessage]) -> None:
+    def send(self, payload: dict[str, Any]) -> str | None:
+        mail = message_from_string(str(payload["message"]), policy=policy.default)
+        assert isinstance(mail, EmailMessage)  # the default policy makes EmailMessages
         try:
             if self.smtp_url:
-                self._by_smtp(due.item)
+                self._by_smtp(mail)
             else:
-                write_to_mailbox(self.mailbox, due.item)
+                write_to_mailbox(self.mailbox, mail)
+        except smtplib.SMTPResponseException as refused:
+            said = refused.smtp_error
+            text = said.decode(errors="replace") if isinstance(said, bytes) else str(said)
+            return f"the server answered {refused.smtp_code} {text}"
         except (OSError, smtplib.SMTPException) as failed:
-            if due.attempt < len(self.retry_seconds):
-                self.queue.put(due.item, due.attempt + 1, self.retry_seconds[due.attempt])
-                log.warning("a mail to %s failed (%s); trying again", due.item["To"], failed)
-            else:
-                log.error("a mail to %s failed (%s) and is dropped", due.item["To"], failed)
+            return str(failed) or type(failed).__name__
+        return None
 
     def _by_smtp(self, mail: EmailMessage) -> None:
         """smtp://[user:password@]host[:port] (STARTTLS when the server offers it) or

@@ -1,5 +1,6 @@
 """Webhook subscriptions, one delivery per (timeline event, subscription), and the log of every
-attempt to deliver it."""
+attempt to deliver it; the phones that asked for an order's news, and the notifications (Web
+Push, e-mail) waiting to be sent."""
 
 from __future__ import annotations
 
@@ -120,4 +121,25 @@ class PushSubscription(Base):
     endpoint: Mapped[str] = mapped_column(String(1000))
     p256dh: Mapped[str] = mapped_column(String(200))
     auth: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Channel(enum.StrEnum):
+    PUSH = "push"
+    MAIL = "mail"
+
+
+class OutgoingNotification(Base):
+    """A push or an e-mail not sent yet: written with the outbox message that made it, deleted
+    once sent (or refused for good), so a worker that dies before sending loses nothing.
+    ``due_at`` is when it may be taken next, pushed ahead by a sender's claim (its lease)."""
+
+    __tablename__ = "outgoing_notifications"
+    __table_args__ = (Index("ix_outgoing_notifications_due", "channel", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    channel: Mapped[Channel] = mapped_column(value_enum(Channel))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # what to send, as the sender reads it
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # started, the last one's fence
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
