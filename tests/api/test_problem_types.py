@@ -96,7 +96,7 @@ def test_operations_are_named_and_paths_share_one_style(client: TestClient) -> N
         *("apply", "decide", "invite", "accept", "remove", "rate", "join", "leave", "comment"),
         *("vote", "withdraw", "follow", "unfollow", "hide", "lock", "run", "open", "order"),
         *("save", "receive", "configure", "issue", "update", "suspend", "reinstate"),
-        *("delete", "rotate", "enable", "replay", "decline", "counter"),
+        *("delete", "rotate", "enable", "replay", "decline", "counter", "preview"),
     }
     for operation_id in ids:
         assert re.fullmatch(r"[a-z]+(_[a-z]+)*", operation_id), operation_id

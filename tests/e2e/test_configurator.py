@@ -198,6 +198,8 @@ def test_the_ice_maker_says_what_it_changed_and_what_it_costs(
 
     one_door = chip(page, "doors", "1")
     expect(one_door).to_have_attribute("aria-disabled", "true")
+    # Where a person would tap it: in mid-screen, not under the price card stuck to the top.
+    one_door.evaluate("chip => chip.scrollIntoView({block: 'center'})")
     one_door.tap(force=True)
     expect(page.locator("#reason")).to_have_text(ICE_RULE + ".")
     chip(page, "panel", '"glass"').click()  # white glass: nothing else has to move

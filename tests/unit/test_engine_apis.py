@@ -13,8 +13,8 @@ ENGINES = sorted(p.name for p in (SRC / "engines").iterdir() if (p / "__init__.p
 
 def test_every_engine_is_listed() -> None:
     assert ENGINES == [
-        "aggregation", "configurator", "costing", "geometry", "routing", "scheduling",
-        "simulation",
+        "aggregation", "configurator", "costing", "credentials", "geometry", "routing",
+        "scheduling", "simulation",
     ]  # fmt: skip
 
 

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["orders"], responses=problem_response
     response_model=PushSubscriptionOut,
     responses=problem_responses(403, 422),
 )
-def subscribe_to_order_news(
+def create_push_subscription(
     platform: PlatformDep, order_id: str, body: NewPushSubscription, actor: OrdersWrite
 ) -> PushSubscriptionOut:
     """Send the order's news (its next steps, shipping, delivery) to this browser by Web Push;
