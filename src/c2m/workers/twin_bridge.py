@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     from c2m.engines.simulation import Twin  # SimPy: the caller built the twin, we only drive it
 
 log = logging.getLogger(__name__)
+RECONNECT_S = 1.0
+"""How long a machine that lost its broker waits before it connects again (doubling to 4 s), as
+devices do so that a restarted broker is not hit by every machine at once. The platform's ingest
+retries sooner (from 0.1 s), so it has usually subscribed again before the machines speak: a
+broker without persistence keeps nothing for a subscriber that is not back yet."""
 
 REPLAYED = 512
 """How many of a machine's latest messages (not telemetry) are said again after a reconnection;
@@ -162,20 +167,18 @@ class TwinBridge:
     async def _machine(self, link: _Link) -> None:
         """Connect at birth, publish in order until death; reconnect (and restate) if the broker
         goes away in between."""
-        backoff = 0.1
+        backoff = RECONNECT_S
         while True:
-            if link.pending is None and link.session is None:  # dead: wait to be born
+            if link.pending is None:
                 link.pending = await link.queue.get()
-            if link.pending is not None and link.pending.kind == "birth":
+            if link.pending.kind == "birth":
                 link.session = link.pending.bd_seq
             if link.session is None:  # nothing to say before the first birth
                 link.pending = None
                 continue
             factory, machine = self.twin.factory.id, link.machine
             death = topic(factory, machine, "death"), encode({"bdSeq": link.session})
-            # A live machine that lost its broker reconnects at once, with or without news:
-            # an idle one still has to hear its next command.
-            restating = link.pending is None or link.pending.kind != "birth"
+            restating = link.pending.kind != "birth"
             try:
                 async with self.broker.client(
                     client_id(factory, machine),
@@ -185,7 +188,7 @@ class TwinBridge:
                 ) as client:
                     await client.subscribe(topic(factory, machine, COMMAND), qos=1)
                     self.connections += 1
-                    backoff = 0.1
+                    backoff = RECONNECT_S
                     try:
                         await self._serve(client, link, restating)
                     except asyncio.CancelledError:  # shutting down: say so, as a machine would
@@ -196,7 +199,7 @@ class TwinBridge:
             except aiomqtt.MqttError as exc:
                 log.warning("twin machine %s: %s; retrying", machine, failure(self.broker, exc))
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
+                backoff = min(backoff * 2, 4.0)
 
     async def _serve(self, client: aiomqtt.Client, link: _Link, restating: bool) -> None:
         """Publish and listen until the machine dies; an error on either side ends the
@@ -217,9 +220,7 @@ class TwinBridge:
         if restating:
             for out in link.restatement():
                 await client.publish(out.topic, out.payload, qos=1)
-        while True:
-            if link.pending is None:
-                link.pending = await link.queue.get()
+        while link.pending is not None:
             out = link.pending
             await client.publish(out.topic, out.payload, qos=1)
             link.remember(out)
@@ -227,6 +228,7 @@ class TwinBridge:
             if out.kind == "death":
                 link.session = None
                 return  # a clean disconnect follows: the will is not sent twice
+            link.pending = await link.queue.get()
 
     async def _listen(self, client: aiomqtt.Client, machine: str) -> None:
         async for message in client.messages:
