@@ -7,8 +7,10 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from c2m.bootstrap import Platform, build_platform
 from c2m.domains.orders import events
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.service import note
+from c2m.workers.notifications import NotificationSender
 from tests.conftest import make_settings
 from tests.webhook_receiver import Received
 
@@ -114,3 +117,17 @@ def check_vapid(received: Received, endpoint: str) -> dict[str, Any]:
     assert claims["exp"] > time.time()
     assert claims["sub"].startswith(("mailto:", "https://"))
     return {"k": parts["k"], "claims": claims}
+
+
+@contextmanager
+def sending(sender: NotificationSender) -> Iterator[None]:
+    """The worker's sender sends from its thread while the block runs (the test relays)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=sender.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        sender.wake()
+        thread.join(timeout=5)

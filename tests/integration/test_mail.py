@@ -8,10 +8,8 @@ that fails every time is given up."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -34,21 +32,8 @@ from tests.api.test_access_control import log_in
 from tests.api.test_bad_input import assert_problem
 from tests.conftest import World, free_port
 from tests.integration.test_webhooks import place_and_pay
-from tests.push_support import start_step
+from tests.push_support import sending, start_step
 from tests.webhook_receiver import wait_until
-
-
-@contextmanager
-def sending(sender: MailSender) -> Iterator[None]:
-    stop = threading.Event()
-    thread = threading.Thread(target=sender.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        sender.wake()
-        thread.join(timeout=5)
 
 
 def read(raw: bytes) -> EmailMessage:

@@ -8,9 +8,6 @@ News queued by a worker that died before sending it reaches the phone from the n
 from __future__ import annotations
 
 import stat
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -24,7 +21,7 @@ from c2m.kernel.vapid import FILE_NAME, vapid_keys
 from c2m.workers.push import PushSender
 from tests.api.test_bad_input import assert_problem
 from tests.conftest import Person, World, place
-from tests.push_support import PhoneKeys, check_vapid, loopback_platform, start_step
+from tests.push_support import PhoneKeys, check_vapid, loopback_platform, sending, start_step
 from tests.webhook_receiver import Receiver, running, wait_until
 
 platform = pytest.fixture(loopback_platform)
@@ -38,20 +35,6 @@ def subscribe(
         json=phone.subscription(url),
         headers=person.headers,
     )
-
-
-@contextmanager
-def sending(sender: PushSender) -> Iterator[None]:
-    """The worker's push sender sends from its thread while the block runs (the test relays)."""
-    stop = threading.Event()
-    thread = threading.Thread(target=sender.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        sender.wake()
-        thread.join(timeout=5)
 
 
 def test_only_the_customer_subscribes_a_phone(client: TestClient, world: World) -> None:

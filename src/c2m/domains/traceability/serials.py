@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -76,7 +76,6 @@ class UnitSerials:
         started = datetime.fromisoformat(data["started_at"]) if data.get("started_at") else utcnow()
         try:
             with self.db.write() as session:
-                if not session.scalar(select(exists().where(Unit.work_order_id == work_order))):
-                    make_units(session, str(work_order), started)
+                make_units(session, str(work_order), started)
         except IntegrityError:
             log.debug("units of work order %s were made by another process", work_order)
