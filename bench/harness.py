@@ -169,7 +169,7 @@ class ServerProcess(ChildProcess):
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:  # a busy machine imports slowly
         command = [sys.executable, "-m", self.module, *self.arguments]
         if self.module == "c2m.cli.main":
             command.append("serve")

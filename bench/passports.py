@@ -43,6 +43,7 @@ from c2m.engines.credentials import (
     credential,
     sign,
 )
+from c2m.engines.credentials.linked_data import dpp_context_url
 
 HEADING = "Passports"
 INTRO = f"""\
@@ -89,7 +90,7 @@ def crypto_rows(units: int, rounds: int, workdir: Path) -> tuple[list[str], list
     ring = KeyRing.open(workdir)
     did = did_web(BASE)
     method = f"{did}#{ring.current.id}"
-    issuer = Issuer(did, "c2m")
+    issuer = Issuer(did, "c2m", dpp_context_url(BASE))
     document = ring.did_document(did)
     key = Ed25519PrivateKey.from_private_bytes(ring.current.private)
     public = key.public_key()
@@ -133,7 +134,7 @@ def page_p95(requests: int, workdir: Path) -> tuple[float, float]:
     from c2m.domains.orders import placement
     from c2m.domains.orders.models import OrderLine
     from c2m.domains.orders.schemas import NewLine, NewOrder
-    from c2m.domains.planning.models import WorkOrder
+    from c2m.domains.planning.work_orders import open_work_order
     from c2m.domains.platform.actor import Actor
     from c2m.domains.platform.models import User
     from c2m.domains.traceability.serials import make_units
@@ -150,16 +151,8 @@ def page_p95(requests: int, workdir: Path) -> tuple[float, float]:
             prepared = placement.prepare_order(session, Actor.of(customer), data)
             placement.insert_prepared(session, prepared)
             factory = register_plant(session, seeded.enterprise_id, demo_factory())
-            line_id = session.scalars(select(OrderLine.id)).one()
-            work = WorkOrder(
-                order_id=prepared.order_id,
-                line_id=line_id,
-                factory_id=factory.id,
-                product_name="Widget",
-                quantity=1,
-            )
-            session.add(work)
-            session.flush()
+            line = session.scalars(select(OrderLine)).one()
+            work = open_work_order(session, [line], factory.id, steps=[])
             serial = make_units(session, work.id, utcnow())[0].serial
         db.dispose()
         server = ServerProcess(server_env(url, workdir), free_port(), workdir / "serve.log")

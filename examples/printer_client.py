@@ -21,6 +21,7 @@ platform = os.environ.get("PLATFORM_URL", "http")  # our login goes to links und
 log = logging.getLogger(user)
 seen: set[str] = set()  # attempt ids run at most once, even when a command comes twice
 jobs: asyncio.Queue[dict] = asyncio.Queue()  # one print at a time, in the order accepted
+said: dict[str, tuple[str, str]] = {}  # what to say again when the platform asks (a rebirth)
 FIELDS = (("operation_id", str), ("attempt_id", str), ("nominal_s", (int, float)))
 ARTIFACT = (("url", str), ("sha256", str), ("size", int))  # the job document's file
 
@@ -62,7 +63,9 @@ def fetch(artifact: dict) -> bytes:
 
 
 async def say(client: aiomqtt.Client, kind: str, **body: object) -> None:
-    await client.publish(f"{base}/{kind}", json.dumps({**body, "ts": time.time_ns() // 10**6}), qos=1)
+    message = f"{base}/{kind}", json.dumps({**body, "ts": time.time_ns() // 10**6})
+    await client.publish(*message, qos=1)
+    said[str(body.get("attempt_id", kind))] = message  # the latest birth, state, report of each job
 
 
 async def printer(client: aiomqtt.Client) -> None:
@@ -104,6 +107,9 @@ async def main() -> None:  # if the broker goes away this ends: run it under a s
             group.create_task(printer(client))
             group.create_task(telemetry(client))
             async for message in client.messages:
+                if message.payload == b'{"rebirth":true}':  # it missed what we said: again, in order
+                    await asyncio.gather(*(client.publish(t, p, qos=1) for t, p in list(said.values())))
+                    continue
                 try:
                     cmd = checked(message.payload)
                 except Refused as exc:

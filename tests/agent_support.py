@@ -24,7 +24,8 @@ from c2m.domains.factory.vocabulary import MachineState
 from c2m.domains.orders.models import OrderLine
 from c2m.domains.orders.schemas import NewLine, NewOrder
 from c2m.domains.planning.jobs import UPLOADED, JobWriter
-from c2m.domains.planning.models import Operation, OperationStatus, WorkOrder
+from c2m.domains.planning.models import Operation, OperationStatus
+from c2m.domains.planning.work_orders import open_work_order
 from c2m.kernel.outbox import OutboxMessage
 from tests.conftest import World, free_port, place_order, run_async
 from tests.integration.mqtt.conftest import unique
@@ -134,15 +135,7 @@ def operations_to_make(
             uploads.open_new(stored).write_bytes(data)
             line.configuration = {"upload_id": stored, "file": name}
             line.routing = [{"id": "make", "artifact": UPLOADED}]
-            work = WorkOrder(
-                order_id=order.id,
-                line_id=line.id,
-                factory_id=factory_id,
-                product_name=line.product_name,
-                quantity=1,
-            )
-            session.add(work)
-            session.flush()
+            work = open_work_order(session, [line], factory_id, steps=[])
             operation = Operation(
                 work_order_id=work.id,
                 factory_id=factory_id,

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Awaitable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from c2m.bootstrap import Platform, build_platform, metadata
 from c2m.domains.catalog.models import Product
+from c2m.domains.catalog.schemas import TemplateDefinition
 from c2m.domains.orders import placement
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.schemas import NewOrder
@@ -42,6 +43,7 @@ from c2m.domains.platform import service as accounts
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import Enterprise, User
 from c2m.domains.platform.schemas import SignUp
+from c2m.engines.configurator import Template
 from c2m.migrations import upgrade
 from c2m.settings import Settings
 from c2m.web.app import create_app
@@ -271,10 +273,9 @@ class LiveServer:
     platform: Platform
 
 
-def _serve(app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, str] | None:
-    """Uvicorn on a free port in a thread, once it answers; None if it died first (another
+def _serve(app: FastAPI, port: int) -> tuple[uvicorn.Server, threading.Thread, str] | None:
+    """Uvicorn on ``port`` in a thread, once it answers; None if it died first (another
     process took the port between our look and its bind)."""
-    port = free_port()
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -299,11 +300,12 @@ def _serve(app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, str] | None:
     return None
 
 
-@pytest.fixture
-def live_server(platform: Platform) -> Iterator[LiveServer]:
-    """The real app on a real socket, with its background loops, in a thread."""
-    for _ in range(3):
-        started = _serve(create_app(platform))
+@contextmanager
+def serving(platform: Platform, port: int | None = None) -> Iterator[LiveServer]:
+    """The real app on a real socket, with its background loops, in a thread: on ``port`` (the
+    one its base URL names), or on a free port, tried three times."""
+    for _ in range(3 if port is None else 1):
+        started = _serve(create_app(platform), port or free_port())
         if started is not None:
             break
     else:
@@ -312,6 +314,12 @@ def live_server(platform: Platform) -> Iterator[LiveServer]:
     yield LiveServer(url, platform)
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(platform: Platform) -> Iterator[LiveServer]:
+    with serving(platform) as live:
+        yield live
 
 
 def place(
@@ -336,3 +344,45 @@ def place_order(session: Session, actor: Actor, data: NewOrder) -> Order:
     order = session.get(Order, prepared.order_id)
     assert order is not None
     return order
+
+
+def publish_template(client: TestClient | httpx.Client, world: World, template: Template) -> str:
+    """Alpha Works' maker publishes ``template``; its id."""
+    definition = TemplateDefinition.of(template).model_dump(mode="json")
+    made = client.post(
+        f"/api/v1/enterprises/{world.enterprise_a.id}/templates",
+        json={"definition": definition, "published": True},
+        headers=world.maker_a.headers,
+    )
+    assert made.status_code == 201, made.text
+    return str(made.json()["id"])
+
+
+def order_design(
+    client: TestClient | httpx.Client,
+    world: World,
+    template: Template,
+    configuration: dict[str, object],
+) -> dict[str, object]:
+    """Alice's order of ``configuration``, designed on ``template`` as Alpha Works publishes it."""
+    template_id = publish_template(client, world, template)
+    design = client.post(
+        "/api/v1/designs",
+        json={"template_id": template_id, "name": "Mine", "configuration": configuration},
+        headers=world.alice.headers,
+    )
+    assert design.status_code == 201, design.text
+    order = client.post(f"/api/v1/designs/{design.json()['id']}/order", headers=world.alice.headers)
+    assert order.status_code == 201, order.text
+    placed: dict[str, object] = order.json()
+    return placed
+
+
+def pay_for(client: TestClient | httpx.Client, person: Person, order: dict[str, object]) -> None:
+    """Pay a placed order (``order`` as the API answered) with the test method that succeeds."""
+    paid = client.post(
+        f"/api/v1/orders/{order['id']}/pay",
+        json={"payment_method": "test-ok", "expected_version": order["version"]},
+        headers=person.headers,
+    )
+    assert paid.status_code == 200, paid.text

@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from datetime import date, timedelta
 
 import httpx
 from fastapi.testclient import TestClient
@@ -17,12 +18,16 @@ from c2m.bootstrap import Platform
 from c2m.demo.factory import demo_factory
 from c2m.domains.factory.gateway import MemoryGateway
 from c2m.domains.factory.ingest import Ingest, Raw
+from c2m.domains.factory.models import Factory, Machine
 from c2m.domains.factory.service import Dispatch, register_plant
-from c2m.domains.orders.models import Order, OrderEvent
+from c2m.domains.orders.models import Order, OrderEvent, OrderLine
+from c2m.domains.planning.models import Operation, OperationStatus
+from c2m.domains.planning.work_orders import open_work_order
 from c2m.engines.simulation import JobCommand, Twin, TwinEvent
+from c2m.kernel.clock import utcnow
 from c2m.settings import Settings
 from c2m.workers.production import ProductionLoop
-from tests.conftest import World, place, run_async
+from tests.conftest import World, pay_for, place, run_async
 
 
 class Plant:
@@ -82,14 +87,55 @@ def paid_orders(client: TestClient | httpx.Client, world: World, count: int) -> 
     for _ in range(count):
         placed = place(client, world.alice, world.product_a, 2)
         order = placed.json()
-        paid = client.post(
-            f"/api/v1/orders/{order['id']}/pay",
-            json={"payment_method": "test-ok", "expected_version": order["version"]},
-            headers=world.alice.headers,
-        )
-        assert paid.status_code == 200, paid.text
+        pay_for(client, world.alice, order)
         ids.append(order["id"])
     return ids
+
+
+def promise(platform: Platform, order_id: str, ship_date: date) -> None:
+    """As a quote records it: the line is promised to ship by ``ship_date``."""
+    with platform.db.write() as session:
+        for line in session.scalars(select(OrderLine).where(OrderLine.order_id == order_id)):
+            line.configuration = {**(line.configuration or {}), "ship_date": ship_date.isoformat()}
+
+
+def load_machines(
+    platform: Platform,
+    world: World,
+    client: TestClient | httpx.Client,
+    capability: str,
+    days: int,
+) -> None:
+    """The planner has filled every machine of ``capability`` in Alpha Works' factory for
+    ``days`` days with another order's work."""
+    order = place(client, world.bob, world.product_a, 1).json()
+    now = utcnow()
+    with platform.db.write() as session:
+        factory = session.scalars(
+            select(Factory)
+            .where(Factory.enterprise_id == world.enterprise_a.id)
+            .order_by(Factory.created_at)
+        ).first()
+        assert factory is not None
+        line = session.scalars(select(OrderLine).where(OrderLine.order_id == order["id"])).one()
+        work = open_work_order(session, [line], factory.id, steps=[])
+        for machine in session.scalars(select(Machine).where(Machine.factory_id == factory.id)):
+            if capability in machine.capabilities:
+                session.add(
+                    Operation(
+                        work_order_id=work.id,
+                        factory_id=factory.id,
+                        step=f"{capability}-{machine.code}",
+                        name="Other work",
+                        capability=capability,
+                        minutes=days * 24 * 60,
+                        predecessors=[],
+                        status=OperationStatus.PLANNED,
+                        machine_id=machine.id,
+                        planned_start=now,
+                        planned_end=now + timedelta(days=days),
+                    )
+                )
 
 
 SPEED = 600.0  # simulated seconds per wall second assumed by the planner

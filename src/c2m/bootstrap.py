@@ -18,6 +18,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 from c2m.domains.catalog import models as catalog_models
+from c2m.domains.catalog.templates import PromiseSource
 from c2m.domains.circles import models as circle_models
 from c2m.domains.circles.batches import settle_batches
 from c2m.domains.factory import models as factory_models
@@ -32,6 +33,7 @@ from c2m.domains.ledger.subscriber import OrderMoneyPoster
 from c2m.domains.makers import models as maker_models
 from c2m.domains.makers.offers import time_out_offers
 from c2m.domains.makers.order_jobs import route_paid_parts
+from c2m.domains.materials import models as material_models
 from c2m.domains.orders import models as order_models
 from c2m.domains.orders.counts import orders_by_state
 from c2m.domains.orders.events import TOPIC_PREFIX as ORDER_TOPICS
@@ -40,6 +42,7 @@ from c2m.domains.orders.payments import Callback, TestPaymentProvider
 from c2m.domains.orders.placement import OrderRequest, place_orders
 from c2m.domains.orders.service import apply_callback
 from c2m.domains.planning import models as planning_models
+from c2m.domains.planning.promising import promise_source
 from c2m.domains.platform import models as platform_models
 from c2m.domains.platform.token_cache import TokenCache
 from c2m.domains.quoting import models as quoting_models
@@ -47,6 +50,8 @@ from c2m.domains.quoting.capacity import machine_capacity
 from c2m.domains.quoting.quotes import CapacitySource
 from c2m.domains.quoting.uploads import Analyser
 from c2m.domains.traceability import models as traceability_models
+from c2m.domains.traceability.footprint import UnitFootprints
+from c2m.domains.traceability.quality import QualityRecords
 from c2m.domains.traceability.serials import UnitSerials
 from c2m.kernel import idempotency, outbox
 from c2m.kernel.bus import EventBus
@@ -84,6 +89,7 @@ relay, pre-order settling, upkeep, and the factory half beside it), ``all`` both
 TABLE_MODULES = (
     platform_models,
     catalog_models,
+    material_models,
     order_models,
     factory_models,
     quoting_models,
@@ -116,6 +122,7 @@ class Platform:
     pictures: FileStore  # of circle demands
     analyser: Analyser
     capacity: CapacitySource
+    promise: PromiseSource  # capable to promise: the live plan's say on a lead time
     orders: GroupWriter[OrderRequest, StoredResponse]  # API orders, group-committed
     ledger: OrderMoneyPoster  # posts the timeline's money; catches up with what it missed
     webhooks: WebhookSender  # delivers what the timeline's webhook subscribers asked for
@@ -317,6 +324,7 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
         pictures=FileStore(settings.data_dir / "circle-pictures"),
         analyser=Analyser(uploads, settings.analysis_slots, settings.analysis_seconds),
         capacity=machine_capacity,
+        promise=promise_source(settings.factory_time_scale),
         orders=GroupWriter(
             db, place_orders, name="order-intake", exclusive=lambda request: request.key
         ),
@@ -338,6 +346,8 @@ def build_platform(settings: Settings, tier: Tier = "all") -> Platform:
     platform.payments.deliver_later = platform.deliver_callbacks_later
     bus.add_handler(ORDER_TOPICS, platform.ledger)
     bus.add_handler(ORDER_TOPICS, UnitSerials(db))
+    bus.add_handler(ORDER_TOPICS, QualityRecords(db))
+    bus.add_handler(ORDER_TOPICS, UnitFootprints(db))
     bus.add_batch_handler(ORDER_TOPICS, WebhookFanout(db, platform.webhooks.wake))
     bus.add_batch_handler(ORDER_TOPICS, platform.push)
     bus.add_batch_handler(ORDER_TOPICS, platform.mail)

@@ -300,6 +300,16 @@ class Settings(BaseSettings):
         "127.0.0.1",
         description="Address a worker serves /livez, /readyz and /metrics on; 0.0.0.0 for all.",
     )
+    grid_kg_co2e_per_kwh: float = Field(
+        0.214,
+        ge=0,
+        le=2,
+        description="Greenhouse gas per kWh of the electricity the machines draw (kg CO2e), "
+        "for the units' footprint in their passports. The default is the EU-27 average of "
+        "electricity generation in 2023 (European Environment Agency, indicator 'Greenhouse gas "
+        "emission intensity of electricity generation': 58 % below 1990's 510 g CO2e/kWh); set "
+        "your grid's or your supplier's.",
+    )
     retain_telemetry_days: float = Field(
         30.0, gt=0, description="Telemetry samples older than this are deleted."
     )

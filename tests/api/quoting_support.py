@@ -7,6 +7,7 @@ import trimesh
 
 from c2m.bootstrap import Platform
 from c2m.domains.factory.models import Factory, Machine
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.domains.platform.models import Enterprise
 from c2m.domains.quoting.quoters import open_quoting
 from tests.bench_data import BENCH
@@ -16,7 +17,8 @@ MACHINES = {"p1": ["fdm-print"], "p2": ["fdm-print"], "m1": ["cnc-mill"], "q1": 
 
 
 def open_shop(platform: Platform, enterprise: Enterprise) -> None:
-    """Let ``enterprise`` quote, with two printers, a mill and an inspection station."""
+    """Let ``enterprise`` quote, with two printers, a mill and an inspection station, connected
+    and idle (a machine not connected is given no work, so it promises no date)."""
     with platform.db.write() as session:
         loaded = session.get(Enterprise, enterprise.id)
         assert loaded is not None
@@ -25,7 +27,13 @@ def open_shop(platform: Platform, enterprise: Enterprise) -> None:
         session.add(factory)
         session.flush()
         session.add_all(
-            Machine(factory_id=factory.id, code=code, name=code, capabilities=capabilities)
+            Machine(
+                factory_id=factory.id,
+                code=code,
+                name=code,
+                capabilities=capabilities,
+                state=MachineState.IDLE,
+            )
             for code, capabilities in MACHINES.items()
         )
 

@@ -13,23 +13,13 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from c2m.demo.templates import SHIRT
-from c2m.domains.catalog.schemas import TemplateDefinition
 from tests.api.test_access_control import log_in
-from tests.conftest import Person, World
+from tests.conftest import Person, World, publish_template
 
 
 def shirt_template(client: TestClient | httpx.Client, world: World) -> str:
     """Enterprise A publishes the shirt template; its id."""
-    created = client.post(
-        f"/api/v1/enterprises/{world.enterprise_a.id}/templates",
-        json={
-            "definition": TemplateDefinition.of(SHIRT).model_dump(mode="json"),
-            "published": True,
-        },
-        headers=world.maker_a.headers,
-    )
-    assert created.status_code == 201, created.text
-    return str(created.json()["id"])
+    return publish_template(client, world, SHIRT)
 
 
 def open_circle(

@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from c2m.bootstrap import Platform
 from c2m.demo.templates import MOUNTING_PLATE
-from c2m.domains.catalog.schemas import TemplateDefinition
 from c2m.domains.factory import service
 from c2m.domains.factory.contract import Command
 from c2m.domains.factory.credentials import FileLinks
@@ -30,7 +29,7 @@ from c2m.domains.planning.models import Operation
 from c2m.kernel.clock import utcnow
 from tests.api.quoting_support import box_stl, open_shop
 from tests.api.test_quotes import quote, upload
-from tests.conftest import World
+from tests.conftest import World, order_design
 
 PART = box_stl((20, 20, 20))
 
@@ -196,22 +195,8 @@ PLATE = {
 def test_a_configured_plate_is_milled_from_an_stl_made_from_its_dimensions(
     client: TestClient, platform: Platform, shop: World
 ) -> None:
-    definition = TemplateDefinition.of(MOUNTING_PLATE).model_dump(mode="json")
-    made = client.post(
-        f"/api/v1/enterprises/{shop.enterprise_a.id}/templates",
-        json={"definition": definition, "published": True},
-        headers=shop.maker_a.headers,
-    )
-    assert made.status_code == 201, made.text
-    design = client.post(
-        "/api/v1/designs",
-        json={"template_id": made.json()["id"], "name": "Bracket", "configuration": PLATE},
-        headers=shop.alice.headers,
-    )
-    assert design.status_code == 201, design.text
-    order = client.post(f"/api/v1/designs/{design.json()['id']}/order", headers=shop.alice.headers)
-    assert order.status_code == 201, order.text
-    command = command_step(platform, order.json()["id"], "mill", "m1")
+    order = order_design(client, shop, MOUNTING_PLATE, PLATE)
+    command = command_step(platform, str(order["id"]), "mill", "m1")
     job = command.job
     assert job is not None
     assert job.product == "Parametric mounting plate"

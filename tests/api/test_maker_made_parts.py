@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from c2m.bootstrap import Platform
 from c2m.domains.factory.models import AttemptStatus, JobAttempt, Machine
 from c2m.domains.factory.service import issue_command
+from c2m.domains.insights.scorecard import MIN_ORDERS
 from c2m.domains.ledger import production
 from c2m.domains.ledger.maker_earnings import maker_earnings
 from c2m.domains.ledger.models import LedgerPosting
@@ -89,7 +90,7 @@ def test_a_paid_part_goes_to_the_maker_who_accepts_it(
         workshop = session.scalars(
             select(MakerProfile.factory_id).where(MakerProfile.user_id == world.bob.user.id)
         ).one()
-        [work] = session.scalars(select(WorkOrder).where(WorkOrder.order_id == order["id"]))
+        [work] = session.scalars(select(WorkOrder).where(WorkOrder.first_order_id == order["id"]))
         steps = session.scalars(
             select(Operation.capability).where(Operation.work_order_id == work.id)
         ).all()
@@ -181,3 +182,46 @@ def test_only_owners_choose_who_makes_the_parts(
     assert refused.status_code == 404  # not a member: no such micro-enterprise to her
     wrong = client.put(path, json={"to_makers": "yes"}, headers=world.maker_a.headers)
     assert wrong.status_code == 422
+
+
+def test_a_maker_is_a_point_of_the_scorecard_with_the_orders_they_made(
+    client: TestClient, platform: Platform, network_shop: World
+) -> None:
+    world = network_shop
+    orders = [paid_part(client, world) for _ in range(MIN_ORDERS)]
+    while platform.relay.relay_once():  # the ledger posts the payments
+        pass
+    route(platform)
+    prices = 0
+    for offer in offers_of(client, world.bob):
+        accepted = client.post(
+            f"/api/v1/makers/me/offers/{offer['id']}/accept", headers=world.bob.headers
+        )
+        assert accepted.status_code == 200, accepted.text
+        prices += offer["price"]
+    with platform.db.write() as session:
+        for operation in session.scalars(select(Operation)).all():
+            attempt = finish(session, operation)
+            operation.status = OperationStatus.DONE
+            order_id = session.scalars(
+                select(WorkOrder.first_order_id).where(WorkOrder.id == operation.work_order_id)
+            ).one()
+            assert production.charge_step(session, order_id, attempt) is not None
+
+    response = client.get("/api/v1/scorecard?unit=maker", headers=world.owner.headers)
+    assert response.status_code == 200, response.text
+    (riverside,) = response.json()
+    assert riverside["name"] == "Riverside Prints"
+    assert riverside["unit"] == "maker"
+    assert riverside["paid_orders"] == len(orders)
+    margin = {m["name"]: m for m in riverside["enterprise_value"]["measures"]}
+    gross = sum(order["total"] for order in orders)
+    assert margin["contribution margin"]["sample"] == gross
+    assert margin["contribution margin"]["value"] == pytest.approx(prices / gross)
+    theirs = client.get("/api/v1/scorecard?unit=maker", headers=world.bob.headers).json()
+    assert [p["name"] for p in theirs] == ["Riverside Prints"]  # their workshop is theirs
+    assert client.get("/api/v1/scorecard?unit=maker", headers=world.maker_a.headers).json() == []
+    log_in(client, world.owner.user.email)
+    page = client.get("/insights/scorecard?unit=maker")
+    assert page.status_code == 200
+    assert "Riverside Prints" in page.text

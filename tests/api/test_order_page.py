@@ -8,15 +8,19 @@ Runs on SQLite and PostgreSQL; the browser test (tests/e2e/test_order_page.py) c
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from c2m.bootstrap import Platform
 from c2m.domains.orders import events
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.payments import Callback
 from c2m.domains.orders.service import note
+from c2m.domains.planning.models import OPEN, Operation, WorkOrderLine
+from c2m.domains.planning.progress import ACTOR
+from c2m.domains.planning.promises_kept import planned_finish
 from c2m.kernel.clock import utcnow
 from c2m.workers.production import ProductionLoop
 from tests.api.quoting_support import box_stl, open_shop
@@ -24,7 +28,13 @@ from tests.api.test_access_control import log_in
 from tests.api.test_payments import send_callback
 from tests.api.test_templates import HAND_PRICED, create
 from tests.conftest import World, place
-from tests.factory_support import Plant, production, run_until_shipped, timeline
+from tests.factory_support import (
+    Plant,
+    production,
+    run_until,
+    run_until_shipped,
+    timeline,
+)
 
 E = events.OrderEventType
 
@@ -250,3 +260,42 @@ def test_a_payment_the_bank_refuses_later_is_declined_in_words_too(
     alert = re.search(r'<div class="error" role="alert">(.*?)</div>', page, re.S)
     assert alert is not None
     assert "Your bank did not confirm the payment." in alert.group(1)
+
+
+def test_an_order_the_plan_finishes_after_its_promise_says_so_and_why(
+    client: TestClient, platform: Platform, world: World
+) -> None:
+    """Issue 18: a promise is kept unless a breakdown intervenes, and then the page says so."""
+    plant = Plant(platform, world)
+    order = fridge_order(client, world)
+    log_in(client, world.alice.user.email)
+    pay_on_page(client, order["id"], "test-ok")
+    loop = ProductionLoop(platform.db, plant.gateway, production(platform))
+    run_until(loop, plant, lambda: planned_finish_of(platform, order["id"]), "never planned")
+    page = client.get(f"/orders/{order['id']}").text
+    assert 'id="running-late"' not in page  # thirteen days is room enough
+
+    later = run_late(platform, order["id"])
+    page = client.get(f"/orders/{order['id']}").text
+    assert "Running late: machine cutter-1 broke down, and the factory now plans" in page
+    assert later.strftime("%A %-d %B") in page
+
+
+def run_late(platform: Platform, order_id: str) -> datetime:
+    """Cutter 1 broke down and the plan now finishes the order a month from now; when."""
+    later = utcnow() + timedelta(days=30)
+    with platform.db.write() as session:
+        fetched = session.get(Order, order_id)
+        assert fetched is not None
+        data = {"operation": "Cut panels", "step": "cut", "machine": "cutter-1"}
+        note(session, fetched, events.step(E.MACHINE_DOWN, data), actor=ACTOR)
+        made = select(WorkOrderLine.work_order_id).where(WorkOrderLine.order_id == order_id)
+        for op in session.scalars(select(Operation).where(Operation.work_order_id.in_(made))):
+            if op.status in OPEN:
+                op.planned_end = later
+    return later
+
+
+def planned_finish_of(platform: Platform, order_id: str) -> bool:
+    with platform.db.read() as session:
+        return planned_finish(session, order_id) is not None

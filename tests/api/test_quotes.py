@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from c2m.bootstrap import Platform
-from c2m.domains.factory.models import Factory, Machine
-from c2m.domains.orders.models import OrderLine
-from c2m.domains.planning.models import Operation, OperationStatus, WorkOrder
+from c2m.domains.factory.models import Machine
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.domains.quoting.models import Upload
-from c2m.kernel.clock import utcnow
 from tests.api.quoting_support import box_stl, open_shop
-from tests.conftest import World, place
+from tests.conftest import World
+from tests.factory_support import load_machines
 
 
 @pytest.fixture
@@ -216,49 +215,12 @@ def test_owners_edit_the_cost_tables_and_new_quotes_use_them(
     assert "deposition_rate" in broken.json()["detail"]
 
 
-def load_printers(platform: Platform, world: World, client: TestClient, days: int) -> None:
-    """The planner has filled both printers for ``days`` days with another order's work."""
-    order = place(client, world.bob, world.product_a, 1).json()
-    now = utcnow()
-    with platform.db.write() as session:
-        factory = session.scalar(
-            select(Factory).where(Factory.enterprise_id == world.enterprise_a.id)
-        )
-        assert factory is not None
-        work = WorkOrder(
-            order_id=order["id"],
-            line_id=session.scalar(select(OrderLine.id).where(OrderLine.order_id == order["id"])),
-            factory_id=factory.id,
-            product_name="other work",
-            quantity=1,
-        )
-        session.add(work)
-        session.flush()
-        for machine in session.scalars(select(Machine).where(Machine.factory_id == factory.id)):
-            if "fdm-print" in machine.capabilities:
-                session.add(
-                    Operation(
-                        work_order_id=work.id,
-                        factory_id=factory.id,
-                        step=f"print-{machine.code}",
-                        name="Print",
-                        capability="fdm-print",
-                        minutes=days * 24 * 60,
-                        predecessors=[],
-                        status=OperationStatus.PLANNED,
-                        machine_id=machine.id,
-                        planned_start=now,
-                        planned_end=now + timedelta(days=days),
-                    )
-                )
-
-
 def test_ship_dates_follow_the_load_of_the_capable_machines(
     client: TestClient, shop: World, platform: Platform
 ) -> None:
     (part,) = upload(client, shop, {"cube.stl": box_stl((40, 40, 40))})
     idle = {t["tier"]: t["ship_date"] for t in quote(client, shop, part["id"])["tiers"]}
-    load_printers(platform, shop, client, days=10)
+    load_machines(platform, shop, client, "fdm-print", days=10)
     loaded = {t["tier"]: t["ship_date"] for t in quote(client, shop, part["id"])["tiers"]}
     assert loaded["standard"] > idle["standard"]
     assert loaded["economy"] > idle["economy"]
@@ -280,3 +242,43 @@ def test_the_customer_confirms_the_unit_and_the_part_is_measured_again(
     assert again.json()["analysis"]["unit"] == "in"
     assert again.json()["analysis"]["size"] == pytest.approx([1.27, 0.762, 0.508], rel=1e-5)
     assert client.post(path, json={"unit": "ft"}, headers=shop.alice.headers).status_code == 422
+
+
+def test_printers_not_connected_promise_no_date_and_the_order_says_why(
+    client: TestClient, shop: World, platform: Platform
+) -> None:
+    (part,) = upload(client, shop, {"cube.stl": box_stl((40, 40, 40))})
+    with platform.db.write() as session:
+        for machine in session.scalars(select(Machine)):
+            if "fdm-print" in machine.capabilities:
+                machine.state = MachineState.OFFLINE  # registered, never heard from
+    priced = quote(client, shop, part["id"])
+    assert priced["total"] is not None  # still priced
+    assert priced["tiers"] == []  # but no date is promised
+    ordered = client.post(
+        "/api/v1/quote-orders", json={"quote_ids": [priced["id"]]}, headers=shop.alice.headers
+    )
+    assert ordered.status_code == 422, ordered.text
+    assert "no machine that can make it is connected" in ordered.json()["detail"]
+
+
+def ready_at(priced: dict) -> dict[str, datetime]:
+    return {t["tier"]: datetime.fromisoformat(t["ready_at"]) for t in priced["tiers"]}
+
+
+def test_a_printer_on_a_day_shift_ships_later_than_one_working_around_the_clock(
+    client: TestClient, shop: World, platform: Platform
+) -> None:
+    (part,) = upload(client, shop, {"cube.stl": box_stl((60, 60, 60))}, who="alice")
+    always = {
+        t["tier"]: t["ready_at"] for t in quote(client, shop, part["id"], quantity=40)["tiers"]
+    }
+    shift = {"start": "09:00", "end": "10:00"}  # one hour a day
+    week = {day: [shift] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    with platform.db.write() as session:
+        for machine in session.scalars(select(Machine)):
+            machine.calendar = {"timezone": "UTC", "week": week}
+    shifts = {
+        t["tier"]: t["ready_at"] for t in quote(client, shop, part["id"], quantity=40)["tiers"]
+    }
+    assert shifts["standard"] > always["standard"]

@@ -117,7 +117,7 @@ def test_products_and_circles_are_points_of_their_own_and_owners_see_their_own(
     assert "through circles" not in _measures(circle["user_value"])  # all of them are
     assert circle["enterprise_value"]["score"] is not None
     assert _score(client, world.maker_b.headers, unit="circle") == []  # not Beta's circle
-    wrong = client.get("/api/v1/scorecard?unit=maker", headers=world.owner.headers)
+    wrong = client.get("/api/v1/scorecard?unit=machine", headers=world.owner.headers)
     assert wrong.status_code == 422
 
 

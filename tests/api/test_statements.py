@@ -40,8 +40,7 @@ def books(client: TestClient | httpx.Client, platform: Platform, world: World) -
             key=f"cost:{ids[1]}",
             order_id=ids[1],
             enterprise=world.enterprise_a.id,
-            machine_seconds=5400,
-            rate_per_hour=2000,
+            machine=3000,  # 1.5 h at 20.00
             material=350,
             currency="EUR",
         )

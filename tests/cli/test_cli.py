@@ -16,6 +16,8 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from c2m.cli.main import app
+from c2m.domains.traceability.verification import check
+from c2m.engines.credentials.linked_data import undefined_terms
 from tests.conftest import free_port
 
 runner = CliRunner()
@@ -154,20 +156,32 @@ def _orders_by_email_domain(database: Path) -> set[str]:
         engine.dispose()
 
 
+DELIVERED_UNIT = text(
+    "SELECT u.serial FROM units u JOIN orders o ON o.id = u.order_id "
+    "JOIN order_lines l ON l.id = u.line_id "
+    "WHERE o.state = 'delivered' AND l.template_id IS NOT NULL LIMIT 1"
+)
+"""A unit of a configured product (its template declares what inspection measures), delivered."""
+DELIVERED_UNITS = text(
+    "SELECT u.serial FROM units u JOIN orders o ON o.id = u.order_id WHERE o.state = 'delivered'"
+)
+
+
 def _a_demo_unit_has_a_passport_that_verifies(data_dir: Path, url: str) -> None:
-    """Issue 17: a unit the demo's factory started has a serial and a signed passport that
-    ``c2m passport verify`` accepts against the keys the demo publishes."""
+    """Issue 17: a configured unit the demo's factory delivered has a serial and a signed
+    passport that ``c2m passport verify`` accepts against the keys the demo publishes, with what
+    its inspection measured and the footprint its machines' power readings give."""
     engine = create_engine(f"sqlite:///{data_dir / 'c2m.sqlite3'}")
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     serial = None
     try:
         while serial is None and time.monotonic() < deadline:
             with engine.connect() as conn:
-                serial = conn.execute(text("SELECT serial FROM units LIMIT 1")).scalar()
+                serial = conn.execute(DELIVERED_UNIT).scalar()
             time.sleep(0.5)
     finally:
         engine.dispose()
-    assert serial is not None, "no unit got a serial within a minute of its work starting"
+    assert serial is not None, "no configured unit was delivered within two minutes"
     env = {"C2M_DATA_DIR": str(data_dir), "C2M_SECRET_KEY": "s" * 40}
     command = ["user", "token", "owner@c2m.example", "--name", "tests"]
     token = runner.invoke(app, command, env=env)
@@ -175,12 +189,37 @@ def _a_demo_unit_has_a_passport_that_verifies(data_dir: Path, url: str) -> None:
     bearer = {"Authorization": f"Bearer {token.output.split()[-1]}"}
     passport = httpx.get(f"{url}/u/{serial}", headers={"Accept": "application/json", **bearer})
     assert passport.status_code == 200, passport.text
+    subject = passport.json()["credentialSubject"]
+    (claim,) = subject["conformityClaim"]
+    assert claim["conformance"] is True
+    assert claim["declaredValue"], "the inspection's measurements"
+    assert all(m["score"] == "within tolerance" for m in claim["declaredValue"])
+    assert subject["emissionsScorecard"]["energyConsumed"]["value"] > 0
+    assert subject["materialsProvenance"]
     saved = data_dir / "passport.json"
     saved.write_text(passport.text)
     keys = f"{url}/.well-known/did.json"
     verified = runner.invoke(app, ["passport", "verify", str(saved), "--did-document", keys])
     assert verified.exit_code == 0, verified.output
     assert f"{serial}, signed by did:web:" in verified.output
+    _every_delivered_unit_verifies(data_dir, url, bearer)
+
+
+def _every_delivered_unit_verifies(data_dir: Path, url: str, bearer: dict[str, str]) -> None:
+    """Issue 17: every unit the demo delivered has a passport that verifies, and is linked
+    data in which no term is lost."""
+    engine = create_engine(f"sqlite:///{data_dir / 'c2m.sqlite3'}")
+    try:
+        with engine.connect() as conn:
+            serials = conn.execute(DELIVERED_UNITS).scalars().all()
+    finally:
+        engine.dispose()
+    did_document = httpx.get(f"{url}/.well-known/did.json").json()
+    for serial in serials:
+        answer = httpx.get(f"{url}/u/{serial}", headers={"Accept": "application/json", **bearer})
+        assert answer.status_code == 200, answer.text
+        assert check(answer.json(), did_document).serial == serial
+        assert undefined_terms(answer.json()) == [], serial
 
 
 @pytest.mark.slow

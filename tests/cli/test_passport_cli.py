@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from c2m.cli.main import app
 from c2m.domains.traceability.keys import KeyRing, did_web
 from c2m.engines.credentials import Issuer, credential, sign
+from c2m.engines.credentials.linked_data import dpp_context_url
 from tests.conftest import LiveServer
 from tests.unit.credentials.test_passport_proof import FACTS
 
@@ -23,7 +24,9 @@ runner = CliRunner()
 def issue(data_dir: Path, base_url: str) -> dict[str, Any]:
     """A passport signed with the platform's current key, as the platform issues them."""
     ring, did = KeyRing.open(data_dir), did_web(base_url)
-    unsigned = credential(FACTS, Issuer(did, "c2m"), "2026-12-07T10:00:00+00:00")
+    unsigned = credential(
+        FACTS, Issuer(did, "c2m", dpp_context_url(base_url)), "2026-12-07T10:00:00+00:00"
+    )
     return sign(unsigned, ring.current.private, f"{did}#{ring.current.id}", "2026-12-07T10:00:00Z")
 
 

@@ -41,6 +41,31 @@ def box(locator: Locator) -> dict[str, float]:
     return found
 
 
+_RECT = (
+    "e => { const r = e.getBoundingClientRect(); "
+    "return {x: r.x, y: r.y, width: r.width, height: r.height}; }"
+)
+Box = dict[str, float]
+
+
+def boxes(locator: Locator) -> list[Box]:
+    """The boxes of everything ``locator`` matches, read in one go: a live page that redraws
+    between two reads cannot leave one of them without a box."""
+    found: list[Box] = locator.evaluate_all(f"els => els.map({_RECT})")
+    return found
+
+
+def nested_boxes(
+    page: Page, outer: str, inner: str
+) -> list[tuple[dict[str, float], list[dict[str, float]]]]:
+    """Each ``outer`` element's box with the boxes of its ``inner`` ones, read in one go."""
+    found = page.evaluate(
+        f"""() => [...document.querySelectorAll({outer!r})].map(o => [({_RECT})(o),
+             [...o.querySelectorAll({inner!r})].map({_RECT})])"""
+    )
+    return [(o, list(i)) for o, i in found]
+
+
 def inside(inner: dict[str, float], outer: dict[str, float], slack: float = 0.5) -> bool:
     return (
         inner["x"] >= outer["x"] - slack

@@ -55,3 +55,18 @@ def phone(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+SCREENS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture(params=sorted(SCREENS))
+def screen(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """A fresh browser context at a phone's or a laptop's size."""
+    size = SCREENS[request.param]
+    context = browser.new_context(
+        viewport=size, device_scale_factor=1, is_mobile=size["width"] < 500, locale="en-GB"
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()

@@ -12,31 +12,29 @@ import re
 import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
+from sqlalchemy import select
 
+from c2m.demo.factory import demo_factory
 from c2m.demo.templates import REFRIGERATOR, SHIRT
-from c2m.domains.catalog.schemas import TemplateDefinition
+from c2m.domains.factory.models import Machine
+from c2m.domains.factory.service import register_plant
+from c2m.domains.factory.vocabulary import MachineState
+from c2m.domains.materials import service as materials
+from c2m.domains.materials.schemas import MaterialIn
 from c2m.engines.configurator.model import Template
-from tests.conftest import PASSWORD, LiveServer, World
+from tests.conftest import PASSWORD, LiveServer, World, publish_template
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_order_page import log_in
 from tests.e2e.test_team_pages import _fits, _keep
+from tests.factory_support import load_machines
 
 pytestmark = pytest.mark.browser
 
 
 def publish(server: LiveServer, world: World, template: Template) -> str:
     """The maker of enterprise A publishes a demo template; returns its id."""
-    created = httpx.post(
-        f"{server.url}/api/v1/enterprises/{world.enterprise_a.id}/templates",
-        json={
-            "definition": TemplateDefinition.of(template).model_dump(mode="json"),
-            "published": True,
-        },
-        headers=world.maker_a.headers,
-        timeout=30,
-    )
-    assert created.status_code == 201, created.text
-    return str(created.json()["id"])
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        return publish_template(client, world, template)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -65,7 +63,7 @@ def test_design_share_and_order_a_refrigerator_on_a_phone(
     expect(price).to_have_text("€799.00")  # glass panels add €150
     red = page.locator('.chip[data-option="colour"][data-value=\'"red"\']')
     expect(red).to_have_attribute("aria-disabled", "true")
-    expect(page.locator("#lead-time")).to_contain_text("Ships in 14 working days")
+    expect(page.locator("#lead-time")).to_contain_text("Ships within 14 days of payment")
 
     page.get_by_label("Name of your design").fill("Glass kitchen fridge")
     page.get_by_role("button", name="Save design").click()
@@ -260,3 +258,36 @@ def test_a_shared_design_shows_what_cannot_go_with_it_at_once(
     ice.tap(force=True)
     expect(page.locator("#reason")).to_have_text(ICE_RULE + ".")
     expect(ice).to_have_attribute("aria-pressed", "false")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_busy_factory_says_so_beside_the_promise(
+    live_server: LiveServer, world: World, phone: Page
+) -> None:
+    """Issue 18: the promise the configurator shows comes from the live plan as well."""
+    platform = live_server.platform
+    with platform.db.write() as session:
+        register_plant(session, world.enterprise_a.id, demo_factory())
+        for machine in session.scalars(select(Machine)):
+            machine.state = MachineState.IDLE
+    template_id = publish(live_server, world, REFRIGERATOR)
+    with httpx.Client(base_url=live_server.url, timeout=30) as client:
+        load_machines(platform, world, client, "sheet-cut", days=30)
+    page = phone
+    log_in(page, live_server, world.alice.user.email)
+    page.goto(f"{live_server.url}/configure/{template_id}")
+    lead = page.locator("#lead-time")
+    expect(lead).to_contain_text(re.compile(r"Ships within (3\d) days of payment \(2\d of them"))
+    expect(lead).to_contain_text("because the factory is busy")
+    _fits(page)
+    _keep(page, "configurator-busy-factory")
+
+    steel = MaterialIn(name="Sheet steel 0.8 mm", unit="m²", lead_days=45)
+    with platform.db.write() as session:  # out of steel, and the supplier takes 45 days
+        materials.define(session, world.enterprise_a.id, "sheet-steel-0.8", steel)
+    page.reload()
+    expect(lead).to_contain_text(re.compile(r"Ships within (4\d) days of payment \("))
+    expect(lead).to_contain_text(re.compile(r"of them because the factory is busy, \d+ waiting"))
+    expect(lead).to_contain_text("waiting for Sheet steel 0.8 mm")
+    _fits(page)
+    _keep(page, "configurator-waiting-for-steel")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ProcessPoolExecutor
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -12,12 +13,23 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from c2m.domains.factory.models import Machine
+from c2m.domains.orders.models import Order
 from c2m.domains.planning.models import ON_MACHINE, Operation
+from c2m.kernel.clock import utcnow
 from c2m.workers.production import ProductionLoop
 from tests.conftest import LiveServer, World, run_async
-from tests.e2e.charts import SIZES, box, inside, keep, overlapping, page_overflow, small_text
+from tests.e2e.charts import (
+    SIZES,
+    boxes,
+    inside,
+    keep,
+    nested_boxes,
+    overlapping,
+    page_overflow,
+    small_text,
+)
 from tests.e2e.test_order_page import log_in
-from tests.factory_support import Plant, paid_orders
+from tests.factory_support import Plant, paid_orders, promise
 
 pytestmark = pytest.mark.browser
 
@@ -79,6 +91,10 @@ def test_the_floor_shows_a_breakdown_and_the_new_plan_live(
     expect(page.locator(".gantt-row .gantt-bar.plan").first).to_be_attached()
     expect(page.locator(".gantt-row .gantt-bar.actual").first).to_be_attached()  # plan vs actual
     expect(page.locator("#gauges figure")).to_have_count(4)
+    expect(page.locator("#promise-gauge figure")).to_have_count(1)
+    expect(page.locator("#promises")).to_contain_text(  # these orders were promised no date
+        "No order with a promised date has shipped in the last 7 days"
+    )
     page.locator(".gantt-row .gantt-bar.actual").first.click()
     expect(page.locator("#detail")).to_contain_text("planned")
 
@@ -106,26 +122,33 @@ def test_the_gantt_reads_against_the_clock_at_both_sizes(
     """Issue 19: bars inside their lanes, a clock axis whose labels do not collide, a legend,
     text of 12 px or more, and no sideways scrolling of the page, on a phone and a laptop."""
     working_floor(live_server, world)
+    with live_server.platform.db.read() as session:
+        late = session.scalars(select(Order.id).order_by(Order.created_at)).first()
+    assert late is not None
+    promise(live_server.platform, late, utcnow().date() - timedelta(days=1))
     page = phone
     log_in(page, live_server, world.maker_a.user.email)
     page.goto(f"{live_server.url}/workshop")
     page.get_by_role("link", name="Factory floor").click()
     expect(page.locator(".gantt-row .gantt-bar.actual").first).to_be_attached()
+    expect(page.locator("#late")).to_contain_text("1 open order is planned to finish after")
+    expect(page.locator("#late a")).to_have_attribute("href", f"/orders/{late}")
     legend = page.locator("#gantt-legend")
     for name, size in SIZES.items():
         page.evaluate("document.querySelector('.gantt-row').dataset.old = 'yes'")
         page.set_viewport_size(size)
         page.wait_for_function("!document.querySelector('.gantt-row[data-old]')")  # redrawn
-        for lane in page.locator(".gantt-lane").all():
-            for bar in lane.locator(".gantt-bar").all():
-                assert inside(box(bar), box(lane)), f"a bar leaves its lane at {name} size"
+        for lane, bars in nested_boxes(page, ".gantt-lane", ".gantt-bar"):
+            for bar in bars:
+                assert inside(bar, lane), f"a bar leaves its lane at {name} size"
         ticks = page.locator(".gantt-axis .gantt-tick")
         assert ticks.count() >= 2, f"no time axis at {name} size"
         assert all(re.fullmatch(r"\d\d:\d\d", t) for t in ticks.all_text_contents())
-        assert not overlapping([box(t) for t in ticks.all()]), f"tick labels collide at {name}"
+        assert not overlapping(boxes(ticks)), f"tick labels collide at {name}"
         assert small_text(page.locator("#gantt")) == []
         assert small_text(legend) == [], "no legend, or too small"
         assert small_text(page.locator("#gauges")) == []
+        assert small_text(page.locator("#promise-gauge")) == []
         assert page_overflow(page) <= 0, f"the page scrolls sideways at {name} size"
         keep(page, "floor")
     for meaning in ("Plan", "Running", "Done", "Held", "Now"):

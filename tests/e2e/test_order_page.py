@@ -11,20 +11,29 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from c2m.demo.factory import demo_factory
+from c2m.domains.factory.models import Factory
+from c2m.domains.factory.service import register_plant
+from c2m.domains.materials import service as materials
 from c2m.domains.orders import events
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.service import note
+from c2m.domains.planning.work_orders import open_work_orders
+from c2m.kernel.clock import utcnow
 from c2m.workers.production import ProductionLoop
-from tests.api.test_order_page import fridge_order
-from tests.conftest import PASSWORD, LiveServer, World
+from tests.api.test_order_page import fridge_order, planned_finish_of, run_late
+from tests.conftest import PASSWORD, LiveServer, World, pay_for
 from tests.factory_support import Plant, production, run_until, run_until_shipped, timeline
+from tests.integration.test_materials import STEEL, STEEL_KEY
 
 pytestmark = pytest.mark.browser
 
@@ -120,21 +129,6 @@ def test_order_pay_and_follow_live_on_a_phone(
             shot,
             Path(SCREENSHOT_DIR) / f"order-page-{live_server.platform.db.engine.dialect.name}.png",
         )
-
-
-SCREENS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 900}}
-
-
-@pytest.fixture(params=sorted(SCREENS))
-def screen(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
-    """A fresh browser context at a phone's or a laptop's size."""
-    size = SCREENS[request.param]
-    context = browser.new_context(
-        viewport=size, device_scale_factor=1, is_mobile=size["width"] < 500, locale="en-GB"
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def keep(page: Page, server: LiveServer, tmp_path: Path, name: str) -> None:
@@ -238,3 +232,61 @@ def test_the_order_page_through_payment_and_production(
     page.set_viewport_size({"width": 320, "height": 700})  # the smallest phones still in use
     fits(page)
     keep(page, live_server, tmp_path, "shipped")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_order_running_late_says_why_and_until_when(
+    live_server: LiveServer, world: World, screen: Page, tmp_path: Path
+) -> None:
+    page, platform = screen, live_server.platform
+    with httpx.Client(base_url=live_server.url, timeout=10) as http:
+        order = fridge_order(http, world)  # type: ignore[arg-type]
+        pay_for(http, world.alice, order)
+    plant = Plant(platform, world)
+    loop = ProductionLoop(platform.db, plant.gateway, production(platform))
+    order_id = str(order["id"])
+    run_until(loop, plant, lambda: planned_finish_of(platform, order_id), "never planned")
+    later = run_late(platform, order_id)
+    log_in(page, live_server, world.alice.user.email)
+    page.goto(f"{live_server.url}/orders/{order_id}")
+    notice = page.locator("#running-late")
+    expect(notice).to_contain_text("Running late: machine cutter-1 broke down")
+    expect(notice).to_contain_text(later.strftime("%A %-d %B"))
+    fits(page)
+    keep(page, live_server, tmp_path, "late")
+
+
+def paid_fridge_with_steel(
+    server: LiveServer, world: World, steel_m2: int, code: str, arriving: datetime | None = None
+) -> dict[str, object]:
+    """Alpha Works runs the demo plant and stocks sheet steel (a lot on hand, or on its way
+    until ``arriving``); Alice's fridge is ordered, paid, and its work opened."""
+    platform = server.platform
+    with platform.db.write() as session:
+        register_plant(session, world.enterprise_a.id, demo_factory())
+        factory = session.scalars(select(Factory.id)).one()
+        steel = materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
+        materials.receive(session, steel, factory, Decimal(steel_m2), code, utcnow(), arriving)
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        order: dict[str, object] = fridge_order(http, world)  # type: ignore[arg-type]
+        pay_for(http, world.alice, order)
+    with platform.db.write() as session:
+        open_work_orders(session)
+    return order
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_order_waiting_for_material_says_which_and_until_when(
+    live_server: LiveServer, world: World, screen: Page, tmp_path: Path
+) -> None:
+    """Issue 18: a shortage shows on the order page in words."""
+    page = screen
+    docks = utcnow() + timedelta(days=3)
+    order = paid_fridge_with_steel(live_server, world, 40, "po-118", docks)
+    log_in(page, live_server, world.alice.user.email)
+    page.goto(f"{live_server.url}/orders/{order['id']}")
+    notice = page.locator("#waiting-for-material")
+    expect(notice).to_contain_text("Waiting for material: Sheet steel 0.8 mm is on its way")
+    expect(notice).to_contain_text(docks.strftime("%A %-d %B"))
+    fits(page)
+    keep(page, live_server, tmp_path, "waiting-for-material")

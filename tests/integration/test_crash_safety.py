@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, delete, select
 
 from c2m.kernel.outbox import OutboxMessage
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("plants")]  # one whole plant at a time
 
 
 def test_orders_survive_sigkill(database_url: str, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""What the planner honours: working calendars, rush orders first, and no machine twice at once."""
+"""What the planner honours: working calendars, rush orders first, promised dates, and no machine
+twice at once."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from c2m.bootstrap import Platform
 from c2m.domains.factory.models import Factory, Machine
 from c2m.domains.factory.vocabulary import MachineState
 from c2m.domains.planning import planner, work_orders
-from c2m.domains.planning.models import Operation, WorkOrder
+from c2m.domains.planning.models import Operation, WorkOrder, WorkOrderLine
 from c2m.engines.scheduling.objective import Objective
 from c2m.engines.scheduling.solver import SolveOptions, solve
 from c2m.kernel.clock import utcnow
-from tests.conftest import World
+from tests.conftest import World, pay_for
+from tests.factory_support import promise
 
 
 def small_plant(platform: Platform, world: World, calendar: dict[str, object] | None) -> str:
@@ -47,12 +49,7 @@ def paid(client: TestClient, world: World, **configuration: str) -> str:
         },
         headers=world.alice.headers,
     ).json()
-    paid = client.post(
-        f"/api/v1/orders/{order['id']}/pay",
-        json={"payment_method": "test-ok", "expected_version": order["version"]},
-        headers=world.alice.headers,
-    )
-    assert paid.status_code == 200, paid.text
+    pay_for(client, world.alice, order)
     return str(order["id"])
 
 
@@ -68,7 +65,11 @@ def plan(platform: Platform, factory_id: str) -> dict[str, Operation]:
     with platform.db.write() as session:
         planner.apply(session, snap, result, ", ".join(sorted(set(reasons.values()))), now)
     with platform.db.read() as session:
-        rows = session.execute(select(Operation, WorkOrder.order_id).join(WorkOrder)).all()
+        rows = session.execute(
+            select(Operation, WorkOrderLine.order_id).join(
+                WorkOrderLine, WorkOrderLine.work_order_id == Operation.work_order_id
+            )
+        ).all()
         for op, _ in rows:
             session.expunge(op)
         return {f"{order_id}/{op.step}": op for op, order_id in rows}
@@ -99,9 +100,35 @@ def test_a_rush_order_is_planned_before_earlier_ordinary_ones(
     rush = paid(client, world, tier="express")
     ops = plan(platform, factory_id)
     with platform.db.read() as session:
-        assert session.scalar(select(WorkOrder.rush).where(WorkOrder.order_id == rush)) is True
+        assert (
+            session.scalar(select(WorkOrder.rush).where(WorkOrder.first_order_id == rush)) is True
+        )
     first = min(ops.values(), key=lambda op: op.planned_start or utcnow())
     assert f"{rush}/assemble" in ops
     assert ops[f"{rush}/assemble"].planned_start == first.planned_start
     for order_id in ordinary:
         assert ops[f"{order_id}/pack"].planned_end >= ops[f"{rush}/pack"].planned_end  # type: ignore[operator]
+
+
+def test_an_order_late_on_its_promise_is_planned_before_earlier_ones_promised_later(
+    client: TestClient, world: World, platform: Platform
+) -> None:
+    factory_id = small_plant(platform, world, None)
+    today = utcnow().date()
+    earlier = [paid(client, world) for _ in range(3)]
+    for order_id in earlier:
+        promise(platform, order_id, today + timedelta(days=30))
+    late = paid(client, world)
+    promise(platform, late, today - timedelta(days=1))
+    with platform.db.write() as session:
+        work_orders.open_work_orders(session)
+    with platform.db.read() as session:
+        snap = planner.snapshot(session, factory_id, utcnow(), time_scale=1.0)
+    assert snap is not None
+    # Due now (its day has passed); a month away lies past any schedule's end: no due to weigh.
+    assert sorted(str(job.due) for job in snap.instance.jobs) == ["0", "None", "None", "None"]
+    ops = plan(platform, factory_id)
+    first = min(ops.values(), key=lambda op: op.planned_start or utcnow())
+    assert ops[f"{late}/assemble"].planned_start == first.planned_start
+    for order_id in earlier:
+        assert ops[f"{order_id}/pack"].planned_end >= ops[f"{late}/pack"].planned_end  # type: ignore[operator]

@@ -16,7 +16,7 @@ from c2m.bootstrap import Platform
 from c2m.domains.factory.models import Factory
 from c2m.domains.orders.events import OrderEventType
 from c2m.domains.orders.schemas import NewLine, NewOrder
-from c2m.domains.planning.models import WorkOrder
+from c2m.domains.planning.work_orders import open_work_order
 from c2m.domains.traceability.models import Unit
 from c2m.domains.traceability.serials import UnitSerials
 from c2m.domains.traceability.verification import check
@@ -96,16 +96,7 @@ def started_work(
         order = place_order(session, world.alice.actor, data)
         order.lines[0].configuration = configuration
         factory_id = session.scalars(select(Factory.id).where(Factory.code == plant.spec.id)).one()
-        work = WorkOrder(
-            order_id=order.id,
-            line_id=order.lines[0].id,
-            factory_id=factory_id,
-            product_name="Stool",
-            quantity=quantity,
-        )
-        session.add(work)
-        session.flush()
-        return work.id
+        return open_work_order(session, order.lines, factory_id, steps=[]).id
 
 
 def start(platform: Platform, work_id: str) -> dict[str, object]:

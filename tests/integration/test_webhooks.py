@@ -85,6 +85,20 @@ def delivery_rows(platform: Platform) -> list[WebhookDelivery]:
         return list(session.scalars(select(WebhookDelivery)))
 
 
+def recorded(platform: Platform, attempts: int) -> list[WebhookDelivery]:
+    """The deliveries once the sender has logged ``attempts`` in all: a receiver hears an attempt
+    before the sender writes down its answer."""
+
+    def logged() -> int:
+        with platform.db.read() as session:
+            return sum(
+                len(delivery_log.attempts_of(session, d.id)) for d in delivery_rows(platform)
+            )
+
+    wait_until(lambda: logged() == attempts, f"{attempts} attempts were logged")
+    return delivery_rows(platform)
+
+
 def test_a_placed_and_paid_order_arrives_signed(platform: Platform, world: World) -> None:
     with running(Receiver()) as receiver:
         secret = subscribe(platform, world, receiver.url)
@@ -130,7 +144,7 @@ def test_a_receiver_failing_three_times_gets_the_event_once_with_the_retries_log
 
     assert [r.status for r in receiver.received] == [500, 500, 500, 200]
     assert len({r.webhook_id for r in receiver.received}) == 1  # one message, four attempts
-    (delivery,) = delivery_rows(platform)
+    (delivery,) = recorded(platform, 4)
     assert delivery.status is DeliveryStatus.DELIVERED
     with platform.db.read() as session:
         log = delivery_log.attempts_of(session, delivery.id)
@@ -184,13 +198,14 @@ def test_a_delivered_event_can_be_replayed(platform: Platform, world: World) -> 
         with platform.db.write() as session:
             place_order(session, world.alice.actor, data)
         wait_until(lambda: len(receiver.accepted) == 1, "the event arrived")
-        (delivery,) = delivery_rows(platform)
+        (delivery,) = recorded(platform, 1)
         with platform.db.write() as session:
             delivery_log.replay(
                 session, world.maker_a.actor, delivery.subscription_id, delivery.id, utcnow()
             )
         platform.webhooks.wake()
         wait_until(lambda: len(receiver.accepted) == 2, "the replay arrived")
+        recorded(platform, 2)
     assert {r.webhook_id for r in receiver.accepted} == {delivery.id}
     with platform.db.read() as session:
         assert [a.number for a in delivery_log.attempts_of(session, delivery.id)] == [1, 2]

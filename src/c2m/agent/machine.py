@@ -3,7 +3,10 @@
 Per connection to the broker it picks a new ``bdSeq``, sets its death as the MQTT will, says
 its birth and listens on its ``cmd`` topic (QoS 1, persistent session, so commands wait while it
 is away). Jobs run one at a time and survive reconnections: what they report waits in an outbox
-and is published, in order, once the broker is back. The broker is retried with back-off.
+and is published, in order, once the broker is back. Its latest job reports are said again after
+each reconnection and when the platform asks (a rebirth request on ``cmd``): a broker without
+persistence may have taken them while no ingest was there to hear. The broker is retried with
+back-off.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 import re
 import time
 from asyncio import FIRST_COMPLETED
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -26,7 +30,7 @@ from pydantic import ValidationError
 from c2m.agent.journal import Journal
 from c2m.agent.printer import Printer, PrinterError, Status
 from c2m.agent.slicer import ADVICE, Slicer, SlicingError, is_mesh
-from c2m.domains.factory.contract import COMMAND, Artifact, Command, encode, topic
+from c2m.domains.factory.contract import COMMAND, Artifact, Command, encode, is_rebirth, topic
 from c2m.domains.factory.vocabulary import ContractError, MachineState, check_topic_id
 from c2m.kernel.mqtt import BrokerConnection, failure
 from c2m.kernel.tasks import cancel
@@ -40,6 +44,8 @@ START_GRACE_S = 30.0
 RENEW_S = 60.0
 """A running job reports progress at least this often, so its lease (15 min) never lapses."""
 REASON_CHARS = 200  # the contract's longest reason
+RESTATED = 64
+"""How many of the latest job reports are said again after a reconnection or a rebirth request."""
 
 
 class Refused(Exception):
@@ -99,6 +105,7 @@ class Agent:
         self._jobs: asyncio.Queue[Command] = asyncio.Queue()
         self._outbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
         self._pending: tuple[str, bytes] | None = None
+        self._recent: deque[tuple[str, bytes]] = deque(maxlen=RESTATED)
         self._bd_seq = 0
         self._reported: tuple[MachineState, str | None] | None = None
         self._operation: str | None = None
@@ -134,6 +141,8 @@ class Agent:
                 ) as client:
                     await client.subscribe(self._topic(COMMAND), qos=1)
                     await self._birth(client)
+                    for said in list(self._recent):
+                        await client.publish(*said, qos=1)
                     backoff = BACKOFF_S[0]
                     try:
                         await self._serve(client)
@@ -147,14 +156,16 @@ class Agent:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_S[1])
 
-    async def _birth(self, client: aiomqtt.Client) -> None:
-        birth = {
+    def _birth_body(self) -> dict[str, object]:
+        return {
             "bdSeq": self._bd_seq,
             "capabilities": list(self.identity.capabilities),
             "aborted": self._aborted,
             "ts": now_ms(),
         }
-        await client.publish(self._topic("birth"), encode(birth), qos=1)
+
+    async def _birth(self, client: aiomqtt.Client) -> None:
+        await client.publish(self._topic("birth"), encode(self._birth_body()), qos=1)
         if self._aborted:  # the platform knows now: it plans them again
             self._aborted = []
             self.journal.start(None)
@@ -182,11 +193,16 @@ class Agent:
             if self._pending is None:
                 self._pending = await self._outbox.get()
             await client.publish(*self._pending, qos=1)
+            if "/job/" in self._pending[0] and self._pending not in self._recent:
+                self._recent.append(self._pending)
             self._pending = None  # acknowledged; until then it is sent again after a reconnect
 
     async def _listen(self, client: aiomqtt.Client) -> None:
         async for message in client.messages:
             payload = message.payload if isinstance(message.payload, bytes) else b""
+            if is_rebirth(payload):
+                self._restate()
+                continue
             try:
                 command = Command.model_validate_json(payload)
                 check_topic_id("operation", command.operation_id)
@@ -199,6 +215,14 @@ class Agent:
             if not duplicate:
                 self.journal.accept(attempt)
                 self._jobs.put_nowait(command)
+
+    def _restate(self) -> None:
+        """Say the birth of this session again, then the latest job reports; the state
+        follows from the watch."""
+        self._outbox.put_nowait((self._topic("birth"), encode(self._birth_body())))
+        for said in self._recent:
+            self._outbox.put_nowait(said)
+        self._reported = None
 
     async def _watch(self, client: aiomqtt.Client) -> None:
         """The printer's state when it changes, and its readings as telemetry."""

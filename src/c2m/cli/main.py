@@ -310,6 +310,9 @@ def user_create(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     platform_owner: Annotated[bool, typer.Option(help="May use the back office.")] = False,
     maker: Annotated[bool, typer.Option(help="Offers capacity as a maker.")] = False,
+    authority: Annotated[
+        bool, typer.Option(help="A market-surveillance authority: sees every passport in full.")
+    ] = False,
 ) -> None:
     """Create an account (e.g. the first platform owner)."""
     from c2m.domains.platform.schemas import SignUp
@@ -323,7 +326,9 @@ def user_create(
     require_schema(settings)
     db = open_database(settings)
     with db.write() as session:
-        user = create_user(session, data, is_platform_owner=platform_owner, is_maker=maker)
+        user = create_user(
+            session, data, is_platform_owner=platform_owner, is_maker=maker, is_authority=authority
+        )
     db.dispose()
     console.print(f"Created {user.email}.")
 

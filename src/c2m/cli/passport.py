@@ -23,11 +23,21 @@ def register(app: typer.Typer) -> None:
     app.add_typer(passport_app, name="passport", no_args_is_help=True)
 
 
-def _json(source: str, what: str) -> dict[str, Any]:
+LINK_TIMEOUT = 5.0  # seconds a link may take to answer
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def _json(source: str, what: str, token: str | None = None) -> dict[str, Any]:
     """A JSON object from a file or an http(s) URL; one sentence and exit 2 otherwise."""
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     try:
-        if source.startswith(("http://", "https://")):
-            answer = httpx.get(source, headers={"Accept": "application/json"}, timeout=10)
+        if _is_url(source):
+            answer = httpx.get(source, headers=headers, timeout=10)
             if answer.status_code != 200:
                 fail(f"{source} answered {answer.status_code} for the {what}.")
             text = answer.text
@@ -45,6 +55,19 @@ def _json(source: str, what: str) -> dict[str, Any]:
     return loaded
 
 
+def _check_links(found: list[tuple[str, str]]) -> None:
+    """Each link answers without an error within LINK_TIMEOUT; one sentence and exit 2 naming
+    the first that does not."""
+    for what, url in found:
+        try:
+            answer = httpx.get(url, timeout=LINK_TIMEOUT, follow_redirects=True)
+        except httpx.HTTPError as exc:
+            reason = str(exc) or type(exc).__name__
+            fail(f"The passport's {what} link {url} does not resolve: {reason}.")
+        if answer.status_code >= 400:
+            fail(f"The passport's {what} link {url} is broken: it answered {answer.status_code}.")
+
+
 @passport_app.command("verify")
 @guarded
 def verify_command(
@@ -56,18 +79,39 @@ def verify_command(
             help="The issuer's did.json (file or URL) instead of resolving its did:web.",
         ),
     ] = None,
+    links: Annotated[
+        bool | None,
+        typer.Option(
+            "--links/--no-links",
+            help="Check that the passport's links resolve; the default for a URL, not a file.",
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="C2M_TOKEN",
+            help="An API token of the unit's owner or an authority, to fetch a passport URL.",
+        ),
+    ] = None,
 ) -> None:
-    """Exit 0 with a one-line summary when the signature and the issuer's key hold; exit 2
-    with the reason otherwise."""
-    from c2m.domains.traceability.verification import check, issuer_of  # loads cryptography
+    """Exit 0 with a one-line summary when the signature, the issuer's key and the passport's
+    links hold; exit 2 with the reason otherwise. A file with ``--did-document did.json`` is
+    checked with no network at all."""
+    from c2m.domains.traceability import verification  # loads cryptography
 
-    credential = _json(source, "passport")
+    credential = _json(source, "passport", token)
     try:
-        keys = _json(did_document or did_document_url(issuer_of(credential)), "key document")
-        verified = check(credential, keys)
+        issuer = verification.issuer_of(credential)
+        keys = _json(did_document or did_document_url(issuer), "key document")
+        verified = verification.check(credential, keys)
     except ProofError as exc:
         fail(f"The passport does not verify: {exc}.")
-    console.print(verified.summary(), soft_wrap=True)
+    summary = verified.summary()
+    if links if links is not None else _is_url(source):
+        found = verification.links(credential)
+        _check_links(found)
+        summary += f"; its {len(found)} links resolve"
+    console.print(summary, soft_wrap=True)
 
 
 @passport_app.command("rotate-key")

@@ -14,7 +14,12 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from c2m.cli.errors import fail
-from c2m.engines.scheduling.formats import FormatError, read_instance, schedule_to_json
+from c2m.engines.scheduling.formats import (
+    FormatError,
+    read_instance,
+    schedule_to_json,
+    with_due_dates,
+)
 from c2m.engines.scheduling.gantt import write_gantt
 from c2m.engines.scheduling.model import Instance
 from c2m.engines.scheduling.objective import Objective
@@ -42,10 +47,21 @@ def schedule(
     gantt: Annotated[
         Path | None, typer.Option(help="Write an interactive Gantt chart to this HTML file.")
     ] = None,
+    due_factor: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            help="Give every job the due date and weight of the weighted-tardiness job shop "
+            "(Singer and Pinedo): release + FACTOR x its processing time; weights 4, 2, 1 for "
+            "the first 20 %, middle 60 %, last 20 % of the jobs. Usual factors: 1.3, 1.5, 1.6.",
+        ),
+    ] = None,
 ) -> None:
     """Schedule the operations of FILE and report makespan, lower bound and gap."""
     try:
         instance = read_instance(file)
+        if due_factor is not None:
+            instance = with_due_dates(instance, due_factor)
     except FormatError as exc:
         fail(str(exc))
     options = SolveOptions(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c2m.demo.factory import HOURLY_RATES, demo_factory
+from c2m.demo.stores import seed_stores
 from c2m.demo.templates import DEMO_TEMPLATES
 from c2m.domains.catalog import templates
 from c2m.domains.catalog.models import Product
@@ -22,6 +23,7 @@ from c2m.domains.platform.models import Enterprise, User
 from c2m.domains.platform.schemas import SignUp
 from c2m.domains.platform.security import hash_password
 from c2m.domains.quoting.quoters import open_quoting
+from c2m.kernel.clock import utcnow
 from c2m.kernel.ids import new_secret
 
 
@@ -53,6 +55,8 @@ SHOPPER_NAMES = (
 )  # fmt: skip
 """The simulated customers of ``c2m demo``, each an account of their own."""
 
+WORKSHOP = "northwind"  # the slug of the demo's micro-enterprise, which runs the plant
+
 
 def shopper_email(name: str) -> str:
     return name.lower().replace(" ", ".") + "@shoppers.c2m.example"
@@ -72,7 +76,7 @@ def seed_demo(session: Session) -> bool:
         for login in DEMO_LOGINS
     ]
     maker = users[1]
-    workshop = accounts.create_enterprise(session, "Northwind Workshop", "northwind", maker)
+    workshop = accounts.create_enterprise(session, "Northwind Workshop", WORKSHOP, maker)
     session.add(
         Product(
             enterprise_id=workshop.id,
@@ -141,10 +145,11 @@ def seed_demo_shoppers(session: Session) -> list[User]:
 def seed_demo_factory(session: Session) -> None:
     """Northwind's plant: the digital twin's machines (added if missing, so older demo data gets
     them too), at their hourly rates unless someone has set one."""
-    workshop = session.scalar(select(Enterprise).where(Enterprise.slug == "northwind"))
+    workshop = session.scalar(select(Enterprise).where(Enterprise.slug == WORKSHOP))
     if workshop is None:
         return
     factory = register_plant(session, workshop.id, demo_factory())
     unpriced = select(Machine).where(Machine.factory_id == factory.id, Machine.hourly_rate == 0)
     for machine in session.scalars(unpriced):
         machine.hourly_rate = HOURLY_RATES.get(machine.code.split("-")[0], 0)
+    seed_stores(session, workshop.id, factory.id, utcnow())

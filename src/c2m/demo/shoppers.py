@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from c2m.domains.catalog import designs
 from c2m.domains.catalog.models import Product, ProductTemplate
 from c2m.domains.catalog.schemas import NewDesign
+from c2m.domains.catalog.templates import PromiseSource
 from c2m.domains.insights import feedback
 from c2m.domains.insights.models import Feedback
 from c2m.domains.insights.schemas import Rating
@@ -53,6 +54,7 @@ class Shoppers:
     payments: TestPaymentProvider
     customers: list[Actor]
     per_minute: float
+    promise: PromiseSource | None = None  # the live plan's say, as at a real checkout
     seed: int = 0
     placed: int = 0
 
@@ -125,7 +127,12 @@ class Shoppers:
                         template_id=rng.choice(templates), name="My design", configuration={}
                     ),
                 )
-            return partial(placement.prepare_design_order, actor=customer, design_id=design.id)
+            return partial(
+                placement.prepare_design_order,
+                actor=customer,
+                design_id=design.id,
+                promise=self.promise,
+            )
         line = NewLine(product_id=rng.choice(products), quantity=rng.randint(1, 3))
         return partial(placement.prepare_order, actor=customer, data=NewOrder(lines=[line]))
 

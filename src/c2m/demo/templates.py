@@ -7,10 +7,13 @@ Prices are in euro cents, lengths in the unit each option names, durations in mi
 from __future__ import annotations
 
 from c2m.engines.configurator.model import (
+    BomItem,
     BooleanOption,
     ChoiceOption,
     Colour,
     ColourOption,
+    DeclaredMaterial,
+    Dimension,
     LeadTimeRule,
     NumberOption,
     OperationTemplate,
@@ -25,6 +28,26 @@ from c2m.engines.configurator.model import (
 )
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: ISO 2768-1 permissible deviations (mm) for linear sizes up to 6, 30, 120 and 400 mm, by class.
+ISO_2768 = {
+    "fine": (0.05, 0.1, 0.15, 0.2),
+    "medium": (0.1, 0.2, 0.3, 0.5),
+    "coarse": (0.3, 0.5, 0.8, 1.2),
+}
+
+
+def iso_2768(size: str) -> str:
+    """The general tolerance of a linear ``size`` (a formula) in the plate's tolerance class."""
+    by_class = {
+        name: f"({a} if {size} <= 6 else {b} if {size} <= 30 else {c} if {size} <= 120 else {d})"
+        for name, (a, b, c, d) in ISO_2768.items()
+    }
+    return (
+        f'{by_class["fine"]} if tolerance == "fine" else '
+        f'{by_class["coarse"]} if tolerance == "coarse" else {by_class["medium"]}'
+    )
+
+
 ENGRAVING = LETTERS + LETTERS.lower() + "0123456789 -&."
 
 REFRIGERATOR = Template(
@@ -113,6 +136,7 @@ REFRIGERATOR = Template(
         LeadTimeRule("engraving", "Engraving", "2", when="len(engraving) > 0"),
         LeadTimeRule("ice-maker", "Ice maker fitting", "1", when="ice_maker"),
     ),
+    # The door panels are engraved while the cabinet is foamed; assembly waits for both.
     routing=(
         OperationTemplate("cut", "Cut panels", "sheet-cut", "(20 + 5 * doors) * quantity"),
         OperationTemplate(
@@ -124,13 +148,77 @@ REFRIGERATOR = Template(
             "cnc-mill",
             "(10 + 2 * len(engraving)) * quantity",
             when="len(engraving) > 0",
+            after=("cut",),
         ),
         OperationTemplate(
-            "ice-maker", "Fit the ice maker", "assemble", "25 * quantity", when="ice_maker"
+            "ice-maker",
+            "Fit the ice maker",
+            "assemble",
+            "25 * quantity",
+            when="ice_maker",
+            after=("foam",),
         ),
-        OperationTemplate("assemble", "Assemble", "assemble", "(60 + 15 * doors) * quantity"),
+        OperationTemplate(
+            "assemble",
+            "Assemble",
+            "assemble",
+            "(60 + 15 * doors) * quantity",
+            after=("foam", "engrave", "ice-maker"),
+        ),
         OperationTemplate("inspect", "Inspect", "inspect", "20 * quantity"),
         OperationTemplate("pack", "Pack", "pack", "15 * quantity"),
+    ),
+    # The cabinet is about 65 cm deep; its height (cm) follows from capacity and width:
+    # H = capacity * 1000 / ((width - 10) * 55) + 15. Steel covers the sides, top and bottom,
+    # back and (unless they are glass) the doors.
+    bom=(
+        BomItem(
+            "steel",
+            "sheet-steel-0.8",
+            "Sheet steel 0.8 mm",
+            "(2 * (capacity * 1000 / ((width - 10) * 55) + 15) * 65 + 2 * width * 65"
+            ' + (1 if panel == "glass" else 2) * width * (capacity * 1000 / ((width - 10) * 55)'
+            " + 15)) / 10000 * quantity",
+            "m²",
+            step="cut",
+        ),
+        BomItem(
+            "glass",
+            "door-glass-4",
+            "Tempered glass 4 mm",
+            "width * (capacity * 1000 / ((width - 10) * 55) + 15) / 10000 * quantity",
+            "m²",
+            step="assemble",
+            when='panel == "glass"',
+        ),
+        BomItem("foam", "pu-foam", "Polyurethane foam", "capacity / 40 * quantity", "kg", "foam"),
+        BomItem(
+            "compressor", "compressor-r600a", "Compressor (R600a)", "quantity", "pcs", "assemble"
+        ),
+        BomItem("hinges", "door-hinge", "Door hinge", "2 * doors * quantity", "pcs", "assemble"),
+        BomItem(
+            "ice-maker",
+            "ice-maker-kit",
+            "Ice maker kit",
+            "quantity",
+            "pcs",
+            "ice-maker",
+            when="ice_maker",
+        ),
+        BomItem("carton", "carton-fridge", "Fridge carton", "quantity", "pcs", "pack"),
+    ),
+    inspection=(
+        Dimension("width", "Width", "width * 10", "2", "mm"),
+        Dimension("door-gap", "Door gap", "3", "0.5", "mm"),
+        Dimension("door-spacing", "Gap between doors", "4", "0.5", "mm", when="doors > 1"),
+    ),
+    materials=(
+        DeclaredMaterial("Steel (cabinet and doors)", 0.55, 0.3, "DE", when='panel != "glass"'),
+        DeclaredMaterial("Steel (cabinet)", 0.45, 0.3, "DE", when='panel == "glass"'),
+        DeclaredMaterial("Glass (door panels)", 0.1, 0.0, "CZ", when='panel == "glass"'),
+        DeclaredMaterial("Polyurethane insulation foam", 0.15, 0.0, "BE"),
+        DeclaredMaterial("Copper and aluminium (cooling circuit)", 0.12, 0.4, "PL"),
+        DeclaredMaterial("Plastics (liners and shelves)", 0.18, 0.1, "IT"),
     ),
     picture=Picture(
         "cabinet",
@@ -226,6 +314,66 @@ SHIRT = Template(
         ),
         OperationTemplate("inspect", "Inspect", "inspect", "5 * quantity"),
         OperationTemplate("pack", "Fold and pack", "pack", "3 * quantity"),
+    ),
+    # Fabric comes in 150 cm rolls: a body length, two sleeves across and the chest's overlap.
+    bom=(
+        BomItem(
+            "poplin",
+            "fabric-poplin",
+            "Poplin fabric, 150 cm wide",
+            "(800 + sleeve + chest / 2) / 1000 * quantity",
+            "m",
+            "cut",
+            when='fabric == "poplin"',
+        ),
+        BomItem(
+            "oxford",
+            "fabric-oxford",
+            "Oxford fabric, 150 cm wide",
+            "(800 + sleeve + chest / 2) / 1000 * quantity",
+            "m",
+            "cut",
+            when='fabric == "oxford"',
+        ),
+        BomItem(
+            "linen",
+            "fabric-linen",
+            "Linen fabric, 150 cm wide",
+            "(800 + sleeve + chest / 2) / 1000 * quantity",
+            "m",
+            "cut",
+            when='fabric == "linen"',
+        ),
+        BomItem(
+            "flannel",
+            "fabric-flannel",
+            "Flannel fabric, 150 cm wide",
+            "(800 + sleeve + chest / 2) / 1000 * quantity",
+            "m",
+            "cut",
+            when='fabric == "flannel"',
+        ),
+        BomItem("buttons", "corozo-button", "Corozo button", "11 * quantity", "pcs", "sew"),
+        BomItem("box", "shirt-box", "Shirt box", "quantity", "pcs", "pack"),
+    ),
+    # Finished garment measurements in cm: the body's plus the fit's ease.
+    inspection=(
+        Dimension(
+            "chest",
+            "Chest",
+            '(chest + (60 if fit == "slim" else 160 if fit == "relaxed" else 100)) / 10',
+            "1",
+            "cm",
+        ),
+        Dimension("sleeve", "Sleeve length", "sleeve / 10", "0.5", "cm"),
+        Dimension("collar", "Collar", "neck / 10 + 1", "0.5", "cm"),
+        Dimension("shoulder", "Shoulder width", "shoulder / 10", "0.5", "cm"),
+    ),
+    materials=(
+        DeclaredMaterial("Cotton", 0.96, 0.0, "EG", when='fabric != "linen"'),
+        DeclaredMaterial("Linen (flax)", 0.96, 0.0, "FR", when='fabric == "linen"'),
+        DeclaredMaterial("Corozo nut buttons", 0.03, 0.0, "EC"),
+        DeclaredMaterial("Polyester thread", 0.01, 0.5, "PT"),
     ),
     picture=Picture(
         "garment",
@@ -336,6 +484,83 @@ MOUNTING_PLATE = Template(
             "inspect", "Inspect", "inspect", '(10 if tolerance == "fine" else 2) + 2 * quantity'
         ),
         OperationTemplate("pack", "Pack", "pack", "2 + quantity"),
+    ),
+    # The blank is cut from plate stock with a fifth more than the part for the saw and clamps;
+    # grams from mm³ and the density in g/cm³.
+    bom=(
+        BomItem(
+            "aluminium",
+            "plate-aluminium",
+            "Aluminium EN AW-6082 plate",
+            "length * width * thickness * 2.70 * 1.2 / 1000 * quantity",
+            "g",
+            "cut",
+            when='material == "aluminium"',
+        ),
+        BomItem(
+            "steel",
+            "plate-steel",
+            "Steel S235 plate",
+            "length * width * thickness * 7.85 * 1.2 / 1000 * quantity",
+            "g",
+            "cut",
+            when='material == "steel"',
+        ),
+        BomItem(
+            "stainless",
+            "plate-stainless",
+            "Stainless steel 1.4301 plate",
+            "length * width * thickness * 8.00 * 1.2 / 1000 * quantity",
+            "g",
+            "cut",
+            when='material == "stainless"',
+        ),
+        BomItem(
+            "pom",
+            "plate-pom",
+            "POM (acetal) sheet",
+            "length * width * thickness * 1.41 * 1.2 / 1000 * quantity",
+            "g",
+            "cut",
+            when='material == "pom"',
+        ),
+    ),
+    # Holes sit in two rows along the long edges (engines/geometry/plate.py): their pitch along
+    # a row and the distance between the rows place them.
+    inspection=(
+        Dimension("length", "Length", "length", iso_2768("length"), "mm"),
+        Dimension("width", "Width", "width", iso_2768("width"), "mm"),
+        Dimension("thickness", "Thickness", "thickness", iso_2768("thickness"), "mm"),
+        Dimension(
+            "hole-diameter",
+            "Hole diameter",
+            "hole_diameter",
+            iso_2768("hole_diameter"),
+            "mm",
+            when="hole_count > 0",
+        ),
+        Dimension(
+            "hole-pitch",
+            "Hole pitch",
+            "length / (hole_count // 2)",
+            iso_2768("length / (hole_count // 2)"),
+            "mm",
+            when="hole_count >= 4",
+        ),
+        Dimension(
+            "hole-rows",
+            "Distance between hole rows",
+            "width - 3 * hole_diameter",
+            iso_2768("(width - 3 * hole_diameter)"),
+            "mm",
+            when="hole_count > 0",
+        ),
+    ),
+    materials=(
+        DeclaredMaterial("Aluminium EN AW-6082", 1.0, 0.35, "NO", when='material == "aluminium"'),
+        DeclaredMaterial("Steel S235", 1.0, 0.6, "DE", when='material == "steel"'),
+        DeclaredMaterial("Stainless steel 1.4301", 1.0, 0.5, "FI", when='material == "stainless"'),
+        DeclaredMaterial("POM (acetal)", 1.0, 0.0, "DE", when='material == "pom"'),
     ),
     picture=Picture(
         "plate",

@@ -38,7 +38,8 @@ def _month_postgresql(element: month_of, compiler: SQLCompiler, **kw: Any) -> st
 
 @compiles(month_of, "sqlite")
 def _month_sqlite(element: month_of, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+    # UTCDateTime's text always starts with the UTC month: cutting it costs half of strftime.
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"
 
 
 @compiles(days_between)

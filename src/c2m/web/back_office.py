@@ -66,7 +66,14 @@ class PlatformOwnerOnly(AuthenticationBackend):
 
 
 class UserAdmin(ModelView, model=User):
-    column_list = [User.email, User.name, User.is_platform_owner, User.is_maker, User.is_active]
+    column_list = [
+        User.email,
+        User.name,
+        User.is_platform_owner,
+        User.is_maker,
+        User.is_authority,
+        User.is_active,
+    ]
     column_searchable_list = [User.email, User.name]
     form_excluded_columns = [User.password_hash, User.memberships]
     can_create = False

@@ -41,9 +41,17 @@ class EmbeddedBroker:
             ) from None
 
     async def stop(self) -> None:
-        if self._broker is not None:
-            await self._broker.shutdown()
-            self._broker = None
+        """Close every client's connection at once, as a broker that dies would, then shut down:
+        amqtt's own shutdown first drains each connection, and waits for ever on a client that
+        is not reading (seen on a busy machine)."""
+        broker, self._broker = self._broker, None
+        if broker is None:
+            return
+        for _, handler in list(broker._sessions.values()):
+            stream = getattr(getattr(handler, "writer", None), "_writer", None)
+            if isinstance(stream, asyncio.StreamWriter):
+                stream.transport.abort()
+        await broker.shutdown()
 
     async def __aenter__(self) -> EmbeddedBroker:
         await self.start()

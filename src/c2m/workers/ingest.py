@@ -16,8 +16,11 @@ and does not depend on a broker handing a dead member's in-flight messages to an
 Receiving and writing are decoupled: messages gather in memory for ``linger_s`` and are written
 by a thread, one transaction per batch, so the loop keeps reading while the database works. A
 lost broker is retried with back-off; on every (re)connection the machine directory is read
-again from the database before subscribing. A batch the database refuses is retried message by
-message, so one poisonous message is dropped (with its reason) instead of stalling the loop.
+again from the database before subscribing, and once subscribed it asks every machine it knows
+to restate (a rebirth request): what a machine said while no ingest was subscribed, after a
+broker without persistence restarted, is said again and not lost. A batch the database refuses
+is retried message by message, so one poisonous message is dropped (with its reason) instead of
+stalling the loop.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 import aiomqtt
 from sqlalchemy.exc import OperationalError
 
-from c2m.domains.factory.contract import REPORTS, ROOT
+from c2m.domains.factory.contract import COMMAND, REBIRTH, REPORTS, ROOT, topic
 from c2m.domains.factory.ingest import Ingest, IngestStats, Raw
 from c2m.kernel.db import Database
 from c2m.kernel.metrics import INGEST_DROPPED, INGEST_RECEIVED
@@ -137,7 +140,8 @@ class IngestWorker:
                 client._client.manual_ack_set(not self.acknowledge_on_receipt)
                 self._client = client
                 async with client:
-                    await client.subscribe([(topic, 1) for topic in REPORTS])
+                    await client.subscribe([(kind, 1) for kind in REPORTS])
+                    await self._ask_to_restate(client)
                     self.connections += 1
                     self.connected.set()
                     self.problem = None
@@ -151,6 +155,14 @@ class IngestWorker:
                 log.warning("MQTT ingest: %s; trying again in %.1f s", self.problem, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
+
+    async def _ask_to_restate(self, client: aiomqtt.Client) -> None:
+        """A rebirth request to every known machine; what they say again is ignored if stored."""
+        machines = self.ingest.directory.topics()
+        await asyncio.gather(
+            *(client.publish(topic(f, m, COMMAND), REBIRTH, qos=1) for f, m in machines)
+        )
+        log.debug("MQTT ingest: asked %d machines to restate", len(machines))
 
     def _receive(self, message: aiomqtt.Message) -> None:
         """One message, as it arrives: only what cannot wait for the batch. QoS 0 messages

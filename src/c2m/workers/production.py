@@ -18,7 +18,7 @@ import logging
 import multiprocessing
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -77,6 +77,11 @@ class ProductionLoop:
     _overruns: set[str] = field(default_factory=set)
     _next_round: float = 0.0
     _sharing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: Lease rounds' own thread: they never queue behind the ingest's or dispatch's database
+    #: work in the shared pool, so a busy worker still takes over a dead one's factories in time.
+    _lease_thread: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="leases")
+    )
     jobs: JobWriter = field(init=False)
 
     def __post_init__(self) -> None:
@@ -112,7 +117,9 @@ class ProductionLoop:
             pool.shutdown(wait=False, cancel_futures=True)
             for process in processes:
                 process.kill()
-            await asyncio.to_thread(self._leave)
+            # After any lease round in flight, so none takes a lease back once it is freed.
+            await asyncio.get_running_loop().run_in_executor(self._lease_thread, self._leave)
+            self._lease_thread.shutdown()
 
     async def _keep_leases(self) -> None:
         """Lease rounds on their own clock, so a long plan (or the solver's first start on a busy
@@ -125,8 +132,11 @@ class ProductionLoop:
             await asyncio.sleep(self.settings.lease_seconds / 5)
 
     async def _round(self) -> None:
+        loop = asyncio.get_running_loop()
         async with self._sharing:
-            if time.monotonic() >= self._next_round and await asyncio.to_thread(self._share):
+            if time.monotonic() >= self._next_round and await loop.run_in_executor(
+                self._lease_thread, self._share
+            ):
                 self.wake.set()
 
     async def tick(self, pool: ProcessPoolExecutor) -> None:

@@ -5,9 +5,10 @@ will, publishes the machine's events with QoS 1 in order, and listens on its ``c
 (QoS 1, persistent session). Commands go to the twin, which runs each attempt id at most once.
 
 SimPy is driven from one thread; this module moves messages between that thread and the
-asyncio loop. A message is retried until the broker acknowledges it; after a reconnection the
-machine says its recent messages again (birth first, telemetry aside), which the ingest ignores
-if it had them: a broker restart loses no event.
+asyncio loop. A message is retried until the broker acknowledges it; after a reconnection, and
+whenever the platform asks (a rebirth request on ``cmd``), the machine says its recent messages
+again (birth first, telemetry aside), which the ingest ignores if it had them: a broker restart
+loses no event, whichever of the ingest and the machines is back first.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import aiomqtt
 
-from c2m.domains.factory.contract import COMMAND, encode, topic
+from c2m.domains.factory.contract import COMMAND, encode, is_rebirth, topic
 from c2m.engines.simulation import JobCommand, TwinError, TwinEvent
 from c2m.kernel.mqtt import BrokerConnection, failure
 from c2m.kernel.tasks import cancel
@@ -41,6 +42,9 @@ RECONNECT_S = 1.0
 devices do so that a restarted broker is not hit by every machine at once. The platform's ingest
 retries sooner (from 0.1 s), so it has usually subscribed again before the machines speak: a
 broker without persistence keeps nothing for a subscriber that is not back yet."""
+
+RESTATE = "restate"
+"""The kind of the queued marker that has a machine say its recent messages again."""
 
 REPLAYED = 512
 """How many of a machine's latest messages (not telemetry) are said again after a reconnection;
@@ -204,7 +208,7 @@ class TwinBridge:
     async def _serve(self, client: aiomqtt.Client, link: _Link, restating: bool) -> None:
         """Publish and listen until the machine dies; an error on either side ends the
         connection (raised, so the caller reconnects)."""
-        listener = asyncio.create_task(self._listen(client, link.machine))
+        listener = asyncio.create_task(self._listen(client, link))
         publisher = asyncio.create_task(self._publish(client, link, restating))
         try:
             done, _ = await asyncio.wait({listener, publisher}, return_when=FIRST_COMPLETED)
@@ -222,15 +226,22 @@ class TwinBridge:
                 await client.publish(out.topic, out.payload, qos=1)
         while link.pending is not None:
             out = link.pending
-            await client.publish(out.topic, out.payload, qos=1)
-            link.remember(out)
+            if out.kind == RESTATE:
+                for said in link.restatement():
+                    await client.publish(said.topic, said.payload, qos=1)
+            else:
+                await client.publish(out.topic, out.payload, qos=1)
+                link.remember(out)
             link.pending = None
             if out.kind == "death":
                 link.session = None
                 return  # a clean disconnect follows: the will is not sent twice
             link.pending = await link.queue.get()
 
-    async def _listen(self, client: aiomqtt.Client, machine: str) -> None:
+    async def _listen(self, client: aiomqtt.Client, link: _Link) -> None:
         async for message in client.messages:
-            payload = message.payload
-            self.inbox.put((machine, payload if isinstance(payload, bytes) else b""))
+            payload = message.payload if isinstance(message.payload, bytes) else b""
+            if is_rebirth(payload):  # said in turn with what the machine is saying anyway
+                link.queue.put_nowait(_Out(RESTATE, "", b""))
+            else:
+                self.inbox.put((link.machine, payload))

@@ -152,6 +152,29 @@ def test_duplicate_and_out_of_order_job_messages_change_nothing(
     assert outbox_count(platform) == before
 
 
+def test_an_inspections_measurements_are_kept_with_its_attempt_and_bad_ones_refused(
+    platform: Platform, north: Plant, ingest: Ingest
+) -> None:
+    attempt_id = command(platform, north.machines["m1"])
+    measured = [
+        {"name": "door-gap", "value": 3.1, "unit": "mm", "piece": 1},
+        {"name": "door-gap", "value": 2.8, "piece": 2},
+    ]
+    bad = [{"name": "door-gap", "value": "3.1"}]  # a number as text: the contract is strict
+    stats = feed(
+        platform,
+        ingest,
+        raw("north", "m1", "birth", {"bdSeq": 0}),
+        raw("north", "m1", "job/op1/done", {"attempt_id": attempt_id, "measurements": bad}),
+        raw("north", "m1", "job/op1/done", {"attempt_id": attempt_id, "measurements": measured}),
+    )
+    assert stats.reasons == {"malformed": 1}
+    assert attempt(platform, attempt_id).measurements == [
+        {"name": "door-gap", "value": 3.1, "unit": "mm", "piece": 1},
+        {"name": "door-gap", "value": 2.8, "unit": None, "piece": 2},
+    ]
+
+
 def test_telemetry_is_stored_and_a_seq_gap_is_recorded_across_the_wrap(
     platform: Platform, north: Plant, ingest: Ingest
 ) -> None:
@@ -226,7 +249,7 @@ def test_hostile_messages_are_dropped_with_a_reason_and_the_rest_of_the_batch_ap
         raw("north", "x1", "birth", {"bdSeq": 0}),  # south's machine named on north's topic
         raw("north", "m1", "job/secret/done", {"attempt_id": theirs}),  # another tenant's attempt
         raw("north", "m1", "cmd", {"attempt_id": "x"}),
-        raw("north", "m1", "birth", b"[" * 20_000),
+        raw("north", "m1", "birth", b"[" * 140_000),  # over the 128 KiB limit
         ("c2m/v1/north/m1/job/op1/exploded", b"{}", 0.0),
         ("c2m/v1/north/+/birth", b"{}", 0.0),
         ("elsewhere", b"{}", 0.0),

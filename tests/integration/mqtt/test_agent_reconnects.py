@@ -90,6 +90,38 @@ class Mosquitto:
             self.process = None
 
 
+class GcodeFiles(Files):
+    def do_GET(self) -> None:
+        self.send_file(GCODE)
+
+
+def _attempt(platform: Platform, attempt_id: str) -> JobAttempt:
+    with platform.db.read() as session:
+        found = session.get(JobAttempt, attempt_id)
+        assert found is not None
+        return found
+
+
+async def _send_print(
+    platform: Platform, broker: BrokerConnection, machine_id: str, url: str
+) -> str:
+    """Command the printer to print the test's G-code (served at ``url``): the attempt id."""
+    links = FileLinks(platform.settings.secret_key, url)
+    with platform.db.write() as session:
+        dispatch = issue_command(
+            session,
+            machine_id,
+            "op-print",
+            nominal_s=PRINT_S,
+            lease_s=900,
+            capability="fdm-print",
+            job=job_writer(links, "op-print", "part.gcode", GCODE),
+        )
+    async with MqttGateway(broker) as gateway:
+        await gateway.send(dispatch)
+    return dispatch.command.attempt_id
+
+
 @pytest.fixture
 def mosquitto() -> Iterator[Mosquitto]:
     if not Path(MOSQUITTO).exists():
@@ -113,15 +145,8 @@ def test_a_print_goes_on_through_a_broker_restart_and_its_end_arrives(
     broker = BrokerConnection("127.0.0.1", mosquitto.port)
     printer = SlowPrinter()
 
-    class Handler(Files):
-        def do_GET(self) -> None:
-            self.send_file(GCODE)
-
     def read(attempt_id: str) -> JobAttempt:
-        with platform.db.read() as session:
-            found = session.get(JobAttempt, attempt_id)
-            assert found is not None
-            return found
+        return _attempt(platform, attempt_id)
 
     def machine() -> Machine:
         with platform.db.read() as session:
@@ -140,20 +165,7 @@ def test_a_print_goes_on_through_a_broker_restart_and_its_end_arrives(
             await until(lambda: machine().bd_seq is not None, "the birth")
             first = machine().bd_seq
             assert first is not None
-            links = FileLinks(platform.settings.secret_key, url)
-            with platform.db.write() as session:
-                dispatch = issue_command(
-                    session,
-                    machine_id,
-                    "op-print",
-                    nominal_s=PRINT_S,
-                    lease_s=900,
-                    capability="fdm-print",
-                    job=job_writer(links, "op-print", "part.gcode", GCODE),
-                )
-            async with MqttGateway(broker) as gateway:
-                await gateway.send(dispatch)
-            attempt = dispatch.command.attempt_id
+            attempt = await _send_print(platform, broker, machine_id, url)
             await until(lambda: read(attempt).status is AttemptStatus.STARTED, "the start")
             await asyncio.to_thread(mosquitto.stop)  # mid-print
             await asyncio.sleep(1)
@@ -165,7 +177,7 @@ def test_a_print_goes_on_through_a_broker_restart_and_its_end_arrives(
         finally:
             await cancel(*tasks)
 
-    with http_server(Handler) as url:
+    with http_server(GcodeFiles) as url:
         attempt, first = run(scenario(url), timeout=90)
     assert read(attempt).outcome == "pass"
     assert len(printer.printed) == 1
@@ -177,3 +189,42 @@ def test_a_print_goes_on_through_a_broker_restart_and_its_end_arrives(
             select(MachineEvent.kind).where(MachineEvent.machine_id == machine_id)
         ).all()
     assert [k for k in kinds if k == "birth"] == ["birth", "birth"], kinds
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_end_said_while_no_ingest_listened_is_said_again_when_one_subscribes(
+    platform: Platform, world: World, mosquitto: Mosquitto
+) -> None:
+    """The ingest that heard the start is gone when the print ends; a new one (another worker,
+    another session) asks the machines to restate and learns the print is done."""
+    code, _, machine_id, secret = register_printer(platform, world)
+    broker = BrokerConnection("127.0.0.1", mosquitto.port)
+    printer = SlowPrinter()
+
+    def status(attempt_id: str) -> AttemptStatus:
+        return _attempt(platform, attempt_id).status
+
+    async def scenario(url: str) -> str:
+        first = IngestWorker(platform.db, broker, lease_s=900, client_id=unique("ingest"))
+        identity = Identity(code, "prusa-1", secret, url)
+        agent = Agent(broker, identity, printer, poll_s=0.1, telemetry_s=0.5, keepalive=2)
+        tasks = [asyncio.create_task(first.run())]
+        try:
+            await asyncio.wait_for(first.connected.wait(), 20)
+            tasks.append(asyncio.create_task(agent.run()))
+            await until(lambda: agent.connections > 0, "the birth")  # it hears commands now
+            attempt = await _send_print(platform, broker, machine_id, url)
+            await until(lambda: status(attempt) is AttemptStatus.STARTED, "the start")
+            await cancel(tasks.pop(0))  # the ingest goes away mid-print
+            await until(lambda: any("/done" in t for t, _ in agent._recent), "the end, said")
+            assert status(attempt) is AttemptStatus.STARTED
+            second = IngestWorker(platform.db, broker, lease_s=900, client_id=unique("ingest"))
+            tasks.append(asyncio.create_task(second.run()))
+            await until(lambda: status(attempt) is AttemptStatus.DONE, "done", 40)
+            return attempt
+        finally:
+            await cancel(*tasks)
+
+    with http_server(GcodeFiles) as url:
+        run(scenario(url), timeout=90)
+    assert len(printer.printed) == 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 from bench.harness import fresh_database
 from bench.plant import Follower, Plant, delivered, place_and_pay, running, seed_plant
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 
 from c2m.domains.factory.models import JobAttempt, Machine
-from c2m.domains.orders.models import Order, OrderEvent
+from c2m.domains.orders.models import Order, OrderEvent, OrderLine
 from c2m.domains.planning.models import Operation
+from c2m.domains.traceability.models import Unit
 from c2m.kernel.mqtt import BrokerConnection
 from tests.factory_support import MAIN_LINE
 
@@ -34,7 +35,7 @@ KILL_WORKER_AT = 20
 KILL_WEB_AT = 40
 TAKEOVER_S = 10.0
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("plants")]  # one whole plant at a time
 
 
 @pytest.fixture
@@ -112,6 +113,15 @@ def test_two_web_two_workers_survive_sigkills(
                 JobAttempt.started_at.is_not(None)
             )
         ).all()
+        units = Counter(conn.execute(select(Unit.order_id)).scalars())
+        serials = conn.execute(select(Unit.serial)).scalars().all()
+        pieces = dict(
+            conn.execute(
+                select(OrderLine.order_id, func.sum(OrderLine.quantity)).group_by(
+                    OrderLine.order_id
+                )
+            ).all()
+        )
         operations = conn.execute(
             select(Operation.machine_id, Operation.started_at, Operation.finished_at).join(
                 Machine, Machine.id == Operation.machine_id
@@ -127,6 +137,10 @@ def test_two_web_two_workers_survive_sigkills(
         reached = [state for _, kind, state in timeline if kind == state and state in MAIN_LINE]
         assert [s for s in MAIN_LINE if s in reached] == MAIN_LINE, order_id
         assert reached == sorted(reached, key=MAIN_LINE.index), order_id
+
+    # Serials are made by the workers' event handlers, through kills and takeovers: once each.
+    assert {o: units[o] for o in placed_on} == {o: pieces[o] for o in placed_on}
+    assert len(serials) == len(set(serials))
 
     by_operation: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
     for operation_id, started, ended in attempts:

@@ -39,7 +39,7 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "printer_client.py"
 
 def test_the_example_fits_in_one_short_file_of_aiomqtt() -> None:
     text = EXAMPLE.read_text()
-    assert len(text.splitlines()) <= 120
+    assert len(text.splitlines()) <= 130  # a job runner that also answers rebirth requests
     assert "import aiomqtt" in text
 
 

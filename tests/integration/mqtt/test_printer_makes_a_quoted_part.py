@@ -29,6 +29,7 @@ from bench.harness import (
 from sqlalchemy import select
 
 from c2m.domains.factory.models import AttemptStatus, Factory, JobAttempt, Machine
+from c2m.domains.factory.vocabulary import MachineState
 from c2m.domains.platform.models import Enterprise
 from c2m.domains.quoting.quoters import open_quoting
 from c2m.kernel.db import Database
@@ -39,6 +40,8 @@ EXAMPLE = ROOT / "examples" / "printer_client.py"
 MACHINES = {"p1": ["fdm-print"], "q1": ["inspect", "pack"]}
 SPEED = "600"
 MOSQUITTO = "/usr/sbin/mosquitto"  # the factory's clock and the printers both run 600 times faster
+
+pytestmark = pytest.mark.xdist_group("plants")  # one whole plant at a time
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -102,6 +105,19 @@ def machine_secret(env: dict[str, str], factory: str, machine: str) -> str:
     return done.stdout.decode().strip()
 
 
+def connected(url: str, code: str) -> bool:
+    """Every machine of the factory has said its birth: only connected machines promise dates."""
+    db = Database(url)
+    try:
+        with db.read() as session:
+            states = session.scalars(
+                select(Machine.state).join(Factory).where(Factory.code == code)
+            ).all()
+    finally:
+        db.dispose()
+    return bool(states) and all(state is not MachineState.OFFLINE for state in states)
+
+
 def wait_for(check: Callable[[], bool], what: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -153,6 +169,7 @@ def test_serve_worker_and_example_printers_make_a_quoted_part(
             base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         )
         part = box_stl((20, 20, 20))
+        wait_for(lambda: connected(database, code), "the printers' births", 60)
         uploaded = customer.post(
             "/api/v1/uploads",
             params={"enterprise_id": seeded.enterprise_id},

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from c2m.engines.costing.estimate import CostingError, quote
-from c2m.engines.costing.leadtime import Capacity, Tier, finish_time
+from c2m.engines.costing.leadtime import Capacity, MachineTime, Tier, finish_time
 from c2m.engines.costing.tables import Process, default_tables
 from c2m.engines.geometry.analysis import analyze
 from c2m.engines.geometry.measures import Analysis
@@ -91,8 +91,15 @@ def test_unknown_or_wrong_material_is_refused() -> None:
 
 
 def test_loaded_machines_ship_later_and_express_earlier() -> None:
-    idle = Capacity({Process.FDM: (NOW, NOW)})
-    busy = Capacity({Process.FDM: (NOW + timedelta(days=3), NOW + timedelta(days=5))})
+    idle = Capacity({Process.FDM: (MachineTime(NOW), MachineTime(NOW))})
+    busy = Capacity(
+        {
+            Process.FDM: (
+                MachineTime(NOW + timedelta(days=3)),
+                MachineTime(NOW + timedelta(days=5)),
+            )
+        }
+    )
     calm = {
         t.tier: t for t in quote(CUBE, Process.FDM, "PLA", 50, now=NOW, capacity=idle).lead_times
     }
@@ -111,10 +118,20 @@ def test_no_capable_machine_gives_no_dates() -> None:
     assert result.total is not None
 
 
-def test_water_filling_splits_work_across_machines() -> None:
-    later = NOW + timedelta(hours=2)
-    assert finish_time([NOW, later], 1.0) == NOW + timedelta(hours=1)
-    assert finish_time([NOW, later], 4.0) == NOW + timedelta(hours=3)
+def test_a_piece_is_made_whole_on_one_machine_and_pieces_spread_over_machines() -> None:
+    free, later = MachineTime(NOW), MachineTime(NOW + timedelta(hours=2))
+    assert finish_time([free, later], 1, 4.0) == NOW + timedelta(hours=4)  # never split in two
+    assert finish_time([free, later], 2, 4.0) == NOW + timedelta(hours=6)  # one each
+    assert finish_time([free, later], 3, 1.0) == NOW + timedelta(hours=3)  # all on the free one
+
+
+def test_a_machine_works_only_in_its_shifts() -> None:
+    night = (NOW + timedelta(hours=8), NOW + timedelta(hours=24))  # works 08:00 to 16:00
+    day_shift = MachineTime(NOW, off=(night,))
+    assert day_shift.work(NOW, 6.0) == NOW + timedelta(hours=6)
+    assert day_shift.work(NOW, 10.0) == NOW + timedelta(hours=26)  # 8 h today, 2 h tomorrow
+    assert day_shift.work(NOW + timedelta(hours=9), 1.0) == NOW + timedelta(hours=25)
+    assert finish_time([day_shift], 1, 10.0) == NOW + timedelta(hours=26)
 
 
 def test_tables_are_editable_data() -> None:

@@ -26,8 +26,10 @@ from c2m.engines.credentials import (
     credential,
     sign,
 )
+from c2m.engines.credentials.linked_data import dpp_context_url
 
 DID = did_web("https://c2m.example")
+ISSUER = Issuer(DID, "c2m", dpp_context_url("https://c2m.example"))
 FACTS = UnitFacts(
     passport_url="https://c2m.example/u/01-0001/passport",
     unit_url="https://c2m.example/u/01-0001",
@@ -47,7 +49,7 @@ FACTS = UnitFacts(
 
 
 def issued(ring: KeyRing) -> dict[str, Any]:
-    unsigned = credential(FACTS, Issuer(DID, "c2m"), "2026-12-07T10:00:00+00:00")
+    unsigned = credential(FACTS, ISSUER, "2026-12-07T10:00:00+00:00")
     return sign(unsigned, ring.current.private, f"{DID}#{ring.current.id}", "2026-12-07T10:00:00Z")
 
 

@@ -89,7 +89,7 @@ def test_a_payout_settles_a_debt_from_clearing() -> None:
 def test_production_cost_charges_machine_hours_at_the_rate_and_material() -> None:
     assert machine_cost(5400, 3000) == 4500  # 1.5 h at 30.00 an hour
     assert machine_cost(1, 1800) == 0  # half a cent rounds to even
-    lines = cost_lines("me", 5400, 3000, 250)
+    lines = cost_lines("me", machine_cost(5400, 3000), 250)
     assert [(line.account, line.amount) for line in lines] == [
         ("Liabilities:Enterprises:ME", 4750),
         ("Income:MachineHours", -4500),

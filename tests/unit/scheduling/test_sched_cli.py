@@ -53,6 +53,17 @@ def test_json_and_gantt(ft06: Path, tmp_path: Path) -> None:
     assert "makespan 55" in html
 
 
+def test_a_due_factor_makes_a_weighted_tardiness_job_shop(ft06: Path) -> None:
+    asked = ["schedule", str(ft06), "--time-limit", "5", "--json", "--objective", "tardiness"]
+    tight = json.loads(CliRunner().invoke(app, [*asked, "--due-factor", "1.0"]).stdout)
+    loose = json.loads(CliRunner().invoke(app, [*asked, "--due-factor", "4.0"]).stdout)
+    plain = json.loads(CliRunner().invoke(app, asked).stdout)
+    assert plain["value"] == 0  # no due dates: nothing can be late
+    assert tight["value"] > 0  # due at their own processing time: six jobs cannot all make it
+    assert tight["weighted_tardiness"] == tight["value"]
+    assert loose["value"] == 0  # four times the work is room enough on six machines
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [("6 6\n1 2 3\n", "expected `machine duration` pairs"), ("\x00\xff", "")],

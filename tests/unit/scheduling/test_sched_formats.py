@@ -16,6 +16,7 @@ from c2m.engines.scheduling.formats import (
     parse_json,
     parse_text,
     read_instance,
+    with_due_dates,
 )
 from c2m.engines.scheduling.model import Instance, Mode
 
@@ -128,3 +129,14 @@ def test_a_missing_file_is_a_format_error(tmp_path: Path) -> None:
 )
 def test_benchmark_files_load(name: str, operations: int) -> None:
     assert len(read_instance(BENCH / name).operations) == operations
+
+
+def test_due_dates_follow_singer_and_pinedo() -> None:
+    instance = parse_text(FT06, "ft06")
+    tardy = with_due_dates(instance, 1.5)
+    work = [sum(op.min_duration for op in instance.operations if op.job == j) for j in range(6)]
+    assert [job.due for job in tardy.jobs] == [int(1.5 * w) for w in work]
+    assert [job.weight for job in tardy.jobs] == [4, 4, 2, 2, 2, 1]  # 20 %, 60 %, 20 %
+    assert tardy.operations == instance.operations
+    with pytest.raises(FormatError, match="positive"):
+        with_due_dates(instance, 0)

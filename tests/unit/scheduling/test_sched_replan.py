@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from sched_support import job_shop
 
@@ -9,7 +11,7 @@ from c2m.engines.scheduling.checker import violations
 from c2m.engines.scheduling.model import Instance, Job, Mode, Operation, Schedule
 from c2m.engines.scheduling.objective import Objective, moved
 from c2m.engines.scheduling.replan import Cancel, MachineDown, MachineUp, Overrun, RushOrder, replan
-from c2m.engines.scheduling.solver import SolveOptions, solve
+from c2m.engines.scheduling.solver import SolveOptions, Solver, solve
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +100,24 @@ def test_a_breakdown_reported_in_the_past_is_refused(planned: tuple[Instance, Sc
     instance, plan = planned
     with pytest.raises(ValueError, match="at or after now"):
         replan(instance, plan, 100, MachineDown(0, 50, 10))
+
+
+def test_a_replan_with_200_rush_orders_at_seconds_scale_returns_a_plan() -> None:
+    """Weighted lateness of 200 jobs over a week in seconds, times the makespan's range, times
+    the operations that may move, is far beyond what one CP-SAT objective holds exactly: the
+    levels are solved in turn instead of the builder giving up (the planner skipped the re-plan)."""
+    rng = random.Random(5)
+    machines = tuple(f"m{m}" for m in range(6))
+    jobs, operations = [], []
+    for j in range(200):
+        jobs.append(Job(f"rush{j}", due=rng.randint(3_600, 72 * 3_600), weight=rng.randint(1, 10)))
+        for k in range(3):
+            modes = tuple(Mode(m, rng.randint(3_600, 14_400)) for m in rng.sample(range(6), 2))
+            before = (len(operations) - 1,) if k else ()
+            operations.append(Operation(j, modes, before))
+    instance = Instance(machines, tuple(jobs), tuple(operations))
+    plan = solve(instance, SolveOptions(solver=Solver.DISPATCH, objective=Objective.LEX)).schedule
+    down = MachineDown(0, plan.makespan // 4, 3_600)
+    result = replan(instance, plan, plan.makespan // 4, down, objective=Objective.LEX)
+    assert violations(result.instance, result.schedule) == []
+    assert len(result.schedule.assignments) == len(result.instance.operations)

@@ -9,15 +9,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from sched_support import FT06, brute_force, instances
 
+from c2m.engines.scheduling import cpsat
 from c2m.engines.scheduling.checker import violations
 from c2m.engines.scheduling.cpsat import solve_cpsat
-from c2m.engines.scheduling.dispatch import Rule, dispatch
+from c2m.engines.scheduling.dispatch import ATC_LOOKAHEAD, Rule, dispatch
 from c2m.engines.scheduling.formats import parse_text
 from c2m.engines.scheduling.lns import improve
 from c2m.engines.scheduling.model import Assignment, Instance, Job, Mode, Operation, Window
-from c2m.engines.scheduling.objective import Objective, evaluate
+from c2m.engines.scheduling.objective import Objective, evaluate, moved
+from c2m.engines.scheduling.priority import priority_search
 from c2m.engines.scheduling.progress import Progress, Reporter, SearchParams
 from c2m.engines.scheduling.solver import SolveOptions, Solver, solve
+from c2m.engines.scheduling.timeline import keep_previous_starts, repair
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -110,6 +113,21 @@ def test_cpsat_matches_brute_force_on_every_objective(instance: Instance) -> Non
 
 
 @FAST
+@given(instances(max_ops=5))
+def test_levels_solved_in_turn_find_the_same_lexicographic_optimum(instance: Instance) -> None:
+    """When the levels do not fit one sum (here: forced, every level its own sum), each is
+    minimized in turn with the earlier ones held at their best: still the exact optimum."""
+    best = brute_force(instance, Objective.LEX)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cpsat, "MAX_SCALAR", 1)
+        outcome = solve_cpsat(instance, Objective.LEX, SearchParams(5, workers=1))
+    assert outcome.optimal
+    assert outcome.schedule is not None
+    assert violations(instance, outcome.schedule) == []
+    assert evaluate(instance, outcome.schedule).key(Objective.LEX) == best
+
+
+@FAST
 @given(instances(max_ops=10, max_machines=4))
 def test_every_solver_returns_a_feasible_schedule(instance: Instance) -> None:
     for rule in Rule:
@@ -126,6 +144,43 @@ def test_every_solver_returns_a_feasible_schedule(instance: Instance) -> None:
     full = solve_cpsat(instance, Objective.LEX, SearchParams(2, workers=1), hint=base)
     assert full.schedule is not None
     assert violations(instance, full.schedule) == []
+
+
+@FAST
+@given(instances(max_ops=12, max_machines=4))
+def test_the_priority_search_is_feasible_and_never_worse_than_its_start(instance: Instance) -> None:
+    lex = Objective.LEX
+    start = evaluate(instance, dispatch(instance, Rule.ATC, ATC_LOOKAHEAD)).key(lex)
+    params = SearchParams(time_limit=0.5, workers=1, deterministic=True)
+    found = priority_search(instance, lex, ATC_LOOKAHEAD, params, Reporter(None))
+    assert violations(instance, found) == []
+    assert evaluate(instance, found).key(lex) <= start
+
+
+@FAST
+@given(instances(max_ops=8))
+def test_a_re_plan_is_never_worse_than_repairing_the_previous_plan(instance: Instance) -> None:
+    previous = dispatch(instance, Rule.SPT)
+    down = replace(instance, windows=(*instance.windows, Window(0, 0, 10)))
+    repaired = repair(down, previous)
+    assert violations(down, repaired) == []
+    assert all(repaired[i].start >= a.start for i, a in enumerate(previous.assignments))
+    lex = Objective.LEX
+    result = solve(down, SolveOptions(lex, Solver.DISPATCH, reference=previous))
+    assert result.metrics.key(lex) <= evaluate(down, repaired, previous).key(lex)
+
+
+@FAST
+@given(instances(max_ops=8))
+def test_keeping_previous_starts_moves_less_at_no_cost(instance: Instance) -> None:
+    plan = dispatch(instance, Rule.SPT)
+    down = replace(instance, windows=(*instance.windows, Window(0, 0, 10)))
+    previous = repair(down, plan)  # later than the plan wherever machine 0 pushed it
+    settled = keep_previous_starts(instance, plan, previous)
+    assert violations(instance, settled) == []
+    lex = Objective.LEX
+    assert evaluate(instance, settled).key(lex) == evaluate(instance, plan).key(lex)
+    assert moved(instance, settled, previous) <= moved(instance, plan, previous)
 
 
 @FAST
@@ -161,6 +216,14 @@ def test_progress_reports_improvements_and_bounds() -> None:
     assert objectives[-1] == 55
     assert seen[-1].bound == 55
     assert all(b.elapsed >= a.elapsed for a, b in pairwise(seen))
+
+
+def test_the_apparent_tardiness_cost_puts_heavy_late_work_first() -> None:
+    instance = single_machine([10, 10], dues=[0, 1], weights=[1, 10])
+    assert dispatch(instance, Rule.EDD)[0].start == 0
+    assert dispatch(instance, Rule.ATC)[1].start == 0
+    result = solve(instance, SolveOptions(Objective.LEX, Solver.DISPATCH))
+    assert (result.solver, result.value) == ("dispatch-atc", 10 * (10 - 1) + 1 * 20)
 
 
 @pytest.mark.parametrize("rule", list(Rule))

@@ -9,10 +9,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from c2m.engines.configurator import (
+    BomItem,
     BooleanOption,
     ChoiceOption,
     Colour,
     ColourOption,
+    DeclaredMaterial,
+    Dimension,
     LeadTimeRule,
     NumberOption,
     OperationTemplate,
@@ -168,6 +171,50 @@ class OperationIn(Exact):
     artifact: ArtifactKind | None = Field(
         None, description="A file generated from the configuration for the machine"
     )
+    after: list[Name] | None = Field(
+        None,
+        max_length=100,
+        description="The earlier steps this one waits for; leave out to follow the step "
+        "listed before it, [] to start at once beside the others",
+    )
+
+
+MaterialKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{0,59}$")]
+
+
+class BomItemIn(Exact):
+    """A material or component each order takes from stock, by a formula of the options."""
+
+    id: Name
+    material: MaterialKey = Field(description="The key the factory stocks it under")
+    name: Sentence
+    quantity: Formula = Field(description="How much, in `unit`, a formula of the options")
+    unit: str = Field(min_length=1, max_length=20, pattern=VISIBLE)
+    step: Name | None = Field(None, description="The step that takes it (default: the first)")
+    when: Formula = "True"
+
+
+class DimensionIn(Exact):
+    """A dimension the inspection step measures on every piece."""
+
+    id: Name
+    label: Sentence
+    nominal: Formula = Field(description="The value to reach, a formula of the options")
+    tolerance: Formula = Field(description="How far a piece may be off either way, a formula")
+    unit: str = Field("", max_length=20, pattern=NO_NUL)
+    when: Formula = "True"
+
+
+class MaterialIn(Exact):
+    """A material the product is made of, as its maker declares it."""
+
+    name: Sentence
+    mass_fraction: float = Field(gt=0, le=1, description="Its share of the product's mass")
+    recycled_fraction: float = Field(0.0, ge=0, le=1, description="How much of it is recycled")
+    origin_country: str | None = Field(
+        None, pattern=r"^[A-Z]{2}$", description="Where it comes from (ISO 3166-1 alpha-2)"
+    )
+    when: Formula = "True"
 
 
 class PictureIn(Exact):
@@ -198,6 +245,9 @@ class TemplateDefinition(Exact):
     quantity_breaks: list[QuantityBreakIn] = Field(default_factory=list, max_length=20)
     lead_times: list[LeadTimeRuleIn] = Field(default_factory=list, max_length=100)
     routing: list[OperationIn] = Field(default_factory=list, max_length=100)
+    bom: list[BomItemIn] = Field(default_factory=list, max_length=100)
+    inspection: list[DimensionIn] = Field(default_factory=list, max_length=50)
+    materials: list[MaterialIn] = Field(default_factory=list, max_length=50)
     picture: PictureIn | None = None
 
     def to_template(self, version: int) -> Template:
@@ -213,7 +263,10 @@ class TemplateDefinition(Exact):
             prices=tuple(PriceRule(**p.model_dump()) for p in self.prices),
             quantity_breaks=tuple(QuantityBreak(**b.model_dump()) for b in self.quantity_breaks),
             lead_times=tuple(LeadTimeRule(**t.model_dump()) for t in self.lead_times),
-            routing=tuple(OperationTemplate(**s.model_dump()) for s in self.routing),
+            routing=tuple(_step(s) for s in self.routing),
+            bom=tuple(BomItem(**b.model_dump()) for b in self.bom),
+            inspection=tuple(Dimension(**d.model_dump()) for d in self.inspection),
+            materials=tuple(DeclaredMaterial(**m.model_dump()) for m in self.materials),
             picture=self.picture.to_picture() if self.picture else None,
         )
 
@@ -228,6 +281,11 @@ class TemplateDefinition(Exact):
         if template.picture is not None:
             data["picture"]["options"] = dict(template.picture.options)
         return cls.model_validate(data)
+
+
+def _step(step: OperationIn) -> OperationTemplate:
+    after = None if step.after is None else tuple(step.after)
+    return OperationTemplate(**{**step.model_dump(), "after": after})
 
 
 def _option(option: OptionIn) -> Option:

@@ -6,8 +6,10 @@ life of the process and an order can always go back to the version it was config
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -15,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from c2m.domains.catalog import bills
 from c2m.domains.catalog.models import Product, ProductTemplate, TemplateVersion
 from c2m.domains.catalog.schemas import (
     ConfigureIn,
@@ -28,6 +31,7 @@ from c2m.engines import configurator as cfg
 from c2m.kernel.errors import Conflict, InvalidInput, NotFound, describe_validation, field_errors
 from c2m.kernel.problem_types import ProblemCode
 
+log = logging.getLogger(__name__)
 CACHE_SIZE = 128  # compiled versions kept per process (each ~0.2 s to compile)
 
 
@@ -227,6 +231,7 @@ class Priced:
     price: cfg.Price
     lead_time: cfg.LeadTime
     routing: cfg.Routing
+    bill: tuple[cfg.Requirement, ...] = ()
 
     def pricing_json(self) -> dict[str, Any]:
         return {"price": asdict(self.price), "lead_time": asdict(self.lead_time)}
@@ -234,21 +239,66 @@ class Priced:
     def routing_json(self) -> list[dict[str, Any]]:
         return [asdict(operation) for operation in self.routing.operations]
 
+    def bill_json(self) -> list[dict[str, Any]]:
+        return bills.bill_json(self.bill)
 
-def priced(compiled: cfg.CompiledTemplate, choices: cfg.Configuration, quantity: int) -> Priced:
-    """Complete ``choices`` and work out price, lead time and routing; 422 if impossible."""
+
+@dataclass(frozen=True, slots=True)
+class PlanDays:
+    """Days the live plan needs for an order: ``capacity`` on the machines alone, ``total``
+    with its materials too, the rest waiting for ``material`` (its name)."""
+
+    total: int
+    capacity: int
+    material: str | None = None
+
+
+#: What the live plan needs for a routing and its bill of materials, from the domain that reads
+#: the plan; None when no connected machine of the maker's factory can take a step.
+Promiser = Callable[[cfg.Routing, tuple[cfg.Requirement, ...]], PlanDays | None]
+#: A micro-enterprise's ``Promiser``, reading the plan in the session given.
+PromiseSource = Callable[[Session, str], Promiser]
+PLAN_LINE = "plan"
+MATERIAL_LINE = "material"
+
+
+def priced(
+    compiled: cfg.CompiledTemplate,
+    choices: cfg.Configuration,
+    quantity: int,
+    promiser: Promiser | None = None,
+) -> Priced:
+    """Complete ``choices`` and work out price, lead time and routing; 422 if impossible. With
+    ``promiser`` the lead time is never shorter than the live plan needs (capable to promise):
+    the days beyond the template's rules are lines of their own, "Factory load" and "Waiting
+    for" the material that is short."""
     try:
         configuration = cfg.complete(compiled, choices)
-        return Priced(
-            configuration,
-            cfg.price(compiled, configuration, quantity),
-            cfg.lead_time(compiled, configuration, quantity),
-            cfg.routing(compiled, configuration, quantity),
-        )
+        routing = cfg.routing(compiled, configuration, quantity)
+        lead = cfg.lead_time(compiled, configuration, quantity)
+        bill = cfg.bill_of_materials(compiled, configuration, quantity)
+        if promiser is not None:
+            planned = promiser(routing, bill)
+            lead = lead if planned is None else _with_plan(lead, planned)
+        price = cfg.price(compiled, configuration, quantity)
+        return Priced(configuration, price, lead, routing, bill)
     except cfg.ConfigurationError as exc:
         raise refused(exc) from exc
     except cfg.FormulaError as exc:
         raise InvalidInput(f"This configuration cannot be priced: {exc}") from exc
+
+
+def _with_plan(lead: cfg.LeadTime, planned: PlanDays) -> cfg.LeadTime:
+    days, lines = lead.days, list(lead.lines)
+    if planned.capacity > days:
+        lines.append(cfg.Line(PLAN_LINE, "Factory load", planned.capacity - days))
+        days = planned.capacity
+    if planned.total > days and planned.material is not None:
+        lines.append(
+            cfg.Line(MATERIAL_LINE, f"Waiting for {planned.material}", planned.total - days)
+        )
+        days = planned.total
+    return cfg.LeadTime(days, tuple(lines))
 
 
 def parse_definition(data: Any) -> TemplateDefinition:
@@ -268,17 +318,21 @@ def preview(definition: TemplateDefinition, data: ConfigureIn) -> ConfigureOut:
     return _configure(_compiled(definition, 1), "", 1, data)
 
 
-def configure(loaded: Loaded, data: ConfigureIn) -> ConfigureOut:
+def configure(loaded: Loaded, data: ConfigureIn, promiser: Promiser | None = None) -> ConfigureOut:
     """What the configurator page shows after a choice: possibilities, completion, price.
 
     Clashing choices (only reachable by typing a number or text) are repaired to the nearest
     valid ones keeping ``data.keep``; without ``keep`` the clash is reported as it is.
     """
-    return _configure(loaded.compiled, loaded.template.id, loaded.row.version, data)
+    return _configure(loaded.compiled, loaded.template.id, loaded.row.version, data, promiser)
 
 
 def _configure(
-    compiled: cfg.CompiledTemplate, template_id: str, version: int, data: ConfigureIn
+    compiled: cfg.CompiledTemplate,
+    template_id: str,
+    version: int,
+    data: ConfigureIn,
+    promiser: Promiser | None = None,
 ) -> ConfigureOut:
     choices: dict[str, cfg.Value] = dict(data.choices)
     try:
@@ -292,7 +346,7 @@ def _configure(
             state = cfg.possibilities(compiled, choices)
     except cfg.ConfigurationError as exc:
         raise refused(exc) from exc
-    result = priced(compiled, choices, data.quantity) if state.consistent else None
+    result = priced(compiled, choices, data.quantity, promiser) if state.consistent else None
     forced: tuple[cfg.Forced, ...] = ()
     if result is not None and data.previous is not None:
         before = data.previous

@@ -6,10 +6,15 @@ reads), which keeps it out of production until :func:`settle_batches` releases t
 ``orders.service.release`` clears it), or expires it and gives every payment back. Settling
 moves a batch out of ``open`` with a conditional UPDATE, so two settlers running at once (two
 processes, two threads) act on each batch exactly once.
+
+A released batch is made as one work order of all its paid pre-orders' pieces, in the factory
+of the circle's micro-enterprise: one model, so one routing for N pieces, and N units, each
+its pre-order's (``planning.work_orders``, ``traceability.serials``).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,12 +41,14 @@ from c2m.domains.orders.payments import PaymentProvider
 from c2m.domains.orders.placement import PreparedOrder, PricedLine, prepare_lines
 from c2m.domains.orders.schemas import Cancel
 from c2m.domains.orders.states import CANCELLABLE, OrderState
+from c2m.domains.planning import work_orders
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import MemberRole
 from c2m.kernel.clock import utcnow
 from c2m.kernel.errors import Conflict, InvalidInput, NotFound
 from c2m.kernel.ids import new_secret
 
+log = logging.getLogger(__name__)
 SETTLER = "Pre-order batch"  # the actor named on timelines
 
 
@@ -117,6 +124,7 @@ def prepare_preorder(session: Session, actor: Actor, batch_id: str) -> PreparedO
         template_version=run.template_version,
         pricing={"batch_id": batch.id, **result.pricing_json()},
         routing=result.routing_json(),
+        bill=result.bill_json(),
     )
     return prepare_lines(actor, [line], awaits_release=True)
 
@@ -189,7 +197,8 @@ def _participants(session: Session, batch: PreorderBatch) -> list[Order]:
 
 
 def _release(session: Session, batch: PreorderBatch) -> int:
-    """Every participant's timeline says so; the model becomes a saved design (the variant)."""
+    """Every participant's timeline says so; the model becomes a saved design (the variant);
+    the paid pre-orders become one work order."""
     proposal = session.get(Proposal, batch.proposal_id)
     circle = session.get(Circle, batch.circle_id)
     assert proposal is not None
@@ -218,8 +227,40 @@ def _release(session: Session, batch: PreorderBatch) -> int:
             circle=circle.title,
             threshold=batch.threshold,
         )
+    paid = [order for order in participants if order.state is OrderState.PAID]
+    _open_work_order(session, circle, paid)
     session.flush()
     return len(participants)
+
+
+def _open_work_order(session: Session, circle: Circle, paid: list[Order]) -> None:
+    """One work order making every paid pre-order's piece, routed for all of them at once (as
+    an order of that many pieces is). A pre-order paid after the release is made on its own:
+    the planner opens its work order as for any paid order; so does it for all of them when
+    the micro-enterprise has no factory yet."""
+    if not paid:
+        return
+    factory_id = work_orders.first_factory(session, circle.enterprise_id)
+    if factory_id is None:
+        log.warning("a batch of circle %s waits: its enterprise has no factory", circle.id)
+        return
+    lines = [line for order in paid for line in order.lines]
+    model = lines[0]
+    assert model.template_id is not None  # a pre-order is made from the circle's template
+    loaded = templates.load(session, _settler(circle), model.template_id, model.template_version)
+    quantity = sum(line.quantity for line in lines)
+    steps = templates.priced(loaded.compiled, model.configuration or {}, quantity).routing_json()
+    work_orders.open_work_order(session, lines, factory_id, steps, outside_round=True)
+
+
+def _settler(circle: Circle) -> Actor:
+    """The settler acts for the circle's micro-enterprise, as its owner."""
+    return Actor(
+        user_id="",
+        email="",
+        name=SETTLER,
+        memberships={circle.enterprise_id: MemberRole.OWNER},
+    )
 
 
 _CLOSED = frozenset({OrderState.CANCELLED, OrderState.REFUNDED})
@@ -240,12 +281,7 @@ def _expire(session: Session, batch: PreorderBatch, provider: PaymentProvider) -
     """Every participant's order says so and is cancelled; what was paid is given back once."""
     circle = session.get(Circle, batch.circle_id)
     assert circle is not None
-    settler = Actor(
-        user_id="",
-        email="",
-        name=SETTLER,
-        memberships={circle.enterprise_id: MemberRole.OWNER},
-    )
+    settler = _settler(circle)
     reason = f"the pre-order batch of {circle.title[:200]} did not reach {batch.threshold} in time"
     participants = [o for o in _participants(session, batch) if o.state not in _CLOSED]
     for order in participants:

@@ -28,11 +28,18 @@ REPORTS: Final = tuple(
 
 COMMAND: Final = "cmd"
 """The kind of topic the platform publishes on (its commands)."""
+REBIRTH: Final = b'{"rebirth":true}'
+"""The ``cmd`` that asks a machine to say again its birth, its state and its latest job reports
+(Sparkplug's rebirth request): the ingest sends it whenever it has subscribed, since a broker
+without persistence kept nothing for it while it was away."""
 JOB_PHASES: Final = ("accepted", "started", "progress", "done", "failed")
 MAX_CLOCK_AHEAD_S: Final = 300
 """A machine's clock may run this far ahead of the platform's before its ``ts`` is refused."""
-MAX_PAYLOAD: Final = 16_384
-"""Bytes; a machine report is a few hundred, anything larger is refused unread."""
+MAX_PAYLOAD: Final = 131_072
+"""Bytes; a machine report is a few hundred (an inspection's, with every piece's measurements,
+some tens of thousands), anything larger is refused unread."""
+MAX_MEASUREMENTS: Final = 2000
+"""Measured values one inspection report may carry (pieces times dimensions)."""
 
 Text = Annotated[str, StringConstraints(max_length=200)]
 AttemptId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -105,12 +112,24 @@ class Telemetry(Payload):
     )
 
 
+class MeasuredValue(BaseModel):
+    """One dimension measured on one piece, in the unit the job document gave it."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    value: float = Field(allow_inf_nan=False)
+    unit: Annotated[str, StringConstraints(max_length=20)] | None = None
+    piece: int = Field(1, ge=1, description="Which piece of the job (1..quantity).")
+
+
 class JobReport(Payload):
     attempt_id: AttemptId
     duplicate: bool = False
     percent: int | None = Field(None, ge=0, le=100)
     outcome: Annotated[str, StringConstraints(max_length=20)] | None = None
     reason: Text | None = None
+    measurements: list[MeasuredValue] | None = Field(None, max_length=MAX_MEASUREMENTS)
 
 
 class Artifact(BaseModel):
@@ -149,9 +168,23 @@ class Setting(BaseModel):
     unit: Text | None = None
 
 
+class InspectedDimension(BaseModel):
+    """A dimension an inspection step measures on every piece: ``nominal ± tolerance``, in
+    ``unit``, derived from the customer's configuration."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    label: Text
+    nominal: float
+    tolerance: float = Field(ge=0)
+    unit: Annotated[str, StringConstraints(max_length=20)] = ""
+
+
 class JobDocument(BaseModel):
     """What to make, in values and words: enough for a person or a slicer, without ids to look
-    up. ``artifact`` is None when the operation needs no file (packing, inspection...)."""
+    up. ``artifact`` is None when the operation needs no file (packing, inspection...);
+    ``inspection`` lists what an inspection step measures (empty for other steps)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -162,6 +195,7 @@ class JobDocument(BaseModel):
     quantity: int = Field(ge=1)
     operation: OperationParameters
     artifact: Artifact | None = None
+    inspection: list[InspectedDimension] = Field(default_factory=list, max_length=50)
 
 
 class Command(BaseModel):
@@ -223,6 +257,15 @@ def parse(name: str, payload: bytes, received: float) -> Report:
     except (OverflowError, OSError, ValueError):
         raise ContractError(f"ts {body.ts} is not a time") from None
     return Report(where, body, at)
+
+
+def is_rebirth(payload: bytes) -> bool:
+    """Whether a ``cmd`` is the platform's rebirth request rather than a job."""
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("rebirth") is True
 
 
 def encode(payload: Mapping[str, object]) -> bytes:

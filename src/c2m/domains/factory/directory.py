@@ -37,6 +37,10 @@ class Directory:
         self._refs = {(f, m): MachineRef(mid, fid) for f, m, mid, fid in rows}
         self._loaded_at = time.monotonic()
 
+    def topics(self) -> list[tuple[str, str]]:
+        """(factory code, machine code) of every machine loaded, in order."""
+        return sorted(self._refs)
+
     def find(self, session: Session, factory: str, machine: str) -> MachineRef | None:
         ref = self._refs.get((factory, machine))
         if ref is None and time.monotonic() - self._loaded_at >= self.reload_s:

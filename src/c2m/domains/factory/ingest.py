@@ -454,6 +454,8 @@ class Ingest:
             attempt.ended_at, attempt.outcome, attempt.reason = at, body.outcome, body.reason
             if status is AttemptStatus.DONE:
                 attempt.percent = 100
+                if body.measurements is not None:
+                    attempt.measurements = [m.model_dump() for m in body.measurements]
         add_to_outbox(session, events.job_topic(phase), self._job_message(attempt, at))
         return None
 

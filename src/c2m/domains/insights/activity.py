@@ -34,8 +34,10 @@ from c2m.domains.ledger.models import LedgerPosting, LedgerTransaction, Transact
 from c2m.domains.ledger.periods import Period
 from c2m.domains.ledger.pnl import RESULT, prefix
 from c2m.domains.ledger.rules import Role, account
+from c2m.domains.makers.models import MakerProfile
 from c2m.domains.orders.models import Order, OrderEvent, OrderLine
 from c2m.domains.orders.states import OrderState
+from c2m.domains.planning.models import WorkOrder, WorkOrderLine
 from c2m.kernel.sqltime import days_between, month_of
 
 UNPAID = (OrderState.PLACED, OrderState.DRAFT, OrderState.QUOTED, OrderState.CANCELLED)
@@ -50,13 +52,15 @@ class UnitKind(enum.StrEnum):
     ENTERPRISE = "enterprise"
     PRODUCT = "product"
     CIRCLE = "circle"
+    MAKER = "maker"
 
 
 @dataclass(frozen=True, slots=True)
 class Units:
     """Which units an order counts for, and with which share of its money: its
     micro-enterprise (all of it), each product it has a line of (that line's share of the
-    order's value), each circle whose model it makes (all of it)."""
+    order's value), each circle whose model it makes (all of it), each maker whose workshop
+    made a part of it (all of it)."""
 
     kind: UnitKind
 
@@ -68,6 +72,16 @@ class Units:
         if self.kind is UnitKind.CIRCLE:  # an order of two circles' models counts for one
             circle = royalties.circle_of(Order.id.expression)
             return query.where(circle.is_not(None)), circle, literal(1.0)
+        if self.kind is UnitKind.MAKER:
+            made = (
+                select(WorkOrderLine.order_id, MakerProfile.id.label("maker_id"))
+                .join(WorkOrder, WorkOrder.id == WorkOrderLine.work_order_id)
+                .join(MakerProfile, MakerProfile.factory_id == WorkOrder.factory_id)
+                .distinct()
+                .subquery("made")
+            )
+            joined = query.join(made, made.c.order_id == Order.id)
+            return joined, made.c.maker_id, literal(1.0)
         # Each product of the order once, with the value of its lines there.
         lines = (
             select(
@@ -80,6 +94,18 @@ class Units:
         )
         joined = query.join(lines, lines.c.order_id == Order.id)
         return joined, lines.c.product_id, lines.c.value * 1.0 / func.nullif(Order.total, 0)
+
+    @property
+    def earners(self) -> str:
+        """What the accounts of what units keep start with: the makers' or the
+        micro-enterprises'."""
+        return prefix(Role.MAKER if self.kind is UnitKind.MAKER else Role.ENTERPRISE)
+
+    def earner(self, unit: ColumnElement[Any]) -> ColumnElement[str]:
+        """The ledger account of what the unit keeps: its maker's, or the order's
+        micro-enterprise's."""
+        party = unit if self.kind is UnitKind.MAKER else Order.enterprise_id
+        return literal(self.earners).concat(func.upper(party))
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,12 +267,12 @@ def deliveries(session: Session, units: Units, span: Period) -> dict[Key, Delive
 def money(session: Session, units: Units, span: Period) -> dict[Key, Money]:
     """Per unit and month, from the ledger's transactions about orders (payments, refunds,
     production costs): gross sales, the money captured less refunded in
-    ``Assets:PaymentClearing``, and what the order's micro-enterprise kept, the net credit of
-    ``Liabilities:Enterprises:<ID>`` (payouts reference no order, so they stay out)."""
-    # Each transaction's clearing line and its enterprise's line, each found by (account,
+    ``Assets:PaymentClearing``, and what the unit kept, the net credit of the order's
+    ``Liabilities:Enterprises:<ID>`` or of the maker's ``Liabilities:Makers:<ID>`` (payouts
+    reference no order, so they stay out)."""
+    # Each transaction's clearing line and its earner's line, each found by (account,
     # transaction): one index search apiece, whatever the planner guesses of the row counts.
     cleared, kept = aliased(LedgerPosting), aliased(LedgerPosting)
-    own = literal(prefix(Role.ENTERPRISE)).concat(func.upper(Order.enterprise_id))
     sales = LedgerTransaction.kind.in_([TransactionKind.PAYMENT, TransactionKind.REFUND])
     base = (
         select()
@@ -259,9 +285,14 @@ def money(session: Session, units: Units, span: Period) -> dict[Key, Money]:
                 cleared.transaction_id == LedgerTransaction.id,
             ),
         )
-        .outerjoin(kept, and_(kept.account == own, kept.transaction_id == LedgerTransaction.id))
     )
     query, unit, weight = units.of(base)
+    own = units.earner(unit)
+    # The prefix changes nothing but what PostgreSQL hashes: the earners' postings, not all.
+    earners = kept.account.startswith(units.earners, autoescape=True)
+    query = query.outerjoin(
+        kept, and_(kept.account == own, kept.transaction_id == LedgerTransaction.id, earners)
+    )
     month = month_of(LedgerTransaction.created_at)
     query = (
         query.add_columns(

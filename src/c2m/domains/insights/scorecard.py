@@ -1,6 +1,6 @@
-"""The two-dimensional scorecard: each micro-enterprise, product or circle scored on user value
-and on enterprise value for every month asked, recomputed from the orders, the timeline, the
-feedback and the ledger (docs/scorecard.md gives every formula). A figure from too few orders
+"""The two-dimensional scorecard: each micro-enterprise, product, circle or maker scored on user
+value and on enterprise value for every month asked, recomputed from the orders, the timeline,
+the feedback and the ledger (docs/scorecard.md gives every formula). A figure from too few orders
 is "not enough data".
 
 A year is read in one pass: each figure is one query grouped by unit and month over the whole
@@ -22,6 +22,7 @@ from c2m.domains.insights import activity
 from c2m.domains.insights.activity import Deliveries, Money, Orders, UnitKind, Units
 from c2m.domains.insights.nps import NetPromoter
 from c2m.domains.ledger.periods import Period, month_before
+from c2m.domains.makers.models import MakerProfile
 from c2m.domains.platform.actor import Actor
 from c2m.domains.platform.models import Enterprise
 from c2m.kernel.errors import Forbidden, InvalidInput
@@ -146,6 +147,9 @@ def _visible(session: Session, actor: Actor, kind: UnitKind) -> list[Unit]:
     elif kind is UnitKind.CIRCLE:
         found = select(Circle.id, Circle.title, Circle.enterprise_id)
         rows = session.execute(found.where(Circle.enterprise_id.in_(names))).all()
+    elif kind is UnitKind.MAKER:  # a maker's workshop is a micro-enterprise of its own
+        found = select(MakerProfile.id, MakerProfile.display_name, MakerProfile.enterprise_id)
+        rows = session.execute(found.where(MakerProfile.enterprise_id.in_(names))).all()
     else:
         rows = [(eid, name, eid) for eid, name in names.items()]
     units = [Unit(kind, uid, name, eid, names[eid]) for uid, name, eid in rows]

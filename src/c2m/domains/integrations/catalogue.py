@@ -33,6 +33,7 @@ MEANINGS: dict[OrderEventType, str] = {
     OrderEventType.RESCHEDULED: "The order's steps moved in the plan.",
     OrderEventType.MACHINE_DOWN: "A machine working on the order went down.",
     OrderEventType.REMAKE: "A part is being made again.",
+    OrderEventType.QUALITY_CHECKED: "A part passed inspection; the data lists what was measured.",
     OrderEventType.MAKER_CHOSEN: "An independent maker's workshop took a part of the order.",
     OrderEventType.BATCH_RELEASED: "The pre-order batch filled and went into production.",
     OrderEventType.BATCH_EXPIRED: "The pre-order batch expired unfilled.",

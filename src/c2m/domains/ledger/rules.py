@@ -165,10 +165,11 @@ def machine_cost(seconds: int, rate_per_hour: int) -> int:
     return round(Fraction(seconds * rate_per_hour, SECONDS_PER_HOUR))
 
 
-def cost_lines(enterprise: str, seconds: int, rate_per_hour: int, material: int) -> list[Line]:
-    if material < 0:
-        raise ValueError("a material cost cannot be negative")
-    hours = machine_cost(seconds, rate_per_hour)
+def cost_lines(enterprise: str, hours: int, material: int) -> list[Line]:
+    """``hours``: the machine time's cost in minor units (:func:`machine_cost`, or an order's
+    share of it)."""
+    if material < 0 or hours < 0:
+        raise ValueError("a production cost cannot be negative")
     credits = [
         line(role, -amount)
         for role, amount in ((Role.MACHINE_HOURS, hours), (Role.MATERIAL, material))

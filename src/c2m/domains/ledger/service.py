@@ -339,15 +339,14 @@ def record_cost(
     key: str,
     order_id: str,
     enterprise: str,
-    machine_seconds: int,
-    rate_per_hour: int,
+    machine: int,
     material: int,
     currency: str,
 ) -> str | None:
-    """Charge a micro-enterprise machine time at the machine's rate and material."""
+    """Charge a micro-enterprise machine time (its cost in minor units) and material."""
     if is_posted(session, key):
         return None
-    lines = rules.cost_lines(enterprise, machine_seconds, rate_per_hour, material)
+    lines = rules.cost_lines(enterprise, machine, material)
     entry = Entry(K.COST, key, currency, lines, f"Production of order {order_id}", order_id)
     return post(session, [entry])[0]
 

@@ -43,7 +43,7 @@ def take_on(session: Session, job: RoutedJob, maker_id: str) -> None:
             f"None of your machines does {job.capability} any more; decline the offer instead."
         )
     line.routing = steps
-    open_work_order(session, order, line, maker.factory_id, steps)
+    open_work_order(session, [line], maker.factory_id, steps)
     news = {
         "operation": made["name"],
         "step": made["id"],

@@ -43,6 +43,7 @@ class OrderEventType(enum.StrEnum):
     RESCHEDULED = "rescheduled"
     MACHINE_DOWN = "machine_down"
     REMAKE = "remake"
+    QUALITY_CHECKED = "quality_checked"  # an inspection passed, with what it measured
     # Made by an independent maker: whose workshop took the part (its public name only).
     MAKER_CHOSEN = "maker_chosen"
     # Pre-order batches.
@@ -62,7 +63,13 @@ MOVES: frozenset[OrderEventType] = frozenset(
 #: The news of a payment, of a factory step, of a pre-order batch.
 MoneyType = Literal[E.PAID, E.PAYMENT_PENDING, E.PAYMENT_DECLINED, E.REFUNDED]
 StepType = Literal[
-    E.OPERATION_STARTED, E.OPERATION_DONE, E.RESCHEDULED, E.MACHINE_DOWN, E.REMAKE, E.MAKER_CHOSEN
+    E.OPERATION_STARTED,
+    E.OPERATION_DONE,
+    E.RESCHEDULED,
+    E.MACHINE_DOWN,
+    E.REMAKE,
+    E.QUALITY_CHECKED,
+    E.MAKER_CHOSEN,
 ]
 BatchType = Literal[E.BATCH_RELEASED, E.BATCH_EXPIRED]
 

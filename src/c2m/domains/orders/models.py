@@ -91,6 +91,8 @@ class OrderLine(Base):
     template_version: Mapped[int | None] = mapped_column(Integer)
     pricing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     routing: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    #: What its pieces take from stock (catalog.bills), kept as ordered like the routing.
+    bill: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

@@ -23,6 +23,7 @@ EVENT_TITLES = {
     "refunded": "Money refunded",
     "resumed": "Resumed",
     "remake": "Failed inspection, being made again",
+    "quality_checked": "Passed inspection",
     "maker_chosen": "A maker's workshop took your part",
     "delivered": "Delivered",
     "batch_released": "Enough pre-orders: your batch goes into production",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from c2m.domains.catalog.showcase import drawing_of
 from c2m.domains.orders.events import OrderEventType
 from c2m.domains.orders.models import Order, OrderEvent, OrderLine
 from c2m.domains.orders.payment_news import PaymentNews, payment_news
+from c2m.domains.orders.promises import lead_days, promised_date
 from c2m.domains.orders.steps import STEP_EVENTS, Step, follow, planned_steps
 
 E = OrderEventType
@@ -134,30 +135,15 @@ def _value(option: Mapping[str, Any], value: Any) -> str:
 
 
 def _dates(lines: Sequence[OrderLine], events: Sequence[OrderEvent]) -> Dates:
-    """The promise is the latest of the lines': a quote's ship date, or the lead time counted
-    from payment (in calendar days, as the scorecard's on-time measure counts it)."""
+    """The promise (see ``promises``); before payment, the lead time still to count."""
     first: dict[str, datetime] = {}
     for event in events:
         first.setdefault(event.type, event.at)
-    quoted = [
-        date.fromisoformat(str(line.configuration["ship_date"]))
-        for line in lines
-        if (line.configuration or {}).get("ship_date")
-    ]
-    leads = [
-        int(line.pricing["lead_time"]["days"])
-        for line in lines
-        if line.pricing and isinstance(line.pricing.get("lead_time"), dict)
-    ]
-    lead_days = max(leads) if leads else None
     paid = first.get(E.PAID)
-    promised = [*quoted]
-    if paid is not None and lead_days is not None:
-        promised.append(paid.date() + timedelta(days=lead_days))
     shipped, delivered = first.get(E.SHIPPED), first.get(E.DELIVERED)
     return Dates(
-        promised=max(promised) if promised else None,
-        lead_days=lead_days if paid is None else None,
+        promised=promised_date(lines, paid),
+        lead_days=lead_days(lines) if paid is None else None,
         shipped=shipped.date() if shipped else None,
         delivered=delivered.date() if delivered else None,
     )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.catalog import designs, templates
 from c2m.domains.catalog.models import Product
+from c2m.domains.catalog.templates import Promiser, PromiseSource
 from c2m.domains.orders import events
 from c2m.domains.orders.events import order_topic, timeline_message
 from c2m.domains.orders.models import Order, OrderEvent, OrderLine
@@ -69,6 +70,7 @@ class PricedLine:
     template_version: int | None = None
     pricing: dict[str, Any] | None = None
     routing: list[dict[str, Any]] | None = None
+    bill: list[dict[str, Any]] | None = None
 
 
 def prepare_order(session: Session, actor: Actor, data: NewOrder) -> PreparedOrder:
@@ -162,6 +164,7 @@ def prepare_lines(
             "template_version": line.template_version,
             "pricing": line.pricing,
             "routing": line.routing,
+            "bill": line.bill,
         }
         for position, line in enumerate(priced)
     ]
@@ -280,7 +283,9 @@ def place_orders(
     return [answers[index] for index in range(len(requests))]
 
 
-def prepare_design_order(session: Session, actor: Actor, design_id: str) -> PreparedOrder:
+def prepare_design_order(
+    session: Session, actor: Actor, design_id: str, promise: PromiseSource | None = None
+) -> PreparedOrder:
     """An order of the design as saved: its version, configuration, price and routing.
 
     The price is worked out again from the stored version (the same version gives the same
@@ -292,7 +297,9 @@ def prepare_design_order(session: Session, actor: Actor, design_id: str) -> Prep
         raise NotFound("This product is not offered any more.")
     product = session.get(Product, loaded.template.product_id)
     assert product is not None
-    result = templates.priced(loaded.compiled, design.configuration, design.quantity)
+    result = templates.priced(
+        loaded.compiled, design.configuration, design.quantity, _promiser(session, loaded, promise)
+    )
     line = PricedLine(
         product=product,
         quantity=design.quantity,
@@ -302,11 +309,14 @@ def prepare_design_order(session: Session, actor: Actor, design_id: str) -> Prep
         template_version=design.version,
         pricing={"design_id": design.id, **result.pricing_json()},
         routing=result.routing_json(),
+        bill=result.bill_json(),
     )
     return prepare_lines(actor, [line])
 
 
-def prepare_reorder(session: Session, actor: Actor, order_id: str) -> PreparedOrder:
+def prepare_reorder(
+    session: Session, actor: Actor, order_id: str, promise: PromiseSource | None = None
+) -> PreparedOrder:
     """The same lines again, for the customer of a delivered order: a configured line at the
     template version it was ordered in (same design, same price rules), a catalog line at
     today's price. What is charged is worked out here, never taken from the old order."""
@@ -318,10 +328,19 @@ def prepare_reorder(session: Session, actor: Actor, order_id: str) -> PreparedOr
             "You can order this again once it has been delivered.",
             code=ProblemCode.STATE_DOES_NOT_ALLOW,
         )
-    return prepare_lines(actor, [_again(session, actor, line) for line in order.lines])
+    return prepare_lines(actor, [_again(session, actor, line, promise) for line in order.lines])
 
 
-def _again(session: Session, actor: Actor, line: OrderLine) -> PricedLine:
+def _promiser(
+    session: Session, loaded: templates.Loaded, promise: PromiseSource | None
+) -> Promiser | None:
+    """The live plan's say on the lead time, when the caller can read the plan."""
+    return None if promise is None else promise(session, loaded.template.enterprise_id)
+
+
+def _again(
+    session: Session, actor: Actor, line: OrderLine, promise: PromiseSource | None
+) -> PricedLine:
     product = session.get(Product, line.product_id)
     if product is None or not product.active:
         raise NotFound(f"{line.product_name} is no longer offered.")
@@ -330,7 +349,9 @@ def _again(session: Session, actor: Actor, line: OrderLine) -> PricedLine:
     loaded = templates.load(session, actor, line.template_id, line.template_version)
     if not loaded.template.published:
         raise NotFound(f"{line.product_name} is no longer offered.")
-    result = templates.priced(loaded.compiled, line.configuration, line.quantity)
+    result = templates.priced(
+        loaded.compiled, line.configuration, line.quantity, _promiser(session, loaded, promise)
+    )
     earlier = {k: v for k, v in (line.pricing or {}).items() if k == "design_id"}
     return PricedLine(
         product=product,
@@ -341,4 +362,5 @@ def _again(session: Session, actor: Actor, line: OrderLine) -> PricedLine:
         template_version=line.template_version,
         pricing={**earlier, **result.pricing_json()},
         routing=result.routing_json(),
+        bill=result.bill_json(),
     )

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import Machine
 from c2m.domains.factory.service import Dispatch, issue_command
+from c2m.domains.materials.reservations import release
 from c2m.domains.orders.models import Order
 from c2m.domains.orders.states import OrderState
 from c2m.domains.planning.jobs import JobWriter
-from c2m.domains.planning.models import ON_MACHINE, Operation, OperationStatus, WorkOrder
+from c2m.domains.planning.models import ON_MACHINE, Operation, OperationStatus, WorkOrderLine
 from c2m.domains.planning.planner import AVAILABLE, seconds
+from c2m.kernel.clock import utcnow
 
 LEASE_FACTOR = 3  # an attempt's lease: three times its expected duration, plus the margin
 WITHDRAWN = (OrderState.CANCELLED, OrderState.REFUNDED)
@@ -88,22 +90,23 @@ def _done_steps(session: Session, factory_id: str) -> set[tuple[str, str]]:
 
 
 def withdraw_cancelled(session: Session, factory_id: str | None = None) -> set[str]:
-    """Operations of cancelled or refunded orders that no machine holds are dropped (in
-    ``factory_id`` only, when given)."""
-    withdrawn = (
-        select(WorkOrder.id)
-        .join(Order, Order.id == WorkOrder.order_id)
-        .where(Order.state.in_(WITHDRAWN))
+    """Operations no machine holds of work orders whose every order was cancelled or refunded
+    are dropped (in ``factory_id`` only, when given); a batch's work order goes on while one of
+    its pre-orders still wants its piece."""
+    wanted = exists().where(
+        WorkOrderLine.work_order_id == Operation.work_order_id,
+        WorkOrderLine.order_id == Order.id,
+        Order.state.not_in(WITHDRAWN),
     )
     query = select(Operation).where(
-        Operation.work_order_id.in_(withdrawn),
-        Operation.status.in_((OperationStatus.WAITING, OperationStatus.PLANNED)),
+        ~wanted, Operation.status.in_((OperationStatus.WAITING, OperationStatus.PLANNED))
     )
     if factory_id is not None:
         query = query.where(Operation.factory_id == factory_id)
     rows = list(session.scalars(query))
     for row in rows:
         row.status = OperationStatus.CANCELLED
+        release(session, row.work_order_id, row.step, utcnow())
     session.flush()
     return {row.factory_id for row in rows}
 

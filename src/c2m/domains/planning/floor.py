@@ -12,6 +12,7 @@ from c2m.domains.factory.models import Factory
 from c2m.domains.factory.oee import factory_oee
 from c2m.domains.planning.models import ON_MACHINE, Operation, OperationStatus, Plan, WorkOrder
 from c2m.domains.planning.planner import machines_of
+from c2m.domains.planning.promises_kept import promises_kept
 from c2m.domains.platform.actor import Actor
 from c2m.kernel.errors import NotFound
 
@@ -81,6 +82,7 @@ def floor(
             for machine in machines
         ],
         "oee": total.as_dict(),
+        "promises": promises_kept(session, factory.id, now).as_dict(),
         "plans": [
             {
                 "at": plan.created_at.isoformat(),
@@ -98,7 +100,7 @@ def floor(
                 "machine": code.get(op.machine_id or "", ""),
                 "name": op.name,
                 "product": work.product_name,
-                "order": work.order_id,
+                "order": work.first_order_id,
                 "status": op.status.value,
                 "start": _iso(op.planned_start),
                 "end": _iso(op.planned_end),

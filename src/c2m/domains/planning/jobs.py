@@ -12,15 +12,22 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from c2m.domains.catalog.declared import declared
 from c2m.domains.catalog.models import TemplateVersion
-from c2m.domains.factory.contract import Artifact, JobDocument, OperationParameters, Setting
+from c2m.domains.factory.contract import (
+    Artifact,
+    InspectedDimension,
+    JobDocument,
+    OperationParameters,
+    Setting,
+)
 from c2m.domains.factory.credentials import FileLinks
 from c2m.domains.factory.models import ArtifactStore, JobArtifact
 from c2m.domains.orders.models import OrderLine
@@ -34,6 +41,8 @@ COLOUR_OPTIONS = ("colour", "color")
 HIDDEN = frozenset({"quote_id", "upload_id", "tier", "ship_date"})  # ids and commerce
 MEDIA_TYPES = {".stl": "model/stl", ".3mf": "model/3mf", ".obj": "model/obj"}
 STL = "model/stl"
+INSPECT = "inspect"
+"""The capability of inspection steps: their job documents list the dimensions to measure."""
 
 
 def _plate(values: Mapping[str, Any]) -> bytes:
@@ -97,6 +106,7 @@ class JobWriter:
                 filename=artifact.filename,
                 expires=expires_ms,
             ),
+            inspection=_inspection(session, line, operation),
         )
 
     def _artifact(
@@ -121,6 +131,15 @@ class JobWriter:
         session.add(row)
         session.flush()
         return row
+
+
+def _inspection(
+    session: Session, line: OrderLine, operation: Operation
+) -> list[InspectedDimension]:
+    if operation.capability != INSPECT:
+        return []
+    facts = declared(session, line.template_id, line.template_version, line.configuration)
+    return [InspectedDimension(**asdict(d)) for d in facts.dimensions]
 
 
 def _record(

@@ -1,11 +1,12 @@
-"""Work orders (one per order line), their operations as planned and run, and the plans made."""
+"""Work orders (one per order line, or one per released pre-order batch), the lines they make
+pieces for, their operations as planned and run, and the plans made."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from c2m.kernel.clock import utcnow
@@ -30,19 +31,43 @@ OPEN = (OperationStatus.WAITING, OperationStatus.PLANNED, *ON_MACHINE)
 
 
 class WorkOrder(Base):
-    """What the factory makes for one order line."""
+    """What the factory makes in one go: the pieces of one order line, or of every paid
+    pre-order of a released batch (one model, so one routing for all its pieces). The lines it
+    makes pieces for, and so the orders it serves, are its :class:`WorkOrderLine` rows."""
 
     __tablename__ = "work_orders"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    #: The order of ``line_id``, written for processes of the previous release, which read it
+    #: (migration 0026); which orders a work order serves, its lines say.
+    first_order_id: Mapped[str] = mapped_column("order_id", ForeignKey("orders.id"), index=True)
+    #: The line whose product and configuration it makes (a batch's first pre-order's).
     line_id: Mapped[str] = mapped_column(ForeignKey("order_lines.id"), unique=True)
     factory_id: Mapped[str] = mapped_column(ForeignKey("factories.id"), index=True)
     product_name: Mapped[str] = mapped_column(String(120))
     quantity: Mapped[int] = mapped_column(Integer)
     rush: Mapped[bool] = mapped_column(Boolean, default=False)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Opened outside the planner's round (a batch's settler): its next round takes it as new
+    #: work, so it is planned without waiting for another reason to plan. Indexed: every round
+    #: asks for the few that are.
+    awaits_planner: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkOrderLine(Base):
+    """An order line a work order makes ``quantity`` pieces for; a line is made by one work
+    order. Pieces are numbered across the work order, its lines taken by ``position``."""
+
+    __tablename__ = "work_order_lines"
+
+    line_id: Mapped[str] = mapped_column(ForeignKey("order_lines.id"), primary_key=True)
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
 
 
 class Operation(Base):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import Machine
 from c2m.domains.factory.vocabulary import MachineState
+from c2m.domains.materials.reservations import waiting
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.models import Order
+from c2m.domains.orders.promises import day_end, promises
 from c2m.domains.orders.states import OrderState
 from c2m.domains.planning.calendar import off_windows
 from c2m.domains.planning.models import (
@@ -30,6 +32,7 @@ from c2m.domains.planning.models import (
     OperationStatus,
     Plan,
     WorkOrder,
+    WorkOrderLine,
 )
 from c2m.engines.scheduling.model import Assignment, Instance, Job, Mode, Schedule, Window
 from c2m.engines.scheduling.model import Operation as EngineOperation
@@ -88,6 +91,8 @@ def snapshot(
         work.id: work
         for work in session.scalars(select(WorkOrder).where(WorkOrder.id.in_(list(by_work))))
     }
+    due = _due_seconds(session, list(by_work), now)
+    ready = _material_seconds(session, list(by_work), now)
     jobs: list[Job] = []
     operations: list[EngineOperation] = []
     ids: list[str] = []
@@ -100,9 +105,13 @@ def snapshot(
         job = len(jobs)
         work = works[work_id]
         # A rush is due now: under the lexicographic objective its weighted lateness is its
-        # completion time, so it goes first; other work only counts for the makespan.
-        due = 0 if work.rush else None
-        jobs.append(Job(name=work.product_name, due=due, weight=RUSH_WEIGHT if work.rush else 0))
+        # completion time, so it goes first; other work is due when its orders were promised.
+        # Work short of material starts when the last of it can be there.
+        release = ready.get(work_id, 0)
+        if work.rush:
+            jobs.append(Job(work.product_name, release=release, due=0, weight=RUSH_WEIGHT))
+        else:
+            jobs.append(Job(work.product_name, release=release, due=due.get(work_id), weight=1))
         position = {row.step: len(ids) + i for i, row in enumerate(steps)}
         for row in steps:
             op = len(ids)
@@ -129,8 +138,50 @@ def snapshot(
         now=0,
         name=factory_id,
     )
+    instance = _reachable_dues(instance)
     previous = _reference(instance, reference)
     return Snapshot(factory_id, now, instance, tuple(ids), tuple(m.id for m in machines), previous)
+
+
+def _due_seconds(session: Session, work_ids: list[str], now: datetime) -> dict[str, int]:
+    """Each work order's due time in seconds from ``now``: the end of the earliest ship date
+    promised to the orders it makes (a batch serves several); 0 when that has passed."""
+    made = session.execute(
+        select(WorkOrderLine.work_order_id, WorkOrderLine.order_id).where(
+            WorkOrderLine.work_order_id.in_(work_ids)
+        )
+    ).all()
+    promised = promises(session, {order_id for _, order_id in made})
+    ends: dict[str, datetime] = {}
+    for work_id, order_id in made:
+        day = promised.get(order_id)
+        if day is not None:
+            end = day_end(day)
+            ends[work_id] = min(end, ends.get(work_id, end))
+    return {work_id: max(0, int((end - now).total_seconds())) for work_id, end in ends.items()}
+
+
+def _material_seconds(session: Session, work_ids: list[str], now: datetime) -> dict[str, int]:
+    """Seconds from ``now`` until each work order's reserved materials can all be there (its
+    unstarted steps', on lots on their way or not yet ordered); work with all of it on hand
+    is left out."""
+    return {
+        work_id: int((max(w.ready for w in waits) - now).total_seconds())
+        for work_id, waits in waiting(session, work_ids, now).items()
+    }
+
+
+def _reachable_dues(instance: Instance) -> Instance:
+    """The instance without the due dates no schedule can miss (at or past the horizon, where
+    every solver bounds completion): they cost nothing and would only enlarge the model."""
+    horizon = instance.horizon
+    if all(job.due is None or job.due < horizon for job in instance.jobs):
+        return instance
+    jobs = tuple(
+        job if job.due is None or job.due < horizon else replace(job, due=None)
+        for job in instance.jobs
+    )
+    return replace(instance, jobs=jobs)
 
 
 def _windows(
@@ -232,11 +283,15 @@ def apply(
 
 def _announce(session: Session, ends: dict[str, datetime]) -> None:
     """Paid orders now in the plan: ``planned``, with when their last step should end."""
-    works = session.scalars(select(WorkOrder).where(WorkOrder.id.in_(list(ends))))
+    served = session.execute(
+        select(WorkOrderLine.order_id, WorkOrderLine.work_order_id).where(
+            WorkOrderLine.work_order_id.in_(list(ends))
+        )
+    )
     ready: dict[str, datetime] = {}
-    for work in works:
-        ready[work.order_id] = max(ready.get(work.order_id, ends[work.id]), ends[work.id])
-    for order_id, at in ready.items():
+    for order_id, work_id in served:
+        ready[order_id] = max(ready.get(order_id, ends[work_id]), ends[work_id])
+    for order_id, at in sorted(ready.items()):
         order = session.get(Order, order_id, with_for_update=True)
         if order is not None and order.state is OrderState.PAID:
             data = {"ready_at": at.isoformat()}

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import JobAttempt
-from c2m.domains.planning.models import Operation, OperationStatus, WorkOrder
+from c2m.domains.planning.models import Operation, OperationStatus, WorkOrderLine
 
 
 def running_percent(session: Session, order_id: str) -> dict[str, int]:
@@ -15,9 +15,9 @@ def running_percent(session: Session, order_id: str) -> dict[str, int]:
     when several lines share the step)."""
     query = (
         select(Operation.step, JobAttempt.percent)
-        .join(WorkOrder, WorkOrder.id == Operation.work_order_id)
+        .join(WorkOrderLine, WorkOrderLine.work_order_id == Operation.work_order_id)
         .join(JobAttempt, JobAttempt.attempt_id == Operation.attempt_id)
-        .where(WorkOrder.order_id == order_id, Operation.status == OperationStatus.RUNNING)
+        .where(WorkOrderLine.order_id == order_id, Operation.status == OperationStatus.RUNNING)
     )
     found: dict[str, int] = {}
     for step, percent in session.execute(query):

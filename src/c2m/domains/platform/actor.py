@@ -16,6 +16,7 @@ class Actor:
     name: str
     is_platform_owner: bool = False
     is_maker: bool = False
+    is_authority: bool = False
     memberships: dict[str, MemberRole] = field(default_factory=dict)
     scopes: Scopes | None = None  # a token's scopes; None: a session or an unscoped token
 
@@ -27,6 +28,7 @@ class Actor:
             name=user.name,
             is_platform_owner=user.is_platform_owner,
             is_maker=user.is_maker,
+            is_authority=user.is_authority,
             memberships={m.enterprise_id: m.role for m in user.memberships},
         )
 
@@ -40,6 +42,8 @@ class Actor:
             roles.append("enterprise-member")
         if any(r is MemberRole.OWNER for r in self.memberships.values()):
             roles.append("enterprise-owner")
+        if self.is_authority:
+            roles.append("authority")
         if self.is_platform_owner:
             roles.append("platform-owner")
         return roles

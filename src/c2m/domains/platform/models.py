@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from c2m.kernel.clock import utcnow
@@ -28,6 +28,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_platform_owner: Mapped[bool] = mapped_column(Boolean, default=False)
     is_maker: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: A market-surveillance authority: sees every unit's full passport, granted by the
+    #: platform owner (back office or ``c2m user create --authority``).
+    is_authority: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -37,7 +37,7 @@ DESCRIPTIONS: dict[Scope, str] = {
     Scope.QUOTES_READ: "uploads, quotes, requests for quote and quoting tables",
     Scope.QUOTES_WRITE: "upload parts, get quotes, order them, ask and answer requests",
     Scope.CIRCLES_WRITE: "create and join circles, post demands, comment, vote; aggregate, batch",
-    Scope.MACHINES: "factories, machines, their secrets and the factory floor",
+    Scope.MACHINES: "factories, machines, their secrets, stock and the factory floor",
     Scope.MAKERS: "a maker's profile and printers; for the platform owner, suspending makers",
     Scope.LEDGER_READ: "statements, postings and earnings",
     Scope.INSIGHTS_READ: "the scorecard",

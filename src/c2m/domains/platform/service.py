@@ -39,6 +39,7 @@ def create_user(
     *,
     is_platform_owner: bool = False,
     is_maker: bool = False,
+    is_authority: bool = False,
 ) -> User:
     email = normalise_email(str(data.email))
     if session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -52,6 +53,7 @@ def create_user(
         password_hash=hash_password(data.password),
         is_platform_owner=is_platform_owner,
         is_maker=is_maker,
+        is_authority=is_authority,
     )
     session.add(user)
     session.flush()

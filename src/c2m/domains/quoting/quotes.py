@@ -6,14 +6,17 @@ ship dates from the load of its capable machines (``CapacitySource``), never fro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from c2m.domains.catalog.bills import bill_json
 from c2m.domains.catalog.models import Product
 from c2m.domains.orders.placement import PreparedOrder, PricedLine, prepare_lines
 from c2m.domains.planning.jobs import UPLOADED
@@ -24,6 +27,7 @@ from c2m.domains.quoting.schemas import QuoteOrder, QuoteOut, QuoteRequest
 from c2m.domains.quoting.tables import tables_of
 from c2m.domains.quoting.uploads import analysis_of, load_upload
 from c2m.engines import costing
+from c2m.engines.configurator import Requirement
 from c2m.engines.costing.leadtime import Capacity
 from c2m.engines.costing.tables import Process
 from c2m.kernel.clock import utcnow
@@ -111,6 +115,7 @@ def _details(priced: costing.Quote) -> dict[str, Any]:
             for lead in priced.lead_times
         ],
         "machine_hours": priced.cost.machine_hours if priced.cost else None,
+        "grams": priced.cost.grams if priced.cost else None,
     }
 
 
@@ -164,7 +169,10 @@ def _orderable(quote: Quote, now: datetime) -> Quote:
 def _line(session: Session, actor: Actor, product: Product, quote: Quote, tier: str) -> PricedLine:
     price = next((t for t in quote.details["tiers"] if t["tier"] == tier), None)
     if price is None:
-        raise InvalidInput(f"The {tier} tier is not offered for this part (no capable machine).")
+        raise InvalidInput(
+            f"The {tier} tier is not offered for this part: no machine that can make it is "
+            "connected. Send the shop a request for quote instead."
+        )
     upload = load_upload(session, actor, quote.upload_id)
     configuration = {
         "quote_id": quote.id,
@@ -182,7 +190,21 @@ def _line(session: Session, actor: Actor, product: Product, quote: Quote, tier: 
         configuration=configuration,
         pricing={"quote_id": quote.id, **quote.details},
         routing=routing_of(quote),
+        bill=bill_of(quote),
     )
+
+
+def bill_of(quote: Quote) -> list[dict[str, Any]]:
+    """The part's material in grams (with its supports, or a milled part's stock), under the
+    key ``<process>-<material>`` (``fdm-pla``) the shop stocks it as; quotes made before
+    grams were kept take none."""
+    grams = quote.details.get("grams")
+    if not grams:
+        return []
+    key = re.sub(r"[^a-z0-9.-]+", "-", f"{quote.process}-{quote.material}".lower()).strip("-")
+    total = Decimal(str(grams * quote.quantity)).quantize(Decimal("0.001"))
+    name = f"{quote.material} ({quote.process.upper()})"
+    return bill_json([Requirement("stock", key, name, total, "g", "make")])
 
 
 def routing_of(quote: Quote) -> list[dict[str, Any]]:

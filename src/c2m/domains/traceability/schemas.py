@@ -11,7 +11,10 @@ from c2m.domains.orders.schemas import OrderOut
 
 class UnitOut(BaseModel):
     serial: str = Field(description="Printed on the unit's label; unique on the platform.")
-    number: int = Field(description="Which piece of its order line (1..quantity).")
+    number: int = Field(
+        description="Which piece of its work order (1..quantity): a pre-order batch's pieces "
+        "are numbered across the batch."
+    )
     line_id: str
     started_at: datetime = Field(description="When work on it started.")
     passport_url: str = Field(

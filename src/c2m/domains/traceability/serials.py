@@ -1,7 +1,8 @@
 """Every piece gets a serial when its work starts: the first step of a work order to start
-makes one unit per piece it orders. Serials are short enough to print on a label and read
-aloud: the month, eight Crockford base-32 characters shared by the work order's pieces, and the
-piece's number (``2612-7K3M-9QXA-01``)."""
+makes one unit per piece it orders, each for the order line it is made for (a released
+pre-order batch's work order makes one for each pre-order). Serials are short enough to print
+on a label and read aloud: the month, eight Crockford base-32 characters shared by the work
+order's pieces, and the piece's number (``2612-7K3M-9QXA-01``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from c2m.domains.orders.events import OrderEventType
-from c2m.domains.planning.models import WorkOrder
+from c2m.domains.planning.models import WorkOrderLine
 from c2m.domains.traceability.models import Unit
 from c2m.kernel.clock import utcnow
 from c2m.kernel.db import Database
@@ -39,20 +40,23 @@ def make_units(session: Session, work_order_id: str, when: datetime) -> list[Uni
     )
     if made:
         return made
-    work = session.get(WorkOrder, work_order_id)
-    if work is None:
-        return []
+    lines = session.scalars(
+        select(WorkOrderLine)
+        .where(WorkOrderLine.work_order_id == work_order_id)
+        .order_by(WorkOrderLine.position)
+    )
+    pieces = [line for line in lines for _ in range(line.quantity)]
     stem = serial_stem(when)
     units = [
         Unit(
             serial=f"{stem}-{number:02d}",
-            work_order_id=work.id,
-            order_id=work.order_id,
-            line_id=work.line_id,
+            work_order_id=work_order_id,
+            order_id=line.order_id,
+            line_id=line.line_id,
             number=number,
             started_at=when,
         )
-        for number in range(1, work.quantity + 1)
+        for number, line in enumerate(pieces, start=1)
     ]
     session.add_all(units)
     return units

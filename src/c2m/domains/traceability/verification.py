@@ -1,5 +1,6 @@
 """Does a passport hold? Its issuer's did:web document must publish the key its proof names, as
-an assertion key, and the proof must verify over the credential's exact contents."""
+an assertion key, and the proof must verify over the credential's exact contents; and the links
+it makes (the unit, its model, the context it names, the issuer's keys) must lead somewhere."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from c2m.domains.traceability.keys import did_document_url
 from c2m.engines.credentials import ProofError, public_key_of, verification_method, verify
+from c2m.engines.credentials.linked_data import VC_CONTEXT
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +55,24 @@ def check(credential: Mapping[str, Any], did_document: Mapping[str, Any]) -> Ver
         issuer=did,
         key=method.split("#", 1)[1],
     )
+
+
+def links(credential: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The web links a passport makes, as (what, URL), each once: the unit, its model, the
+    contexts it names but the W3C one (ours ship in every verifier), and the issuer's keys."""
+    product = credential.get("credentialSubject", {}).get("product", {})
+    model = product.get("modelInformation", {})
+    contexts = credential.get("@context", [])
+    did = issuer_of(credential)
+    named = [
+        ("unit", product.get("id")),
+        ("model", model.get("id") if isinstance(model, dict) else None),
+        *(("context", c) for c in (contexts if isinstance(contexts, list) else [contexts])),
+        ("key document", did_document_url(did) if did.startswith("did:web:") else None),
+    ]
+    found: dict[str, str] = {}
+    for what, url in named:
+        web = isinstance(url, str) and url.startswith(("http://", "https://"))
+        if web and url != VC_CONTEXT and url not in found:
+            found[url] = what
+    return [(what, url) for url, what in found.items()]

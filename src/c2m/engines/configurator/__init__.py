@@ -4,6 +4,7 @@ Pure: plain dataclasses in and out. Compile a :class:`Template` once with
 :func:`compile_template`, then call the operations below with the compiled template.
 """
 
+from c2m.engines.configurator.bom import Requirement, bill_of_materials
 from c2m.engines.configurator.compile import (
     CompiledTemplate,
     Problem,
@@ -21,12 +22,16 @@ from c2m.engines.configurator.domains import (
 )
 from c2m.engines.configurator.forced import Forced, forced_changes
 from c2m.engines.configurator.formula import FormulaError
+from c2m.engines.configurator.inspection import declared_materials, inspected_dimensions
 from c2m.engines.configurator.model import (
+    BomItem,
     BooleanOption,
     ChoiceOption,
     Colour,
     ColourOption,
     Configuration,
+    DeclaredMaterial,
+    Dimension,
     LeadTimeRule,
     NumberOption,
     OperationTemplate,
@@ -49,6 +54,7 @@ from c2m.engines.configurator.validate import ConfigurationError, Validation, Vi
 from c2m.engines.configurator.wishes import wish_problems
 
 __all__ = [
+    "BomItem",
     "BooleanOption",
     "ChoiceOption",
     "Colour",
@@ -56,6 +62,8 @@ __all__ = [
     "CompiledTemplate",
     "Configuration",
     "ConfigurationError",
+    "DeclaredMaterial",
+    "Dimension",
     "Exclusion",
     "Forced",
     "FormulaError",
@@ -73,6 +81,7 @@ __all__ = [
     "Problem",
     "QuantityBreak",
     "Repair",
+    "Requirement",
     "RoutedOperation",
     "Routing",
     "Rule",
@@ -83,12 +92,15 @@ __all__ = [
     "Validation",
     "Value",
     "Violation",
+    "bill_of_materials",
     "check_template",
     "compile_template",
     "complete",
     "constraint",
+    "declared_materials",
     "excludes",
     "forced_changes",
+    "inspected_dimensions",
     "lead_time",
     "possibilities",
     "price",

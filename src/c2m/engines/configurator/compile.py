@@ -21,8 +21,11 @@ from typing import Any
 from c2m.engines.configurator.formula import Formula, FormulaError, Kind, parse, to_number
 from c2m.engines.configurator.model import (
     QUANTITY,
+    BomItem,
     BooleanOption,
     ChoiceOption,
+    DeclaredMaterial,
+    Dimension,
     NumberOption,
     Option,
     Template,
@@ -180,6 +183,15 @@ class Guarded:
     value: Formula
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class CompiledDimension:
+    """A dimension to inspect: its nominal value and tolerance, under one condition."""
+
+    nominal: Guarded
+    tolerance: Guarded
+    unit: str
+
+
 @dataclass(frozen=True, eq=False)
 class CompiledTemplate:
     """A checked template: option domains, rule tables and parsed formulas."""
@@ -192,6 +204,9 @@ class CompiledTemplate:
     prices: tuple[Guarded, ...]
     lead_times: tuple[Guarded, ...]
     routing: tuple[Guarded, ...]
+    inspection: tuple[CompiledDimension, ...] = ()
+    materials: tuple[Formula, ...] = ()  # each declared material's condition, in order
+    bom: tuple[Guarded, ...] = ()  # each bill-of-materials item's quantity, in order
 
     @cached_property
     def root(self) -> list[int]:
@@ -247,10 +262,19 @@ class _Compiler:
         names = [option.name for option in template.options]
         for name in {n for n in names if names.count(n) > 1}:
             self.fail(name, f"option {name!r} is defined twice")
-        for group in (template.rules, template.prices, template.lead_times, template.routing):
+        groups = (
+            template.rules,
+            template.prices,
+            template.lead_times,
+            template.routing,
+            template.bom,
+            template.inspection,
+        )
+        for group in groups:
             ids = [item.id for item in group]
             for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
                 self.fail(duplicate, f"id {duplicate!r} is used twice")
+        self.graph()
         if template.picture is not None:
             for drawn, name in template.picture.options:
                 if name not in names:
@@ -270,6 +294,9 @@ class _Compiler:
         steps = [
             self.guarded(o.id, o.name, o.when, o.minutes, with_quantity) for o in template.routing
         ]
+        dimensions = [self.dimension(d, kinds) for d in template.inspection]
+        materials = [self.material(m, kinds) for m in template.materials]
+        bom = [self.bom_item(item, with_quantity) for item in template.bom]
         if self.problems:
             return None
         checked = [rule for rule in rules if rule is not None]
@@ -287,9 +314,14 @@ class _Compiler:
             tuple(p for p in prices if p is not None),
             tuple(t for t in leads if t is not None),
             tuple(o for o in steps if o is not None),
+            tuple(d for d in dimensions if d is not None),
+            tuple(m for m in materials if m is not None),
+            tuple(b for b in bom if b is not None),
         )
         self.satisfiable(compiled)
-        for formula in (*compiled.prices, *compiled.lead_times, *compiled.routing):
+        measured = [f for d in compiled.inspection for f in (d.nominal, d.tolerance)]
+        formulas = (*compiled.prices, *compiled.lead_times, *compiled.routing, *compiled.bom)
+        for formula in (*formulas, *measured):
             self.evaluable(formula, compiled)
         return compiled
 
@@ -318,6 +350,42 @@ class _Compiler:
         if parsed_when is None or parsed is None:
             return None
         return Guarded(where, label, parsed_when, parsed)
+
+    def dimension(
+        self, dimension: Dimension, kinds: Mapping[str, Kind]
+    ) -> CompiledDimension | None:
+        where, label, when = dimension.id, dimension.label, dimension.when
+        nominal = self.guarded(where, label, when, dimension.nominal, kinds)
+        tolerance = self.guarded(where, label, when, dimension.tolerance, kinds)
+        if nominal is None or tolerance is None:
+            return None
+        return CompiledDimension(nominal, tolerance, dimension.unit)
+
+    def material(self, material: DeclaredMaterial, kinds: Mapping[str, Kind]) -> Formula | None:
+        where = f"materials: {material.name}"
+        if not 0 < material.mass_fraction <= 1 or not 0 <= material.recycled_fraction <= 1:
+            self.fail(where, "mass and recycled fractions are shares between 0 and 1")
+            return None
+        return self.parse(where, material.when, kinds)
+
+    def graph(self) -> None:
+        """Each step waits only for steps listed before it, so a routing never has a cycle;
+        each bill-of-materials item is taken by a step of the routing."""
+        earlier: set[str] = set()
+        for step in self.template.routing:
+            for name in step.after or ():
+                if name not in earlier:
+                    self.fail(step.id, f"waits for {name!r}, which is not a step listed before it")
+            earlier.add(step.id)
+        for item in self.template.bom:
+            if item.step is not None and item.step not in earlier:
+                self.fail(item.id, f"is taken by step {item.step!r}, which the routing lacks")
+
+    def bom_item(self, item: BomItem, kinds: Mapping[str, Kind]) -> Guarded | None:
+        if not item.material.strip() or not item.unit.strip():
+            self.fail(item.id, "a bill-of-materials item needs a material key and a unit")
+            return None
+        return self.guarded(item.id, item.name, item.when, item.quantity, kinds)
 
     def table(
         self,

@@ -1,4 +1,5 @@
-"""The template vocabulary: options, rules, prices, lead times and a routing, as plain data.
+"""The template vocabulary: options, rules, prices, lead times, a routing and a bill of materials,
+as plain data.
 
 A template is what a micro-enterprise writes; it is checked and compiled once
 (:func:`c2m.engines.configurator.compile.compile_template`) before anything is configured with it.
@@ -135,8 +136,11 @@ class LeadTimeRule:
 class OperationTemplate:
     """A production step on a machine with ``capability``; ``minutes`` is a formula.
 
-    Steps run in the listed order; a step whose ``when`` is false is left out. ``artifact`` names
-    the file the platform generates from the configuration for the machine (see ``ARTIFACTS``).
+    A step follows the one listed before it unless ``after`` names the earlier steps it waits
+    for (``()``: none, so it can start at once, beside others): a routing is then a graph whose
+    branches run in parallel. A step whose ``when`` is false is left out, and the steps after it
+    wait for what it waited for. ``artifact`` names the file the platform generates from the
+    configuration for the machine (see ``ARTIFACTS``).
     """
 
     id: str
@@ -145,10 +149,54 @@ class OperationTemplate:
     minutes: str
     when: str = "True"
     artifact: str | None = None
+    after: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BomItem:
+    """A material or component each order of the product uses: ``quantity`` is a formula of the
+    options and ``quantity`` (sheet steel in m² from the width and height), in the material's
+    ``unit``; it is taken from stock when step ``step`` starts (None: the first step), and left
+    out when ``when`` is false. ``material`` is the key the factory stocks it under."""
+
+    id: str
+    material: str
+    name: str
+    quantity: str
+    unit: str
+    step: str | None = None
+    when: str = "True"
 
 
 #: Files the platform can generate for an operation, by the name a template gives them.
 ArtifactKind = Literal["mounting-plate-stl"]
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    """What the inspection step measures on every piece: ``nominal`` and ``tolerance`` are
+    formulas of the configuration (a shirt's sleeve length, a plate's hole pitch), in ``unit``;
+    a dimension whose ``when`` is false is not checked."""
+
+    id: str
+    label: str
+    nominal: str
+    tolerance: str
+    unit: str = ""
+    when: str = "True"
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredMaterial:
+    """What the product is made of, as its maker declares it: the share of its mass, how much
+    of that is recycled, where it comes from (ISO 3166 country code); listed when ``when``
+    holds (an aluminium plate is not made of steel)."""
+
+    name: str
+    mass_fraction: float
+    recycled_fraction: float = 0.0
+    origin_country: str | None = None
+    when: str = "True"
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +223,9 @@ class Template:
     quantity_breaks: tuple[QuantityBreak, ...] = ()
     lead_times: tuple[LeadTimeRule, ...] = ()
     routing: tuple[OperationTemplate, ...] = ()
+    bom: tuple[BomItem, ...] = ()
+    inspection: tuple[Dimension, ...] = ()
+    materials: tuple[DeclaredMaterial, ...] = ()
     currency: str = "EUR"
     description: str = ""
     picture: Picture | None = None

@@ -77,6 +77,6 @@ def price(compiled: CompiledTemplate, configuration: Configuration, quantity: in
 def lead_time(
     compiled: CompiledTemplate, configuration: Configuration, quantity: int = 1
 ) -> LeadTime:
-    """Working days until shipping: the sum of the lead-time rules that apply."""
+    """Days from payment to shipping: the sum of the lead-time rules that apply."""
     lines = applicable(compiled.lead_times, environment(compiled, configuration, quantity))
     return LeadTime(max(0, sum(line.amount for line in lines)), lines)

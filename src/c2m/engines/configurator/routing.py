@@ -1,6 +1,7 @@
 """The concrete routing of a configuration: which operations, on which capability, how long.
 
-This is what planning turns into work-order operations; each step follows the previous one.
+This is what planning turns into work-order operations: a chain, or a graph where the template
+lets steps run side by side.
 """
 
 from __future__ import annotations
@@ -33,19 +34,27 @@ class Routing:
 
 
 def routing(compiled: CompiledTemplate, configuration: Configuration, quantity: int = 1) -> Routing:
-    """The operations that make ``quantity`` pieces of ``configuration``, in order."""
-    steps = {step.id: step for step in compiled.template.routing}
-    lines = applicable(compiled.routing, environment(compiled, configuration, quantity))
+    """The operations that make ``quantity`` pieces of ``configuration``, in order; a step left
+    out hands what it waited for to the steps that waited for it."""
+    env = environment(compiled, configuration, quantity)
+    lines = {line.id: line for line in applicable(compiled.routing, env)}
+    waits: dict[str, tuple[str, ...]] = {}  # what waiting for each step means among kept ones
     operations = []
     previous: tuple[str, ...] = ()
-    for line in lines:
+    for step in compiled.template.routing:
+        named = previous if step.after is None else step.after
+        waits[step.id] = tuple(dict.fromkeys(p for name in named for p in waits[name]))
+        line = lines.get(step.id)
+        if line is None:
+            previous = waits[step.id]
+            continue
         if line.amount < 0:
             raise FormulaError(f"operation {line.id!r} comes out at {line.amount} minutes")
-        step = steps[line.id]
         operations.append(
             RoutedOperation(
-                line.id, line.label, step.capability, line.amount, previous, step.artifact
+                line.id, line.label, step.capability, line.amount, waits[step.id], step.artifact
             )
         )
-        previous = (line.id,)
+        waits[step.id] = (step.id,)
+        previous = (step.id,)
     return Routing(tuple(operations))

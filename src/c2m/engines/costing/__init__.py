@@ -6,11 +6,12 @@ from c2m.engines.exports import lazy_exports
 
 if TYPE_CHECKING:
     from c2m.engines.costing.estimate import CostingError, Quote, material_for, quote
-    from c2m.engines.costing.leadtime import Capacity, Tier
+    from c2m.engines.costing.leadtime import Capacity, MachineTime, Tier
     from c2m.engines.costing.tables import Process, Tables, default_tables
 
 _EXPORTS = {
     "Capacity": "leadtime",
+    "MachineTime": "leadtime",
     "Tier": "leadtime",
     "CostingError": "estimate",
     "Quote": "estimate",
@@ -23,6 +24,7 @@ _EXPORTS = {
 __all__ = [
     "Capacity",
     "CostingError",
+    "MachineTime",
     "Process",
     "Quote",
     "Tables",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from c2m.engines.costing.dfm import Finding, Severity, check
-from c2m.engines.costing.leadtime import Capacity, LeadTime, lead_times
+from c2m.engines.costing.leadtime import Capacity, LeadTime, MachineTime, lead_times
 from c2m.engines.costing.tables import Material, Process, ProcessSpec, Tables, default_tables
 from c2m.engines.geometry.measures import Analysis
 
@@ -21,13 +21,15 @@ class CostingError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Cost:
-    """Cost of one part before learning and margin (EUR), its machine hours, per-line setup."""
+    """Cost of one part before learning and margin (EUR), its machine hours, per-line setup,
+    and the grams of material it takes (the part, its supports, a milled part's stock)."""
 
     material: float
     machine_hours: float
     machine: float
     finishing: float
     setup: float
+    grams: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +85,10 @@ def part_cost(analysis: Analysis, spec: ProcessSpec, material: Material) -> Cost
             hours = z / spec.layer_height * spec.seconds_per_layer / 3600 * share
         else:
             hours = used / spec.deposition_rate
+    grams = used * material.density
     return Cost(
-        material=used * material.density / 1000 * material.price_per_kg,
+        grams=grams,
+        material=grams / 1000 * material.price_per_kg,
         machine_hours=hours,
         machine=hours * spec.machine_rate,
         finishing=area * spec.finishing_per_cm2,
@@ -125,9 +129,9 @@ def quote(
     cost = part_cost(analysis, spec, material)
     chosen = price(cost, spec, tables, quantity)
     breaks = tuple(price(cost, spec, tables, q) for q in sorted({*BREAKS, quantity}))
-    hours = cost.machine_hours * learning_factor(spec, quantity) * quantity
-    load = capacity or Capacity(dict.fromkeys(Process, (now,)))
-    times = lead_times(process, hours, spec.handling_hours, load, now)
+    piece_hours = cost.machine_hours * learning_factor(spec, quantity)
+    load = capacity or Capacity(dict.fromkeys(Process, (MachineTime(now),)))
+    times = lead_times(process, quantity, piece_hours, spec.handling_hours, load, now)
     return Quote(
         process, material.name, quantity, findings, False, cost,
         chosen.unit_price, chosen.total, breaks, tuple(times),

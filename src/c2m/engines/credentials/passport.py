@@ -9,8 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-UNTP_DPP_CONTEXT = "https://test.uncefact.org/vocabulary/untp/dpp/0.5.0/"
+from c2m.engines.credentials.linked_data import VC_CONTEXT
+
+#: UN/CEFACT Recommendation 20 codes of the units measurements come in, as UNTP asks.
+REC20_UNITS = {
+    "mm": "MMT",
+    "cm": "CMT",
+    "m": "MTR",
+    "g": "GRM",
+    "kg": "KGM",
+    "deg": "DD",
+    "N": "NEU",
+}
+#: UNTP names sustainability topics only; a unit's inspection against its own specification
+#: is a compliance claim.
+QUALITY_TOPIC = "governance.compliance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +64,7 @@ class Maker:
     name: str
     facility: str
     country: str | None = None
+    facility_id: str | None = None  # the maker's id when the facility has none of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,23 +89,32 @@ class UnitFacts:
 
 @dataclass(frozen=True, slots=True)
 class Issuer:
+    """Who signs, and the URL of the context its passports name (``dpp_context_url``)."""
+
     did: str
     name: str
+    context_url: str
 
 
-def _claim(check: QualityCheck) -> dict[str, Any]:
+def _measure(value: float, unit: str) -> dict[str, Any]:
+    return {"value": value, "unit": REC20_UNITS.get(unit, unit)}
+
+
+def _claim(unit_url: str, number: int, check: QualityCheck) -> dict[str, Any]:
     return {
-        "type": ["Claim"],
-        "conformityTopic": check.topic,
+        "type": ["Claim", "Declaration"],
+        "id": f"{unit_url}#check-{number}",
+        "description": check.topic,
+        "conformityTopic": QUALITY_TOPIC,
         "conformance": check.passed,
         "declaredValue": [
             {
                 "type": ["Metric"],
                 "metricName": m.name,
-                "metricValue": {"value": m.value, "unit": m.unit},
+                "metricValue": _measure(m.value, m.unit),
                 "score": "within tolerance" if m.within else "out of tolerance",
-                "accuracy": m.tolerance,
-                "nominal": {"value": m.nominal, "unit": m.unit},
+                "nominal": _measure(m.nominal, m.unit),
+                "tolerance": _measure(m.tolerance, m.unit),
             }
             for m in check.measurements
         ],
@@ -109,17 +132,16 @@ def credential(facts: UnitFacts, issuer: Issuer, valid_from: str) -> dict[str, A
         "productionDate": facts.produced_on,
         "countryOfProduction": facts.maker.country,  # dropped below when unknown
         "characteristics": facts.configuration,
-        "producedByParty": {"type": ["Identifier"], "id": facts.maker.id, "name": facts.maker.name},
+        "producedByParty": {"type": ["Party"], "id": facts.maker.id, "name": facts.maker.name},
         "producedAtFacility": {
-            "type": ["Identifier"],
-            "id": facts.maker.id,
+            "type": ["Facility"],
+            "id": facts.maker.facility_id or facts.maker.id,
             "name": facts.maker.facility,
         },
         "modelInformation": {"id": facts.model_url, "version": facts.model_version},
     }
     subject: dict[str, Any] = {
         "type": ["ProductPassport"],
-        "id": facts.passport_url,
         "granularityLevel": "item",
         "product": {k: v for k, v in product.items() if v is not None},
         "materialsProvenance": [
@@ -132,18 +154,22 @@ def credential(facts: UnitFacts, issuer: Issuer, valid_from: str) -> dict[str, A
             }
             for m in facts.materials
         ],
-        "conformityClaim": [_claim(check) for check in facts.quality],
+        "conformityClaim": [
+            _claim(facts.unit_url, n, check) for n, check in enumerate(facts.quality, 1)
+        ],
     }
     if facts.co2e_kg is not None:
         subject["emissionsScorecard"] = {
             "type": ["EmissionsPerformance"],
-            "carbonFootprint": facts.co2e_kg,
-            "declaredUnit": "KGM",  # UN/CEFACT: kilogram of CO2 equivalent for this one unit
-            "operationalScope": "CradleToGate",
-            "energyConsumed": {"value": facts.energy_kwh, "unit": "KWH"},
+            "carbonFootprint": facts.co2e_kg,  # kg CO2e per declared unit:
+            "declaredUnit": "EA",  # this one piece (UN/CEFACT "each")
+            "operationalScope": "None",  # the machines' electricity only, no upstream materials
+            "primarySourcedRatio": 1.0,  # measured on the machines that made this piece
         }
+        if facts.energy_kwh is not None:
+            subject["emissionsScorecard"]["energyConsumed"] = _measure(facts.energy_kwh, "KWH")
     return {
-        "@context": [VC_CONTEXT, UNTP_DPP_CONTEXT],
+        "@context": [VC_CONTEXT, issuer.context_url],
         "type": ["VerifiableCredential", "DigitalProductPassport"],
         "id": facts.passport_url,
         "issuer": {"type": ["CredentialIssuer"], "id": issuer.did, "name": issuer.name},

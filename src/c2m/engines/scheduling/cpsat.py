@@ -79,6 +79,8 @@ class _Builder:
         self._add_precedences()
         self._add_machines()
         self.levels: list[tuple[Expr, int]] = []
+        self.stages: list[Expr] = []
+        self.primary_weight = 1
         self.moved: dict[int, cp_model.IntVar] = {}
         self.tardy: dict[int, cp_model.IntVar] = {}
         self.makespan: cp_model.IntVar | None = None
@@ -269,7 +271,9 @@ class _Builder:
             self.levels.append((self.makespan, horizon))
         if reference is not None:
             self._add_stability(reference)
-        self.model.minimize(sum(expr * w for expr, w in zip(*self._weights(), strict=True)))
+        self.stages = self._stages()
+        if self.stages:
+            self.model.minimize(self.stages[0])
 
     def _end(self, i: int) -> Expr:
         """End of any operation: a variable if modelled, else its incumbent constant."""
@@ -288,24 +292,41 @@ class _Builder:
                 self.model.add(moved == 1)
             elif there[0] is not None:
                 self.model.add_implication(~moved, there[0])
-        self.levels.append((sum(self.moved.values()), len(self.moved)))
+        self.levels.insert(1, (sum(self.moved.values()), len(self.moved)))  # as Metrics.key
 
-    def _weights(self) -> tuple[list[Expr], list[int]]:
-        """Lexicographic levels as one weighted sum: each level outweighs all later ones."""
-        exprs, weights, weight = [], [], 1
+    def _stages(self) -> list[Expr]:
+        """The lexicographic levels as few weighted sums as fit CP-SAT's 64-bit integers, first
+        level first; within a sum each level outweighs all later ones, and the sums are
+        minimized in turn, each kept at its best while the next is (a week of due dates in
+        seconds for hundreds of orders does not fit one sum)."""
+        if not self.levels:
+            return []
+        stages: list[Expr] = []
+        exprs: list[Expr] = []
+        weights: list[int] = []
+        weight = 1
         for expr, upper in reversed(self.levels):
+            if exprs and weight * (upper + 1) > MAX_SCALAR:
+                stages.append(cp_model.LinearExpr.weighted_sum(exprs, weights))
+                exprs, weights, weight = [], [], 1
             exprs.append(expr)
             weights.append(weight)
             weight *= upper + 1
-        if weight > MAX_SCALAR:
-            raise ValueError("the lexicographic objective is too large to weight exactly")
-        return exprs[::-1], weights[::-1]
-
-    @property
-    def primary_weight(self) -> int:
-        return self._weights()[1][0] if self.levels else 1
+        stages.append(cp_model.LinearExpr.weighted_sum(exprs, weights))
+        self.primary_weight = weights[-1]
+        return stages[::-1]
 
     # -- hints and answers -----------------------------------------------------------------
+    def keep(self, stage: int, at_most: int, solver: cp_model.CpSolver) -> None:
+        """Hold sum ``stage`` at ``at_most`` and minimize the next one, starting from the
+        solver's last answer."""
+        self.model.add(self.stages[stage] <= at_most)
+        self.model.clear_hints()  # type: ignore[no-untyped-call]
+        for index in range(len(self.model.proto.variables)):
+            var = self.model.get_int_var_from_proto_index(index)
+            self.model.add_hint(var, solver.value(var))
+        self.model.minimize(self.stages[stage + 1])
+
     def hint(self, schedule: Schedule, objective: Objective) -> None:
         model = self.model
         for i, op in self.ops.items():
@@ -389,20 +410,36 @@ def solve_cpsat(
     p.num_workers = max(1, params.workers)
     p.random_seed = params.seed
     if params.deterministic:
-        p.max_deterministic_time = params.time_limit
         p.interleave_search = params.workers > 1
-        p.max_time_in_seconds = 20 * params.time_limit + 10  # a safety net only
-    else:
-        p.max_time_in_seconds = params.time_limit
     callback = None
     if reporter is not None and area is None:
         callback = _Progress(reporter, builder.primary_weight, "cp-sat")
-    status = solver.solve(builder.model, callback)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return CpSatOutcome(None, None, False, solver.deterministic_time)
-    bound = None
-    if area is None:
-        bound = int(solver.best_objective_bound) // builder.primary_weight
-    base = area.incumbent if area is not None else None
-    schedule = builder.read(solver, base)
-    return CpSatOutcome(schedule, bound, status == cp_model.OPTIMAL, solver.deterministic_time)
+    spent, work, bound, optimal, answer = 0.0, 0.0, None, True, None
+    stages = max(1, len(builder.stages))
+    for n in range(stages):
+        if n:  # the earlier sums stay at their best; the last answer is where to start
+            builder.keep(n - 1, round(solver.objective_value), solver)
+            callback = None
+        _limit(solver, params, (params.time_limit - spent) / (stages - n))
+        status = solver.solve(builder.model, callback)
+        work += solver.deterministic_time
+        spent += solver.deterministic_time if params.deterministic else solver.wall_time
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if n == 0:
+                return CpSatOutcome(None, None, False, work)
+            break  # the earlier stage's answer stands
+        if n == 0 and area is None:
+            bound = int(solver.best_objective_bound) // builder.primary_weight
+        optimal = optimal and status == cp_model.OPTIMAL
+        answer = builder.read(solver, area.incumbent if area is not None else None)
+    return CpSatOutcome(answer, bound, optimal, work)
+
+
+def _limit(solver: cp_model.CpSolver, params: SearchParams, seconds: float) -> None:
+    """Stop after ``seconds`` (deterministic seconds when the search must be repeatable)."""
+    p, seconds = solver.parameters, max(0.05, seconds)
+    if params.deterministic:
+        p.max_deterministic_time = seconds
+        p.max_time_in_seconds = 20 * seconds + 10  # a safety net only
+    else:
+        p.max_time_in_seconds = seconds

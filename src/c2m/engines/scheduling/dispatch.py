@@ -2,19 +2,24 @@
 
 A non-delay simulation: whenever a machine can start something, it takes the waiting
 operation the rule likes best; the operation then goes to whichever eligible machine finishes
-it first. Priorities are fixed when an operation becomes ready, so each step is a heap pop.
+it first. Priorities are fixed when an operation becomes ready, so each step is a heap pop;
+except the apparent tardiness cost, whose urgency grows while an operation waits: it is
+weighed afresh at each decision over the machine's queue.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Sequence
 from enum import StrEnum
 
 from c2m.engines.scheduling.model import Assignment, Instance, Schedule
 from c2m.engines.scheduling.timeline import Timeline
 
 ATC_LOOKAHEAD = 2.0  # the usual k in the apparent-tardiness-cost index
+# k values worth trying: the best one grows with how overloaded the plant is
+ATC_LOOKAHEADS = (2.0, 4.0, 8.0, 16.0, 32.0)
 
 
 class Rule(StrEnum):
@@ -38,18 +43,49 @@ def _keys(instance: Instance, rule: Rule) -> list[float]:
     return [float(op.min_duration) for op in ops]  # SPT; ATC is computed on release
 
 
-def _atc(instance: Instance, op: int, due: float, t: int, mean_p: float) -> float:
-    p = instance.operations[op].min_duration
-    weight = instance.jobs[instance.operations[op].job].weight
-    slack = max(0.0, due - p - t)
-    return -(weight / p) * math.exp(-slack / (ATC_LOOKAHEAD * mean_p))
+class _Urgency:
+    """The apparent tardiness cost of operations at a time: weight per unit of work, damped by
+    the slack left before the operation's due date in units of ``lookahead`` mean durations."""
+
+    def __init__(
+        self,
+        instance: Instance,
+        due: list[float],
+        lookahead: float,
+        boost: Sequence[float] | None,
+    ) -> None:
+        ops = instance.operations
+        mean_p = sum(op.min_duration for op in ops) / max(1, len(ops))
+        self.scale = lookahead * mean_p
+        self.due = due
+        self.duration = [op.min_duration for op in ops]
+        jobs = instance.jobs
+        weight = [j.weight * (1.0 if boost is None else boost[k]) for k, j in enumerate(jobs)]
+        self.ratio = [weight[op.job] / op.min_duration for op in ops]
+
+    def pick(self, queue: list[int], t: int) -> int:
+        """Position in ``queue`` of the most urgent operation at ``t``."""
+        due, duration, ratio, scale = self.due, self.duration, self.ratio, self.scale
+        best, chosen = -1.0, 0
+        for k, i in enumerate(queue):
+            value = ratio[i] * math.exp(-max(0.0, due[i] - duration[i] - t) / scale)
+            if value > best:
+                best, chosen = value, k
+        return chosen
 
 
-def dispatch(instance: Instance, rule: Rule) -> Schedule:
+def dispatch(
+    instance: Instance,
+    rule: Rule,
+    lookahead: float = ATC_LOOKAHEAD,
+    boost: Sequence[float] | None = None,
+) -> Schedule:
+    """One pass of ``rule``; ``lookahead`` is the apparent tardiness cost's k and ``boost``
+    multiplies each job's weight in it (the priority search tunes them)."""
     ops = instance.operations
     tails = instance.tails
     keys = _keys(instance, rule if rule is not Rule.ATC else Rule.EDD)
-    mean_p = sum(op.min_duration for op in ops) / max(1, len(ops))
+    urgency = _Urgency(instance, keys, lookahead, boost) if rule is Rule.ATC else None
     frozen = instance.frozen_by_op
     timeline = Timeline(instance)
     result: dict[int, Assignment] = dict(frozen)
@@ -67,11 +103,8 @@ def dispatch(instance: Instance, rule: Rule) -> Schedule:
             heapq.heappush(events, (t, m))
 
     def release(i: int) -> None:
-        key = keys[i]
-        if rule is Rule.ATC:
-            key = _atc(instance, i, keys[i], ready_at[i], mean_p)
         for mode in ops[i].modes:
-            k = float(mode.duration) if rule is Rule.SPT else key
+            k = float(mode.duration) if rule is Rule.SPT else keys[i]
             heapq.heappush(future[mode.machine], (ready_at[i], k, -tails[i], i))
             wake(mode.machine, max(ready_at[i], timeline.free[mode.machine]))
 
@@ -107,7 +140,11 @@ def dispatch(instance: Instance, rule: Rule) -> Schedule:
             if future[m]:
                 wake(m, future[m][0][0])
             continue
-        i = heapq.heappop(arrived[m])[2]
+        if urgency is None:
+            i = heapq.heappop(arrived[m])[2]
+        else:
+            arrived[m] = [entry for entry in arrived[m] if entry[2] not in result]
+            i = _take(arrived[m], urgency, t)
         best = min(
             (
                 timeline.earliest(i, mode.machine, ready_at[i]) + mode.duration,
@@ -121,3 +158,14 @@ def dispatch(instance: Instance, rule: Rule) -> Schedule:
         finish(i)
         wake(m, t)
     return Schedule(tuple(result[i] for i in range(len(ops))))
+
+
+def _take(queue: list[tuple[float, int, int]], urgency: _Urgency, t: int) -> int:
+    """Remove and return the queue's most urgent operation (the queue stays a heap); every
+    entry is still waiting."""
+    k = urgency.pick([i for _, _, i in queue], t)
+    i = queue[k][2]
+    queue[k] = queue[-1]
+    queue.pop()
+    heapq.heapify(queue)
+    return i

@@ -25,13 +25,15 @@ class Metrics:
     moved: int | None = None
 
     def key(self, objective: Objective) -> tuple[int, ...]:
-        """Lexicographic key to minimise; stability (operations moved) always comes last."""
+        """Lexicographic key to minimise. Stability (operations moved) comes right after the
+        primary level: after a breakdown the floor would rather keep its plan than gain some
+        makespan, the lexicographic objective's tie-breaker."""
         levels = {
             Objective.MAKESPAN: (self.makespan,),
             Objective.TARDINESS: (self.weighted_tardiness,),
             Objective.LEX: (self.weighted_tardiness, self.makespan),
         }[objective]
-        return levels if self.moved is None else (*levels, self.moved)
+        return levels if self.moved is None else (levels[0], self.moved, *levels[1:])
 
     def primary(self, objective: Objective) -> int:
         return self.key(objective)[0]

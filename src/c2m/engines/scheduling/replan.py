@@ -3,7 +3,7 @@
 Work that started before ``now`` is frozen, except an operation cut off by a breakdown: it is
 aborted and must run again in full. The previous plan is first repaired (same machine orders,
 nothing earlier than before, pushed right where it must) so there is always a valid answer;
-then CP-SAT improves it with "operations moved" as the last lexicographic level.
+then the solver looks for better, with "operations moved" right after the primary objective.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from c2m.engines.scheduling.model import Assignment, Instance, Job, Operation, Schedule, Window
 from c2m.engines.scheduling.objective import Objective
 from c2m.engines.scheduling.solver import SolveOptions, SolveResult, solve
-from c2m.engines.scheduling.timeline import decode
+from c2m.engines.scheduling.timeline import repair
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +112,7 @@ def replan(
     )
     _apply(draft, event, now)
     updated, previous = _rebuild(instance, draft, now)
-    repaired = decode(
-        updated, _sequences(updated, previous), [a.start for a in previous.assignments]
-    )
+    repaired = repair(updated, previous)
     # New operations have no previous place: their repaired slot is where "unmoved" means.
     reference = Schedule(
         tuple(a if a.machine >= 0 else repaired[a.op] for a in previous.assignments)
@@ -128,17 +126,6 @@ def replan(
         hint=repaired,
     )
     return Replan(updated, reference, solve(updated, options))
-
-
-def _sequences(instance: Instance, previous: Schedule) -> list[list[int]]:
-    """The previous machine orders, new operations appended to their fastest machine."""
-    placed = Schedule(tuple(a for a in previous.assignments if a.machine >= 0))
-    sequences = placed.machine_sequences(len(instance.machines))
-    for i in instance.topological_order:
-        if previous[i].machine < 0:
-            fastest = min(instance.operations[i].modes, key=lambda m: (m.duration, m.machine))
-            sequences[fastest.machine].append(i)
-    return sequences
 
 
 def _apply(draft: _Draft, event: Event, now: int) -> None:

@@ -100,3 +100,51 @@ def decode(
     if len(result) != len(ops):
         raise InstanceError("the machine sequences contradict the precedence constraints")
     return Schedule(tuple(result[i] for i in range(len(ops))))
+
+
+def repair(instance: Instance, previous: Schedule) -> Schedule:
+    """The previous plan made feasible again, moving as little as it can: the same machine
+    orders, no operation earlier than before, pushed right where it must be. Operations
+    without a usable previous place (new ones, machine -1, or a machine that can no longer run
+    them) join the end of their fastest machine."""
+    ops = instance.operations
+    usable = [ops[a.op].duration_on(a.machine) is not None for a in previous.assignments]
+    placed = Schedule(tuple(a for a, ok in zip(previous.assignments, usable, strict=True) if ok))
+    sequences = placed.machine_sequences(len(instance.machines))
+    for i in instance.topological_order:
+        if not usable[i]:
+            fastest = min(ops[i].modes, key=lambda m: (m.duration, m.machine))
+            sequences[fastest.machine].append(i)
+    return decode(instance, sequences, [a.start for a in previous.assignments])
+
+
+def keep_previous_starts(instance: Instance, schedule: Schedule, previous: Schedule) -> Schedule:
+    """Operations that can start where the previous plan had them (same machine, later than
+    now planned) without delaying a successor, the next operation on the machine or any job's
+    completion and the makespan, start there: a new plan moves only what it has to."""
+    frozen = instance.frozen_by_op
+    after: dict[int, int] = {}
+    for sequence in schedule.machine_sequences(len(instance.machines)):
+        after.update(pairwise(sequence))
+    result = list(schedule.assignments)
+    done = [max((result[i].end for i in sinks), default=0) for sinks in instance.job_sinks]
+    sinks = {i for per in instance.job_sinks for i in per}
+    timeline = Timeline(instance)
+    for a in sorted(schedule.assignments, key=lambda a: (-a.start, -a.end)):
+        was = previous[a.op]
+        if a.op in frozen or was.machine != a.machine or was.start <= a.start:
+            continue
+        end = was.start + a.end - a.start
+        limits = [result[s].start for s in instance.successors[a.op]]
+        if a.op in after:
+            limits.append(result[after[a.op]].start - instance.setup(a.op, after[a.op]))
+        job = instance.operations[a.op].job
+        due = instance.jobs[job].due
+        if a.op in sinks:
+            limits.append(min(max(done[job], due or 0), schedule.makespan))
+        if (
+            end <= min(limits, default=end)
+            and timeline.fit(a.machine, was.start, end - was.start) == was.start
+        ):
+            result[a.op] = Assignment(a.op, a.machine, was.start, end)
+    return Schedule(tuple(result))

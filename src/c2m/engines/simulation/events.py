@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-JSONValue = str | int | float | bool | None | list[str]
+Measured = dict[str, str | int | float]
+"""One measured value of an inspection's report: name, value, unit, piece."""
+JSONValue = str | int | float | bool | None | list[str] | list[Measured]
 Payload = dict[str, JSONValue]
 
 

@@ -16,7 +16,8 @@ from typing import Any
 import simpy
 
 from c2m.domains.factory.vocabulary import MachineState
-from c2m.engines.simulation.events import Payload
+from c2m.engines.quality import Tolerance, decimals
+from c2m.engines.simulation.events import Measured, Payload
 from c2m.engines.simulation.model import Ack, JobCommand, MachineSpec
 
 Emit = Callable[[str, str, Payload], None]
@@ -31,11 +32,21 @@ _LOAD = {
     MachineState.MAINTENANCE: 0.1,
 }
 _WORKING = (MachineState.IDLE, MachineState.SETUP, MachineState.RUNNING)
+GAUGE_SIGMA = 0.25
+"""Measurement spread around the nominal value, as a share of the tolerance: a good piece is
+within tolerance but for one in about 16,000 per dimension (4 sigma)."""
+OFF_BY = (1.2, 2.5)
+"""How far a bad piece's dimension is off, in tolerances."""
 
 
 def _stream(seed: int, machine_id: str, purpose: str) -> random.Random:
     """A reproducible random stream per machine and purpose (string seeds hash stably)."""
     return random.Random(f"{seed}:{machine_id}:{purpose}")  # noqa: S311 (simulation, not secrecy)
+
+
+def _gauge(dimension: Tolerance, value: float) -> float:
+    """A reading at the gauge's resolution: the tolerance's decimals, at least one."""
+    return round(value, max(1, decimals(dimension.tolerance)))
 
 
 def _until(stop: simpy.Interrupt) -> simpy.Event:
@@ -61,6 +72,7 @@ class SimMachine:
         self._work_rng = _stream(seed, spec.id, "work")
         self._fail_rng = _stream(seed, spec.id, "fail")
         self._telemetry_rng = _stream(seed, spec.id, "telemetry")
+        self._gauge_rng = _stream(seed, spec.id, "gauge")
         self._noise_mu = -(spec.noise_sigma**2) / 2  # lognormal factor of mean 1
         self.state = MachineState.OFFLINE
         self.bd_seq = -1
@@ -222,18 +234,35 @@ class SimMachine:
                 self._progress(job, held=False)
         self._current = None
         self.parts += 1
-        outcome = "pass"
-        if self.spec.inspects and self._work_rng.random() < self.spec.scrap_rate:
-            outcome = "scrap"
-        self._job(
-            job.operation_id,
-            "done",
-            {
-                "attempt_id": job.attempt_id,
-                "duration_s": round(self.env.now - started, 3),
-                "outcome": outcome,
-            },
-        )
+        report: Payload = {
+            "attempt_id": job.attempt_id,
+            "duration_s": round(self.env.now - started, 3),
+        }
+        if self.spec.inspects and job.inspection:
+            report["measurements"] = self._measure(job)  # the platform judges them
+        elif self.spec.inspects and self._work_rng.random() < self.spec.scrap_rate:
+            report["outcome"] = "scrap"
+        else:
+            report["outcome"] = "pass"
+        self._job(job.operation_id, "done", report)
+
+    def _measure(self, job: JobCommand) -> list[Measured]:
+        """Every piece's dimensions, as a gauge reads them; a piece that is bad (one in
+        ``1 / scrap_rate``) has one dimension well out of tolerance."""
+        rng = self._gauge_rng
+        out: list[Measured] = []
+        for piece in range(1, job.quantity + 1):
+            bad = rng.choice(job.inspection) if rng.random() < self.spec.scrap_rate else None
+            for dimension in job.inspection:
+                if dimension is bad:
+                    off = rng.uniform(*OFF_BY) * rng.choice((-1, 1))
+                else:
+                    off = rng.gauss(0, GAUGE_SIGMA)
+                value = _gauge(dimension, dimension.nominal + off * dimension.tolerance)
+                out.append(
+                    {"name": dimension.name, "value": value, "unit": dimension.unit, "piece": piece}
+                )
+        return out
 
     def _spend(self, duration: float, phase: MachineState) -> Generator[Any, Any, bool]:
         """Work for ``duration``; True if the job survived any stop on the way."""

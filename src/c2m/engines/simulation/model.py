@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Literal
 
 from c2m.domains.factory.vocabulary import CAPABILITIES, ContractError, check_topic_id
+from c2m.engines.quality import Tolerance, tolerances_of
 
 
 class TwinError(ValueError):
@@ -66,7 +67,9 @@ class MachineSpec:
     Processing takes ``nominal_s / speed`` times a lognormal factor of mean 1 (``noise_sigma``);
     breakdowns arrive after exponential times of mean ``mtbf_s`` (None: never) and take
     exponential repairs of mean ``mttr_s``; a part leaving a machine that can ``inspect`` is
-    scrapped with probability ``scrap_rate``.
+    scrapped with probability ``scrap_rate``. Given dimensions to measure, an inspection
+    machine measures each piece instead, with gauge noise around the nominal value, and a
+    piece it would have scrapped has one dimension out of tolerance.
     """
 
     id: str
@@ -134,7 +137,8 @@ class FactorySpec:
 class JobCommand:
     """What arrives on ``c2m/v1/<factory>/<machine>/cmd``: run one attempt of an operation.
 
-    ``capability`` is optional; when given, a machine without it rejects the job.
+    ``capability`` is optional; when given, a machine without it rejects the job. From the job
+    document: how many pieces, and for an inspection the dimensions to measure on each.
     """
 
     operation_id: str
@@ -142,6 +146,8 @@ class JobCommand:
     nominal_s: float
     family: str
     capability: str | None = None
+    quantity: int = 1
+    inspection: tuple[Tolerance, ...] = ()
 
     def __post_init__(self) -> None:
         _topic_id("operation id", self.operation_id)
@@ -162,4 +168,16 @@ class JobCommand:
             raise TwinError("nominal_s must be a number of seconds")
         if not isinstance(family, str) or not (capability is None or isinstance(capability, str)):
             raise TwinError("family and capability must be strings")
-        return cls(operation, attempt, float(nominal), family, capability)
+        job = payload.get("job") or {}
+        if not isinstance(job, Mapping):
+            raise TwinError("job must be a JSON object")
+        quantity, dimensions = job.get("quantity", 1), job.get("inspection") or []
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise TwinError("job.quantity must be a whole number of pieces")
+        try:
+            inspection = tolerances_of(dimensions)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise TwinError(
+                "job.inspection lists dimensions with name, nominal and tolerance"
+            ) from None
+        return cls(operation, attempt, float(nominal), family, capability, quantity, inspection)

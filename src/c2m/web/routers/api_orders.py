@@ -150,7 +150,7 @@ def reorder(
     placed = placement.place(
         platform.db,
         idempotent.claim(actor, None),
-        lambda session: placement.prepare_reorder(session, actor, order_id),
+        lambda session: placement.prepare_reorder(session, actor, order_id, platform.promise),
     )
     return answer(placed)
 

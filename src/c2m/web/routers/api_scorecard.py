@@ -31,7 +31,10 @@ MonthQuery = Annotated[
 ]
 UnitQuery = Annotated[
     UnitKind,
-    Query(description="Score micro-enterprises, their products or their circles."),
+    Query(
+        description="Score micro-enterprises, their products, their circles or makers (the "
+        "orders a maker's workshop made parts of)."
+    ),
 ]
 YearQuery = Annotated[
     int, Query(ge=1971, le=9998, description="The calendar year (UTC).", examples=[2026])

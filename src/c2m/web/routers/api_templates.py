@@ -110,7 +110,8 @@ def configure_template(
     """
     with platform.db.read() as session:
         loaded = templates.load(session, viewer, template_id, body.version)
-    return templates.configure(loaded, body)
+        promiser = platform.promise(session, loaded.template.enterprise_id)
+        return templates.configure(loaded, body, promiser)
 
 
 @router.post(
@@ -189,6 +190,6 @@ def order_design(
     placed = placement.place(
         platform.db,
         idempotent.claim(actor, None),
-        lambda session: placement.prepare_design_order(session, actor, design_id),
+        lambda session: placement.prepare_design_order(session, actor, design_id, platform.promise),
     )
     return answer(placed)

@@ -245,6 +245,9 @@ def order_page(
         "order": order,
         "view": view.overview,
         "thumbnails": view.thumbnails,
+        "late_until": view.late_until,
+        "late_because": view.late_because,
+        "waiting_for": view.waiting_for,
         "steps_url": links.order_page(order.id) + "/steps",
         "feedback": answer,
         "maker": maker.name if maker else "the maker",
@@ -328,7 +331,7 @@ def reorder_page(
     stored = placement.place(
         platform.db,
         claim_of(request, actor, None, "page:" + idempotency_key),
-        lambda session: placement.prepare_reorder(session, actor, order_id),
+        lambda session: placement.prepare_reorder(session, actor, order_id, platform.promise),
     )
     return _see_other(links.order_page(stored.body["id"]))
 

@@ -1,5 +1,5 @@
 """The scorecard page: the point chart, its quadrants and each figure behind a point, for
-micro-enterprises, products or circles (a tab each)."""
+micro-enterprises, products, circles or makers (a tab each)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ TABS = (
     (UnitKind.ENTERPRISE, "Micro-enterprises"),
     (UnitKind.PRODUCT, "Products"),
     (UnitKind.CIRCLE, "Circles"),
+    (UnitKind.MAKER, "Makers"),
 )
 
 

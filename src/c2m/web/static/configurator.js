@@ -171,8 +171,21 @@
     $("unit").textContent = money && money.quantity > 1
       ? money.quantity + " × " + format.format(money.discounted_unit_price / 100) : "";
     $("lead-time").textContent = reply.lead_time
-      ? "Ships in " + reply.lead_time.days + " working days · made in " + reply.routing.length + " steps" : "";
+      ? "Ships within " + reply.lead_time.days + " days of payment" + why(reply.lead_time.lines) +
+        " · made in " + reply.routing.length + " steps" : "";
     draw(config);
+  }
+
+  // " (12 of them because the factory is busy, 5 waiting for Sheet steel 0.8 mm)": the days the
+  // live plan adds to the template's rules, and why.
+  function why(lines) {
+    var said = lines.filter(function (l) { return l.id === "plan" || l.id === "material"; })
+      .map(function (l, i) {
+        var reason = l.id === "plan" ? "because the factory is busy"
+          : l.label.charAt(0).toLowerCase() + l.label.slice(1);
+        return l.amount + (i ? " " : " of them ") + reason;
+      });
+    return said.length ? " (" + said.join(", ") + ")" : "";
   }
 
   // "An ice maker sits in the freezer door…: we changed Doors from 1 to 2 (+€219.00)", by the choice.

@@ -60,6 +60,30 @@
     });
   }
 
+  function day(iso) { return new Date(iso + "T12:00:00Z").toLocaleDateString([], { day: "numeric", month: "short" }); }
+
+  function promises(p) {
+    var box = $("promise-gauge");
+    box.innerHTML = "";
+    box.appendChild(gauge("On time", p.rate));
+    $("promises").textContent = p.shipped ?
+      p.on_time + " of " + p.shipped + " orders shipped by the date their customers were promised, in the last " + p.window_days + " days." :
+      "No order with a promised date has shipped in the last " + p.window_days + " days.";
+    var list = $("late");
+    list.innerHTML = "";
+    if (p.planned_late) {
+      list.appendChild(el("li", {}, p.planned_late + (p.planned_late === 1 ? " open order is" : " open orders are") +
+        " planned to finish after the date promised" + (p.planned_late > p.late.length ? "; the latest:" : ":")));
+    }
+    p.late.forEach(function (late) {
+      var item = el("li", {});
+      item.appendChild(el("a", { href: "/orders/" + late.order }, "Order " + late.order.slice(0, 8)));
+      item.appendChild(document.createTextNode(" · promised " + day(late.promised) + ", planned to finish " +
+        new Date(late.planned_end).toLocaleString([], { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })));
+      list.appendChild(item);
+    });
+  }
+
   function machines(list) {
     var box = $("machines");
     box.innerHTML = "";
@@ -170,6 +194,7 @@
       .then(function (floor) {
         if (!floor) return;
         oee(floor.oee);
+        promises(floor.promises);
         machines(floor.machines);
         plans(floor.plans);
         gantt(floor.machines, floor.operations, floor.now);

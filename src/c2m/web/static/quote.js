@@ -138,6 +138,10 @@
       return;
     }
     box.appendChild(el("p", { class: "price" }, money(q.unit_price) + " each · " + money(q.total) + " for " + q.quantity));
+    if (!q.tiers.length) {
+      box.appendChild(el("p", { class: "notice" }, "No machine that can make this part is connected right now, so no ship date can be promised: send a request for quote below."));
+      return;
+    }
     var list = el("ul", { class: "tiers" });
     q.tiers.forEach(function (t) {
       list.appendChild(el("li", {}, t.tier + ": " + money(t.total) + ", ships " + t.ship_date));
@@ -146,7 +150,7 @@
   }
 
   function orderable() {
-    return parts.filter(function (p) { return p.quote && !p.quote.manual_review; });
+    return parts.filter(function (p) { return p.quote && !p.quote.manual_review && p.quote.tiers.length; });
   }
 
   function totals() {

@@ -33,8 +33,8 @@
       fields: [["label", "Label"], ["amount", "Amount in cents (a number or formula)"], WHEN, ["id", "Id"]],
       blank: { id: "", label: "", amount: "" } },
     { key: "lead_times", title: "Lead time", item: "lead time line",
-      hint: "Working days; the lines that apply add up.",
-      fields: [["label", "Label"], ["days", "Working days (a number or formula)"], WHEN, ["id", "Id"]],
+      hint: "Days from payment to shipping; the lines that apply add up (the factory's load can add more).",
+      fields: [["label", "Label"], ["days", "Days (a number or formula)"], WHEN, ["id", "Id"]],
       blank: { id: "", label: "", days: "" } },
     { key: "rules", title: "Rules", item: "rule",
       hint: "What must hold between the options, and what the customer is told when it does not.",
@@ -283,7 +283,7 @@
       item.textContent = line.label + ": " + money(line.amount, currency);
       return item;
     }));
-    $("preview-lead-time").textContent = reply.lead_time ? "Ships in " + reply.lead_time.days + " working days" : "";
+    $("preview-lead-time").textContent = reply.lead_time ? "Ships within " + reply.lead_time.days + " days of payment" : "";
     $("preview-picture").innerHTML = reply.configuration ? c2mDrawing(definition, reply.configuration) : "";
     var box = $("preview-options");
     box.replaceChildren();

@@ -1,0 +1,195 @@
+"""Issue 18: stock, reservations and the planner's respect for material, on SQLite and PostgreSQL.
+
+Work orders reserve, consume and release from several threads while deliveries and purchases
+arrive: no lot ever has more reserved than it holds, none goes negative, and every reservation
+keeps the quantity its work order asked for. A work order short of material is planned to
+start no earlier than the material can be there.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from c2m.bootstrap import Platform
+from c2m.demo.factory import demo_factory
+from c2m.demo.templates import REFRIGERATOR
+from c2m.domains.factory.models import Factory, Machine
+from c2m.domains.factory.service import register_plant
+from c2m.domains.factory.vocabulary import MachineState
+from c2m.domains.materials import levels
+from c2m.domains.materials import service as materials
+from c2m.domains.materials.models import Reservation, ReservationStatus, StockLot
+from c2m.domains.materials.reservations import consume, release, reserve
+from c2m.domains.materials.schemas import MaterialIn
+from c2m.domains.planning.models import WorkOrder
+from c2m.domains.planning.planner import snapshot
+from c2m.domains.planning.work_orders import open_work_orders
+from c2m.engines.configurator import Requirement
+from c2m.kernel.clock import utcnow
+from tests.api.test_access_control import log_in
+from tests.conftest import World, order_design, pay_for
+
+SLOW = settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+STEEL_KEY = "sheet-steel-0.8"
+STEEL = MaterialIn(
+    name="Sheet steel 0.8 mm",
+    unit="m²",
+    reorder_point=20,
+    reorder_quantity=50,
+    lead_days=5,
+)
+
+
+@dataclass(frozen=True)
+class Move:
+    """One thing that happens to the stock: a delivery, a purchase placed, or a work order
+    that reserves, and then starts (consumes) or is cancelled (releases)."""
+
+    kind: str
+    quantity: int  # whole m²
+
+
+moves = st.builds(
+    Move,
+    kind=st.sampled_from(["receive", "order", "start", "cancel"]),
+    quantity=st.integers(min_value=1, max_value=40),
+)
+
+
+def steel(quantity: int) -> tuple[Requirement, ...]:
+    return (Requirement("steel", STEEL_KEY, STEEL.name, Decimal(quantity), "m²", "cut"),)
+
+
+def setup_factory(platform: Platform, world: World) -> str:
+    with platform.db.write() as session:
+        register_plant(session, world.enterprise_a.id, demo_factory())
+        materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
+        return session.scalars(select(Factory.id)).one()
+
+
+def apply(
+    platform: Platform, world: World, factory: str, move: Move, asked: dict[str, int]
+) -> None:
+    now = utcnow()
+    with platform.db.write() as session:
+        material = materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
+        code = uuid.uuid4().hex[:12]
+        if move.kind == "receive":
+            materials.receive(session, material, factory, Decimal(move.quantity), code, now)
+        elif move.kind == "order":
+            materials.order(session, material, factory, Decimal(move.quantity), code, now)
+        else:
+            work = uuid.uuid4().hex
+            reserve(session, world.enterprise_a.id, factory, work, steel(move.quantity), "cut")
+            asked[work] = move.quantity * 1000
+    if move.kind in ("start", "cancel"):
+        with platform.db.write() as session:
+            if move.kind == "start":
+                consume(session, work, "cut", utcnow())
+            else:
+                release(session, work, "cut", utcnow())
+
+
+@SLOW
+@given(st.lists(st.lists(moves, min_size=1, max_size=6), min_size=2, max_size=4))
+def test_reservations_never_exceed_stock_under_concurrent_work(
+    platform: Platform, world: World, threads: list[list[Move]]
+) -> None:
+    with platform.db.read() as session:
+        factory = session.scalar(select(Factory.id))
+    factory = factory or setup_factory(platform, world)
+    asked: dict[str, int] = {}
+    errors: list[BaseException] = []
+
+    def work(mine: list[Move]) -> None:
+        try:
+            for move in mine:
+                apply(platform, world, factory, move, asked)
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(mine,)) for mine in threads]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    with platform.db.read() as session:
+        lots = {lot.id: lot for lot in session.scalars(select(StockLot))}
+        held: dict[str | None, int] = defaultdict(int)
+        kept: dict[str, int] = defaultdict(int)
+        for reservation in session.scalars(select(Reservation)):
+            kept[reservation.work_order_id] += reservation.quantity
+            if reservation.status is ReservationStatus.RESERVED:
+                held[reservation.lot_id] += reservation.quantity
+        for lot in lots.values():
+            assert 0 <= held[lot.id] <= lot.remaining <= lot.quantity
+        for work_order, quantity in asked.items():
+            assert kept[work_order] == quantity
+        # Nothing short while free stock lies on hand or on its way.
+        for level in levels.levels(session, world.enterprise_a.id):
+            assert level.short == 0 or level.on_hand + level.on_order == level.reserved
+
+
+def test_purchase_suggestions_reach_the_reorder_point_and_cover_shortages(
+    platform: Platform, world: World
+) -> None:
+    factory = setup_factory(platform, world)
+    with platform.db.write() as session:
+        material = materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
+        materials.receive(session, material, factory, Decimal(30), "coil-1", utcnow())
+        reserve(session, world.enterprise_a.id, factory, "w1", steel(45), "cut")
+    with platform.db.read() as session:
+        (suggestion,) = levels.suggestions(session, world.enterprise_a.id, utcnow())
+    level = suggestion.level
+    assert (level.on_hand, level.reserved, level.short, level.free) == (30, 30, 15, -15)
+    assert suggestion.quantity == 50  # the reorder quantity: more than the 35 the point needs
+    assert suggestion.arrives.date() == (utcnow() + timedelta(days=5)).date()
+
+    with platform.db.write() as session:  # the purchase placed covers the shortage at once
+        material = materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
+        materials.order(session, material, factory, suggestion.quantity, "po-1", utcnow())
+    with platform.db.read() as session:
+        assert levels.suggestions(session, world.enterprise_a.id, utcnow()) == []
+
+
+def test_the_planner_starts_work_short_of_steel_when_the_steel_can_be_there(
+    platform: Platform, world: World, client: TestClient
+) -> None:
+    factory = setup_factory(platform, world)
+    arrives = utcnow() + timedelta(hours=30)
+    with platform.db.write() as session:
+        for machine in session.scalars(select(Machine)):
+            machine.state = MachineState.IDLE
+        material = materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
+        materials.receive(session, material, factory, Decimal(10), "po-1", utcnow(), arrives)
+    order = order_design(client, world, REFRIGERATOR, {})
+    pay_for(client, world.alice, order)
+    with platform.db.write() as session:
+        open_work_orders(session)
+    with platform.db.read() as session:
+        (work,) = session.scalars(select(WorkOrder))
+        (held,) = session.scalars(select(Reservation).where(Reservation.work_order_id == work.id))
+        shot = snapshot(session, factory, utcnow(), 1.0)
+    assert held.step == "cut"
+    assert held.lot_id is not None
+    assert shot is not None
+    (job,) = shot.instance.jobs
+    assert abs(job.release - 30 * 3600) < 60  # nothing of it starts before the steel docks
+
+    log_in(client, world.alice.user.email)
+    page = client.get(f"/orders/{order['id']}").text
+    assert "Waiting for material: Sheet steel 0.8 mm is on its way from the supplier" in page
+    assert arrives.strftime("%A %-d %B") in page
