@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from c2m.bootstrap import Platform
 from c2m.demo.factory import demo_factory
@@ -21,7 +22,7 @@ from c2m.domains.factory.ingest import Ingest, Raw
 from c2m.domains.factory.models import Factory, Machine
 from c2m.domains.factory.service import Dispatch, register_plant
 from c2m.domains.orders.models import Order, OrderEvent, OrderLine
-from c2m.domains.planning.models import Operation, OperationStatus
+from c2m.domains.planning.models import Operation, OperationStatus, WorkOrder
 from c2m.domains.planning.work_orders import open_work_order
 from c2m.engines.simulation import JobCommand, Twin, TwinEvent
 from c2m.kernel.clock import utcnow
@@ -111,31 +112,55 @@ def load_machines(
     order = place(client, world.bob, world.product_a, 1).json()
     now = utcnow()
     with platform.db.write() as session:
-        factory = session.scalars(
-            select(Factory)
-            .where(Factory.enterprise_id == world.enterprise_a.id)
-            .order_by(Factory.created_at)
-        ).first()
-        assert factory is not None
-        line = session.scalars(select(OrderLine).where(OrderLine.order_id == order["id"])).one()
-        work = open_work_order(session, [line], factory.id, steps=[])
-        for machine in session.scalars(select(Machine).where(Machine.factory_id == factory.id)):
+        work = other_work_order(session, world, order["id"])
+        machines = select(Machine).where(Machine.factory_id == work.factory_id)
+        for machine in session.scalars(machines):
             if capability in machine.capabilities:
-                session.add(
-                    Operation(
-                        work_order_id=work.id,
-                        factory_id=factory.id,
-                        step=f"{capability}-{machine.code}",
-                        name="Other work",
-                        capability=capability,
-                        minutes=days * 24 * 60,
-                        predecessors=[],
-                        status=OperationStatus.PLANNED,
-                        machine_id=machine.id,
-                        planned_start=now,
-                        planned_end=now + timedelta(days=days),
-                    )
-                )
+                step = other_work(work, f"{capability}-{machine.code}", capability, days * 24 * 60)
+                step.machine_id = machine.id
+                step.planned_start, step.planned_end = now, now + timedelta(days=days)
+                session.add(step)
+
+
+def add_other_work(
+    platform: Platform,
+    world: World,
+    client: TestClient | httpx.Client,
+    steps: list[tuple[str, int]],
+) -> None:
+    """Another customer's order of one step per (capability, minutes) in ``steps``, not planned
+    yet: the planner places it as it places any new work."""
+    order = place(client, world.bob, world.product_a, 1).json()
+    with platform.db.write() as session:
+        work = other_work_order(session, world, order["id"])
+        for k, (capability, minutes) in enumerate(steps):
+            session.add(other_work(work, f"other-{k}", capability, minutes))
+
+
+def other_work_order(session: Session, world: World, order_id: str) -> WorkOrder:
+    """A work order without steps in Alpha Works' first factory, for ``order_id``'s line."""
+    factory = session.scalars(
+        select(Factory)
+        .where(Factory.enterprise_id == world.enterprise_a.id)
+        .order_by(Factory.created_at)
+    ).first()
+    assert factory is not None
+    line = session.scalars(select(OrderLine).where(OrderLine.order_id == order_id)).one()
+    return open_work_order(session, [line], factory.id, steps=[])
+
+
+def other_work(work: WorkOrder, step: str, capability: str, minutes: int) -> Operation:
+    """A step of another order's, waiting to be planned."""
+    return Operation(
+        work_order_id=work.id,
+        factory_id=work.factory_id,
+        step=step,
+        name="Other work",
+        capability=capability,
+        minutes=minutes,
+        predecessors=[],
+        status=OperationStatus.PLANNED,
+    )
 
 
 SPEED = 600.0  # simulated seconds per wall second assumed by the planner

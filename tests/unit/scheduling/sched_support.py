@@ -22,7 +22,8 @@ FT06 = """6 6
 
 @st.composite
 def instances(draw: st.DrawFn, max_ops: int = 6, max_machines: int = 3) -> Instance:
-    """Small instances using every feature: flexibility, DAGs, setups, windows, due dates."""
+    """Small instances using every feature: flexibility, DAGs, setups, windows, due dates, and
+    steps released later than their job (waiting for their material)."""
     machines = draw(st.integers(1, max_machines))
     n_ops = draw(st.integers(1, max_ops))
     ops: list[Operation] = []
@@ -48,6 +49,7 @@ def instances(draw: st.DrawFn, max_ops: int = 6, max_machines: int = 3) -> Insta
                     modes=modes,
                     predecessors=tuple(sorted(preds)),
                     family=draw(st.sampled_from("ab")),
+                    release=draw(st.sampled_from((0, 0, 0, 4, 11))),
                 )
             )
     setups = {(a, b): draw(st.integers(0, 4)) for a, b in itertools.product("ab", "ab")}
@@ -88,7 +90,7 @@ def brute_force(instance: Instance, objective: Objective) -> tuple[int, ...]:
                     0 if last is None else instance.setups.get((ops[last].family, ops[i].family), 0)
                 )
                 t = max(
-                    [instance.jobs[ops[i].job].release, at + setup]
+                    [instance.jobs[ops[i].job].release, ops[i].release, at + setup]
                     + [ends[p] for p in ops[i].predecessors]
                 )
                 moved = True

@@ -24,7 +24,7 @@ SHOP = Instance(
     operations=(
         Operation(job=0, modes=(Mode(0, 2), Mode(1, 3)), family="a"),
         Operation(job=0, modes=(Mode(1, 2),), predecessors=(0,), family="a"),
-        Operation(job=1, modes=(Mode(0, 2),), family="b"),
+        Operation(job=1, modes=(Mode(0, 2),), family="b", release=4),
     ),
     setups={("a", "b"): 1},
     windows=(Window(1, 10, 12),),
@@ -48,6 +48,7 @@ def test_a_feasible_schedule_passes() -> None:
     ("schedule", "words"),
     [
         (broken(0, start=0, end=2), "before its release"),
+        (broken(2, start=3, end=5), "before its release"),
         (broken(1, start=2, end=4), "before 0 ends"),
         (broken(2, start=3, end=5), "plus setup 1"),
         (broken(1, machine=0), "cannot run it"),
@@ -55,7 +56,16 @@ def test_a_feasible_schedule_passes() -> None:
         (broken(1, start=9, end=11), "unavailable"),
         (Schedule(GOOD.assignments[:2]), "exactly one assignment per operation"),
     ],
-    ids=["release", "precedence", "setup", "eligibility", "duration", "window", "missing"],
+    ids=[
+        "release",
+        "material",
+        "precedence",
+        "setup",
+        "eligibility",
+        "duration",
+        "window",
+        "missing",
+    ],
 )
 def test_each_broken_rule_is_named(schedule: Schedule, words: str) -> None:
     found = violations(SHOP, schedule)
@@ -81,6 +91,7 @@ def test_frozen_operations_must_not_move() -> None:
         ({"operations": (Operation(job=3, modes=(Mode(0, 1),)),)}, "unknown job"),
         ({"operations": (Operation(job=0, modes=()),)}, "no eligible machine"),
         ({"operations": (Operation(job=0, modes=(Mode(0, 0),)),)}, "non-positive duration"),
+        ({"operations": (Operation(job=0, modes=(Mode(0, 1),), release=-1),)}, "negative release"),
         ({"windows": (Window(0, 5, 5),)}, "invalid unavailability window"),
         ({"frozen": (Assignment(1, 1, 0, 2),), "now": 1}, "predecessor 0 is not"),
         ({"frozen": (Assignment(0, 0, 5, 7),), "now": 1}, "started by now"),

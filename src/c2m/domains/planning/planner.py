@@ -106,19 +106,21 @@ def snapshot(
         work = works[work_id]
         # A rush is due now: under the lexicographic objective its weighted lateness is its
         # completion time, so it goes first; other work is due when its orders were promised.
-        # Work short of material starts when the last of it can be there.
-        release = ready.get(work_id, 0)
         if work.rush:
-            jobs.append(Job(work.product_name, release=release, due=0, weight=RUSH_WEIGHT))
+            jobs.append(Job(work.product_name, due=0, weight=RUSH_WEIGHT))
         else:
-            jobs.append(Job(work.product_name, release=release, due=due.get(work_id), weight=1))
+            jobs.append(Job(work.product_name, due=due.get(work_id), weight=1))
         position = {row.step: len(ids) + i for i, row in enumerate(steps)}
         for row in steps:
             op = len(ids)
             ids.append(row.id)
             predecessors = tuple(position[p] for p in row.predecessors if p in position)
+            # A step short of material starts when the last of its own can be there.
+            release = ready.get((work_id, row.step), 0)
             operations.append(
-                EngineOperation(job, modes_of[row.id], predecessors, row.capability, row.name)
+                EngineOperation(
+                    job, modes_of[row.id], predecessors, row.capability, row.name, release
+                )
             )
             placed = _placed(row, index, now)
             if row.status in ON_MACHINE and placed is not None:
@@ -161,14 +163,18 @@ def _due_seconds(session: Session, work_ids: list[str], now: datetime) -> dict[s
     return {work_id: max(0, int((end - now).total_seconds())) for work_id, end in ends.items()}
 
 
-def _material_seconds(session: Session, work_ids: list[str], now: datetime) -> dict[str, int]:
-    """Seconds from ``now`` until each work order's reserved materials can all be there (its
-    unstarted steps', on lots on their way or not yet ordered); work with all of it on hand
-    is left out."""
-    return {
-        work_id: int((max(w.ready for w in waits) - now).total_seconds())
-        for work_id, waits in waiting(session, work_ids, now).items()
-    }
+def _material_seconds(
+    session: Session, work_ids: list[str], now: datetime
+) -> dict[tuple[str, str], int]:
+    """Seconds from ``now`` until each step's reserved materials can all be there (on lots on
+    their way or not yet ordered), by work order and step; steps with all of it on hand are
+    left out."""
+    ready: dict[tuple[str, str], int] = {}
+    for work_id, waits in waiting(session, work_ids, now).items():
+        for wait in waits:
+            seconds = int((wait.ready - now).total_seconds())
+            ready[work_id, wait.step] = max(seconds, ready.get((work_id, wait.step), 0))
+    return ready
 
 
 def _reachable_dues(instance: Instance) -> Instance:
@@ -225,11 +231,15 @@ def _placed(row: Operation, index: dict[str, int], now: datetime) -> tuple[int, 
 
 
 def _reference(instance: Instance, planned: list[Assignment]) -> Schedule | None:
-    """The previous plan, usable as the reference only when it covers every operation."""
-    known = {a.op: a for a in [*planned, *instance.frozen]}
-    if len(known) != len(instance.operations):
+    """The previous plan, if there is one: operations it did not place (new work, or work on a
+    machine that can no longer take it) are marked as having no place (machine -1), so the
+    solver's repair puts them where a promise made from the plan counted on them."""
+    if not planned:
         return None
-    return Schedule(tuple(known[op] for op in range(len(instance.operations))))
+    known = {a.op: a for a in [*planned, *instance.frozen]}
+    return Schedule(
+        tuple(known.get(op, Assignment(op, -1, 0, 0)) for op in range(len(instance.operations)))
+    )
 
 
 def apply(

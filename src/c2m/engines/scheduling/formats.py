@@ -289,6 +289,7 @@ def _operation(o: Any, where: str) -> Operation:
         predecessors=tuple(predecessors),
         family=_get(o, "family", where, str, ""),
         name=_get(o, "name", where, str, ""),
+        release=_get(o, "release", where, int, 0),
     )
 
 
@@ -334,6 +335,7 @@ def instance_to_json(instance: Instance) -> dict[str, Any]:
                 "predecessors": list(op.predecessors),
                 "family": op.family,
                 "name": op.name,
+                "release": op.release,
             }
             for op in instance.operations
         ],

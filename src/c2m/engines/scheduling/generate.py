@@ -50,11 +50,13 @@ MAKING = 6  # the first groups shape parts; the rest assemble, inspect and pack 
 HOUR = 3600
 
 
-def planner_shaped(orders: int, seed: int, *, frozen: int = 11) -> Instance:
+def planner_shaped(
+    orders: int, seed: int, *, frozen: int = 11, due: tuple[int, int] = (6, 72)
+) -> Instance:
     """A factory's open work as the planner sees it, in seconds: the demo plant's 17 machines in
     groups, ``orders`` work orders of 4 to 6 steps (one to three from the making groups,
     then assembly, inspection and packing) on any machine of a step's group at its own speed,
-    each step as long as its group's range says; due 6 to 72 hours ahead, weights 1 to 10;
+    each step as long as its group's range says; due ``due`` hours ahead, weights 1 to 10;
     every machine off from 22:00 to 06:00 (the plan starts at 06:00) over four days; up to
     ``frozen`` first steps already running, one per machine (the making groups have 11)."""
     rng = random.Random(seed)  # noqa: S311 (test data, not secrecy)
@@ -77,7 +79,7 @@ def planner_shaped(orders: int, seed: int, *, frozen: int = 11) -> Instance:
             )
             preds = (len(ops) - 1,) if k else ()
             ops.append(Operation(job=job, modes=modes, predecessors=preds, family=capability))
-        jobs.append(Job(name=f"W{job}", due=rng.randint(6, 72) * HOUR, weight=rng.randint(1, 10)))
+        jobs.append(Job(name=f"W{job}", due=rng.randint(*due) * HOUR, weight=rng.randint(1, 10)))
     windows = tuple(
         Window(m, (16 + 24 * day) * HOUR, (24 + 24 * day) * HOUR)
         for m in range(len(speed))

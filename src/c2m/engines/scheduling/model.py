@@ -26,13 +26,15 @@ class Mode:
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """A step of a job; ``family`` (product family or material) drives setup times."""
+    """A step of a job; ``family`` (product family or material) drives setup times; nothing
+    starts it before ``release`` (when its own material can be there) nor its job's release."""
 
     job: int
     modes: tuple[Mode, ...]
     predecessors: tuple[int, ...] = ()
     family: str = ""
     name: str = ""
+    release: int = 0
 
     @property
     def min_duration(self) -> int:
@@ -137,6 +139,8 @@ class Instance:
             for p in op.predecessors:
                 if not 0 <= p < n_ops or p == i:
                     raise InstanceError(f"{label} has an invalid predecessor {p}")
+            if op.release < 0:
+                raise InstanceError(f"{label} has a negative release time")
         for job_id, job in enumerate(self.jobs):
             if job.release < 0 or job.weight < 0:
                 raise InstanceError(f"job {job_id} has a negative release time or weight")
@@ -259,13 +263,15 @@ class Instance:
 
     def earliest_start(self, op: int) -> int:
         """Release and `now` bound for a not-yet-started operation."""
-        return max(self.jobs[self.operations[op].job].release, self.now)
+        operation = self.operations[op]
+        return max(self.jobs[operation.job].release, operation.release, self.now)
 
     @cached_property
     def horizon(self) -> int:
         """An end time no reasonable (left-justified) schedule exceeds."""
         start = max(
-            [self.now, *(j.release for j in self.jobs), *(a.end for a in self.frozen)]
+            [self.now, *(j.release for j in self.jobs), *(o.release for o in self.operations)]
+            + [a.end for a in self.frozen]
             + [w.end for w in self.windows]
         )
         max_setup = max(self.setups.values(), default=0)

@@ -106,16 +106,33 @@ def repair(instance: Instance, previous: Schedule) -> Schedule:
     """The previous plan made feasible again, moving as little as it can: the same machine
     orders, no operation earlier than before, pushed right where it must be. Operations
     without a usable previous place (new ones, machine -1, or a machine that can no longer run
-    them) join the end of their fastest machine."""
+    them) join the end of the machine that would finish them first, where a promise made from
+    the plan (capable to promise) counted on them."""
     ops = instance.operations
     usable = [ops[a.op].duration_on(a.machine) is not None for a in previous.assignments]
     placed = Schedule(tuple(a for a, ok in zip(previous.assignments, usable, strict=True) if ok))
+    starts = [a.start for a in previous.assignments]
+    new = [i for i in instance.topological_order if not usable[i]]
     sequences = placed.machine_sequences(len(instance.machines))
-    for i in instance.topological_order:
-        if not usable[i]:
-            fastest = min(ops[i].modes, key=lambda m: (m.duration, m.machine))
-            sequences[fastest.machine].append(i)
-    return decode(instance, sequences, [a.start for a in previous.assignments])
+    for i in new:  # first on their fastest machines, to time the kept plan
+        fastest = min(ops[i].modes, key=lambda m: (m.duration, m.machine))
+        sequences[fastest.machine].append(i)
+    kept = decode(instance, sequences, starts)
+    if not new or any(usable[s] for i in new for s in instance.successors[i]):
+        return kept  # kept work waits for new work: the kept plan's times depend on it
+    sequences = placed.machine_sequences(len(instance.machines))
+    timeline = Timeline(instance)
+    for a in sorted(placed.assignments, key=lambda a: kept[a.op].end):
+        timeline.free[a.machine] = max(timeline.free[a.machine], kept[a.op].end)
+        timeline.last[a.machine] = a.op
+    ends = [a.end for a in kept.assignments]
+    for i in new:
+        ready = max([instance.earliest_start(i), *(ends[p] for p in ops[i].predecessors)])
+        at = {m.machine: timeline.earliest(i, m.machine, ready) for m in ops[i].modes}
+        mode = min(ops[i].modes, key=lambda m: (at[m.machine] + m.duration, m.machine))
+        ends[i] = timeline.place(i, mode.machine, at[mode.machine]).end
+        sequences[mode.machine].append(i)
+    return decode(instance, sequences, starts)
 
 
 def keep_previous_starts(instance: Instance, schedule: Schedule, previous: Schedule) -> Schedule:
