@@ -23,21 +23,23 @@ from sqlalchemy import select
 from c2m.bootstrap import Platform
 from c2m.demo.factory import demo_factory
 from c2m.demo.templates import REFRIGERATOR
-from c2m.domains.factory.models import Factory, Machine
+from c2m.domains.factory.models import AttemptStatus, Factory, JobAttempt, Machine
 from c2m.domains.factory.service import register_plant
 from c2m.domains.factory.vocabulary import MachineState
 from c2m.domains.materials import levels
 from c2m.domains.materials import service as materials
 from c2m.domains.materials.models import Reservation, ReservationStatus, StockLot
-from c2m.domains.materials.reservations import consume, release, reserve
+from c2m.domains.materials.reservations import consume, release, reserve, settle, step_materials
 from c2m.domains.materials.schemas import MaterialIn
 from c2m.domains.planning.models import WorkOrder
 from c2m.domains.planning.planner import snapshot
 from c2m.domains.planning.work_orders import open_work_orders
 from c2m.engines.configurator import Requirement
 from c2m.kernel.clock import utcnow
+from c2m.workers.production import ProductionLoop
 from tests.api.test_access_control import log_in
 from tests.conftest import World, order_design, pay_for
+from tests.factory_support import Plant, production, run_until_shipped
 
 SLOW = settings(
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -194,3 +196,59 @@ def test_the_planner_starts_work_short_of_steel_when_the_steel_can_be_there(
     page = client.get(f"/orders/{order['id']}").text
     assert "Waiting for material: Sheet steel 0.8 mm is on its way from the supplier" in page
     assert arrives.strftime("%A %-d %B") in page
+
+
+def test_the_stock_follows_what_the_machine_reports_it_used(
+    platform: Platform, world: World
+) -> None:
+    factory = setup_factory(platform, world)
+    now = utcnow()
+
+    def remaining() -> Decimal:
+        with platform.db.read() as session:
+            (lot,) = session.scalars(select(StockLot))
+            return Decimal(lot.remaining) / 1000
+
+    with platform.db.write() as session:
+        material = materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
+        materials.receive(session, material, factory, Decimal(100), "po-1", now)
+        for work in ("w1", "w2"):
+            reserve(session, world.enterprise_a.id, factory, work, steel(10), "cut")
+            consume(session, work, "cut", now)
+        (takes,) = step_materials(session, "w1", "cut")
+    assert (takes.material, takes.quantity, takes.unit) == (STEEL_KEY, 10, "m²")
+    assert remaining() == 80  # by the bill, at each start
+    with platform.db.write() as session:
+        settle(session, "w1", "cut", [(STEEL_KEY, Decimal("10.4"))])  # offcuts
+    assert remaining() == Decimal("79.6")
+    with platform.db.write() as session:
+        settle(session, "w2", "cut", [(STEEL_KEY, Decimal("9.5")), ("paint", Decimal(1))])
+    assert remaining() == Decimal("80.1")  # the half m² it did not use is back
+
+
+def test_a_twin_cutter_told_of_its_steel_reports_what_it_cut_and_the_stock_follows(
+    platform: Platform, world: World, client: TestClient
+) -> None:
+    plant = Plant(platform, world)
+    with platform.db.write() as session:
+        factory = session.scalars(select(Factory.id)).one()
+        material = materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
+        materials.receive(session, material, factory, Decimal(100), "po-1", utcnow())
+    order = order_design(client, world, REFRIGERATOR, {})
+    pay_for(client, world.alice, order)
+    run_until_shipped(
+        ProductionLoop(platform.db, plant.gateway, production(platform)), plant, [str(order["id"])]
+    )
+    with platform.db.read() as session:
+        (cut,) = session.scalars(
+            select(JobAttempt).where(
+                JobAttempt.status == AttemptStatus.DONE,
+                JobAttempt.command["job"]["operation"]["step"].as_string() == "cut",
+            )
+        )
+        (told,) = cut.command["job"]["materials"]
+        (used,) = cut.consumed
+        (lot,) = session.scalars(select(StockLot))
+    assert told["material"] == used["material"] == STEEL_KEY
+    assert told["quantity"] <= used["quantity"] <= told["quantity"] * 1.05
+    assert Decimal(lot.remaining) / 1000 == 100 - Decimal(str(used["quantity"]))

@@ -123,6 +123,18 @@ class MeasuredValue(BaseModel):
     piece: int = Field(1, ge=1, description="Which piece of the job (1..quantity).")
 
 
+class MaterialUsed(BaseModel):
+    """A material a job takes (in its document) or took (in its ``done`` report): the stores'
+    ``material`` key and the quantity in ``unit``, for all the job's pieces."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    material: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    quantity: float = Field(ge=0, le=1e9, allow_inf_nan=False)
+    unit: Annotated[str, StringConstraints(max_length=20)] | None = None
+    name: Text | None = None
+
+
 class JobReport(Payload):
     attempt_id: AttemptId
     duplicate: bool = False
@@ -130,6 +142,7 @@ class JobReport(Payload):
     outcome: Annotated[str, StringConstraints(max_length=20)] | None = None
     reason: Text | None = None
     measurements: list[MeasuredValue] | None = Field(None, max_length=MAX_MEASUREMENTS)
+    consumed: list[MaterialUsed] | None = Field(None, max_length=50)
 
 
 class Artifact(BaseModel):
@@ -184,7 +197,8 @@ class InspectedDimension(BaseModel):
 class JobDocument(BaseModel):
     """What to make, in values and words: enough for a person or a slicer, without ids to look
     up. ``artifact`` is None when the operation needs no file (packing, inspection...);
-    ``inspection`` lists what an inspection step measures (empty for other steps)."""
+    ``inspection`` lists what an inspection step measures (empty for other steps);
+    ``materials`` what the step takes from the stores, by the bill of materials."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -196,6 +210,7 @@ class JobDocument(BaseModel):
     operation: OperationParameters
     artifact: Artifact | None = None
     inspection: list[InspectedDimension] = Field(default_factory=list, max_length=50)
+    materials: list[MaterialUsed] = Field(default_factory=list, max_length=50)
 
 
 class Command(BaseModel):

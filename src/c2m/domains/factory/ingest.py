@@ -456,6 +456,8 @@ class Ingest:
                 attempt.percent = 100
                 if body.measurements is not None:
                     attempt.measurements = [m.model_dump() for m in body.measurements]
+                if body.consumed is not None:
+                    attempt.consumed = [c.model_dump() for c in body.consumed]
         add_to_outbox(session, events.job_topic(phase), self._job_message(attempt, at))
         return None
 

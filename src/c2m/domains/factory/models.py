@@ -183,6 +183,8 @@ class JobAttempt(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     #: What an inspection's ``done`` report measured: [{name, value, unit, piece}].
     measurements: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    #: What the ``done`` report says the attempt used: [{material, quantity, unit}].
+    consumed: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     command: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     commanded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,11 +12,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from c2m.domains.materials.models import (
+    MILLI,
     Material,
     Reservation,
     ReservationStatus,
@@ -141,22 +143,111 @@ def consume(session: Session, work_order_id: str, step: str, now: datetime) -> N
             lot.remaining -= reservation.quantity
             continue
         session.flush()
-        missing = reservation.quantity
-        for free in free_of(session, list(stock.values())):
-            if free.lot.arrived_at is None or missing == 0:
-                continue
-            take = min(missing, free.free)
-            free.lot.remaining -= take
-            missing -= take
-        if missing:
-            log.warning(
-                "work order %s step %s used %s thousandths of material %s not in stock",
-                work_order_id,
-                step,
-                missing,
-                reservation.material_id,
-            )
+        _take_free(session, list(stock.values()), reservation.quantity, work_order_id, step)
     session.flush()
+
+
+def _take_free(
+    session: Session, stock: list[StockLot], quantity: int, work_order_id: str, step: str
+) -> None:
+    """``quantity`` leaves the free stock on hand; what even that cannot cover the machine found
+    elsewhere, and the stock count is off by it (logged, never negative)."""
+    missing = quantity
+    for free in free_of(session, stock):
+        if free.lot.arrived_at is None or missing == 0:
+            continue
+        take = min(missing, free.free)
+        free.lot.remaining -= take
+        missing -= take
+    if missing:
+        log.warning(
+            "work order %s step %s used %s thousandths of material %s not in stock",
+            work_order_id,
+            step,
+            missing,
+            stock[0].material_id if stock else "?",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Takes:
+    """What a step takes from the stores of one material: ``quantity`` of its ``unit``."""
+
+    material: str
+    name: str
+    quantity: Decimal
+    unit: str
+
+
+def step_materials(session: Session, work_order_id: str, step: str) -> list[Takes]:
+    """What the step's reservations (held or already taken) say it takes, by material: the job
+    document tells the machine, which reports back what it used."""
+    query = (
+        select(Material.key, Material.name, Material.unit, func.sum(Reservation.quantity))
+        .join(Material, Material.id == Reservation.material_id)
+        .where(
+            Reservation.work_order_id == work_order_id,
+            Reservation.step == step,
+            Reservation.status != ReservationStatus.RELEASED,
+        )
+        .group_by(Material.key, Material.name, Material.unit)
+        .order_by(Material.key)
+    )
+    return [
+        Takes(key, name, Decimal(int(total)) / MILLI, unit)
+        for key, name, unit, total in session.execute(query)
+    ]
+
+
+def settle(
+    session: Session, work_order_id: str, step: str, used: Sequence[tuple[str, Decimal]]
+) -> None:
+    """The machine reported what the step used (material key, quantity): the stock follows the
+    report rather than the bill. More than the step took at its start leaves the free stock on
+    hand; less goes back to the lots it came from (and covers others' shortages). A material
+    the step took nothing of is not this step's to settle, and is logged."""
+    taken: dict[str, list[Reservation]] = {}
+    query = (
+        select(Reservation, Material.key)
+        .join(Material, Material.id == Reservation.material_id)
+        .where(
+            Reservation.work_order_id == work_order_id,
+            Reservation.step == step,
+            Reservation.status == ReservationStatus.CONSUMED,
+        )
+        .order_by(Reservation.material_id, Reservation.id)
+    )
+    for reservation, key in session.execute(query):
+        taken.setdefault(key, []).append(reservation)
+    reported = dict(used)
+    for key in sorted(reported.keys() - taken.keys()):
+        log.info(
+            "work order %s step %s reported %s, which it did not take", work_order_id, step, key
+        )
+    settled = [(mine, to_milli(reported[key])) for key, mine in taken.items() if key in reported]
+    for mine, quantity in sorted(settled, key=lambda pair: _lock_order(pair[0][0])):
+        material_id, factory_id = _lock_order(mine[0])
+        stock = lots(session, material_id, factory_id)
+        extra = quantity - sum(r.quantity for r in mine)
+        if extra > 0:
+            _take_free(session, stock, extra, work_order_id, step)
+        elif extra < 0:
+            _give_back(stock, {r.lot_id for r in mine}, -extra)
+            session.flush()
+            cover_shortages(session, material_id, factory_id)
+    session.flush()
+
+
+def _give_back(stock: list[StockLot], came_from: set[str | None], quantity: int) -> None:
+    """Unused material back onto the lots on hand it came from, then any lot on hand, each up
+    to what it first held."""
+    left = quantity
+    for lot in sorted(stock, key=lambda lot: lot.id not in came_from):
+        if lot.arrived_at is None or left == 0:
+            continue
+        back = min(left, lot.quantity - lot.remaining)
+        lot.remaining += back
+        left -= back
 
 
 def release(session: Session, work_order_id: str, step: str, now: datetime) -> None:

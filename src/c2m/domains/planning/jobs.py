@@ -25,11 +25,13 @@ from c2m.domains.factory.contract import (
     Artifact,
     InspectedDimension,
     JobDocument,
+    MaterialUsed,
     OperationParameters,
     Setting,
 )
 from c2m.domains.factory.credentials import FileLinks
 from c2m.domains.factory.models import ArtifactStore, JobArtifact
+from c2m.domains.materials.reservations import step_materials
 from c2m.domains.orders.models import OrderLine
 from c2m.domains.planning.models import Operation, WorkOrder
 from c2m.kernel.files import FileStore
@@ -107,6 +109,12 @@ class JobWriter:
                 expires=expires_ms,
             ),
             inspection=_inspection(session, line, operation),
+            materials=[
+                MaterialUsed(
+                    material=t.material, quantity=float(t.quantity), unit=t.unit, name=t.name
+                )
+                for t in step_materials(session, operation.work_order_id, operation.step)
+            ],
         )
 
     def _artifact(

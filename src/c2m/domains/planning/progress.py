@@ -12,13 +12,14 @@ of them.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from c2m.domains.factory.models import AttemptStatus, JobAttempt, Machine
-from c2m.domains.materials.reservations import consume
+from c2m.domains.materials.reservations import consume, settle
 from c2m.domains.orders import service as orders
 from c2m.domains.orders.events import OrderEventType, StepType, step
 from c2m.domains.orders.models import Order
@@ -82,6 +83,8 @@ def _apply(session: Session, op: Operation, attempt: JobAttempt, now: datetime) 
         OperationStatus.HELD,
     ):
         op.finished_at = attempt.ended_at or now
+        if attempt.consumed is not None:  # the machine's word on what it used, not the bill's
+            settle(session, op.work_order_id, op.step, _used(attempt.consumed))
         verdict = _judged(attempt)
         if attempt.outcome == "scrap" or (verdict is not None and not verdict.passed):
             _remake(session, op, attempt, verdict)
@@ -89,6 +92,11 @@ def _apply(session: Session, op: Operation, attempt: JobAttempt, now: datetime) 
         op.status = OperationStatus.DONE
         _finished(session, op, attempt, _machine_code(session, attempt), verdict)
     return False
+
+
+def _used(consumed: list[dict[str, Any]]) -> list[tuple[str, Decimal]]:
+    """A ``done`` report's materials, each key once (the last word on it counts)."""
+    return list({str(c["material"]): Decimal(str(c["quantity"])) for c in consumed}.items())
 
 
 def _judged(attempt: JobAttempt) -> Verdict | None:

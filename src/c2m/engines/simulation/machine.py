@@ -73,6 +73,7 @@ class SimMachine:
         self._fail_rng = _stream(seed, spec.id, "fail")
         self._telemetry_rng = _stream(seed, spec.id, "telemetry")
         self._gauge_rng = _stream(seed, spec.id, "gauge")
+        self._scrap_rng = _stream(seed, spec.id, "offcuts")
         self._noise_mu = -(spec.noise_sigma**2) / 2  # lognormal factor of mean 1
         self.state = MachineState.OFFLINE
         self.bd_seq = -1
@@ -238,6 +239,8 @@ class SimMachine:
             "attempt_id": job.attempt_id,
             "duration_s": round(self.env.now - started, 3),
         }
+        if job.materials:
+            report["consumed"] = self._consumed(job)
         if self.spec.inspects and job.inspection:
             report["measurements"] = self._measure(job)  # the platform judges them
         elif self.spec.inspects and self._work_rng.random() < self.spec.scrap_rate:
@@ -245,6 +248,14 @@ class SimMachine:
         else:
             report["outcome"] = "pass"
         self._job(job.operation_id, "done", report)
+
+    def _consumed(self, job: JobCommand) -> list[dict[str, str | int | float]]:
+        """What the job used of each material it was given: the bill's quantity and up to
+        5 % more in offcuts and spills."""
+        return [
+            {"material": key, "quantity": round(quantity * self._scrap_rng.uniform(1, 1.05), 3)}
+            for key, quantity in job.materials
+        ]
 
     def _measure(self, job: JobCommand) -> list[Measured]:
         """Every piece's dimensions, as a gauge reads them; a piece that is bad (one in

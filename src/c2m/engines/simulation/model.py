@@ -138,7 +138,8 @@ class JobCommand:
     """What arrives on ``c2m/v1/<factory>/<machine>/cmd``: run one attempt of an operation.
 
     ``capability`` is optional; when given, a machine without it rejects the job. From the job
-    document: how many pieces, and for an inspection the dimensions to measure on each.
+    document: how many pieces, for an inspection the dimensions to measure on each, and the
+    materials (key, quantity) it takes from the stores.
     """
 
     operation_id: str
@@ -148,6 +149,7 @@ class JobCommand:
     capability: str | None = None
     quantity: int = 1
     inspection: tuple[Tolerance, ...] = ()
+    materials: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         _topic_id("operation id", self.operation_id)
@@ -180,4 +182,12 @@ class JobCommand:
             raise TwinError(
                 "job.inspection lists dimensions with name, nominal and tolerance"
             ) from None
-        return cls(operation, attempt, float(nominal), family, capability, quantity, inspection)
+        try:
+            materials = tuple(
+                (str(m["material"]), float(m["quantity"])) for m in job.get("materials") or ()
+            )
+        except (KeyError, TypeError, ValueError):
+            raise TwinError("job.materials lists materials with material and quantity") from None
+        return cls(
+            operation, attempt, float(nominal), family, capability, quantity, inspection, materials
+        )
