@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
@@ -31,14 +32,15 @@ from c2m.domains.materials import service as materials
 from c2m.domains.materials.models import Reservation, ReservationStatus, StockLot
 from c2m.domains.materials.reservations import consume, release, reserve, settle, step_materials
 from c2m.domains.materials.schemas import MaterialIn
-from c2m.domains.planning.models import WorkOrder
+from c2m.domains.materials.stock import arrive
+from c2m.domains.planning.models import Operation, OperationStatus, WorkOrder
 from c2m.domains.planning.planner import snapshot
 from c2m.domains.planning.work_orders import open_work_orders
 from c2m.engines.configurator import Requirement
 from c2m.kernel.clock import utcnow
 from c2m.workers.production import ProductionLoop
 from tests.api.test_access_control import log_in
-from tests.conftest import World, order_design, pay_for
+from tests.conftest import World, order_design, pay_for, run_async
 from tests.factory_support import Plant, production, run_until_shipped
 
 SLOW = settings(
@@ -252,3 +254,39 @@ def test_a_twin_cutter_told_of_its_steel_reports_what_it_cut_and_the_stock_follo
     assert told["material"] == used["material"] == STEEL_KEY
     assert told["quantity"] <= used["quantity"] <= told["quantity"] * 1.05
     assert Decimal(lot.remaining) / 1000 == 100 - Decimal(str(used["quantity"]))
+
+
+def test_steel_that_docks_early_brings_the_cut_forward_at_the_next_tick(
+    platform: Platform, world: World, client: TestClient
+) -> None:
+    plant = Plant(platform, world)
+    due = utcnow() + timedelta(hours=30)
+    with platform.db.write() as session:
+        factory = session.scalars(select(Factory.id)).one()
+        material = materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
+        lot = materials.receive(session, material, factory, Decimal(10), "po-1", utcnow(), due)
+        lot_id = lot.id
+    order = order_design(client, world, REFRIGERATOR, {})
+    pay_for(client, world.alice, order)
+    loop = ProductionLoop(platform.db, plant.gateway, platform.settings)
+
+    async def tick() -> None:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            await loop.tick(pool)
+
+    def cut() -> tuple[OperationStatus, datetime]:
+        with platform.db.read() as session:
+            step = session.scalars(select(Operation).where(Operation.step == "cut")).one()
+            assert step.planned_start is not None
+            return step.status, step.planned_start
+
+    run_async(tick())
+    status, starts = cut()
+    assert status is OperationStatus.PLANNED  # the cutter is free, but the steel is not there
+    assert starts >= due - timedelta(minutes=1)
+    with platform.db.write() as session:
+        arrive(session, lot_id, utcnow())  # the truck is early
+    run_async(tick())
+    status, starts = cut()
+    assert status is OperationStatus.DISPATCHED
+    assert starts < utcnow() + timedelta(minutes=1)

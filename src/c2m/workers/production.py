@@ -31,6 +31,7 @@ from c2m.domains.factory.gateway import Gateway
 from c2m.domains.factory.leases import Lease
 from c2m.domains.factory.models import ArtifactStore, Machine
 from c2m.domains.factory.service import Dispatch
+from c2m.domains.materials.stock import stock_marks
 from c2m.domains.planning import dispatch, planner, progress, work_orders
 from c2m.domains.planning.jobs import JobWriter
 from c2m.domains.planning.models import Operation, OperationStatus, Plan
@@ -75,6 +76,7 @@ class ProductionLoop:
     _dirty: dict[str, str] = field(default_factory=dict)
     _available: dict[str, bool] = field(default_factory=dict)  # machine id: takes new work
     _overruns: set[str] = field(default_factory=set)
+    _stock: dict[str, tuple[int, int]] = field(default_factory=dict)  # factory id: stock_marks
     _next_round: float = 0.0
     _sharing: asyncio.Lock = field(default_factory=asyncio.Lock)
     #: Lease rounds' own thread: they never queue behind the ingest's or dispatch's database
@@ -237,6 +239,10 @@ class ProductionLoop:
                 if self._available.get(machine.id, available) != available:
                     self._mark({machine.factory_id}, f"machine {machine.code} {machine.state}")
                 self._available[machine.id] = available
+            for factory_id, mark in stock_marks(session, led).items():
+                if self._stock.get(factory_id, mark) != mark:
+                    self._mark({factory_id}, "material arrived or ordered")
+                self._stock[factory_id] = mark
             late = session.execute(
                 select(Operation.id, Operation.factory_id).where(
                     Operation.factory_id.in_(led),

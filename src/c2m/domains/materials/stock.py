@@ -124,6 +124,18 @@ def arrive(session: Session, lot_id: str, now: datetime) -> StockLot:
     return lot
 
 
+def stock_marks(session: Session, factory_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """Per factory, how many lots it has and how many of them have arrived: when either changes,
+    a delivery came in or a purchase was placed, and steps waiting for material may start at
+    another time."""
+    query = (
+        select(StockLot.factory_id, func.count(StockLot.id), func.count(StockLot.arrived_at))
+        .where(StockLot.factory_id.in_(factory_ids))
+        .group_by(StockLot.factory_id)
+    )
+    return {factory_id: (lots, arrived) for factory_id, lots, arrived in session.execute(query)}
+
+
 def purchase_due(material: Material, now: datetime) -> datetime:
     """When a purchase placed now would be on the dock."""
     return now + timedelta(days=material.lead_days)

@@ -50,10 +50,13 @@ def due_dispatches(
         .order_by(Operation.planned_start, Operation.id)
     )
     done = _done_steps(session, factory_id)
+    now = utcnow()
     out: list[Dispatch] = []
     for op in planned:
         if op.machine_id is None or op.machine_id in busy:
             continue
+        if op.material_ready is not None and op.material_ready > now:
+            continue  # a free machine may run ahead of the plan, but not ahead of the material
         if not all((op.work_order_id, step) in done for step in op.predecessors):
             continue
         machine = session.get(Machine, op.machine_id)

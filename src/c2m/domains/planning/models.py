@@ -87,6 +87,9 @@ class Operation(Base):
     machine_id: Mapped[str | None] = mapped_column(ForeignKey("machines.id"))
     planned_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     planned_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the last plan expected the step's material (None: it had all of it); material
+    #: that comes earlier frees the work order to be planned afresh.
+    material_ready: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempt_id: Mapped[str | None] = mapped_column(String(64), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     remakes: Mapped[int] = mapped_column(Integer, default=0)

@@ -99,6 +99,7 @@ def snapshot(
     frozen: list[Assignment] = []
     reference: list[Assignment] = []
     for work_id, steps in by_work.items():
+        early = any(_material_early(row, ready, now) for row in steps)
         modes_of = {row.id: _modes(row, machines, index, time_scale) for row in steps}
         if any(not modes for row_id, modes in modes_of.items()):
             continue  # no machine can take a step now: the work order waits for one
@@ -127,7 +128,7 @@ def snapshot(
                 machine, start, end = placed
                 start = min(start, 0)  # frozen work has started (or been commanded) by now
                 frozen.append(Assignment(op, machine, start, max(end, start + 1, 1)))
-            elif placed is not None:
+            elif placed is not None and not early:  # else planned afresh, as new work is
                 reference.append(Assignment(op, *placed))
     if not operations:
         return None
@@ -175,6 +176,15 @@ def _material_seconds(
             seconds = int((wait.ready - now).total_seconds())
             ready[work_id, wait.step] = max(seconds, ready.get((work_id, wait.step), 0))
     return ready
+
+
+def _material_early(row: Operation, ready: dict[tuple[str, str], int], now: datetime) -> bool:
+    """Whether the step's material can be there over a minute before the last plan expected
+    it (a delivery came early): the plan held its work order back for nothing."""
+    if row.material_ready is None:
+        return False
+    can = now + timedelta(seconds=ready.get((row.work_order_id, row.step), 0))
+    return can < row.material_ready - timedelta(minutes=1)
 
 
 def _reachable_dues(instance: Instance) -> Instance:
@@ -272,6 +282,8 @@ def apply(
         ):
             moved += 1
         row.machine_id, row.planned_start, row.planned_end = machine, start, end
+        release = snap.instance.operations[assignment.op].release
+        row.material_ready = snap.origin + timedelta(seconds=release) if release else None
         if row.status is OperationStatus.WAITING:
             row.status = OperationStatus.PLANNED
     _announce(session, ends)
