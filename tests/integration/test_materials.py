@@ -83,6 +83,20 @@ def setup_factory(platform: Platform, world: World) -> str:
         return session.scalars(select(Factory.id)).one()
 
 
+def stock_steel(
+    platform: Platform, world: World, quantity: int, arriving: datetime | None = None
+) -> tuple[str, str]:
+    """Alpha Works' factory takes in ``quantity`` m² of steel (docking at ``arriving``, if
+    given); the factory's id and the lot's."""
+    with platform.db.write() as session:
+        factory = session.scalars(select(Factory.id)).one()
+        material = materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
+        lot = materials.receive(
+            session, material, factory, Decimal(quantity), "po-1", utcnow(), arriving
+        )
+        return factory, lot.id
+
+
 def apply(
     platform: Platform, world: World, factory: str, move: Move, asked: dict[str, int]
 ) -> None:
@@ -177,8 +191,7 @@ def test_the_planner_starts_work_short_of_steel_when_the_steel_can_be_there(
     with platform.db.write() as session:
         for machine in session.scalars(select(Machine)):
             machine.state = MachineState.IDLE
-        material = materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
-        materials.receive(session, material, factory, Decimal(10), "po-1", utcnow(), arrives)
+    stock_steel(platform, world, 10, arrives)
     order = order_design(client, world, REFRIGERATOR, {})
     pay_for(client, world.alice, order)
     with platform.db.write() as session:
@@ -232,10 +245,7 @@ def test_a_twin_cutter_told_of_its_steel_reports_what_it_cut_and_the_stock_follo
     platform: Platform, world: World, client: TestClient
 ) -> None:
     plant = Plant(platform, world)
-    with platform.db.write() as session:
-        factory = session.scalars(select(Factory.id)).one()
-        material = materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
-        materials.receive(session, material, factory, Decimal(100), "po-1", utcnow())
+    stock_steel(platform, world, 100)
     order = order_design(client, world, REFRIGERATOR, {})
     pay_for(client, world.alice, order)
     run_until_shipped(
@@ -261,11 +271,7 @@ def test_steel_that_docks_early_brings_the_cut_forward_at_the_next_tick(
 ) -> None:
     plant = Plant(platform, world)
     due = utcnow() + timedelta(hours=30)
-    with platform.db.write() as session:
-        factory = session.scalars(select(Factory.id)).one()
-        material = materials.define(session, world.enterprise_a.id, STEEL_KEY, STEEL)
-        lot = materials.receive(session, material, factory, Decimal(10), "po-1", utcnow(), due)
-        lot_id = lot.id
+    _, lot_id = stock_steel(platform, world, 10, due)
     order = order_design(client, world, REFRIGERATOR, {})
     pay_for(client, world.alice, order)
     loop = ProductionLoop(platform.db, plant.gateway, platform.settings)
