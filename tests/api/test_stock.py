@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -30,12 +31,17 @@ STEEL = {
 }
 
 
-def test_a_team_stocks_steel_sees_what_work_holds_and_what_to_buy(
-    client: TestClient, platform: Platform, world: World
-) -> None:
+@pytest.fixture
+def factory(platform: Platform, world: World) -> str:
+    """Alpha Works runs the demo plant; its factory's id."""
     with platform.db.write() as session:
         register_plant(session, world.enterprise_a.id, demo_factory())
-        factory = session.scalars(select(Factory.id)).one()
+        return session.scalars(select(Factory.id)).one()
+
+
+def test_a_team_stocks_steel_sees_what_work_holds_and_what_to_buy(
+    client: TestClient, platform: Platform, world: World, factory: str
+) -> None:
     base = f"/api/v1/enterprises/{world.enterprise_a.id}"
     maker = world.maker_a.headers
     stocked = client.put(f"{base}/materials/sheet-steel-0.8", json=STEEL, headers=maker)
@@ -71,11 +77,8 @@ def test_a_team_stocks_steel_sees_what_work_holds_and_what_to_buy(
 
 
 def test_strangers_and_bad_lots_are_refused_in_words(
-    client: TestClient, platform: Platform, world: World
+    client: TestClient, world: World, factory: str
 ) -> None:
-    with platform.db.write() as session:
-        register_plant(session, world.enterprise_a.id, demo_factory())
-        factory = session.scalars(select(Factory.id)).one()
     base = f"/api/v1/enterprises/{world.enterprise_a.id}"
     maker = world.maker_a.headers
     assert client.put(f"{base}/materials/steel", json=STEEL, headers=maker).status_code == 200
