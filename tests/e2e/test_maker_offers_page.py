@@ -28,7 +28,7 @@ def _maker(api: httpx.Client, person: Person, name: str, rate: int, colour: str)
 def test_a_maker_declines_the_next_accepts_and_the_owner_reads_why(
     live_server: LiveServer, world: World, browser: Browser, phone: Page
 ) -> None:
-    with httpx.Client(base_url=live_server.url) as api:
+    with httpx.Client(base_url=live_server.url, timeout=30) as api:  # a loaded CI machine
         _maker(api, world.alice, "Alice Prints", 100, "black")
         _maker(api, world.bob, "Bob Prints", 300, "black")
         _maker(api, world.maker_b, "White Only", 50, "white")
